@@ -1,0 +1,40 @@
+# Two commands: `make run` starts the whole site on this machine; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test install migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when requirements.txt changes.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# The web server, a Celery worker and beat together (Procfile), on SQLite and a
+# broker on the local disk unless DATABASE_URL and CELERY_BROKER_URL say otherwise.
+run: seed
+	@echo ""
+	@echo "  Open http://$(HOST):$(PORT)/ and sign in with one of the accounts above."
+	@echo "  Emails the site sends are printed here (console email backend). Stop with Ctrl+C."
+	@echo ""
+	PORT=$(PORT) HOST=$(HOST) SITE_URL=http://$(HOST):$(PORT) $(BIN)/honcho start -f Procfile.dev
+
+test: install
+	$(BIN)/pytest
+
+clean:
+	rm -rf var/db.sqlite3* var/celery var/media var/mail

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.urls import reverse
+
+
+def service(request):
+    """The service's name and the navigation for the signed-in person's roles."""
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "partnership_name": settings.PARTNERSHIP_NAME,
+        "support_email": settings.SUPPORT_EMAIL,
+        "navigation": navigation_for(request),
+    }
+
+
+def navigation_for(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = [("Home", reverse("home"))]
+    if user.has_perm("accounts.list_people"):
+        items.append(("People" if user.is_training_manager else "Our people", reverse("manage:people")))
+    if user.has_perm("accounts.manage_agencies"):
+        items.append(("Agencies", reverse("manage:agencies")))
+    items.append(("Your details", reverse("accounts:profile")))
+    path = request.path
+    return [
+        {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
+        for label, url in items
+    ]

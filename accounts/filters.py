@@ -1,0 +1,74 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from .models import Agency, Sector, TargetGroup, User
+from .roles import Role
+
+STATUS_CHOICES = [
+    ("active", "Active"),
+    ("unverified", "Email not confirmed"),
+    ("unmapped", "Organisation to map"),
+    ("deactivated", "Deactivated"),
+]
+
+
+class PeopleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Name or email", method="search")
+    agency = django_filters.ModelChoiceFilter(
+        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
+    )
+    role = django_filters.ChoiceFilter(
+        label="Role", choices=Role.choices, method="with_role", empty_label="Any role"
+    )
+    target_group = django_filters.ModelChoiceFilter(
+        label="Staff group", queryset=TargetGroup.objects.all(), empty_label="Any group"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=STATUS_CHOICES, method="with_status", empty_label="Any status"
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "agency", "role", "target_group", "status"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and not user.is_training_manager:
+            # An agency lead sees only their agency: the choice would be noise.
+            del self.filters["agency"]
+        for f in self.form.fields.values():
+            if isinstance(f.widget, forms.Select):
+                f.widget.attrs["class"] = "govuk-select"
+            else:
+                f.widget.attrs["class"] = "govuk-input"
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value)) if value else queryset
+
+    def with_role(self, queryset, name, value):
+        return queryset.filter(groups__name=value)
+
+    def with_status(self, queryset, name, value):
+        return {
+            "active": queryset.filter(is_active=True),
+            "unverified": queryset.filter(email_verified_at__isnull=True, deactivated_at__isnull=True),
+            "unmapped": queryset.filter(agency__isnull=True).exclude(unlisted_organisation=""),
+            "deactivated": queryset.filter(deactivated_at__isnull=False),
+        }[value]
+
+
+class AgencyFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(label="Name", lookup_expr="icontains")
+    sector = django_filters.ChoiceFilter(label="Sector", choices=Sector.choices, empty_label="Any sector")
+    active = django_filters.BooleanFilter(label="Active", widget=forms.Select(choices=[("", "Any"), ("true", "Active"), ("false", "Inactive")]))
+
+    class Meta:
+        model = Agency
+        fields = ["name", "sector", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.form.fields.values():
+            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "manage"
+
+urlpatterns = [
+    path("people", views.people, name="people"),
+    path("people/<int:pk>", views.person, name="person"),
+    path("people/<int:pk>/roles", views.person_roles, name="person-roles"),
+    path("people/<int:pk>/agency", views.person_agency, name="person-agency"),
+    path("people/<int:pk>/deactivate", views.person_deactivate, name="person-deactivate"),
+    path("people/<int:pk>/reactivate", views.person_reactivate, name="person-reactivate"),
+    path("agencies", views.agencies, name="agencies"),
+    path("agencies/new", views.agency_edit, name="agency-new"),
+    path("agencies/<int:pk>", views.agency, name="agency"),
+    path("agencies/<int:pk>/edit", views.agency_edit, name="agency-edit"),
+]

@@ -1,0 +1,245 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .roles import Role
+
+
+class Sector(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    PROBATION = "probation", "Probation and youth justice"
+    VOLUNTARY = "voluntary", "Voluntary and community"
+    FAITH = "faith", "Faith group"
+    SPORT = "sport", "Sport and leisure"
+    INDEPENDENT = "independent", "Independent or private provider"
+    OTHER = "other", "Other"
+
+
+class OrganisationCategory(models.Model):
+    """A charging band: what an agency's staff pay depends on its category.
+
+    Data, not code: each Board names its own bands (schools, GPs, private
+    providers, out of area...).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "organisation categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Agency(models.Model):
+    """A partner organisation whose staff train together."""
+
+    name = models.CharField(max_length=200)
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    category = models.ForeignKey(
+        OrganisationCategory,
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        verbose_name="organisation category",
+        help_text="The charging band its staff fall in.",
+    )
+    contributing = models.BooleanField(
+        "contributing partner",
+        default=False,
+        help_text="Contributes money or trainer time to the partnership; its staff usually train free.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="agency_name_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetGroup(models.Model):
+    """A staff group of the training pathway (Working Together describes eight).
+
+    It lives beside the people, not the courses, because every person belongs to
+    one: the pathway in `courses` says what each group needs.
+    """
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(help_text="A plain explanation shown to people choosing their group.")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"Group {self.number}: {self.name}"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=normalise_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("email_verified_at", timezone.now())
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=normalise_email(email))
+
+
+def normalise_email(email: str) -> str:
+    """Email addresses are matched case-insensitively: store them lower-cased."""
+    return (email or "").strip().lower()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: staff member, volunteer, trainer, agency lead, manager or Board member."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    # Filled when the person's organisation was not in the list at sign-up; the
+    # training manager maps them to an agency later and this is cleared.
+    unlisted_organisation = models.CharField(max_length=200, blank=True)
+    target_group = models.ForeignKey(
+        TargetGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    line_manager_name = models.CharField("line manager's name", max_length=150, blank=True)
+    line_manager_email = models.EmailField("line manager's email", blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "can use the admin site", default=False, help_text="Django admin access, for support staff only."
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def organisation_name(self) -> str:
+        if self.agency_id:
+            return self.agency.name
+        return self.unlisted_organisation
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """Names of the roles this person holds: one query, then cached for the request."""
+        if not self.pk:
+            return frozenset()
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return self.is_active and str(role) in self.role_names
+
+    @property
+    def is_training_manager(self) -> bool:
+        return self.has_role(Role.TRAINING_MANAGER) or (self.is_active and self.is_superuser)
+
+    @property
+    def is_agency_lead(self) -> bool:
+        return self.has_role(Role.AGENCY_LEAD) and self.agency_id is not None
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.has_role(Role.TRAINER)
+
+    @property
+    def is_board_member(self) -> bool:
+        return self.has_role(Role.BOARD_MEMBER)
+
+
+class AuditEntry(models.Model):
+    """Who changed what, and when: written by services, never by views."""
+
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries_made"
+    )
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.action} {self.object_repr}"
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: written in the same transaction as the change that causes it.
+
+    The worker sends it; a beat task sends anything the broker never delivered,
+    so no email is lost when Redis is down.
+    """
+
+    to = models.JSONField(help_text="List of recipient addresses.")
+    subject = models.CharField(max_length=250)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.subject} to {', '.join(self.to)}"

@@ -1,0 +1,79 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from .models import Agency, User
+from .roles import Role
+
+
+class PeopleTable(tables.Table):
+    full_name = tables.Column("Name", linkify=lambda record: reverse("manage:person", args=[record.pk]))
+    email = tables.Column("Email")
+    organisation = tables.Column(
+        "Organisation", accessor="agency__name", order_by=("agency__name", "unlisted_organisation"), empty_values=()
+    )
+    target_group = tables.Column("Staff group", accessor="target_group__number", order_by="target_group__number")
+    roles = tables.Column("Roles", empty_values=(), orderable=False)
+    status = tables.Column("Status", empty_values=(), orderable=False)
+
+    class Meta:
+        model = User
+        fields = ("full_name", "email", "organisation", "target_group", "roles", "status")
+        order_by = "full_name"
+        attrs = {"class": "govuk-table app-table--small"}
+
+    def render_organisation(self, record):
+        return record.organisation_name
+
+    def value_organisation(self, record):
+        return record.organisation_name
+
+    def render_target_group(self, value):
+        return f"Group {value}"
+
+    @staticmethod
+    def _roles(record):
+        # Uses the prefetched groups: no query per row.
+        names = {group.name for group in record.groups.all()}
+        return [role.label for role in Role if role.value in names and role != Role.STAFF]
+
+    def render_roles(self, record):
+        roles = self._roles(record)
+        if not roles:
+            return "Staff member"
+        return format_html_join(", ", "{}", ((r,) for r in roles))
+
+    def value_roles(self, record):
+        return "; ".join(self._roles(record)) or "Staff member"
+
+    def render_status(self, record):
+        label, colour = person_status(record)
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+
+    def value_status(self, record):
+        return person_status(record)[0]
+
+
+def person_status(person) -> tuple[str, str]:
+    if person.deactivated_at:
+        return "Deactivated", "grey"
+    if not person.email_verified_at:
+        return "Email not confirmed", "yellow"
+    if person.agency_id is None and person.unlisted_organisation:
+        return "Organisation to map", "orange"
+    return "Active", "green"
+
+
+class AgencyTable(tables.Table):
+    name = tables.Column("Agency", linkify=lambda record: reverse("manage:agency", args=[record.pk]))
+    sector = tables.Column("Sector")
+    category = tables.Column("Organisation category", accessor="category__name")
+    contributing = tables.BooleanColumn("Contributing partner", yesno="Yes,No")
+    people_count = tables.Column("People", attrs={"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}})
+    active = tables.BooleanColumn("Active", yesno="Yes,No")
+
+    class Meta:
+        model = Agency
+        fields = ("name", "sector", "category", "contributing", "people_count", "active")
+        order_by = "name"
+        attrs = {"class": "govuk-table app-table--small"}

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-up", views.sign_up, name="sign-up"),
+    path("sign-up/check-your-email", views.check_email, name="check-email"),
+    path("verify/resend", views.resend_verification, name="resend-verification"),
+    path("verify/<str:token>", views.verify_email, name="verify-email"),
+    path("sign-in", views.SignInView.as_view(), name="sign-in"),
+    path("sign-out", views.SignOutView.as_view(), name="sign-out"),
+    path("signed-out", views.signed_out, name="signed-out"),
+    path("password-reset", views.PasswordResetView.as_view(), name="password-reset"),
+    path("password-reset/sent", views.PasswordResetSentView.as_view(), name="password-reset-sent"),
+    path(
+        "password-reset/<uidb64>/<token>",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password", views.PasswordChangeView.as_view(), name="password-change"),
+    path("profile", views.profile, name="profile"),
+    path("profile/edit", views.edit_profile, name="edit-profile"),
+]

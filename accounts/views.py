@@ -1,0 +1,363 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from . import services
+from .access import permission_required
+from .errors import AccountError
+from .filters import AgencyFilter, PeopleFilter
+from .forms import (
+    AgencyForm,
+    DeactivateForm,
+    GdsPasswordChangeForm,
+    GdsPasswordResetForm,
+    GdsSetPasswordForm,
+    MoveAgencyForm,
+    ProfileForm,
+    ResendVerificationForm,
+    RolesForm,
+    SignInForm,
+    SignUpForm,
+)
+from .listing import table_page
+from .roles import ROLE_DESCRIPTIONS, Role
+from .selectors import (
+    agencies_visible_to,
+    get_agency_for_user,
+    get_person_for_user,
+    history_of,
+    partnership_overview,
+    people_visible_to,
+)
+from .tables import AgencyTable, PeopleTable, person_status
+
+
+def site_url(request) -> str:
+    """The address people reached us on, for links in the emails this request sends."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def post_data(request):
+    """The form's data on a POST, even an empty one (no boxes ticked); None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
+def form_error(form, error: AccountError) -> None:
+    """Show a service's refusal on the form, next to the field it concerns."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+class StaticPage(TemplateView):
+    pass
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "home/start.html")
+    user = request.user
+    context = {"roles": [(Role(name).label, ROLE_DESCRIPTIONS[Role(name)]) for name in sorted(user.role_names) if name in Role.values]}
+    if user.is_training_manager or user.is_board_member:
+        context["overview"] = partnership_overview()
+    if user.is_agency_lead:
+        context["agency_people_count"] = people_visible_to(user).filter(is_active=True).count()
+    return render(request, "home/dashboard.html", context)
+
+
+@never_cache
+def healthz(request):
+    """Whether the database and the broker answer: 200 when both do, 503 otherwise."""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "unavailable" for k, v in checks.items()}},
+        status=200 if healthy else 503,
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+# --- Sign-up, verification, sign-in ------------------------------------------------------
+
+
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.register_person(registration=form.registration(), site_url=site_url(request))
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            request.session["signed_up_email"] = person.email
+            return redirect("accounts:check-email")
+    return render(request, "accounts/sign_up.html", {"form": form})
+
+
+def check_email(request):
+    return render(
+        request,
+        "accounts/check_email.html",
+        {"email": request.session.get("signed_up_email"), "days": settings.ACCOUNT_VERIFICATION_DAYS},
+    )
+
+
+def verify_email(request, token):
+    try:
+        person = services.verify_email(token=token)
+    except AccountError as error:
+        return render(
+            request,
+            "accounts/verify_failed.html",
+            {"message": error.message, "expired": error.field == "expired", "form": ResendVerificationForm()},
+            status=400,
+        )
+    messages.success(request, f"Your email address is confirmed. Sign in with {person.email}.")
+    return redirect("accounts:sign-in")
+
+
+def resend_verification(request):
+    form = ResendVerificationForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        services.resend_verification(email=form.cleaned_data["email"], site_url=site_url(request))
+        request.session["signed_up_email"] = form.cleaned_data["email"]
+        return redirect("accounts:check-email")
+    return render(request, "accounts/resend_verification.html", {"form": form})
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+def signed_out(request):
+    return render(request, "accounts/signed_out.html")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    form_class = GdsPasswordResetForm
+    success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def form_valid(self, form):
+        form.save(request=self.request, domain_override=None, use_https=self.request.is_secure())
+        return redirect(self.get_success_url())
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = GdsSetPasswordForm
+    success_url = reverse_lazy("accounts:sign-in")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password has been changed. Sign in with your new password.")
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = GdsPasswordChangeForm
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+# --- Profile ------------------------------------------------------------------------------
+
+
+@login_required
+def profile(request):
+    return render(request, "accounts/profile.html", {"person": request.user})
+
+
+@login_required
+def edit_profile(request):
+    form = ProfileForm(post_data(request), instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(person=request.user, **{f: form.cleaned_data[f] for f in services.PROFILE_FIELDS})
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Your details have been saved.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/edit_profile.html", {"form": form})
+
+
+# --- People and roles (training manager; agency leads see their own agency) ---------------
+
+
+@permission_required("accounts.list_people")
+def people(request):
+    filterset = PeopleFilter(request.GET or None, queryset=people_visible_to(request.user), user=request.user)
+    queryset = filterset.qs.distinct() if filterset.is_bound else people_visible_to(request.user)
+    return table_page(
+        request,
+        table=PeopleTable(queryset),
+        filterset=filterset,
+        template="manage/people.html",
+        csv_filename="people.csv",
+    )
+
+
+@login_required
+def person(request, pk):
+    person = get_person_for_user(request.user, pk)
+    if person.pk == request.user.pk and not request.user.is_training_manager:
+        return redirect("accounts:profile")
+    can_manage = request.user.has_perm("accounts.manage_person", person)
+    return render(
+        request,
+        "manage/person.html",
+        {
+            "person": person,
+            "status": person_status(person),
+            "roles": [Role(g.name).label for g in person.groups.all() if g.name in Role.values],
+            "can_manage": can_manage,
+            "history": history_of(person) if can_manage else [],
+        },
+    )
+
+
+@login_required
+def person_roles(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    initial = {"roles": [g.name for g in person.groups.all()]}
+    form = RolesForm(post_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_roles(actor=request.user, person=person, roles=form.chosen_roles())
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Roles saved for {person}.")
+            return redirect("manage:person", pk=person.pk)
+    return render(request, "manage/person_form.html", {"person": person, "form": form, "title": "Change roles"})
+
+
+@login_required
+def person_agency(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    form = MoveAgencyForm(post_data(request), initial={"agency": person.agency_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_person_to_agency(actor=request.user, person=person, agency=form.cleaned_data["agency"])
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{person} is now in {person.agency}.")
+            return redirect("manage:person", pk=person.pk)
+    title = "Link to an agency" if person.unlisted_organisation else "Move to another agency"
+    return render(request, "manage/person_form.html", {"person": person, "form": form, "title": title})
+
+
+@login_required
+def person_deactivate(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    form = DeactivateForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deactivate_person(actor=request.user, person=person, reason=form.cleaned_data["reason"])
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{person}'s account is deactivated. Their training record is kept.")
+            return redirect("manage:person", pk=person.pk)
+    return render(request, "manage/person_form.html", {"person": person, "form": form, "title": "Deactivate account"})
+
+
+@require_POST
+@login_required
+def person_reactivate(request, pk):
+    person = get_person_for_user(request.user, pk, write=True)
+    try:
+        services.reactivate_person(actor=request.user, person=person)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{person}'s account is active again.")
+    return redirect("manage:person", pk=person.pk)
+
+
+# --- Agencies (training manager) -------------------------------------------------------------
+
+
+@permission_required("accounts.manage_agencies")
+def agencies(request):
+    filterset = AgencyFilter(request.GET or None, queryset=agencies_visible_to(request.user))
+    return table_page(
+        request,
+        table=AgencyTable(filterset.qs),
+        filterset=filterset,
+        template="manage/agencies.html",
+        csv_filename="agencies.csv",
+    )
+
+
+@login_required
+def agency(request, pk):
+    agency = get_agency_for_user(request.user, pk)
+    return render(
+        request,
+        "manage/agency.html",
+        {
+            "agency": agency,
+            "leads": people_visible_to(request.user).filter(agency=agency, groups__name=str(Role.AGENCY_LEAD)),
+            "history": history_of(agency) if request.user.is_training_manager else [],
+        },
+    )
+
+
+@permission_required("accounts.manage_agencies")
+def agency_edit(request, pk=None):
+    agency = get_agency_for_user(request.user, pk, write=True) if pk else None
+    form = AgencyForm(post_data(request), instance=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = services.save_agency(actor=request.user, agency=agency, **form.cleaned_data)
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{agency} has been saved.")
+            return redirect("manage:agency", pk=agency.pk)
+    return render(request, "manage/agency_form.html", {"agency": agency, "form": form})
