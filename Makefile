@@ -34,6 +34,7 @@ run: seed
 	PORT=$(PORT) HOST=$(HOST) SITE_URL=http://$(HOST):$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 test: install
+	bash scripts/install_system_packages.sh
 	$(BIN)/pytest
 
 clean:

@@ -220,6 +220,20 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.action} {self.object_repr}"
 
+    def change_lines(self) -> list[str]:
+        """The recorded changes as short sentences for the history tables."""
+        lines = []
+        for key, value in self.changes.items():
+            label = key.replace("_", " ").capitalize()
+            if key in ("added", "removed"):
+                if value:
+                    lines.append(f"{label}: {', '.join(value)}")
+            elif isinstance(value, list) and len(value) == 2:
+                lines.append(f"{label}: {value[0] or 'none'} → {value[1] or 'none'}")
+            else:
+                lines.append(f"{label}: {value}")
+        return lines
+
 
 class OutgoingEmail(models.Model):
     """The outbox: written in the same transaction as the change that causes it.

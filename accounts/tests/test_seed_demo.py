@@ -1,0 +1,33 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD, SIGN_INS
+from accounts.models import Agency, Sector, TargetGroup, User
+from courses.models import Level
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (Agency.objects.count(), User.objects.count(), TargetGroup.objects.count(), Level.objects.count())
+
+
+def test_seed_demo_builds_a_realistic_partnership_and_is_safe_to_run_twice(capsys):
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+
+    agencies, people, groups, levels = first
+    assert agencies >= 12 and groups == 8 and levels == 4
+    sectors = set(Agency.objects.values_list("sector", flat=True))
+    assert {Sector.POLICE, Sector.HEALTH, Sector.EDUCATION, Sector.LOCAL_AUTHORITY, Sector.VOLUNTARY, Sector.INDEPENDENT} <= sectors
+    output = capsys.readouterr().out
+    for email, name, _job, _agency, _group, roles in SIGN_INS:
+        person = User.objects.get(email=email)
+        assert person.check_password(DEMO_PASSWORD) and person.is_active
+        assert {r.value for r in roles} <= person.role_names
+        assert email in output
+    assert {"Training manager", "Agency lead", "Trainer", "Board member"} <= set().union(
+        *(User.objects.get(email=e).role_names for e, *_ in SIGN_INS)
+    )

@@ -1,0 +1,111 @@
+"""A newcomer signs up and confirms their email; a manager and a lead find their way."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.factories import UserFactory, agency_lead, training_manager
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "kestrel-harbour-lantern-9"
+
+
+def sign_in(visitor, email, password="correct-horse-battery"):
+    page = visitor.go("/account/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    visitor.check()
+    return page
+
+
+def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_groups, police):
+    page = visitor.go("/")
+    page.get_by_role("button", name="Create an account").click()
+    visitor.check()
+
+    page.get_by_role("button", name="Create account").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert page.title().startswith("Error:")
+    visitor.check()
+
+    page.get_by_label("Full name").fill("Aisha Khan")
+    page.get_by_label("Email address").fill("aisha.khan@northshire-police.example.org")
+    page.get_by_label("Job title or role").fill("Police constable")
+    page.get_by_label("Which organisation do you work or volunteer for?").select_option(label="Northshire Police")
+    page.get_by_label("Group 3: Work predominantly with children").check()
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_label("Confirm your password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    visitor.check()
+    assert not User.objects.get(email="aisha.khan@northshire-police.example.org").is_active
+
+    message = mail.outbox[-1]
+    assert message.to == ["aisha.khan@northshire-police.example.org"]
+    link = re.search(r"https?://\S+", message.body).group(0)
+    page.goto(link)
+    assert "Your email address is confirmed" in page.locator(".govuk-notification-banner").inner_text()
+    visitor.check()
+
+    page.get_by_label("Email address").fill("aisha.khan@northshire-police.example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", name="Welcome, Aisha").is_visible()
+    assert "Northshire Police" in page.locator(".govuk-caption-l").inner_text()
+    visitor.check()
+
+    page.get_by_role("link", name="Your details", exact=True).click()
+    assert page.get_by_text("Group 3: Work predominantly with children").is_visible()
+    visitor.check()
+
+
+def test_the_training_manager_sees_the_management_navigation_and_changes_roles(visitor, police):
+    training_manager(full_name="Helen Carter", email="helen.carter@example.org")
+    UserFactory(full_name="Aisha Khan", email="aisha.khan@example.org", agency=police)
+    page = sign_in(visitor, "helen.carter@example.org")
+    navigation = page.get_by_role("navigation", name="Menu")
+    for item in ("Home", "People", "Agencies", "Your details", "Sign out"):
+        assert navigation.get_by_text(item, exact=True).is_visible()
+
+    navigation.get_by_role("link", name="People").click()
+    visitor.check()
+    page.get_by_label("Name or email").fill("aisha")
+    page.get_by_role("button", name="Apply filters").click()
+    visitor.check()
+    page.get_by_role("link", name="Aisha Khan").click()
+    visitor.check()
+    page.get_by_role("link", name="Change roles").click()
+    visitor.check()
+    page.get_by_label("Agency lead").check()
+    page.get_by_role("button", name="Save roles").click()
+    assert "Roles saved for Aisha Khan" in page.locator(".govuk-notification-banner").inner_text()
+    visitor.check()
+    assert "Agency lead" in User.objects.get(email="aisha.khan@example.org").role_names
+
+    navigation = page.get_by_role("navigation", name="Menu")
+    navigation.get_by_role("link", name="Agencies").click()
+    visitor.check()
+    page.get_by_role("link", name="Add an agency").click()
+    page.get_by_role("button", name="Save agency").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    visitor.check()
+
+
+def test_an_agency_lead_sees_their_own_people_and_not_another_agencys(visitor, police, school):
+    agency_lead(full_name="Priya Shah", email="priya.shah@example.org", agency=police)
+    UserFactory(full_name="Aisha Khan", agency=police)
+    teacher = UserFactory(full_name="Tom Fletcher", agency=school)
+    page = sign_in(visitor, "priya.shah@example.org")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Our people").click()
+    visitor.check()
+    assert page.get_by_role("link", name="Aisha Khan").is_visible()
+    assert page.get_by_text("Tom Fletcher").count() == 0
+
+    response = page.goto(visitor.base_url + f"/manage/people/{teacher.pk}")
+    assert response.status == 404
+    visitor.check()
