@@ -5,7 +5,14 @@ Deterministic and safe to run twice: everything is looked up by its natural key.
 
 from django.utils.text import slugify
 
-from .factories import AgencyFactory, OrganisationCategoryFactory, TargetGroupFactory, UserFactory, person_name
+from .factories import (
+    AgencyFactory,
+    OrganisationCategoryFactory,
+    TargetGroupFactory,
+    UserFactory,
+    hashed_password,
+    person_name,
+)
 from .models import Sector, User
 from .roles import Role
 
@@ -81,7 +88,7 @@ def seed(stdout=None) -> None:
     for email, name, job, agency, group, roles in SIGN_INS:
         UserFactory(
             email=email, full_name=name, job_title=job, agency=agencies[agency],
-            target_group=groups[group], roles=roles, password=DEMO_PASSWORD,
+            target_group=groups[group], roles=roles, password=hashed_password(DEMO_PASSWORD),
         )
     # A handful of staff in every agency, so the lists look like a real partnership.
     n = 0
@@ -95,17 +102,17 @@ def seed(stdout=None) -> None:
                 agency=agency,
                 target_group=groups[(2, 3, 3, 4, 1, 6)[n % 6]],
                 line_manager_name=person_name(n + 7),
-                password=DEMO_PASSWORD,
+                password=hashed_password(DEMO_PASSWORD),
             )
             n += 1
     # Someone whose organisation is not a partner yet, and someone who has not confirmed their email.
     UserFactory(
         email="jo.baker@riverside-scouts.example.org", full_name="Jo Baker", job_title="Scout leader (volunteer)",
-        agency=None, unlisted_organisation="1st Riverside Scouts", target_group=groups[2], password=DEMO_PASSWORD,
+        agency=None, unlisted_organisation="1st Riverside Scouts", target_group=groups[2], password=hashed_password(DEMO_PASSWORD),
     )
     unconfirmed = UserFactory(
         email="sam.wilde@little-acorns.example.org", full_name="Sam Wilde", job_title="Nursery practitioner",
-        agency=agencies["Little Acorns Day Nurseries Ltd"], target_group=groups[3], password=DEMO_PASSWORD,
+        agency=agencies["Little Acorns Day Nurseries Ltd"], target_group=groups[3], password=hashed_password(DEMO_PASSWORD),
     )
     User.objects.filter(pk=unconfirmed.pk).update(is_active=False, email_verified_at=None)
     if stdout:

@@ -3,7 +3,10 @@
 Values are realistic and deterministic: sequences over fixed lists, no random data.
 """
 
+from functools import lru_cache
+
 import factory
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from .models import Agency, OrganisationCategory, Sector, TargetGroup, User
@@ -12,6 +15,13 @@ from .roles import Role
 FIRST_NAMES = ["Amira", "Ben", "Chloe", "Daniel", "Ellie", "Farhan", "Georgia", "Harry", "Isla", "Jamal", "Katie", "Liam", "Maya", "Noah", "Olivia", "Patrick", "Ruby", "Sam", "Tasha", "Umar"]
 LAST_NAMES = ["Ahmed", "Brown", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Kaur", "Lewis", "Morgan", "Nolan", "Owen", "Patel", "Quinn", "Roberts", "Singh", "Taylor"]
 JOB_TITLES = ["Social worker", "Police constable", "Health visitor", "Class teacher", "Youth worker", "School nurse", "Family support worker", "Probation officer", "Early years practitioner", "Designated safeguarding lead"]
+
+
+@lru_cache(maxsize=8)
+def hashed_password(raw: str) -> str:
+    """Hash once, reuse for every account: hashing is slow on purpose, and the
+    demo and test accounts all share a password anyway."""
+    return make_password(raw)
 
 
 def person_name(n: int) -> str:
@@ -66,7 +76,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     target_group = factory.SubFactory(TargetGroupFactory, number=3, name="Work predominantly with children")
     is_active = True
     email_verified_at = factory.LazyFunction(timezone.now)
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.LazyFunction(lambda: hashed_password("correct-horse-battery"))
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
