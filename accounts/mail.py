@@ -11,11 +11,14 @@ from .models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 
-def queue_email(*, to: str | list[str], subject: str, template: str, context: dict) -> OutgoingEmail:
+def queue_email(
+    *, to: str | list[str], subject: str, template: str, context: dict, attachments: list[dict] | None = None
+) -> OutgoingEmail:
     """Write an email to the outbox and ask the worker to send it once the transaction commits.
 
     `template` names `templates/emails/<template>.txt`; the service and
-    partnership names are added to the context.
+    partnership names are added to the context. `attachments` are text files:
+    dicts with "filename", "content" and "mimetype".
     """
     recipients = [to] if isinstance(to, str) else list(to)
     full_context = {
@@ -28,6 +31,7 @@ def queue_email(*, to: str | list[str], subject: str, template: str, context: di
         to=recipients,
         subject=subject,
         body_text=render_to_string(f"emails/{template}.txt", full_context),
+        attachments=attachments or [],
     )
     transaction.on_commit(lambda: enqueue_send(email.pk))
     return email

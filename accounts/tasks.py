@@ -36,6 +36,8 @@ def deliver_email(email_id: int) -> bool:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype", "text/plain"))
     try:
         message.send()
     except Exception as exc:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("privacy", account_views.StaticPage.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("account/", include("accounts.urls")),
     path("manage/", include("accounts.manage_urls")),
+    path("", include("courses.urls")),
     path("admin/", admin.site.urls),
 ]
 

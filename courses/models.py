@@ -1,4 +1,14 @@
+"""The catalogue, the training pathway, sessions, bookings, registers, charges and certificates."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Agency, OrganisationCategory, TargetGroup
 
 
 class Level(models.Model):
@@ -13,3 +23,374 @@ class Level(models.Model):
 
     def __str__(self):
         return f"Level {self.number}: {self.name}"
+
+
+class DeliveryMode(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    VIRTUAL = "virtual", "Virtual (online, live)"
+    E_LEARNING = "e_learning", "E-learning"
+    CONFERENCE = "conference", "Conference or briefing"
+
+
+class Course(models.Model):
+    title = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField()
+    learning_outcomes = models.TextField(help_text="One learning outcome per line.")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="courses")
+    target_groups = models.ManyToManyField(TargetGroup, related_name="courses", blank=True)
+    duration_days = models.DecimalField(
+        "duration in days",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("10"))],
+        help_text="In half days: 0.5, 1, 1.5 ...",
+    )
+    delivery_mode = models.CharField(max_length=20, choices=DeliveryMode.choices)
+    inter_agency = models.BooleanField(default=True)
+    prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="opens")
+    needs_manager_approval = models.BooleanField(
+        "line manager must approve", default=False, help_text="Places are held until the line manager answers."
+    )
+    charge_exempt = models.BooleanField(
+        "exempt from charges", default=False, help_text="Conferences, briefings, the trainers' forum."
+    )
+    is_training_for_trainers = models.BooleanField(
+        "training for trainers", default=False, help_text="Completing it qualifies a pool member to deliver."
+    )
+    active = models.BooleanField(default=True, help_text="Inactive courses leave the public catalogue.")
+
+    class Meta:
+        ordering = ["level__number", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_days__gte=Decimal("0.5")) & Q(duration_days__lte=Decimal("10")),
+                name="course_duration_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def outcomes(self) -> list[str]:
+        return [line.strip() for line in self.learning_outcomes.splitlines() if line.strip()]
+
+    @property
+    def half_days(self) -> int:
+        return int(self.duration_days * 2)
+
+
+class PathwayRule(models.Model):
+    """What a target group needs: a level, or a named course, refreshed every N months.
+
+    "Due for refresher" depends on the rule, not the course: designated
+    safeguarding leads refresh every 24 months, most others every 36.
+    """
+
+    target_group = models.ForeignKey(TargetGroup, on_delete=models.CASCADE, related_name="pathway_rules")
+    level = models.ForeignKey(Level, null=True, blank=True, on_delete=models.CASCADE, related_name="pathway_rules")
+    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.CASCADE, related_name="pathway_rules")
+    refresh_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty if it never needs refreshing."
+    )
+
+    class Meta:
+        ordering = ["target_group__number", "level__number", "course__title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level__isnull=False) & Q(course__isnull=True)) | (Q(level__isnull=True) & Q(course__isnull=False)),
+                name="pathway_rule_level_or_course",
+            ),
+        ]
+
+    def __str__(self):
+        what = self.course.title if self.course_id else str(self.level)
+        every = f", every {self.refresh_months} months" if self.refresh_months else ""
+        return f"{self.target_group}: {what}{every}"
+
+
+class Venue(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    address = models.TextField()
+    postcode = models.CharField(max_length=10)
+    access_information = models.TextField(
+        blank=True, help_text="Step-free access, hearing loop, parking, public transport."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+
+
+class Session(models.Model):
+    """One run of a course: its dates, place, capacity, trainers and costs.
+
+    `starts_at` and `ends_at` repeat the first and last of its dates so lists
+    can sort and filter without joining them; the services keep them in step.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
+    online_link = models.URLField("online joining link", blank=True)
+    capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
+    bookings_close_at = models.DateTimeField("booking cut-off")
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    trainers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sessions_delivered")
+    venue_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    trainer_fees = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    catering_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    materials_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    notes = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    register_closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1) & Q(capacity__lte=500), name="session_capacity_in_range"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(venue_cost__gte=0) & Q(trainer_fees__gte=0) & Q(catering_cost__gte=0) & Q(materials_cost__gte=0),
+                name="session_costs_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course.title}, {timezone.localtime(self.starts_at):%-d %b %Y}"
+
+    @property
+    def total_cost(self) -> Decimal:
+        return self.venue_cost + self.trainer_fees + self.catering_cost + self.materials_cost
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def has_started(self) -> bool:
+        return timezone.now() >= self.starts_at
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_link) and self.venue_id is None
+
+
+class SessionDate(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="dates")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_date_ends_after_start"),
+        ]
+
+    def __str__(self):
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        return f"{start:%A %-d %B %Y}, {start:%H:%M} to {end:%H:%M}"
+
+
+class BookingStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "Waiting for line manager approval"
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITLISTED = "waitlisted", "On the waiting list"
+    OFFERED = "offered", "Place offered"
+    CANCELLED = "cancelled", "Cancelled"
+    DECLINED = "declined", "Not approved"
+
+
+# Statuses that hold one of the session's places.
+HOLDS_PLACE = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL, BookingStatus.OFFERED)
+# Statuses that count as "this person is booked on this session".
+ACTIVE = (*HOLDS_PLACE, BookingStatus.WAITLISTED)
+
+
+class Booking(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    # The agency when booked: charges go to it even if the person moves later.
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings")
+    status = models.CharField(max_length=20, choices=BookingStatus.choices)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Waiting list order: people whose required training has expired (or expires
+    # soonest) first, then first come first served. Lower sorts first.
+    waitlist_priority = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    approval_expires_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    prerequisite_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    late_cancellation = models.BooleanField(default=False)
+    substitute_for = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="substitutes"
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=Q(status__in=[s.value for s in ACTIVE]),
+                name="one_active_booking_per_person_per_session",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    def __str__(self):
+        return f"{self.person} on {self.session}"
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in HOLDS_PLACE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+
+class Attendance(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    PARTIAL = "partial", "Left early"
+    NO_SHOW = "no_show", "Did not attend"
+
+
+class AttendanceRecord(models.Model):
+    """One line of a session's register. Walk-ins have no booking and count as attended."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance")
+    booking = models.OneToOneField(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="attendance")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="attendance")
+    outcome = models.CharField(max_length=10, choices=Attendance.choices)
+    walk_in = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="one_register_line_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_outcome_display()}"
+
+    @property
+    def counts_as_attended(self) -> bool:
+        return self.outcome in (Attendance.ATTENDED, Attendance.PARTIAL)
+
+
+class BookingPolicy(models.Model):
+    """The Board's booking and charging rules: configuration, not code. One row."""
+
+    late_cancellation_working_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Cancelling within this many working days of the start is a late cancellation."
+    )
+    late_cancellation_charge_per_day = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("50.00"))
+    no_show_charge_per_day = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("75.00"))
+    contributing_partners_free = models.BooleanField(
+        default=True, help_text="Staff of contributing partners pay no fee, late-cancellation or no-show charge."
+    )
+    waitlist_offer_hours = models.PositiveSmallIntegerField(default=48, validators=[MinValueValidator(1)])
+    approval_hold_hours = models.PositiveSmallIntegerField(default=72, validators=[MinValueValidator(1)])
+    no_shows_before_approval = models.PositiveSmallIntegerField(
+        default=2, help_text="After this many no-shows in 12 months, the agency lead must approve new bookings. 0 turns it off."
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(default=3)
+
+    class Meta:
+        verbose_name_plural = "booking policy"
+
+    def __str__(self):
+        return "Booking and charging policy"
+
+    @classmethod
+    def current(cls) -> "BookingPolicy":
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class FeeRate(models.Model):
+    """What a delegate from an organisation category pays to attend, per day and per half day."""
+
+    policy = models.ForeignKey(BookingPolicy, on_delete=models.CASCADE, related_name="fee_rates")
+    category = models.OneToOneField(OrganisationCategory, on_delete=models.CASCADE, related_name="fee_rate")
+    per_day = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    per_half_day = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["category__position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(per_day__gte=0) & Q(per_half_day__gte=0), name="fee_rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.category}: £{self.per_day} a day, £{self.per_half_day} a half day"
+
+
+class ChargeKind(models.TextChoices):
+    FEE = "fee", "Course fee"
+    LATE_CANCELLATION = "late_cancellation", "Late cancellation"
+    NO_SHOW = "no_show", "Did not attend"
+
+
+class Charge(models.Model):
+    """A sum an agency owes, with the rule that raised it; waived with a reason, never deleted."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="charges")
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="charges")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="charges")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="charges")
+    kind = models.CharField(max_length=20, choices=ChargeKind.choices)
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    rule = models.CharField(max_length=300, help_text="The policy that raised it, in words.")
+    raised_at = models.DateTimeField(default=timezone.now, db_index=True)
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    waiver_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
+            models.UniqueConstraint(fields=["session", "person", "kind"], name="one_charge_of_a_kind_per_person_per_session"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} £{self.amount}: {self.person}, {self.session}"
+
+    @property
+    def is_waived(self) -> bool:
+        return self.waived_at is not None
+
+
+class Certificate(models.Model):
+    """Proof of attendance. Anyone can check a code on the public verification page."""
+
+    attendance = models.OneToOneField(AttendanceRecord, on_delete=models.PROTECT, related_name="certificate")
+    code = models.CharField(max_length=12, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    file = models.FileField(upload_to="certificates/%Y/", blank=True)
+
+    def __str__(self):
+        return f"Certificate {self.code}"

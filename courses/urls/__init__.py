@@ -1,0 +1,12 @@
+"""All of the courses app's pages, one module per area, under the "courses" namespace."""
+
+from . import booking, catalogue, charges, manage
+
+app_name = "courses"
+
+urlpatterns = [
+    *catalogue.urlpatterns,
+    *booking.urlpatterns,
+    *manage.urlpatterns,
+    *charges.urlpatterns,
+]
