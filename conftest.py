@@ -45,3 +45,12 @@ def police(db):
 def school(db):
     category = OrganisationCategoryFactory(name="School or academy")
     return AgencyFactory(name="Riverside Academy Trust", sector="education", category=category, contributing=False)
+
+
+@pytest.fixture
+def immediate_on_commit(monkeypatch):
+    """Run on-commit callbacks (emails, tasks, signals) at once, as if each
+    service call were its own committed request."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())

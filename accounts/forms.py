@@ -3,7 +3,6 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import password_validation
 
 from .mail import queue_email
 from .models import Agency, OrganisationCategory, Sector, TargetGroup, User, normalise_email

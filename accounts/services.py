@@ -48,7 +48,11 @@ def register_person(*, registration: Registration, site_url: str = "") -> User:
     organisation for the training manager to map later.
     """
     email = normalise_email(registration.email)
-    if User.objects.filter(email__iexact=email).exists():
+    existing = User.objects.filter(email__iexact=email).first()
+    # A walk-in recorded on a register has an account with no password: signing
+    # up with the same email claims it, keeping the attendance already recorded.
+    claimable = existing is not None and not existing.has_usable_password() and not existing.email_verified_at
+    if existing is not None and not claimable:
         raise AccountError(
             "An account with this email address already exists. Sign in, or reset your password.",
             field="email",
@@ -59,17 +63,15 @@ def register_person(*, registration: Registration, site_url: str = "") -> User:
         raise AccountError("Select your organisation, or enter its name if it is not listed", field="agency")
     if agency is not None and not agency.active:
         raise AccountError("Select your organisation from the list", field="agency")
-    person = User(
-        email=email,
-        full_name=registration.full_name.strip(),
-        job_title=registration.job_title.strip(),
-        agency=agency,
-        unlisted_organisation="" if agency else unlisted,
-        target_group=registration.target_group,
-        line_manager_name=registration.line_manager_name.strip(),
-        line_manager_email=normalise_email(registration.line_manager_email),
-        is_active=False,
-    )
+    person = existing or User(email=email)
+    person.full_name = registration.full_name.strip()
+    person.job_title = registration.job_title.strip()
+    person.agency = agency
+    person.unlisted_organisation = "" if agency else unlisted
+    person.target_group = registration.target_group
+    person.line_manager_name = registration.line_manager_name.strip()
+    person.line_manager_email = normalise_email(registration.line_manager_email)
+    person.is_active = False
     try:
         validate_password(registration.password, user=person)
     except ValidationError as exc:
@@ -77,7 +79,12 @@ def register_person(*, registration: Registration, site_url: str = "") -> User:
     person.set_password(registration.password)
     person.save()
     person.groups.add(role_group(Role.STAFF))
-    log_action(actor=None, action="signed up", obj=person, changes={"organisation": person.organisation_name})
+    log_action(
+        actor=None,
+        action="claimed walk-in account" if claimable else "signed up",
+        obj=person,
+        changes={"organisation": person.organisation_name},
+    )
     send_verification_email(person=person, site_url=site_url)
     return person
 

@@ -53,6 +53,7 @@ class CourseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Course
         django_get_or_create = ("title",)
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: COURSE_TITLES[n % len(COURSE_TITLES)] + ("" if n < len(COURSE_TITLES) else f" ({n // len(COURSE_TITLES) + 1})"))
     slug = factory.LazyAttribute(lambda o: slugify(o.title))

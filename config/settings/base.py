@@ -188,4 +188,6 @@ LOGGING = {
 # Schedules live in the database (django-celery-beat); these are installed at start-up.
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "accounts.tasks.send_pending_emails", "schedule": 60.0},
+    "expire-offers-and-holds": {"task": "courses.tasks.expire_offers_and_holds", "schedule": 300.0},
+    "send-booking-reminders": {"task": "courses.tasks.send_booking_reminders", "schedule": 3600.0},
 }

@@ -1,1 +1,14 @@
-urlpatterns = []
+from django.urls import path
+
+from ..views import booking
+
+urlpatterns = [
+    path("sessions/<int:pk>", booking.session_page, name="session"),
+    path("sessions/<int:pk>/book", booking.book, name="book"),
+    path("bookings/<int:pk>", booking.booking_page, name="booking"),
+    path("bookings/<int:pk>/calendar.ics", booking.booking_calendar, name="booking-calendar"),
+    path("bookings/<int:pk>/cancel", booking.cancel_booking, name="cancel-booking"),
+    path("bookings/<int:pk>/accept", booking.accept_offer, name="accept-offer"),
+    path("approve/<str:token>", booking.approval, name="approval"),
+    path("manage/sessions/<int:pk>/register", booking.register, name="register"),
+]

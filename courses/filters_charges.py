@@ -1,0 +1,29 @@
+import django_filters
+from django import forms
+
+from accounts.models import Agency
+
+from .models import ChargeKind, Charge, Course
+
+
+class ChargeFilter(django_filters.FilterSet):
+    agency = django_filters.ModelChoiceFilter(label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency")
+    kind = django_filters.ChoiceFilter(label="Charge", choices=ChargeKind.choices, empty_label="Any charge")
+    course = django_filters.ModelChoiceFilter(label="Course", field_name="session__course", queryset=Course.objects.order_by("title"), empty_label="Any course")
+    waived = django_filters.ChoiceFilter(label="Status", method="by_status", choices=[("outstanding", "Outstanding"), ("waived", "Waived")], empty_label="Any status")
+    raised_from = django_filters.DateFilter(label="Raised from (DD/MM/YYYY)", field_name="raised_at", lookup_expr="date__gte", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    raised_to = django_filters.DateFilter(label="Raised to (DD/MM/YYYY)", field_name="raised_at", lookup_expr="date__lte", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+
+    class Meta:
+        model = Charge
+        fields = ["agency", "kind", "course", "waived", "raised_from", "raised_to"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and not user.is_training_manager:
+            del self.filters["agency"]
+        for f in self.form.fields.values():
+            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(waived_at__isnull=(value == "outstanding"))

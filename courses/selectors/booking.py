@@ -1,0 +1,70 @@
+"""Reads for the booking pages, scoped to what the asking person may see."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from ..models import ACTIVE, HOLDS_PLACE, AttendanceRecord, Booking, BookingStatus, Session, SessionDate
+
+
+def sessions_with_places():
+    return Session.objects.select_related("course__level", "venue").annotate(
+        taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)),
+        waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)),
+    )
+
+
+def get_public_session(pk: int) -> Session:
+    """Any session of an active course: cancelled and past ones still show, saying so."""
+    session = (
+        sessions_with_places()
+        .filter(pk=pk, course__active=True)
+        .prefetch_related(Prefetch("dates", queryset=SessionDate.objects.order_by("starts_at")), "trainers")
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session")
+    session.places_left = max(session.capacity - session.taken, 0)
+    return session
+
+
+def active_booking_of(person, session) -> Booking | None:
+    if not person.is_authenticated:
+        return None
+    return Booking.objects.filter(person=person, session=session, status__in=ACTIVE).first()
+
+
+def get_booking_for_user(user, pk: int, *, write: bool = False) -> Booking:
+    """A booking its person, their agency's lead or the training manager may see; 404 for anyone else."""
+    booking = (
+        Booking.objects.select_related("session__course__level", "session__venue", "person", "agency")
+        .prefetch_related(Prefetch("session__dates", queryset=SessionDate.objects.order_by("starts_at")))
+        .filter(pk=pk)
+        .first()
+    )
+    if booking is None or not user.has_perm("courses.view_booking", booking):
+        raise Http404("No such booking")
+    if write and not user.has_perm("courses.change_booking", booking):
+        raise PermissionDenied
+    return booking
+
+
+def get_session_for_register(user, pk: int) -> Session:
+    """The register is for the training manager and the session's own trainers; 404 for anyone else."""
+    session = Session.objects.select_related("course", "venue").filter(pk=pk).first()
+    if session is None or not user.has_perm("courses.take_register", session):
+        raise Http404("No such session")
+    return session
+
+
+def register_lines(session: Session):
+    """Confirmed delegates with their marks, and the walk-ins: three queries whatever the size."""
+    bookings = list(
+        Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED)
+        .select_related("person", "agency")
+        .order_by("person__full_name")
+    )
+    records = list(AttendanceRecord.objects.filter(session=session).select_related("person", "agency", "certificate"))
+    marks = {r.booking_id: r.outcome for r in records if r.booking_id}
+    walk_ins = [r for r in records if r.walk_in]
+    return bookings, marks, walk_ins, records

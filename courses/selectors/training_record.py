@@ -1,0 +1,132 @@
+"""A person's training record against the pathway: what their target group
+requires, what they have done, and when it expires.
+
+Built to serve one person or a whole agency with a fixed number of queries:
+the rules, the people's attended register lines and their courses are each
+loaded once and matched in Python.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from ..models import Attendance, AttendanceRecord, PathwayRule
+
+DUE_SOON_DAYS = 92  # about three months
+
+
+class Status:
+    NOT_DONE = "Not done"
+    OVERDUE = "Overdue"
+    DUE_SOON = "Due soon"
+    IN_DATE = "In date"
+
+
+STATUS_COLOURS = {Status.NOT_DONE: "red", Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.IN_DATE: "green"}
+
+
+@dataclass
+class Requirement:
+    rule: PathwayRule
+    done_on: date | None
+    expires_on: date | None
+    record: AttendanceRecord | None
+
+    @property
+    def label(self) -> str:
+        return self.rule.course.title if self.rule.course_id else str(self.rule.level)
+
+    @property
+    def status(self) -> str:
+        if self.done_on is None:
+            return Status.NOT_DONE
+        if self.expires_on is None:
+            return Status.IN_DATE
+        today = timezone.localdate()
+        if self.expires_on < today:
+            return Status.OVERDUE
+        if self.expires_on <= today + timedelta(days=DUE_SOON_DAYS):
+            return Status.DUE_SOON
+        return Status.IN_DATE
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[self.status]
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def requirements_for(people) -> dict[int, list[Requirement]]:
+    """person id -> the requirements of their target group, each matched with
+    the most recent attended (or partly attended) training that meets it."""
+    people = list(people)
+    group_ids = {p.target_group_id for p in people if p.target_group_id}
+    rules_by_group: dict[int, list[PathwayRule]] = {}
+    for rule in PathwayRule.objects.filter(target_group_id__in=group_ids).select_related("level", "course", "target_group"):
+        rules_by_group.setdefault(rule.target_group_id, []).append(rule)
+    attended: dict[int, list[AttendanceRecord]] = {}
+    records = (
+        AttendanceRecord.objects.filter(person__in=[p.pk for p in people], outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])
+        .select_related("session__course")
+        .order_by("-session__ends_at")
+    )
+    for record in records:
+        attended.setdefault(record.person_id, []).append(record)
+    result = {}
+    for person in people:
+        requirements = []
+        for rule in rules_by_group.get(person.target_group_id, []):
+            match = next(
+                (
+                    r for r in attended.get(person.pk, [])
+                    if (rule.course_id and r.session.course_id == rule.course_id)
+                    or (rule.level_id and r.session.course.level_id == rule.level_id)
+                ),
+                None,
+            )
+            done = timezone.localtime(match.session.ends_at).date() if match else None
+            expires = _add_months(done, rule.refresh_months) if done and rule.refresh_months else None
+            requirements.append(Requirement(rule=rule, done_on=done, expires_on=expires, record=match))
+        result[person.pk] = requirements
+    return result
+
+
+def overall_status(requirements: list[Requirement]) -> str:
+    """Red if anything is not done or overdue, amber if anything is due soon, green otherwise."""
+    statuses = {r.status for r in requirements}
+    if statuses & {Status.NOT_DONE, Status.OVERDUE}:
+        return "red"
+    if Status.DUE_SOON in statuses:
+        return "amber"
+    return "green"
+
+
+def earliest_requirement_expiry(person_ids) -> dict:
+    """person id -> the date their most urgent required training expires.
+
+    None means a requirement was never done (the most urgent of all); a person
+    whose target group requires nothing is left out. The waiting list uses this
+    to offer places first to those whose training has expired or expires soonest.
+    """
+    from accounts.models import User
+
+    people = User.objects.filter(pk__in=list(person_ids)).only("pk", "target_group_id")
+    result = {}
+    for person_id, requirements in requirements_for(people).items():
+        if not requirements:
+            continue
+        if any(r.done_on is None for r in requirements):
+            result[person_id] = None
+        else:
+            result[person_id] = min((r.expires_on for r in requirements if r.expires_on), default=date.max)
+    return result

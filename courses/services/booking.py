@@ -1,0 +1,546 @@
+"""Booking places: the rules staff meet every week.
+
+Capacity is protected the way ticketing systems do it: the session row is
+locked (`select_for_update`) inside the transaction and the places are counted
+again only once the lock is held, so no concurrency can overbook.
+
+Waiting list order (documented rule): people whose required training has
+expired, or expires soonest, come first; people with equal urgency are served
+first come, first served. A freed place is offered to the first person for
+`BookingPolicy.waitlist_offer_hours`; an offer that expires passes to the next.
+No offer is made after the booking cut-off or once the session has started.
+"""
+
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import log_action
+from accounts.errors import DomainError
+from accounts.mail import queue_email
+from accounts.models import User
+
+from ..models import (
+    ACTIVE,
+    HOLDS_PLACE,
+    Attendance,
+    AttendanceRecord,
+    Booking,
+    BookingPolicy,
+    BookingStatus,
+    Session,
+    SessionDate,
+    SessionStatus,
+)
+from ..signals import booking_confirmed, session_cancelled
+
+APPROVAL_SALT = "courses.booking-approval"
+# Someone whose required training was never done waits ahead of everyone.
+NEVER_DONE = datetime(1900, 1, 1, tzinfo=dt_timezone.utc)
+# Someone with no required training waits behind everyone who has some.
+NOTHING_REQUIRED = datetime(9999, 1, 1, tzinfo=dt_timezone.utc)
+
+
+class BookingError(DomainError):
+    pass
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%-d %B %Y at %H:%M}"
+
+
+def _link(site_url: str, name: str, *args) -> str:
+    return (site_url or settings.SITE_URL) + reverse(name, args=args)
+
+
+def _lock_session(session: Session) -> Session:
+    """Lock the session row for the rest of the transaction and reload it."""
+    return Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+
+
+def places_taken(session: Session) -> int:
+    return Booking.objects.filter(session=session, status__in=HOLDS_PLACE).count()
+
+
+# --- Booking ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def book_place(
+    *,
+    person: User,
+    session: Session,
+    booked_by: User | None = None,
+    override_prerequisites: bool = False,
+    site_url: str = "",
+) -> Booking:
+    """Book `person` on `session`: a confirmed place, a place held for the line
+    manager's approval, or a place on the waiting list when it is full.
+
+    Refused with a reason: cancelled, completed or started session; booking
+    closed; already booked; clashes with another booking; prerequisite not met
+    (an agency lead or the training manager may override); or the person's
+    recent no-shows mean their agency lead must book for them.
+    """
+    booked_by = booked_by or person
+    on_behalf = booked_by.pk != person.pk
+    if on_behalf and not (booked_by.is_training_manager or (booked_by.is_agency_lead and booked_by.agency_id == person.agency_id)):
+        raise BookingError("You can only book places for staff of your own agency.")
+    session = _lock_session(session)
+    course = session.course
+    policy = BookingPolicy.current()
+    now = timezone.now()
+    whose = "They are" if on_behalf else "You are"
+
+    if session.status == SessionStatus.CANCELLED:
+        raise BookingError("This session has been cancelled. Choose another date.")
+    if session.status == SessionStatus.COMPLETED or session.starts_at <= now:
+        raise BookingError("This session has already started. Choose another date.")
+    if session.bookings_close_at <= now:
+        raise BookingError(f"Booking for this session closed on {_when(session.bookings_close_at)}.")
+    existing = Booking.objects.filter(session=session, person=person, status__in=ACTIVE).first()
+    if existing:
+        where = "on the waiting list for" if existing.status == BookingStatus.WAITLISTED else "already booked on"
+        raise BookingError(f"{whose} {where} this session.")
+    clash = _clashing_booking(person=person, session=session)
+    if clash:
+        raise BookingError(
+            f"{whose} booked on {clash.session.course.title} at the same time "
+            f"({_when(clash.session.starts_at)}). Cancel that booking first, or choose another date."
+        )
+    missing = _missing_prerequisites(person=person, session=session)
+    prerequisite_override = None
+    if missing:
+        lead_or_manager = booked_by.is_training_manager or (booked_by.is_agency_lead and booked_by.agency_id == person.agency_id)
+        if not (override_prerequisites and lead_or_manager):
+            names = ", ".join(c.title for c in missing)
+            raise BookingError(
+                f"This course needs {names} first. Your agency lead can book you a place if your experience covers it."
+                if not on_behalf
+                else f"{person} has not done {names}. Tick the box to override the prerequisite."
+            )
+        prerequisite_override = booked_by
+    if not on_behalf and _needs_lead_approval(person=person, policy=policy, now=now):
+        raise BookingError(
+            f"You did not attend {policy.no_shows_before_approval} or more sessions you booked in the last "
+            "12 months, so your agency lead needs to book this place for you. Contact them."
+        )
+    if course.needs_manager_approval and not person.line_manager_email:
+        raise BookingError(
+            "This course needs your line manager to approve your place. Add their email address to your details first."
+            if not on_behalf
+            else f"This course needs line manager approval: add {person}'s line manager's email first."
+        )
+
+    booking = Booking(
+        session=session,
+        person=person,
+        agency=person.agency,
+        booked_by=booked_by,
+        prerequisite_override_by=prerequisite_override,
+    )
+    someone_waiting = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED).exists()
+    if places_taken(session) < session.capacity and not someone_waiting:
+        _hold_place(booking, policy=policy, now=now)
+    else:
+        booking.status = BookingStatus.WAITLISTED
+        booking.waitlist_priority = waitlist_priority(person)
+    booking.save()
+    log_action(actor=booked_by, action="booked", obj=booking, changes={"status": booking.status})
+    _tell_about_booking(booking, site_url=site_url)
+    return booking
+
+
+def _hold_place(booking: Booking, *, policy: BookingPolicy, now) -> None:
+    if booking.session.course.needs_manager_approval:
+        booking.status = BookingStatus.AWAITING_APPROVAL
+        booking.approval_expires_at = min(now + timedelta(hours=policy.approval_hold_hours), booking.session.bookings_close_at)
+    else:
+        booking.status = BookingStatus.CONFIRMED
+
+
+def _clashing_booking(*, person: User, session: Session) -> Booking | None:
+    """An active booking of the person on another session with a date that overlaps this one's."""
+    dates = list(session.dates.all()) or [SessionDate(starts_at=session.starts_at, ends_at=session.ends_at)]
+    overlap = Q()
+    for d in dates:
+        overlap |= Q(session__dates__starts_at__lt=d.ends_at, session__dates__ends_at__gt=d.starts_at)
+    return (
+        Booking.objects.filter(person=person, status__in=ACTIVE)
+        .exclude(session=session)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .filter(overlap)
+        .select_related("session__course")
+        .first()
+    )
+
+
+def _missing_prerequisites(*, person: User, session: Session):
+    required = list(session.course.prerequisites.all())
+    if not required:
+        return []
+    done = set(
+        AttendanceRecord.objects.filter(
+            person=person, outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL], session__course__in=required
+        ).values_list("session__course_id", flat=True)
+    )
+    return [course for course in required if course.pk not in done]
+
+
+def _needs_lead_approval(*, person: User, policy: BookingPolicy, now) -> bool:
+    if not policy.no_shows_before_approval:
+        return False
+    no_shows = AttendanceRecord.objects.filter(
+        person=person, outcome=Attendance.NO_SHOW, session__starts_at__gte=now - timedelta(days=365)
+    ).count()
+    return no_shows >= policy.no_shows_before_approval
+
+
+def waitlist_priority(person: User) -> datetime:
+    """When the person's most urgent required training expires (earlier waits ahead)."""
+    from ..selectors.training_record import earliest_requirement_expiry
+
+    expiry = earliest_requirement_expiry([person.pk]).get(person.pk, "none required")
+    if expiry == "none required":
+        return NOTHING_REQUIRED
+    if expiry is None:
+        return NEVER_DONE
+    return datetime(expiry.year, expiry.month, expiry.day, tzinfo=dt_timezone.utc)
+
+
+def approval_token(booking: Booking) -> str:
+    return signing.dumps({"booking": booking.pk, "manager": booking.person.line_manager_email}, salt=APPROVAL_SALT)
+
+
+def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
+    from ..ics import session_ics
+
+    person, session = booking.person, booking.session
+    context = {
+        "person": person,
+        "session": session,
+        "booking": booking,
+        "dates": list(session.dates.all()),
+        "manage_link": _link(site_url, "courses:booking", booking.pk),
+    }
+    if booking.status == BookingStatus.CONFIRMED:
+        queue_email(
+            to=person.email,
+            subject=f"Booking confirmed: {session.course.title}",
+            template="booking_confirmed",
+            context=context,
+            attachments=[{"filename": "session.ics", "content": session_ics(session, attendee_email=person.email), "mimetype": "text/calendar"}],
+        )
+        transaction.on_commit(lambda: booking_confirmed.send(sender=Booking, booking_id=booking.pk))
+    elif booking.status == BookingStatus.WAITLISTED:
+        queue_email(to=person.email, subject=f"On the waiting list: {session.course.title}", template="booking_waitlisted", context=context)
+    elif booking.status == BookingStatus.AWAITING_APPROVAL:
+        token = approval_token(booking)
+        queue_email(
+            to=person.line_manager_email,
+            subject=f"Please approve a training place for {person}",
+            template="booking_approval_request",
+            context={**context, "approval_link": _link(site_url, "courses:approval", token)},
+        )
+        queue_email(to=person.email, subject=f"Waiting for approval: {session.course.title}", template="booking_awaiting_approval", context=context)
+
+
+# --- Line manager approval ------------------------------------------------------------------
+
+
+def booking_for_approval_token(token: str) -> Booking:
+    """The booking a line manager's link is for; refuses altered links and links
+    for a booking whose person has since named a different line manager."""
+    try:
+        data = signing.loads(token, salt=APPROVAL_SALT, max_age=60 * 60 * 24 * 60)
+    except signing.BadSignature as exc:
+        raise BookingError("This approval link is not valid. Check you used the whole link from the email.") from exc
+    booking = (
+        Booking.objects.select_related("session__course", "person", "agency")
+        .filter(pk=data.get("booking"), person__line_manager_email=data.get("manager"))
+        .first()
+    )
+    if booking is None:
+        raise BookingError("This approval link is not valid. Check you used the whole link from the email.")
+    return booking
+
+
+@transaction.atomic
+def decide_approval(*, token: str, approve: bool, site_url: str = "") -> Booking:
+    """The line manager approves or declines the place held for their staff member."""
+    booking = booking_for_approval_token(token)
+    _lock_session(booking.session)
+    booking = Booking.objects.select_for_update().select_related("session__course", "person").get(pk=booking.pk)
+    if booking.status != BookingStatus.AWAITING_APPROVAL:
+        raise BookingError(f"This place has already been dealt with: it is {booking.get_status_display().lower()}.")
+    if booking.approval_expires_at and booking.approval_expires_at < timezone.now():
+        raise BookingError("The time to approve this place has run out, so it has been released.")
+    now = timezone.now()
+    if approve:
+        booking.status = BookingStatus.CONFIRMED
+        booking.approved_at = now
+    else:
+        booking.status = BookingStatus.DECLINED
+        booking.cancelled_at = now
+        booking.cancellation_reason = "Not approved by line manager"
+    booking.save()
+    log_action(actor=None, action="approved by line manager" if approve else "declined by line manager", obj=booking)
+    if approve:
+        _tell_about_booking(booking, site_url=site_url)
+    else:
+        queue_email(
+            to=booking.person.email,
+            subject=f"Place not approved: {booking.session.course.title}",
+            template="booking_declined",
+            context={"person": booking.person, "session": booking.session},
+        )
+        _offer_free_places(booking.session, site_url=site_url)
+    return booking
+
+
+# --- Cancelling -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = None, site_url: str = "") -> Booking:
+    """Cancel a place. Before the notice period it is free; within it, it is a
+    late cancellation and may be charged (see services.charges). Naming a
+    substitute from the same agency passes the place on and avoids any charge.
+    """
+    from .charges import is_late_cancellation, raise_late_cancellation_charge
+
+    session = _lock_session(booking.session)
+    booking = Booking.objects.select_for_update().select_related("person", "agency").get(pk=booking.pk)
+    if booking.status not in ACTIVE:
+        raise BookingError("This booking is already cancelled.")
+    if session.starts_at <= timezone.now():
+        raise BookingError("The session has started, so this booking can no longer be cancelled.")
+    now = timezone.now()
+    if substitute is not None:
+        return _substitute(actor=actor, booking=booking, substitute=substitute, session=session, site_url=site_url)
+
+    held = booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
+    booking.late_cancellation = held and is_late_cancellation(session=session, when=now)
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancellation_reason = "Cancelled by the delegate" if actor.pk == booking.person_id else f"Cancelled by {actor}"
+    booking.save()
+    charge = raise_late_cancellation_charge(booking=booking) if booking.late_cancellation else None
+    log_action(
+        actor=actor,
+        action="cancelled booking",
+        obj=booking,
+        changes={"late": booking.late_cancellation, "charge": str(charge.amount) if charge else ""},
+    )
+    queue_email(
+        to=booking.person.email,
+        subject=f"Booking cancelled: {session.course.title}",
+        template="booking_cancelled",
+        context={"person": booking.person, "session": session, "booking": booking, "charge": charge},
+    )
+    _offer_free_places(session, site_url=site_url)
+    return booking
+
+
+def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL):
+        raise BookingError("Only a confirmed place can be passed to a substitute.")
+    if substitute.pk == booking.person_id:
+        raise BookingError("Choose someone else as the substitute.", field="substitute")
+    if not substitute.is_active or substitute.agency_id is None or substitute.agency_id != booking.agency_id:
+        raise BookingError("The substitute must be an active member of staff of the same agency.", field="substitute")
+    if Booking.objects.filter(session=session, person=substitute, status__in=ACTIVE).exists():
+        raise BookingError(f"{substitute} is already booked on this session.", field="substitute")
+    if _clashing_booking(person=substitute, session=session):
+        raise BookingError(f"{substitute} is booked on another session at the same time.", field="substitute")
+    now = timezone.now()
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancellation_reason = f"Place passed to {substitute}"
+    booking.save()
+    replacement = Booking.objects.create(
+        session=session,
+        person=substitute,
+        agency=substitute.agency,
+        booked_by=actor,
+        status=BookingStatus.CONFIRMED,
+        substitute_for=booking,
+    )
+    log_action(actor=actor, action="passed place to substitute", obj=booking, changes={"substitute": str(substitute)})
+    _tell_about_booking(replacement, site_url=site_url)
+    queue_email(
+        to=booking.person.email,
+        subject=f"Your place has passed to {substitute}: {session.course.title}",
+        template="booking_cancelled",
+        context={"person": booking.person, "session": session, "booking": booking, "charge": None, "substitute": substitute},
+    )
+    return replacement
+
+
+# --- The waiting list ------------------------------------------------------------------------
+
+
+def _offer_free_places(session: Session, *, site_url: str = "") -> list[Booking]:
+    """Offer each free place to the next person waiting. Call with the session locked."""
+    now = timezone.now()
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= now or session.bookings_close_at <= now:
+        return []
+    policy = BookingPolicy.current()
+    free = session.capacity - places_taken(session)
+    if free <= 0:
+        return []
+    waiting = list(
+        Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED)
+        .select_related("person")
+        .order_by("waitlist_priority", "created_at", "pk")[:free]
+    )
+    for booking in waiting:
+        booking.status = BookingStatus.OFFERED
+        booking.offer_expires_at = min(now + timedelta(hours=policy.waitlist_offer_hours), session.bookings_close_at)
+        booking.save(update_fields=["status", "offer_expires_at"])
+        log_action(actor=None, action="offered a place", obj=booking, changes={"until": booking.offer_expires_at.isoformat()})
+        queue_email(
+            to=booking.person.email,
+            subject=f"A place is free: {session.course.title}",
+            template="booking_offer",
+            context={
+                "person": booking.person,
+                "session": session,
+                "booking": booking,
+                "accept_link": _link(site_url, "courses:booking", booking.pk),
+                "expires": booking.offer_expires_at,
+            },
+        )
+    return waiting
+
+
+@transaction.atomic
+def accept_offer(*, actor: User, booking: Booking, site_url: str = "") -> Booking:
+    session = _lock_session(booking.session)
+    booking = Booking.objects.select_for_update().select_related("person").get(pk=booking.pk)
+    if booking.status != BookingStatus.OFFERED:
+        raise BookingError("There is no place on offer for this booking.")
+    now = timezone.now()
+    if booking.offer_expires_at <= now or session.starts_at <= now:
+        raise BookingError("This offer has expired, so the place has gone to the next person waiting.")
+    _hold_place(booking, policy=BookingPolicy.current(), now=now)
+    booking.offer_expires_at = None
+    booking.save()
+    log_action(actor=actor, action="accepted offer", obj=booking, changes={"status": booking.status})
+    _tell_about_booking(booking, site_url=site_url)
+    return booking
+
+
+def expire_offers_and_holds(*, now=None) -> int:
+    """Beat task body: offers not taken up in time pass to the next person;
+    places held for a line manager who did not answer are released. Safe to run twice."""
+    now = now or timezone.now()
+    expired = 0
+    stale = (
+        Booking.objects.filter(
+            Q(status=BookingStatus.OFFERED, offer_expires_at__lt=now)
+            | Q(status=BookingStatus.AWAITING_APPROVAL, approval_expires_at__lt=now)
+        )
+        .values_list("session_id", flat=True)
+        .distinct()
+    )
+    for session_id in list(stale):
+        with transaction.atomic():
+            session = Session.objects.select_for_update().select_related("course").get(pk=session_id)
+            for booking in Booking.objects.select_for_update().select_related("person").filter(
+                Q(status=BookingStatus.OFFERED, offer_expires_at__lt=now)
+                | Q(status=BookingStatus.AWAITING_APPROVAL, approval_expires_at__lt=now),
+                session=session,
+            ):
+                offer = booking.status == BookingStatus.OFFERED
+                booking.status = BookingStatus.CANCELLED if offer else BookingStatus.DECLINED
+                booking.cancelled_at = now
+                booking.cancellation_reason = "Offer not taken up in time" if offer else "Line manager did not answer in time"
+                booking.save()
+                log_action(actor=None, action="offer expired" if offer else "approval expired", obj=booking)
+                queue_email(
+                    to=booking.person.email,
+                    subject=f"{'Offer expired' if offer else 'Place released'}: {session.course.title}",
+                    template="booking_expired",
+                    context={"person": booking.person, "session": session, "booking": booking, "offer": offer},
+                )
+                expired += 1
+            _offer_free_places(session)
+    return expired
+
+
+# --- Cancelling a session ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def cancel_session(*, actor: User, session: Session, reason: str) -> int:
+    """Cancel a session: everyone booked or waiting is told, and nobody is charged.
+    Returns how many people were told."""
+    if not actor.is_training_manager:
+        raise BookingError("Only the training manager can cancel a session.")
+    if not reason.strip():
+        raise BookingError("Enter why the session is cancelled", field="reason")
+    session = _lock_session(session)
+    if session.status != SessionStatus.SCHEDULED:
+        raise BookingError(f"This session is already {session.get_status_display().lower()}.")
+    now = timezone.now()
+    session.status = SessionStatus.CANCELLED
+    session.cancelled_at = now
+    session.cancellation_reason = reason.strip()
+    session.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
+    affected = list(Booking.objects.select_for_update().select_related("person").filter(session=session, status__in=ACTIVE))
+    for booking in affected:
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.cancellation_reason = "The session was cancelled"
+        booking.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
+        queue_email(
+            to=booking.person.email,
+            subject=f"Session cancelled: {session.course.title}",
+            template="session_cancelled",
+            context={"person": booking.person, "session": session, "reason": session.cancellation_reason},
+        )
+    log_action(actor=actor, action="cancelled session", obj=session, changes={"reason": reason.strip(), "people told": len(affected)})
+    transaction.on_commit(lambda: session_cancelled.send(sender=Session, session_id=session.pk))
+    return len(affected)
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def send_reminders(*, now=None) -> int:
+    """Beat task body: remind confirmed delegates a few days before; once each."""
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    due = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED,
+        reminder_sent_at__isnull=True,
+        session__status=SessionStatus.SCHEDULED,
+        session__starts_at__gt=now,
+        session__starts_at__lte=now + timedelta(days=policy.reminder_days_before),
+    ).select_related("person", "session__course", "session__venue")
+    sent = 0
+    for booking in due:
+        with transaction.atomic():
+            claimed = Booking.objects.filter(pk=booking.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            queue_email(
+                to=booking.person.email,
+                subject=f"Reminder: {booking.session.course.title} on {timezone.localtime(booking.session.starts_at):%A %-d %B}",
+                template="booking_reminder",
+                context={
+                    "person": booking.person,
+                    "session": booking.session,
+                    "dates": list(booking.session.dates.all()),
+                    "manage_link": _link("", "courses:booking", booking.pk),
+                },
+            )
+            sent += 1
+    return sent

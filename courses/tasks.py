@@ -1,0 +1,23 @@
+from celery import shared_task
+
+from .services import booking
+
+
+@shared_task(acks_late=True)
+def build_certificates(certificate_ids: list[int]) -> int:
+    """Render and store certificate PDFs. Overwrites, so safe to run twice."""
+    from .certificates import store_certificate_file
+
+    for certificate_id in certificate_ids:
+        store_certificate_file(certificate_id)
+    return len(certificate_ids)
+
+
+@shared_task
+def expire_offers_and_holds() -> int:
+    return booking.expire_offers_and_holds()
+
+
+@shared_task
+def send_booking_reminders() -> int:
+    return booking.send_reminders()

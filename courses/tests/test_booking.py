@@ -1,0 +1,399 @@
+"""Booking rules, each test named after the rule it checks."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.factories import AgencyFactory, UserFactory, agency_lead, training_manager
+from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
+from courses.models import Attendance, Booking, BookingPolicy, BookingStatus, Charge, SessionDate
+from courses.services.booking import (
+    BookingError,
+    accept_offer,
+    approval_token,
+    book_place,
+    cancel_booking,
+    cancel_session,
+    decide_approval,
+    expire_offers_and_holds,
+    send_reminders,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def run_on_commit(immediate_on_commit):
+    """Emails are queued on commit: send them as each service call returns."""
+
+
+@pytest.fixture
+def session():
+    return SessionFactory(course=CourseFactory(title="Working Together to Safeguard Children"), capacity=2)
+
+
+def fill(session, n):
+    return [book_place(person=UserFactory(), session=session) for _ in range(n)]
+
+
+def test_a_free_place_is_confirmed_and_emailed_with_a_calendar_file(session):
+    person = UserFactory(full_name="Aisha Khan")
+    booking = book_place(person=person, session=session)
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.agency == person.agency
+    message = mail.outbox[-1]
+    assert message.subject == "Booking confirmed: Working Together to Safeguard Children"
+    assert f"/bookings/{booking.pk}" in message.body
+    (filename, content, mimetype), = message.attachments
+    assert filename == "session.ics" and mimetype == "text/calendar"
+    assert "BEGIN:VEVENT" in content
+
+
+def test_a_full_session_puts_people_on_the_waiting_list(session):
+    fill(session, 2)
+    waiting = book_place(person=UserFactory(), session=session)
+    assert waiting.status == BookingStatus.WAITLISTED
+    assert mail.outbox[-1].subject.startswith("On the waiting list")
+
+
+def test_capacity_is_never_exceeded_by_sequential_bookings(session):
+    fill(session, 5)
+    assert Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).count() == 2
+    assert Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED).count() == 3
+
+
+def test_booking_a_cancelled_session_is_refused(session):
+    cancel_session(actor=training_manager(), session=session, reason="Trainer unwell")
+    with pytest.raises(BookingError, match="This session has been cancelled"):
+        book_place(person=UserFactory(), session=session)
+
+
+def test_booking_a_session_that_has_started_is_refused():
+    started = SessionFactory(days_ahead=0, starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=5),
+                             bookings_close_at=timezone.now() - timedelta(days=2))
+    with pytest.raises(BookingError, match="already started"):
+        book_place(person=UserFactory(), session=started)
+
+
+def test_booking_after_the_cut_off_is_refused(session):
+    session.bookings_close_at = timezone.now() - timedelta(minutes=1)
+    session.save()
+    with pytest.raises(BookingError, match="Booking for this session closed on"):
+        book_place(person=UserFactory(), session=session)
+
+
+def test_booking_twice_is_refused(session):
+    person = UserFactory()
+    book_place(person=person, session=session)
+    with pytest.raises(BookingError, match="already booked on this session"):
+        book_place(person=person, session=session)
+
+
+def test_a_booking_that_clashes_with_another_is_refused(session):
+    person = UserFactory()
+    book_place(person=person, session=session)
+    same_day = SessionFactory(course=CourseFactory(title="Recognising and Responding to Neglect"),
+                              starts_at=session.starts_at + timedelta(hours=2), ends_at=session.ends_at + timedelta(hours=2))
+    with pytest.raises(BookingError, match="booked on Working Together to Safeguard Children at the same time"):
+        book_place(person=person, session=same_day)
+
+
+def test_a_second_date_of_a_multi_day_session_clashes_too(session):
+    person = UserFactory()
+    two_day = SessionFactory(course=CourseFactory(title="Child Protection Conferences and Core Groups"), days_ahead=40)
+    second_start = session.starts_at + timedelta(days=0)
+    SessionDate.objects.create(session=two_day, starts_at=second_start, ends_at=second_start + timedelta(hours=3))
+    book_place(person=person, session=two_day)
+    with pytest.raises(BookingError, match="at the same time"):
+        book_place(person=person, session=session)
+
+
+def test_a_missing_prerequisite_is_refused_unless_the_agency_lead_overrides():
+    intro = CourseFactory(title="Working Together to Safeguard Children")
+    advanced = CourseFactory(title="Child Protection Conferences and Core Groups")
+    advanced.prerequisites.add(intro)
+    session = SessionFactory(course=advanced)
+    person = UserFactory()
+    with pytest.raises(BookingError, match="This course needs Working Together to Safeguard Children first"):
+        book_place(person=person, session=session)
+    lead = agency_lead(agency=person.agency)
+    booking = book_place(person=person, session=session, booked_by=lead, override_prerequisites=True)
+    assert booking.status == BookingStatus.CONFIRMED and booking.prerequisite_override_by == lead
+
+
+def test_an_attended_prerequisite_opens_the_course():
+    intro = CourseFactory(title="Working Together to Safeguard Children")
+    advanced = CourseFactory(title="Child Protection Conferences and Core Groups")
+    advanced.prerequisites.add(intro)
+    person = UserFactory()
+    AttendanceRecordFactory(booking=BookingFactory(person=person, session=SessionFactory(course=intro, days_ahead=-60)))
+    assert book_place(person=person, session=SessionFactory(course=advanced)).status == BookingStatus.CONFIRMED
+
+
+def test_a_lead_cannot_book_for_another_agencys_staff(session):
+    lead = agency_lead(agency=AgencyFactory(name="Northshire Police"))
+    with pytest.raises(BookingError, match="only book places for staff of your own agency"):
+        book_place(person=UserFactory(), session=session, booked_by=lead)
+
+
+def test_repeated_no_shows_need_the_agency_lead_to_book(session):
+    policy = BookingPolicy.current()
+    person = UserFactory()
+    for days in (-100, -50):
+        AttendanceRecordFactory(booking=BookingFactory(person=person, session=SessionFactory(days_ahead=days)), outcome=Attendance.NO_SHOW)
+    with pytest.raises(BookingError, match=f"did not attend {policy.no_shows_before_approval} or more sessions"):
+        book_place(person=person, session=session)
+    lead = agency_lead(agency=person.agency)
+    assert book_place(person=person, session=session, booked_by=lead).status == BookingStatus.CONFIRMED
+
+
+def test_no_shows_older_than_twelve_months_do_not_count(session):
+    person = UserFactory()
+    for days in (-400, -380):
+        AttendanceRecordFactory(booking=BookingFactory(person=person, session=SessionFactory(days_ahead=days)), outcome=Attendance.NO_SHOW)
+    assert book_place(person=person, session=session).status == BookingStatus.CONFIRMED
+
+
+def approval_session():
+    return SessionFactory(course=CourseFactory(title="Harmful Sexual Behaviour", needs_manager_approval=True), capacity=1)
+
+
+def test_a_course_needing_approval_holds_the_place_and_emails_the_line_manager():
+    session = approval_session()
+    person = UserFactory(line_manager_name="Ruth Evans", line_manager_email="ruth.evans@example.org")
+    booking = book_place(person=person, session=session)
+    assert booking.status == BookingStatus.AWAITING_APPROVAL
+    assert booking.approval_expires_at > timezone.now()
+    to_manager = next(m for m in mail.outbox if m.to == ["ruth.evans@example.org"])
+    assert "/approve/" in to_manager.body
+    next_person = UserFactory(line_manager_email="ruth.evans@example.org")
+    assert book_place(person=next_person, session=session).status == BookingStatus.WAITLISTED
+
+
+def test_approval_needs_a_line_manager_email():
+    with pytest.raises(BookingError, match="Add their email address to your details"):
+        book_place(person=UserFactory(line_manager_email=""), session=approval_session())
+
+
+def test_the_line_manager_approves_from_the_signed_link(client):
+    person = UserFactory(line_manager_email="ruth.evans@example.org")
+    booking = book_place(person=person, session=approval_session())
+    link = reverse("courses:approval", args=[approval_token(booking)])
+    page = client.get(link)
+    assert person.full_name in page.content.decode()
+    response = client.post(link, {"decision": "approve"})
+    assert "Place approved" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and booking.approved_at
+
+
+def test_a_tampered_approval_link_is_refused_and_changes_nothing(client):
+    booking = book_place(person=UserFactory(line_manager_email="ruth.evans@example.org"), session=approval_session())
+    token = approval_token(booking)
+    response = client.post(reverse("courses:approval", args=[token[:-2] + "xx"]), {"decision": "approve"})
+    assert response.status_code == 400
+    assert "This approval link is not valid" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_APPROVAL
+
+
+def test_a_declined_approval_frees_the_place_for_the_next_person():
+    session = approval_session()
+    first = book_place(person=UserFactory(line_manager_email="ruth.evans@example.org"), session=session)
+    second = book_place(person=UserFactory(line_manager_email="ruth.evans@example.org"), session=session)
+    decide_approval(token=approval_token(first), approve=False)
+    second.refresh_from_db()
+    assert second.status == BookingStatus.OFFERED
+
+
+def test_an_unanswered_approval_is_released_when_its_hold_expires():
+    booking = book_place(person=UserFactory(line_manager_email="ruth.evans@example.org"), session=approval_session())
+    expire_offers_and_holds(now=timezone.now() + timedelta(hours=BookingPolicy.current().approval_hold_hours + 1))
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.DECLINED
+    assert booking.cancellation_reason == "Line manager did not answer in time"
+
+
+def test_a_freed_place_is_offered_to_the_next_person_for_a_limited_time(session):
+    first, _ = fill(session, 2)
+    waiting = book_place(person=UserFactory(full_name="Ben Brown"), session=session)
+    cancel_booking(actor=first.person, booking=first)
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.OFFERED
+    hours = BookingPolicy.current().waitlist_offer_hours
+    assert abs((waiting.offer_expires_at - timezone.now()) - timedelta(hours=hours)) < timedelta(minutes=1)
+    assert mail.outbox[-1].subject == "A place is free: Working Together to Safeguard Children"
+    accept_offer(actor=waiting.person, booking=waiting)
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.CONFIRMED
+
+
+def test_an_expired_offer_passes_to_the_next_person(session):
+    first, _ = fill(session, 2)
+    second_in_line = book_place(person=UserFactory(), session=session)
+    third_in_line = book_place(person=UserFactory(), session=session)
+    cancel_booking(actor=first.person, booking=first)
+    second_in_line.refresh_from_db()
+    assert second_in_line.status == BookingStatus.OFFERED
+
+    later = timezone.now() + timedelta(hours=BookingPolicy.current().waitlist_offer_hours, minutes=1)
+    assert expire_offers_and_holds(now=later) == 1
+    second_in_line.refresh_from_db(), third_in_line.refresh_from_db()
+    assert second_in_line.status == BookingStatus.CANCELLED
+    assert second_in_line.cancellation_reason == "Offer not taken up in time"
+    assert third_in_line.status == BookingStatus.OFFERED
+    assert expire_offers_and_holds() == 0  # safe to run again: nothing else has expired
+    with pytest.raises(BookingError, match="no place on offer"):
+        accept_offer(actor=second_in_line.person, booking=second_in_line)
+
+
+def test_no_offer_is_made_after_the_cut_off(session):
+    first, _ = fill(session, 2)
+    waiting = book_place(person=UserFactory(), session=session)
+    session.bookings_close_at = timezone.now() - timedelta(minutes=1)
+    session.save()
+    cancel_booking(actor=first.person, booking=first)
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.WAITLISTED
+
+
+def test_the_waiting_list_offers_first_to_whoever_has_the_most_urgent_need(session, target_groups):
+    from courses.factories import PathwayRuleFactory, LevelFactory
+
+    level = LevelFactory(number=2)
+    PathwayRuleFactory(target_group=target_groups[3], level=level, refresh_months=36)
+    first, _ = fill(session, 2)
+    in_date = UserFactory(full_name="Early Booker", target_group=target_groups[3])
+    AttendanceRecordFactory(booking=BookingFactory(person=in_date, session=SessionFactory(course=CourseFactory(title="Contextual Safeguarding", level=level), days_ahead=-30)))
+    book_place(person=in_date, session=session)
+    never_trained = UserFactory(full_name="Late Booker", target_group=target_groups[3])
+    urgent = book_place(person=never_trained, session=session)
+
+    cancel_booking(actor=first.person, booking=first)
+    urgent.refresh_from_db()
+    assert urgent.status == BookingStatus.OFFERED
+    assert Booking.objects.get(person=in_date, session=session).status == BookingStatus.WAITLISTED
+
+
+def test_cancelling_before_the_notice_period_is_free(session):
+    booking = book_place(person=UserFactory(), session=session)
+    cancel_booking(actor=booking.person, booking=booking)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED and not booking.late_cancellation
+    assert not Charge.objects.exists()
+
+
+def test_cancelling_within_the_notice_period_is_a_late_cancellation_and_charged():
+    soon = SessionFactory(days_ahead=3, bookings_close_at=timezone.now() + timedelta(days=1))
+    agency = AgencyFactory(name="Little Acorns Day Nurseries Ltd", contributing=False)
+    booking = book_place(person=UserFactory(agency=agency), session=soon)
+    cancel_booking(actor=booking.person, booking=booking)
+    booking.refresh_from_db()
+    assert booking.late_cancellation
+    charge = Charge.objects.get()
+    assert charge.agency == agency and charge.kind == "late_cancellation"
+    assert charge.amount == BookingPolicy.current().late_cancellation_charge_per_day * Decimal("1.0")
+    assert f"£{charge.amount}" in mail.outbox[-1].body
+
+
+def test_naming_a_substitute_from_the_same_agency_avoids_the_charge():
+    soon = SessionFactory(days_ahead=3, bookings_close_at=timezone.now() + timedelta(days=1))
+    agency = AgencyFactory(name="Little Acorns Day Nurseries Ltd", contributing=False)
+    booking = book_place(person=UserFactory(agency=agency), session=soon)
+    colleague = UserFactory(full_name="Sam Wilde", agency=agency)
+    replacement = cancel_booking(actor=booking.person, booking=booking, substitute=colleague)
+    assert replacement.person == colleague and replacement.status == BookingStatus.CONFIRMED
+    assert replacement.substitute_for == booking
+    assert not Charge.objects.exists()
+
+
+def test_a_substitute_from_another_agency_is_refused(session):
+    booking = book_place(person=UserFactory(), session=session)
+    outsider = UserFactory(agency=AgencyFactory(name="Northshire Police"))
+    with pytest.raises(BookingError, match="same agency"):
+        cancel_booking(actor=booking.person, booking=booking, substitute=outsider)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_cancelling_a_session_tells_everyone_and_charges_nobody(session):
+    booked = fill(session, 2)
+    waiting = book_place(person=UserFactory(), session=session)
+    mail.outbox.clear()
+    told = cancel_session(actor=training_manager(), session=session, reason="Venue flooded")
+    assert told == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([b.person.email for b in booked] + [waiting.person.email])
+    assert all("Venue flooded" in m.body for m in mail.outbox)
+    assert not Booking.objects.filter(session=session).exclude(status=BookingStatus.CANCELLED).exists()
+    assert not Charge.objects.exists()
+
+
+def test_reminders_are_sent_once_a_few_days_before(session):
+    booking = book_place(person=UserFactory(), session=session)
+    mail.outbox.clear()
+    assert send_reminders() == 0  # three weeks away
+    near = session.starts_at - timedelta(days=2)
+    assert send_reminders(now=near) == 1
+    assert send_reminders(now=near) == 0
+    assert mail.outbox[-1].subject.startswith("Reminder: Working Together to Safeguard Children")
+    assert f"/bookings/{booking.pk}" in mail.outbox[-1].body
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+def test_booking_from_the_session_page_shows_the_confirmation(client, session):
+    person = UserFactory()
+    client.force_login(person)
+    response = client.post(reverse("courses:book", args=[session.pk]), follow=True)
+    assert "Booking confirmed" in response.content.decode()
+    assert Booking.objects.get(person=person).status == BookingStatus.CONFIRMED
+
+
+def test_a_refused_booking_shows_the_reason_on_the_page(client, session):
+    person = UserFactory()
+    book_place(person=person, session=session)
+    client.force_login(person)
+    response = client.post(reverse("courses:book", args=[session.pk]), follow=True)
+    assert "You are already booked on this session" in response.content.decode()
+    assert Booking.objects.filter(person=person).count() == 1
+
+
+def test_someone_elses_booking_answers_404(client, session):
+    booking = book_place(person=UserFactory(), session=session)
+    client.force_login(UserFactory())
+    assert client.get(reverse("courses:booking", args=[booking.pk])).status_code == 404
+    assert client.post(reverse("courses:cancel-booking", args=[booking.pk]), {"choice": "cancel"}).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_the_agency_lead_can_see_and_cancel_their_staffs_booking(client, session):
+    booking = book_place(person=UserFactory(), session=session)
+    lead = agency_lead(agency=booking.agency)
+    client.force_login(lead)
+    assert client.get(reverse("courses:booking", args=[booking.pk])).status_code == 200
+    client.post(reverse("courses:cancel-booking", args=[booking.pk]), {"choice": "cancel"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+
+
+def test_the_cancel_page_needs_a_choice(client, session):
+    booking = book_place(person=UserFactory(), session=session)
+    client.force_login(booking.person)
+    page = client.post(reverse("courses:cancel-booking", args=[booking.pk]), {}).content.decode()
+    assert "Choose whether to cancel or pass your place to a colleague" in page
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_the_calendar_file_downloads_for_the_booking(client, session):
+    booking = book_place(person=UserFactory(), session=session)
+    client.force_login(booking.person)
+    response = client.get(reverse("courses:booking-calendar", args=[booking.pk]))
+    assert response["Content-Type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in response.content

@@ -1,0 +1,196 @@
+"""Booking pages: the session page, booking, managing a booking, line manager
+approval and the register."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.views import form_error, post_data, site_url
+
+from ..forms.booking import SUBSTITUTE, ApprovalForm, BookForColleagueForm, CancelBookingForm, RegisterForm, WalkInForm
+from ..models import BookingStatus, SessionStatus
+from ..selectors.booking import (
+    active_booking_of,
+    get_booking_for_user,
+    get_public_session,
+    get_session_for_register,
+    register_lines,
+)
+from ..services import booking as booking_services
+from ..services import register as register_services
+from ..services.booking import BookingError
+from ..services.register import RegisterError
+
+
+def session_page(request, pk):
+    session = get_public_session(pk)
+    user = request.user
+    context = {
+        "session": session,
+        "booking": active_booking_of(user, session),
+        "bookable": session.status == SessionStatus.SCHEDULED and session.bookings_close_at > timezone.now(),
+    }
+    if user.is_authenticated and (user.is_training_manager or user.is_agency_lead):
+        context["colleague_form"] = BookForColleagueForm()
+    return render(request, "courses/booking/session.html", context)
+
+
+@require_POST
+@login_required
+def book(request, pk):
+    session = get_public_session(pk)
+    on_behalf = "person" in request.POST
+    form = BookForColleagueForm(request.POST) if on_behalf else None
+    if form is not None and not form.is_valid():
+        return render(request, "courses/booking/session.html", {
+            "session": session, "booking": active_booking_of(request.user, session), "bookable": True, "colleague_form": form,
+        })
+    person = form.cleaned_data["person"] if form else request.user
+    try:
+        booking = booking_services.book_place(
+            person=person,
+            session=session,
+            booked_by=request.user,
+            override_prerequisites=bool(form and form.cleaned_data["override_prerequisites"]),
+            site_url=site_url(request),
+        )
+    except BookingError as error:
+        messages.error(request, error.message)
+        return redirect("courses:session", pk=session.pk)
+    if on_behalf:
+        messages.success(request, f"{person} is {booking.get_status_display().lower()} on this session. They have been emailed.")
+        return redirect("courses:session", pk=session.pk)
+    return redirect("courses:booking", pk=booking.pk)
+
+
+@login_required
+def booking_page(request, pk):
+    from ..services.charges import is_late_cancellation
+
+    booking = get_booking_for_user(request.user, pk)
+    session = booking.session
+    late = booking.is_active and session.starts_at > timezone.now() and is_late_cancellation(session=session)
+    return render(request, "courses/booking/booking.html", {
+        "booking": booking,
+        "session": session,
+        "late": late,
+        "can_cancel": booking.is_active and session.starts_at > timezone.now(),
+    })
+
+
+@login_required
+def booking_calendar(request, pk):
+    from ..ics import session_ics
+
+    booking = get_booking_for_user(request.user, pk)
+    response = HttpResponse(session_ics(booking.session, attendee_email=booking.person.email), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="session.ics"'
+    return response
+
+
+@login_required
+def cancel_booking(request, pk):
+    from ..services.charges import is_late_cancellation
+
+    booking = get_booking_for_user(request.user, pk, write=True)
+    session = booking.session
+    can_substitute = booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL) and booking.agency_id is not None
+    form = CancelBookingForm(post_data(request), can_substitute=can_substitute)
+    if request.method == "POST" and form.is_valid():
+        substitute = form.cleaned_data["substitute"] if form.cleaned_data["choice"] == SUBSTITUTE else None
+        try:
+            result = booking_services.cancel_booking(actor=request.user, booking=booking, substitute=substitute, site_url=site_url(request))
+        except BookingError as error:
+            form_error(form, error)
+        else:
+            if substitute:
+                messages.success(request, f"Your place has passed to {substitute}. Nothing is charged.")
+                return redirect("courses:my-training") if request.user.pk == booking.person_id else redirect("courses:booking", pk=result.pk)
+            charge = result.charges.first()
+            text = "The booking is cancelled."
+            if charge:
+                text += f" This was a late cancellation: £{charge.amount} has been charged to {charge.agency}."
+            messages.success(request, text)
+            return redirect("courses:booking", pk=result.pk)
+    late = booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL) and is_late_cancellation(session=session)
+    return render(request, "courses/booking/cancel.html", {"booking": booking, "session": session, "form": form, "late": late})
+
+
+@require_POST
+@login_required
+def accept_offer(request, pk):
+    booking = get_booking_for_user(request.user, pk, write=True)
+    try:
+        booking = booking_services.accept_offer(actor=request.user, booking=booking, site_url=site_url(request))
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "You have accepted the place." if booking.status == BookingStatus.CONFIRMED
+                         else "You have accepted the place. Your line manager has been asked to approve it.")
+    return redirect("courses:booking", pk=booking.pk)
+
+
+def approval(request, token):
+    """The line manager's page, reached from the emailed link without signing in."""
+    try:
+        booking = booking_services.booking_for_approval_token(token)
+    except BookingError as error:
+        return render(request, "courses/booking/approval_invalid.html", {"message": error.message}, status=400)
+    form = ApprovalForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            booking = booking_services.decide_approval(token=token, approve=approve, site_url=site_url(request))
+        except BookingError as error:
+            form_error(form, error)
+        else:
+            return render(request, "courses/booking/approval_done.html", {"booking": booking, "approved": approve})
+    return render(request, "courses/booking/approval.html", {"booking": booking, "session": booking.session, "form": form})
+
+
+@login_required
+def register(request, pk):
+    session = get_session_for_register(request.user, pk)
+    bookings, marks, walk_ins, records = register_lines(session)
+    opens = session.starts_at <= timezone.now()
+    form = RegisterForm(post_data(request) if "save" in request.POST or "close" in request.POST else None, bookings=bookings, marks=marks)
+    walk_in_form = WalkInForm(post_data(request) if "add_walk_in" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "add_walk_in" in request.POST:
+                if walk_in_form.is_valid():
+                    data = walk_in_form.cleaned_data
+                    record = register_services.add_walk_in(
+                        actor=request.user, session=session, email=data["email"], full_name=data["full_name"], agency=data["agency"]
+                    )
+                    messages.success(request, f"{record.person} added as a walk-in.")
+                    return redirect("courses:register", pk=session.pk)
+            elif "remove_walk_in" in request.POST:
+                record = next((r for r in walk_ins if str(r.pk) == request.POST["remove_walk_in"]), None)
+                if record is None:
+                    raise RegisterError("That walk-in is not on this register.")
+                register_services.remove_walk_in(actor=request.user, record=record)
+                messages.success(request, f"{record.person} removed from the register.")
+                return redirect("courses:register", pk=session.pk)
+            elif form.is_valid():
+                register_services.record_attendance(actor=request.user, session=session, outcomes=form.outcomes())
+                if "close" in request.POST:
+                    result = register_services.close_register(actor=request.user, session=session)
+                    messages.success(
+                        request,
+                        f"Register closed. {result['certificates']} certificate{'s' if result['certificates'] != 1 else ''} issued, "
+                        f"{result['no_shows']} did not attend, {result['charges']} charge{'s' if result['charges'] != 1 else ''} raised.",
+                    )
+                else:
+                    messages.success(request, "Register saved.")
+                return redirect("courses:register", pk=session.pk)
+        except (RegisterError, BookingError) as error:
+            target = walk_in_form if "add_walk_in" in request.POST else form
+            form_error(target, error)
+    return render(request, "courses/booking/register.html", {
+        "session": session, "form": form, "walk_in_form": walk_in_form, "walk_ins": walk_ins,
+        "records": records, "opens": opens, "bookings": bookings,
+    })

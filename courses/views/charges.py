@@ -1,0 +1,96 @@
+"""Charges to agencies, and certificates (download and public check)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, Sum
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+
+from accounts.access import permission_required
+from accounts.listing import table_page
+from accounts.views import form_error, post_data
+
+from ..certificates import normalise_code, store_certificate_file
+from ..filters_charges import ChargeFilter
+from ..forms.charges import CertificateCheckForm, WaiveChargeForm
+from ..models import Certificate, Charge
+from ..services.charges import ChargeError, waive_charge
+from ..tables_charges import ChargeTable
+
+
+def charges_visible_to(user):
+    charges = Charge.objects.select_related("agency", "person", "session__course", "waived_by")
+    if user.is_training_manager:
+        return charges
+    if user.is_agency_lead:
+        return charges.filter(agency_id=user.agency_id)
+    return charges.none()
+
+
+@permission_required("courses.view_charges")
+def charges(request):
+    filterset = ChargeFilter(request.GET or None, queryset=charges_visible_to(request.user), user=request.user)
+    shown = filterset.qs
+    totals = shown.aggregate(
+        raised=Sum("amount"), waived=Sum("amount", filter=Q(waived_at__isnull=False)), outstanding=Sum("amount", filter=Q(waived_at__isnull=True))
+    )
+    return table_page(
+        request, table=ChargeTable(shown, can_waive=request.user.has_perm("courses.waive_charges")), filterset=filterset,
+        template="courses/charges/charges.html", csv_filename="charges.csv", context={"totals": totals},
+    )
+
+
+@login_required
+def waive(request, pk):
+    charge = charges_visible_to(request.user).filter(pk=pk).first()
+    if charge is None:
+        raise Http404("No such charge")
+    if not request.user.has_perm("courses.waive_charges"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    form = WaiveChargeForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            waive_charge(actor=request.user, charge=charge, reason=form.cleaned_data["reason"])
+        except ChargeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"The £{charge.amount} charge to {charge.agency} has been waived.")
+            return redirect("courses:charges")
+    return render(request, "courses/charges/waive.html", {"charge": charge, "form": form})
+
+
+@login_required
+def certificate(request, code):
+    certificate = (
+        Certificate.objects.select_related("attendance__person", "attendance__agency", "attendance__session__course")
+        .filter(code=normalise_code(code))
+        .first()
+    )
+    record = certificate.attendance if certificate else None
+    user = request.user
+    allowed = record is not None and (
+        user.pk == record.person_id
+        or user.is_training_manager
+        or (user.is_agency_lead and record.agency_id is not None and record.agency_id == user.agency_id)
+    )
+    if not allowed:
+        raise Http404("No such certificate")
+    if not certificate.file:
+        # The worker builds it when the register closes; build it now if it has not yet.
+        certificate = store_certificate_file(certificate.pk)
+        certificate.refresh_from_db()
+    return FileResponse(certificate.file.open("rb"), as_attachment=True, filename=f"certificate-{certificate.code}.pdf", content_type="application/pdf")
+
+
+def verify_certificate(request):
+    form = CertificateCheckForm(request.GET if "code" in request.GET else None)
+    found = None
+    if form.is_bound and form.is_valid():
+        found = (
+            Certificate.objects.select_related("attendance__person", "attendance__session__course")
+            .filter(code=normalise_code(form.cleaned_data["code"]))
+            .first()
+        )
+    return render(request, "courses/certificates/verify.html", {"form": form, "found": found, "checked": form.is_bound and form.is_valid()})

@@ -1,0 +1,117 @@
+"""The week-to-week journey: find a course, book, cancel late, take the register, get the certificate."""
+
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.factories import AgencyFactory, OrganisationCategoryFactory, UserFactory, agency_lead, training_manager
+from courses.factories import BookingFactory, CourseFactory, LevelFactory, SessionFactory, VenueFactory
+from courses.models import BookingPolicy, Charge, FeeRate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(visitor, email, password="correct-horse-battery"):
+    page = visitor.go("/account/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    visitor.check()
+    return page
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+
+
+@pytest.fixture
+def nursery():
+    category = OrganisationCategoryFactory(name="Private or independent provider")
+    FeeRate.objects.create(policy=BookingPolicy.current(), category=category, per_day=120, per_half_day=70)
+    return AgencyFactory(name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False)
+
+
+def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_sees_the_charge(visitor, nursery, tmp_path):
+    course = CourseFactory(title="Recognising and Responding to Neglect", level=LevelFactory(number=2))
+    session = SessionFactory(course=course, days_ahead=4, venue=VenueFactory(name="Riverside Community Centre"),
+                             bookings_close_at=timezone.now() + timedelta(days=1))
+    UserFactory(full_name="Sam Wilde", email="sam.wilde@little-acorns.example.org", agency=nursery)
+    agency_lead(full_name="Ruth Evans", email="ruth.evans@little-acorns.example.org", agency=nursery)
+
+    page = sign_in(visitor, "sam.wilde@little-acorns.example.org")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Courses").click()
+    visitor.check()
+    page.get_by_role("link", name="Recognising and Responding to Neglect").first.click()
+    visitor.check()
+    page.locator(f"a[href='/sessions/{session.pk}']").first.click()
+    visitor.check()
+    page.get_by_role("button", name="Book a place").click()
+    assert page.get_by_role("heading", name="Booking confirmed").is_visible()
+    visitor.check()
+
+    message = mail.outbox[-1]
+    assert message.subject == "Booking confirmed: Recognising and Responding to Neglect"
+    (filename, ics, mimetype), = message.attachments
+    assert mimetype == "text/calendar" and ics.startswith("BEGIN:VCALENDAR\r\n") and ics.rstrip().endswith("END:VCALENDAR")
+    assert "SUMMARY:Recognising and Responding to Neglect" in ics.replace("\r\n ", "")
+
+    page.get_by_role("link", name="Cancel or pass this place to a colleague").click()
+    assert "late cancellation" in page.locator(".govuk-warning-text").inner_text()
+    visitor.check()
+    page.get_by_label("Cancel the place").check()
+    page.get_by_role("button", name="Confirm").click()
+    banner = page.locator(".govuk-notification-banner").inner_text()
+    assert "This was a late cancellation: £50.00 has been charged to Little Acorns Day Nurseries Ltd" in banner
+    visitor.check()
+    sign_out(page)
+
+    page = sign_in(visitor, "ruth.evans@little-acorns.example.org")
+    page.goto(visitor.base_url + "/manage/charges")
+    visitor.check()
+    table = page.locator("table").first.inner_text()
+    assert "Sam Wilde" in table and "50.00" in table
+    assert Charge.objects.get().kind == "late_cancellation"
+
+
+def test_the_training_manager_takes_the_register_and_the_attendee_downloads_their_certificate(visitor, nursery, tmp_path):
+    start = timezone.now() - timedelta(hours=3)
+    session = SessionFactory(course=CourseFactory(title="Working Together to Safeguard Children"), starts_at=start,
+                             ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=2))
+    attendee = UserFactory(full_name="Aisha Khan", email="aisha.khan@little-acorns.example.org", agency=nursery)
+    absent = UserFactory(full_name="Ben Brown", agency=nursery)
+    BookingFactory(session=session, person=attendee)
+    BookingFactory(session=session, person=absent)
+    walk_in = UserFactory(full_name="Chloe Campbell", email="chloe.campbell@little-acorns.example.org", agency=nursery)
+    training_manager(email="helen.carter@example.org")
+
+    page = sign_in(visitor, "helen.carter@example.org")
+    page.goto(visitor.base_url + f"/manage/sessions/{session.pk}/register")
+    visitor.check()
+    page.get_by_role("group", name=re.compile("Aisha Khan")).get_by_label("Attended").check()
+    page.get_by_role("group", name=re.compile("Ben Brown")).get_by_label("Did not attend").check()
+    page.get_by_role("button", name="Save register").click()
+    visitor.check()
+    page.get_by_text("Add someone who came without a booking").click()
+    page.get_by_label("Email address").fill(walk_in.email)
+    page.get_by_role("button", name="Add walk-in").click()
+    assert "Chloe Campbell added as a walk-in" in page.locator(".govuk-notification-banner").inner_text()
+    visitor.check()
+    page.get_by_role("button", name="Save and close the register").click()
+    assert "Register closed. 2 certificates issued, 1 did not attend" in page.locator(".govuk-notification-banner").inner_text()
+    visitor.check()
+    sign_out(page)
+
+    page = sign_in(visitor, "aisha.khan@little-acorns.example.org")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="My training").click()
+    visitor.check()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("certificate", re.I)).first.click()
+    pdf = tmp_path / "certificate.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Aisha Khan" in text and "Working Together to Safeguard Children" in text
