@@ -13,17 +13,25 @@ def service(request):
 
 
 def navigation_for(request) -> list[dict]:
+    """What each role sees in the menu. Anonymous visitors browse the catalogue."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return []
-    items = [("Home", reverse("home"))]
-    if user.has_perm("accounts.list_people"):
-        items.append(("People" if user.is_training_manager else "Our people", reverse("manage:people")))
-    if user.has_perm("accounts.manage_agencies"):
-        items.append(("Agencies", reverse("manage:agencies")))
-    items.append(("Your details", reverse("accounts:profile")))
+        items = [("Courses", reverse("courses:catalogue"))]
+    else:
+        items = [("Home", reverse("home")), ("Courses", reverse("courses:catalogue")), ("My training", reverse("courses:my-training"))]
+        if user.has_perm("courses.manage_programme"):
+            items.append(("Sessions", reverse("courses:manage-sessions")))
+        if user.is_agency_lead:
+            items.append(("Our training", reverse("courses:agency-training")))
+        if user.has_perm("courses.view_charges"):
+            items.append(("Charges", reverse("courses:charges")))
+        if user.has_perm("accounts.list_people"):
+            items.append(("People" if user.is_training_manager else "Our people", reverse("manage:people")))
+        if user.has_perm("accounts.manage_agencies"):
+            items.append(("Agencies", reverse("manage:agencies")))
+        items.append(("Your details", reverse("accounts:profile")))
     path = request.path
     return [
-        {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
+        {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url + "/"))}
         for label, url in items
     ]

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .models import Charge
 
@@ -44,7 +45,7 @@ class ChargeTable(tables.Table):
     def render_status(self, record):
         if record.is_waived:
             return format_html('<strong class="govuk-tag govuk-tag--grey">Waived</strong><br><span class="govuk-body-s">{}</span>', record.waiver_reason)
-        return format_html('<strong class="govuk-tag govuk-tag--yellow">Outstanding</strong>')
+        return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Outstanding</strong>')
 
     def value_status(self, record):
         return f"Waived: {record.waiver_reason}" if record.is_waived else "Outstanding"

@@ -1,1 +1,21 @@
-urlpatterns = []
+from django.urls import path
+
+from ..views import manage
+
+urlpatterns = [
+    path("manage/sessions", manage.sessions, name="manage-sessions"),
+    path("manage/sessions/new", manage.session_edit, name="manage-session-new"),
+    path("manage/sessions/<int:pk>", manage.session_detail, name="manage-session"),
+    path("manage/sessions/<int:pk>/edit", manage.session_edit, name="manage-session-edit"),
+    path("manage/sessions/<int:copy_of>/copy", manage.session_edit, name="manage-session-copy"),
+    path("manage/sessions/<int:pk>/cancel", manage.session_cancel, name="manage-session-cancel"),
+    path("manage/courses", manage.courses, name="manage-courses"),
+    path("manage/courses/new", manage.course_edit, name="manage-course-new"),
+    path("manage/courses/<int:pk>/edit", manage.course_edit, name="manage-course-edit"),
+    path("manage/venues", manage.venues, name="manage-venues"),
+    path("manage/venues/new", manage.venue_edit, name="manage-venue-new"),
+    path("manage/venues/<int:pk>/edit", manage.venue_edit, name="manage-venue-edit"),
+    path("manage/pathway", manage.pathway, name="manage-pathway"),
+    path("manage/pathway/<int:pk>/remove", manage.pathway_rule_delete, name="manage-pathway-remove"),
+    path("manage/policy", manage.policy, name="manage-policy"),
+]

@@ -1,0 +1,199 @@
+"""The training manager's programme: courses, venues, sessions, the pathway and the policy."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.audit import log_action
+from accounts.errors import DomainError
+
+from ..models import HOLDS_PLACE, Booking, BookingPolicy, Course, FeeRate, PathwayRule, Session, SessionDate, SessionStatus, Venue
+
+
+class ProgrammeError(DomainError):
+    pass
+
+
+def _require_manager(actor) -> None:
+    if not actor.is_training_manager:
+        raise ProgrammeError("Only the training manager can change the programme.")
+
+
+def _validated(instance, **changes):
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ProgrammeError(messages[0], field=field if field != "__all__" else None) from exc
+    return instance
+
+
+# --- Courses ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_course(*, actor, course: Course | None = None, target_groups=(), prerequisites=(), **values) -> Course:
+    """Create or change a course. Titles are unique; a course cannot need itself, directly or in a loop."""
+    _require_manager(actor)
+    creating = course is None
+    course = course or Course()
+    title = values.get("title", course.title).strip()
+    if Course.objects.filter(title__iexact=title).exclude(pk=course.pk).exists():
+        raise ProgrammeError("A course with this title already exists", field="title")
+    values["title"] = title
+    values["slug"] = course.slug if course.slug and course.title == title else _free_slug(title, course.pk)
+    _validated(course, **values)
+    course.save()
+    course.target_groups.set(target_groups)
+    prerequisites = list(prerequisites)
+    if any(p.pk == course.pk for p in prerequisites):
+        raise ProgrammeError("A course cannot be its own prerequisite", field="prerequisites")
+    for pre in prerequisites:
+        if _requires(pre, course):
+            raise ProgrammeError(f"{pre.title} already needs {course.title} first, so it cannot be a prerequisite of it", field="prerequisites")
+    course.prerequisites.set(prerequisites)
+    log_action(actor=actor, action="created course" if creating else "changed course", obj=course)
+    return course
+
+
+def _free_slug(title: str, pk) -> str:
+    base = slugify(title)[:190] or "course"
+    slug, n = base, 2
+    while Course.objects.filter(slug=slug).exclude(pk=pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _requires(course: Course, target: Course, seen=None) -> bool:
+    """Whether `course` needs `target` first, through any chain of prerequisites."""
+    seen = seen or set()
+    for pre in course.prerequisites.all():
+        if pre.pk == target.pk:
+            return True
+        if pre.pk not in seen:
+            seen.add(pre.pk)
+            if _requires(pre, target, seen):
+                return True
+    return False
+
+
+# --- Venues ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_venue(*, actor, venue: Venue | None = None, **values) -> Venue:
+    _require_manager(actor)
+    creating = venue is None
+    venue = venue or Venue()
+    if Venue.objects.filter(name__iexact=values.get("name", "").strip()).exclude(pk=venue.pk).exists():
+        raise ProgrammeError("A venue with this name already exists", field="name")
+    _validated(venue, **values)
+    venue.save()
+    log_action(actor=actor, action="created venue" if creating else "changed venue", obj=venue)
+    return venue
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    starts_at: datetime
+    ends_at: datetime
+
+
+@transaction.atomic
+def save_session(*, actor, session: Session | None = None, dates: list[DateSpan], trainers=(), **values) -> Session:
+    """Create or change a session with its dates. It keeps `starts_at`/`ends_at`
+    equal to its first start and last end, refuses a capacity below the places
+    already taken, and leaves sessions that have started or were cancelled alone."""
+    _require_manager(actor)
+    if not dates:
+        raise ProgrammeError("Add at least one date", field="dates")
+    dates = sorted(dates, key=lambda d: d.starts_at)
+    for d in dates:
+        if d.ends_at <= d.starts_at:
+            raise ProgrammeError("Each date must end after it starts", field="dates")
+    for earlier, later in zip(dates, dates[1:]):
+        if later.starts_at < earlier.ends_at:
+            raise ProgrammeError("The dates overlap", field="dates")
+    creating = session is None
+    if not creating:
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status != SessionStatus.SCHEDULED:
+            raise ProgrammeError(f"This session is {session.get_status_display().lower()}, so it cannot be changed.")
+        if session.starts_at <= timezone.now():
+            raise ProgrammeError("This session has started, so it cannot be changed.")
+        taken = Booking.objects.filter(session=session, status__in=HOLDS_PLACE).count()
+        if values.get("capacity", session.capacity) < taken:
+            raise ProgrammeError(f"{taken} places are already taken: the capacity cannot be less than that", field="capacity")
+    session = session or Session()
+    course = values.get("course", getattr(session, "course", None))
+    if not values.get("venue") and not values.get("online_link"):
+        raise ProgrammeError("Choose a venue, or give the online joining link", field="venue")
+    if course is not None and course.delivery_mode == "face_to_face" and not values.get("venue"):
+        raise ProgrammeError("Choose a venue: this course is delivered face to face", field="venue")
+    if values.get("bookings_close_at") and values["bookings_close_at"] >= dates[0].starts_at:
+        raise ProgrammeError("The booking cut-off must be before the first date", field="bookings_close_at")
+    for cost in ("venue_cost", "trainer_fees", "catering_cost", "materials_cost"):
+        if values.get(cost) is not None and values[cost] < Decimal("0"):
+            raise ProgrammeError("Costs cannot be negative", field=cost)
+    _validated(session, starts_at=dates[0].starts_at, ends_at=dates[-1].ends_at, **values)
+    session.save()
+    session.dates.all().delete()
+    SessionDate.objects.bulk_create([SessionDate(session=session, starts_at=d.starts_at, ends_at=d.ends_at) for d in dates])
+    session.trainers.set(trainers)
+    log_action(actor=actor, action="created session" if creating else "changed session", obj=session,
+               changes={"dates": [f"{timezone.localtime(d.starts_at):%d/%m/%Y %H:%M}" for d in dates], "capacity": session.capacity})
+    return session
+
+
+# --- The pathway and the policy ---------------------------------------------------------------
+
+
+@transaction.atomic
+def save_pathway_rule(*, actor, rule: PathwayRule | None = None, target_group, level=None, course=None, refresh_months=None) -> PathwayRule:
+    _require_manager(actor)
+    if (level is None) == (course is None):
+        raise ProgrammeError("Choose a level or a named course, not both", field="level")
+    duplicate = PathwayRule.objects.filter(target_group=target_group, level=level, course=course)
+    if rule is not None:
+        duplicate = duplicate.exclude(pk=rule.pk)
+    if duplicate.exists():
+        raise ProgrammeError("This staff group already has that requirement", field="level")
+    rule = rule or PathwayRule()
+    _validated(rule, target_group=target_group, level=level, course=course, refresh_months=refresh_months)
+    rule.save()
+    log_action(actor=actor, action="saved pathway rule", obj=rule)
+    return rule
+
+
+@transaction.atomic
+def delete_pathway_rule(*, actor, rule: PathwayRule) -> None:
+    _require_manager(actor)
+    log_action(actor=actor, action="removed pathway rule", obj=rule)
+    rule.delete()
+
+
+@transaction.atomic
+def save_policy(*, actor, fee_rates: dict, **values) -> BookingPolicy:
+    """Save the booking and charging policy and the fee for each organisation category."""
+    _require_manager(actor)
+    policy = BookingPolicy.current()
+    before = {field: str(getattr(policy, field)) for field in values}
+    _validated(policy, **values)
+    policy.save()
+    for category, (per_day, per_half_day) in fee_rates.items():
+        if per_day < 0 or per_half_day < 0:
+            raise ProgrammeError("Fees cannot be negative")
+        FeeRate.objects.update_or_create(category=category, defaults={"policy": policy, "per_day": per_day, "per_half_day": per_half_day})
+    changes = {field: [before[field], str(getattr(policy, field))] for field in values if before[field] != str(getattr(policy, field))}
+    log_action(actor=actor, action="changed booking policy", obj=policy, changes=changes)
+    return policy

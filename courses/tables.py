@@ -1,0 +1,66 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Course, Session, Venue
+
+NUMERIC = {"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}}
+STATUS_COLOURS = {"scheduled": "blue", "cancelled": "grey", "completed": "green"}
+
+
+class SessionTable(tables.Table):
+    course = tables.Column("Course", accessor="course__title", linkify=lambda record: reverse("courses:manage-session", args=[record.pk]))
+    starts_at = tables.DateTimeColumn("j M Y, H:i", verbose_name="Starts")
+    where = tables.Column("Where", accessor="venue__name", empty_values=(), order_by="venue__name")
+    capacity = tables.Column("Places", attrs=NUMERIC)
+    taken = tables.Column("Booked", attrs=NUMERIC)
+    waiting = tables.Column("Waiting", attrs=NUMERIC)
+    status = tables.Column("Status")
+
+    class Meta:
+        model = Session
+        fields = ("course", "starts_at", "where", "capacity", "taken", "waiting", "status")
+        order_by = "starts_at"
+        attrs = {"class": "govuk-table app-table--small"}
+
+    def render_where(self, record):
+        return record.venue.name if record.venue_id else "Online"
+
+    def value_where(self, record):
+        return self.render_where(record)
+
+    def render_status(self, record):
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS[record.status], record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+
+class CourseTable(tables.Table):
+    title = tables.Column("Course", linkify=lambda record: reverse("courses:manage-course-edit", args=[record.pk]))
+    level = tables.Column("Level", accessor="level__number", order_by="level__number")
+    duration_days = tables.Column("Days", attrs=NUMERIC)
+    delivery_mode = tables.Column("Delivery")
+    upcoming = tables.Column("Upcoming sessions", attrs=NUMERIC)
+    active = tables.BooleanColumn("Active", yesno="Yes,No")
+
+    class Meta:
+        model = Course
+        fields = ("title", "level", "duration_days", "delivery_mode", "upcoming", "active")
+        order_by = "title"
+        attrs = {"class": "govuk-table app-table--small"}
+
+    def render_duration_days(self, value):
+        return f"{value.normalize():f}"
+
+
+class VenueTable(tables.Table):
+    name = tables.Column("Venue", linkify=lambda record: reverse("courses:manage-venue-edit", args=[record.pk]))
+    postcode = tables.Column("Postcode")
+    sessions_count = tables.Column("Sessions", attrs=NUMERIC)
+    active = tables.BooleanColumn("Active", yesno="Yes,No")
+
+    class Meta:
+        model = Venue
+        fields = ("name", "postcode", "sessions_count", "active")
+        attrs = {"class": "govuk-table app-table--small"}

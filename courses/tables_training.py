@@ -1,0 +1,38 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+RAG = {"red": ("Red", "red"), "amber": ("Amber", "yellow"), "green": ("Green", "green")}
+
+
+class AgencyTrainingTable(tables.Table):
+    full_name = tables.Column("Name", linkify=lambda record: reverse("courses:person-training", args=[record.pk]))
+    job_title = tables.Column("Job title")
+    target_group = tables.Column("Staff group", accessor="target_group__number", order_by="target_group__number")
+    rag = tables.Column("Status")
+    requirements = tables.Column("Requirements", empty_values=(), orderable=False)
+
+    class Meta:
+        attrs = {"class": "govuk-table app-table--small"}
+        order_by = "full_name"
+
+    def render_target_group(self, value):
+        return f"Group {value}"
+
+    def render_rag(self, value):
+        label, colour = RAG[value]
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+
+    def value_rag(self, value):
+        return RAG[value][0]
+
+    def render_requirements(self, record):
+        if not record.requirements:
+            return "None set for this group"
+        return format_html_join(
+            format_html("<br>"), "{}: {}{}",
+            ((r.label, r.status, f" (expires {r.expires_on:%-d %b %Y})" if r.expires_on else "") for r in record.requirements),
+        )
+
+    def value_requirements(self, record):
+        return "; ".join(f"{r.label}: {r.status}" + (f" (expires {r.expires_on:%d/%m/%Y})" if r.expires_on else "") for r in record.requirements)

@@ -1,0 +1,113 @@
+"""The public catalogue, course pages, "My training" and an agency's training summary."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import permission_required
+from accounts.listing import table_page
+from accounts.models import Agency, User
+
+from ..filters_catalogue import CatalogueFilter
+from ..filters_training import AgencyTrainingFilter
+from ..models import ACTIVE, Booking, Certificate, Course, SessionDate
+from ..selectors.catalogue import catalogue_courses, get_course_page, with_places_left
+from ..selectors.training_record import overall_status, requirements_for
+from ..tables_training import AgencyTrainingTable
+
+PER_PAGE = 20
+
+
+def catalogue(request):
+    checker = CatalogueFilter(request.GET or None, queryset=Course.objects.none())
+    valid = checker.is_bound and checker.is_valid()
+    data = checker.form.cleaned_data if valid else {}
+    base = catalogue_courses(date_from=data.get("date_from"), date_to=data.get("date_to"), has_places=bool(data.get("has_places")))
+    filterset = CatalogueFilter(request.GET if valid else None, queryset=base)
+    courses = filterset.qs.distinct().order_by("level__number", "title") if valid else base.order_by("level__number", "title")
+    page = Paginator(courses, PER_PAGE).get_page(request.GET.get("page"))
+    for course in page:
+        with_places_left(course.upcoming)
+    return render(request, "courses/catalogue/catalogue.html", {
+        "filter": checker if checker.is_bound and not valid else filterset, "page": page, "form": checker.form if checker.is_bound and not valid else None,
+    })
+
+
+def course_page(request, slug):
+    return render(request, "courses/catalogue/course.html", {"course": get_course_page(slug)})
+
+
+def training_record_context(person: User) -> dict:
+    """Everything the "My training" page shows about one person: a fixed number of queries."""
+    requirements = requirements_for([person])[person.pk]
+    bookings = list(
+        Booking.objects.filter(person=person)
+        .select_related("session__course", "session__venue")
+        .prefetch_related(Prefetch("session__dates", queryset=SessionDate.objects.order_by("starts_at")))
+        .order_by("-session__starts_at")
+    )
+    now = timezone.now()
+    upcoming = [b for b in bookings if b.status in ACTIVE and b.session.starts_at > now]
+    past = [b for b in bookings if b not in upcoming]
+    certificates = list(
+        Certificate.objects.filter(attendance__person=person).select_related("attendance__session__course").order_by("-attendance__session__starts_at")
+    )
+    return {
+        "person": person, "requirements": requirements, "overall": overall_status(requirements) if requirements else None,
+        "upcoming": upcoming, "past": past, "certificates": certificates,
+    }
+
+
+@login_required
+def my_training(request):
+    return render(request, "courses/training/my_training.html", training_record_context(request.user))
+
+
+def _agency_for(request) -> Agency:
+    user = request.user
+    if user.is_training_manager and request.GET.get("agency"):
+        agency = Agency.objects.filter(pk=request.GET["agency"]).first() if request.GET["agency"].isdigit() else None
+        if agency is None:
+            raise Http404("No such agency")
+        return agency
+    if user.is_agency_lead:
+        return user.agency
+    if user.is_training_manager:
+        return None
+    raise PermissionDenied
+
+
+@permission_required("courses.view_agency_training")
+def agency_training(request):
+    agency = _agency_for(request)
+    agencies = Agency.objects.filter(active=True).order_by("name") if request.user.is_training_manager else []
+    if agency is None:
+        return render(request, "courses/training/choose_agency.html", {"agencies": agencies})
+    people = list(User.objects.filter(agency=agency, is_active=True).select_related("target_group").order_by("full_name"))
+    records = requirements_for(people)
+    for person in people:
+        person.requirements = records[person.pk]
+        person.rag = overall_status(person.requirements) if person.requirements else "green"
+    filterset = AgencyTrainingFilter(request.GET or None)
+    shown = filterset.apply(people)
+    counts = {colour: sum(1 for p in people if p.rag == colour) for colour in ("red", "amber", "green")}
+    return table_page(
+        request, table=AgencyTrainingTable(shown), filterset=filterset, template="courses/training/agency_training.html",
+        csv_filename=f"training-{agency.pk}.csv", context={"agency": agency, "counts": counts, "agencies": agencies},
+    )
+
+
+@permission_required("courses.view_agency_training")
+def person_training(request, pk):
+    user = request.user
+    people = User.objects.select_related("agency", "target_group")
+    if not user.is_training_manager:
+        people = people.filter(agency_id=user.agency_id)
+    person = people.filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such person")
+    return render(request, "courses/training/person_training.html", training_record_context(person))

@@ -1,0 +1,214 @@
+"""The training manager's programme pages: sessions, courses, venues, the pathway and the policy."""
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import permission_required
+from accounts.listing import table_page
+from accounts.views import form_error, post_data
+
+from ..calendar import working_days_before
+from ..filters_manage import CourseFilter, SessionFilter
+from ..forms.manage import CancelSessionForm, CourseForm, PathwayRuleForm, PolicyForm, SessionForm, VenueForm, date_formset
+from ..models import BookingPolicy, Booking, BookingStatus, Course, PathwayRule, SessionDate, SessionStatus, Venue
+from ..selectors.booking import sessions_with_places
+from ..services import programme
+from ..services.booking import BookingError, cancel_session
+from ..services.programme import ProgrammeError
+from ..tables import CourseTable, SessionTable, VenueTable
+
+MANAGE = "courses.manage_programme"
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+
+@permission_required(MANAGE)
+def sessions(request):
+    filterset = SessionFilter(request.GET or None, queryset=sessions_with_places())
+    return table_page(request, table=SessionTable(filterset.qs), filterset=filterset,
+                      template="courses/manage/sessions.html", csv_filename="sessions.csv")
+
+
+def _session_or_404(pk):
+    return get_object_or_404(
+        sessions_with_places().prefetch_related(Prefetch("dates", queryset=SessionDate.objects.order_by("starts_at")), "trainers__agency"),
+        pk=pk,
+    )
+
+
+@permission_required(MANAGE)
+def session_detail(request, pk):
+    session = _session_or_404(pk)
+    bookings = list(Booking.objects.filter(session=session).select_related("person", "agency").order_by("waitlist_priority", "created_at"))
+    groups = [(label, [b for b in bookings if b.status == status]) for status, label in BookingStatus.choices]
+    return render(request, "courses/manage/session.html", {"session": session, "groups": [g for g in groups if g[1]], "now": timezone.now()})
+
+
+def _cut_off(form, spans):
+    data = form.cleaned_data
+    if data.get("close_date"):
+        return timezone.make_aware(datetime.combine(data["close_date"], data.get("close_time") or datetime.min.time().replace(hour=17)))
+    first = timezone.localtime(spans[0].starts_at)
+    return timezone.make_aware(datetime.combine(working_days_before(first.date(), 2), first.time()))
+
+
+def _save_session(request, form, dates, session=None):
+    spans = [f.span() for f in dates.forms if f.span()]
+    if not spans:
+        dates.forms[0].add_error("date", "Enter at least one date")
+        return None
+    data = form.cleaned_data
+    try:
+        return programme.save_session(
+            actor=request.user, session=session, dates=spans, trainers=data["trainers"],
+            course=data["course"], venue=data["venue"], online_link=data["online_link"], capacity=data["capacity"],
+            bookings_close_at=_cut_off(form, spans), venue_cost=data["venue_cost"], trainer_fees=data["trainer_fees"],
+            catering_cost=data["catering_cost"], materials_cost=data["materials_cost"], notes=data["notes"],
+        )
+    except ProgrammeError as error:
+        if error.field == "dates":
+            dates.forms[0].add_error(None, error.message)
+            form.add_error(None, error.message)
+        else:
+            form_error(form, error)
+        return None
+
+
+def _initial_from(session):
+    close = timezone.localtime(session.bookings_close_at)
+    return {"course": session.course_id, "venue": session.venue_id, "online_link": session.online_link, "capacity": session.capacity,
+            "close_date": close.date(), "close_time": close.time(), "trainers": list(session.trainers.all()),
+            "venue_cost": session.venue_cost, "trainer_fees": session.trainer_fees, "catering_cost": session.catering_cost,
+            "materials_cost": session.materials_cost, "notes": session.notes}
+
+
+@permission_required(MANAGE)
+def session_edit(request, pk=None, copy_of=None):
+    session = _session_or_404(pk) if pk else None
+    source = _session_or_404(copy_of) if copy_of else session
+    initial = _initial_from(source) if source else {}
+    if copy_of:
+        initial.pop("close_date"), initial.pop("close_time")
+    form = SessionForm(post_data(request), initial=initial)
+    dates = date_formset(post_data(request), dates=list(session.dates.all()) if session else [])
+    if request.method == "POST" and form.is_valid() and dates.is_valid():
+        saved = _save_session(request, form, dates, session=session)
+        if saved:
+            messages.success(request, "Session saved." if session else "Session created.")
+            return redirect("courses:manage-session", pk=saved.pk)
+    title = "Change session" if session else (f"Copy of {source.course.title}" if copy_of else "Create a session")
+    return render(request, "courses/manage/session_form.html", {"form": form, "dates": dates, "session": session, "title": title, "copy_of": source if copy_of else None})
+
+
+@permission_required(MANAGE)
+def session_cancel(request, pk):
+    session = _session_or_404(pk)
+    form = CancelSessionForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            told = cancel_session(actor=request.user, session=session, reason=form.cleaned_data["reason"])
+        except BookingError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Session cancelled. {told} {'person' if told == 1 else 'people'} booked or waiting {'has' if told == 1 else 'have'} been emailed.")
+            return redirect("courses:manage-session", pk=session.pk)
+    return render(request, "courses/manage/session_cancel.html", {"form": form, "session": session})
+
+
+# --- Courses and venues ----------------------------------------------------------------------
+
+
+@permission_required(MANAGE)
+def courses(request):
+    queryset = Course.objects.select_related("level").annotate(
+        upcoming=Count("sessions", filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__starts_at__gt=timezone.now()))
+    )
+    filterset = CourseFilter(request.GET or None, queryset=queryset)
+    return table_page(request, table=CourseTable(filterset.qs), filterset=filterset,
+                      template="courses/manage/courses.html", csv_filename="courses.csv")
+
+
+@permission_required(MANAGE)
+def course_edit(request, pk=None):
+    course = get_object_or_404(Course, pk=pk) if pk else None
+    form = CourseForm(post_data(request), instance=course)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        target_groups, prerequisites = data.pop("target_groups"), data.pop("prerequisites")
+        try:
+            course = programme.save_course(actor=request.user, course=course, target_groups=target_groups, prerequisites=prerequisites, **data)
+        except ProgrammeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{course.title} saved.")
+            return redirect("courses:manage-courses")
+    return render(request, "courses/manage/course_form.html", {"form": form, "course": course})
+
+
+@permission_required(MANAGE)
+def venues(request):
+    queryset = Venue.objects.annotate(sessions_count=Count("sessions"))
+    return table_page(request, table=VenueTable(queryset), filterset=None, template="courses/manage/venues.html", csv_filename="venues.csv")
+
+
+@permission_required(MANAGE)
+def venue_edit(request, pk=None):
+    venue = get_object_or_404(Venue, pk=pk) if pk else None
+    form = VenueForm(post_data(request), instance=venue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            venue = programme.save_venue(actor=request.user, venue=venue, **form.cleaned_data)
+        except ProgrammeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{venue.name} saved.")
+            return redirect("courses:manage-venues")
+    return render(request, "courses/manage/venue_form.html", {"form": form, "venue": venue})
+
+
+# --- Pathway and policy ----------------------------------------------------------------------
+
+
+@permission_required(MANAGE)
+def pathway(request):
+    form = PathwayRuleForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme.save_pathway_rule(actor=request.user, **form.cleaned_data)
+        except ProgrammeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Requirement added.")
+            return redirect("courses:manage-pathway")
+    rules = PathwayRule.objects.select_related("target_group", "level", "course").order_by("target_group__number", "level__number", "course__title")
+    return render(request, "courses/manage/pathway.html", {"form": form, "rules": rules})
+
+
+@require_POST
+@permission_required(MANAGE)
+def pathway_rule_delete(request, pk):
+    rule = get_object_or_404(PathwayRule, pk=pk)
+    programme.delete_pathway_rule(actor=request.user, rule=rule)
+    messages.success(request, f"Requirement removed: {rule}.")
+    return redirect("courses:manage-pathway")
+
+
+@permission_required(MANAGE)
+def policy(request):
+    form = PolicyForm(post_data(request), instance=BookingPolicy.current())
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in PolicyForm.Meta.fields}
+        try:
+            programme.save_policy(actor=request.user, fee_rates=form.fee_rates(), **data)
+        except ProgrammeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Booking and charging policy saved.")
+            return redirect("courses:manage-policy")
+    return render(request, "courses/manage/policy.html", {"form": form})
