@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 
 from .models import Course, DeliveryMode, Level, Session, SessionStatus, Venue
 

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 RAG = {"red": ("Red", "red"), "amber": ("Amber", "yellow"), "green": ("Green", "green")}
 
@@ -30,7 +31,7 @@ class AgencyTrainingTable(tables.Table):
         if not record.requirements:
             return "None set for this group"
         return format_html_join(
-            format_html("<br>"), "{}: {}{}",
+            mark_safe("<br>"), "{}: {}{}",
             ((r.label, r.status, f" (expires {r.expires_on:%-d %b %Y})" if r.expires_on else "") for r in record.requirements),
         )
 

@@ -1,6 +1,5 @@
-from datetime import datetime, time
+from datetime import datetime
 
-from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
 from django import forms
 from django.utils import timezone
@@ -9,16 +8,28 @@ from accounts.forms import gds_helper
 from accounts.models import OrganisationCategory, TargetGroup, User
 from accounts.roles import Role
 
-from ..models import BookingPolicy, Course, Level, PathwayRule, Venue
+from ..models import BookingPolicy, Course, Level, Venue
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
 
 
 def _govuk_widgets(form):
+    """crispy-forms-gds styles text, email and password inputs; give the rest
+    (numbers, dates, times, links, selects) the GOV.UK classes too. Numbers are
+    text inputs with a numeric keyboard, as the Design System advises."""
     for field in form.fields.values():
-        if isinstance(field.widget, forms.Select) and not isinstance(field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            field.widget.attrs.setdefault("class", "govuk-select")
+        widget = field.widget
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
+            continue
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "govuk-select")
+        elif isinstance(widget, forms.NumberInput):
+            field.widget = forms.TextInput(attrs={**widget.attrs, "inputmode": "decimal", "class": "govuk-input govuk-input--width-5"})
+        elif isinstance(widget, (forms.DateInput, forms.TimeInput)):
+            widget.attrs.setdefault("class", "govuk-input govuk-input--width-10")
+        elif isinstance(widget, forms.URLInput):
+            widget.attrs.setdefault("class", "govuk-input")
 
 
 class CourseForm(forms.ModelForm):
@@ -79,6 +90,7 @@ class VenueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _govuk_widgets(self)
         self.helper = gds_helper(Field.text("name"), Field.textarea("address"), Field.text("postcode", field_width=Fixed.TEN),
                                  Field.textarea("access_information"), Field.checkbox("active"), submit="Save venue")
 
@@ -233,6 +245,7 @@ class PolicyForm(forms.ModelForm):
                 layout.append(Field.text(name, field_width=Fixed.FIVE))
         for name in self.Meta.fields:
             self.fields[name].error_messages.update({"invalid": "Enter a number", "min_value": "Enter a number that is not negative", "required": "Enter a value"})
+        _govuk_widgets(self)
         self.helper = gds_helper(*layout, submit="Save policy")
 
     def fee_rates(self) -> dict:

@@ -1,6 +1,6 @@
 """The training manager's programme pages: sessions, courses, venues, the pathway and the policy."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q

@@ -1,0 +1,226 @@
+"""The public catalogue, course pages, My training and the agency lead's summary."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.factories import AgencyFactory, UserFactory, agency_lead, training_manager
+from courses.factories import (
+    AttendanceRecordFactory,
+    BookingFactory,
+    CourseFactory,
+    LevelFactory,
+    PathwayRuleFactory,
+    SessionFactory,
+)
+from courses.models import Attendance, BookingStatus, DeliveryMode, SessionStatus
+from courses.selectors.training_record import Status, requirements_for
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_catalogue_is_public_and_shows_places_left(client):
+    session = SessionFactory(course=CourseFactory(title="Recognising and Responding to Neglect"), capacity=10)
+    for status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL, BookingStatus.OFFERED, BookingStatus.WAITLISTED, BookingStatus.CANCELLED):
+        BookingFactory(session=session, status=status)
+    page = client.get(reverse("courses:catalogue")).content.decode()
+    assert "Recognising and Responding to Neglect" in page
+    assert "7 places left" in page  # confirmed, awaiting approval and offered hold places; waiting and cancelled do not
+
+
+def test_cancelled_and_started_sessions_are_not_listed_as_upcoming(client):
+    course = CourseFactory(title="Contextual Safeguarding")
+    SessionFactory(course=course, status=SessionStatus.CANCELLED)
+    start = timezone.now() - timedelta(hours=1)
+    SessionFactory(course=course, starts_at=start, ends_at=start + timedelta(hours=6), bookings_close_at=start - timedelta(days=1))
+    page = client.get(reverse("courses:course", args=[course.slug])).content.decode()
+    assert "No dates are scheduled" in page
+
+
+def test_inactive_courses_answer_404(client):
+    course = CourseFactory(title="Retired course", active=False)
+    assert client.get(reverse("courses:course", args=[course.slug])).status_code == 404
+
+
+def test_the_catalogue_searches_titles_summaries_and_outcomes(client):
+    CourseFactory(title="Domestic Abuse and its Impact on Children", learning_outcomes="Assess risk using the DASH checklist")
+    CourseFactory(title="Harmful Sexual Behaviour", learning_outcomes="Use the AIM3 assessment framework")
+    page = client.get(reverse("courses:catalogue"), {"q": "dash"}).content.decode()
+    assert "Domestic Abuse" in page and "Harmful Sexual Behaviour" not in page
+
+
+def test_the_catalogue_filters_by_level_mode_dates_and_places(client, target_groups):
+    level3 = LevelFactory(number=3)
+    advanced = CourseFactory(title="Child Protection Conferences and Core Groups", level=level3, delivery_mode=DeliveryMode.FACE_TO_FACE)
+    advanced.target_groups.add(target_groups[4])
+    online = CourseFactory(title="Safeguarding Disabled Children", delivery_mode=DeliveryMode.VIRTUAL)
+    full = SessionFactory(course=online, capacity=1, days_ahead=40)
+    BookingFactory(session=full)
+    SessionFactory(course=advanced, days_ahead=10)
+    url = reverse("courses:catalogue")
+    by_level = client.get(url, {"level": level3.pk}).content.decode()
+    assert "Child Protection Conferences" in by_level and "Safeguarding Disabled Children" not in by_level
+    by_mode = client.get(url, {"delivery_mode": "virtual"}).content.decode()
+    assert "Safeguarding Disabled Children" in by_mode and "Child Protection Conferences" not in by_mode
+    by_group = client.get(url, {"target_group": target_groups[4].pk}).content.decode()
+    assert "Child Protection Conferences" in by_group and "Safeguarding Disabled Children" not in by_group
+    soon = (timezone.localdate() + timedelta(days=20)).strftime("%d/%m/%Y")
+    by_date = client.get(url, {"date_to": soon}).content.decode()
+    assert "Child Protection Conferences" in by_date and "Safeguarding Disabled Children" not in by_date
+    with_places = client.get(url, {"has_places": "true"}).content.decode()
+    assert "Child Protection Conferences" in with_places and "Safeguarding Disabled Children" not in with_places
+
+
+def test_a_badly_written_date_filter_says_so(client):
+    page = client.get(reverse("courses:catalogue"), {"date_from": "31/02/2027"}).content.decode()
+    assert "There is a problem" in page and "Enter the date as DD/MM/YYYY" in page
+
+
+def test_the_catalogue_runs_the_same_number_of_queries_for_1_and_100_courses(client):
+    url = reverse("courses:catalogue")
+    SessionFactory(course=CourseFactory(title="Course 0"))
+    one = count_queries(client, url)
+    for n in range(1, 100):
+        SessionFactory(course=CourseFactory(title=f"Course {n}"))
+    assert count_queries(client, url) == one
+
+
+def test_the_session_list_runs_the_same_number_of_queries_for_1_and_100_sessions(client):
+    client.force_login(training_manager())
+    url = reverse("courses:manage-sessions")
+    course = CourseFactory()
+    BookingFactory(session=SessionFactory(course=course))
+    one = count_queries(client, url)
+    for n in range(99):
+        BookingFactory(session=SessionFactory(course=course, days_ahead=10 + n))
+    assert count_queries(client, url) == one
+
+
+# --- The pathway and My training ---------------------------------------------------------
+
+
+@pytest.fixture
+def pathway(target_groups):
+    level2 = LevelFactory(number=2)
+    level3 = LevelFactory(number=3)
+    PathwayRuleFactory(target_group=target_groups[3], level=level2, refresh_months=36)
+    PathwayRuleFactory(target_group=target_groups[4], level=level3, refresh_months=24)
+    return level2, level3
+
+
+def attended(person, course, days_ago, outcome=Attendance.ATTENDED, walk_in=False):
+    session = SessionFactory(course=course, days_ahead=-days_ago)
+    if walk_in:
+        return AttendanceRecordFactory(booking=None, session=session, person=person, agency=person.agency, outcome=outcome, walk_in=True)
+    return AttendanceRecordFactory(booking=BookingFactory(session=session, person=person), outcome=outcome)
+
+
+def test_training_done_30_months_ago_is_in_date_on_a_36_month_refresher_and_overdue_on_24(pathway, target_groups):
+    level2, level3 = pathway
+    practitioner = UserFactory(target_group=target_groups[3])
+    dsl = UserFactory(target_group=target_groups[4])
+    attended(practitioner, CourseFactory(title="Working Together to Safeguard Children", level=level2), days_ago=30 * 30)
+    attended(dsl, CourseFactory(title="Child Protection Conferences and Core Groups", level=level3), days_ago=30 * 30)
+    records = requirements_for([practitioner, dsl])
+    assert records[practitioner.pk][0].status == Status.IN_DATE
+    assert records[dsl.pk][0].status == Status.OVERDUE
+
+
+def test_training_expiring_within_three_months_is_due_soon(pathway, target_groups):
+    level2, _ = pathway
+    person = UserFactory(target_group=target_groups[3])
+    attended(person, CourseFactory(title="Recognising and Responding to Neglect", level=level2), days_ago=36 * 30 - 20)
+    assert requirements_for([person])[person.pk][0].status == Status.DUE_SOON
+
+
+def test_a_walk_in_counts_as_done_and_a_no_show_does_not(pathway, target_groups):
+    level2, _ = pathway
+    course = CourseFactory(title="Working Together to Safeguard Children", level=level2)
+    walked_in, absent = UserFactory(target_group=target_groups[3]), UserFactory(target_group=target_groups[3])
+    attended(walked_in, course, days_ago=10, walk_in=True)
+    attended(absent, course, days_ago=10, outcome=Attendance.NO_SHOW)
+    records = requirements_for([walked_in, absent])
+    assert records[walked_in.pk][0].status == Status.IN_DATE
+    assert records[absent.pk][0].status == Status.NOT_DONE
+
+
+def test_a_named_course_rule_needs_that_course(target_groups):
+    from courses.models import PathwayRule
+
+    named = CourseFactory(title="Learning from Child Safeguarding Practice Reviews", level=LevelFactory(number=4))
+    PathwayRule.objects.create(target_group=target_groups[7], course=named, refresh_months=36)
+    manager = UserFactory(target_group=target_groups[7])
+    attended(manager, CourseFactory(title="Harmful Sexual Behaviour", level=LevelFactory(number=4)), days_ago=10)
+    assert requirements_for([manager])[manager.pk][0].status == Status.NOT_DONE
+    attended(manager, named, days_ago=5)
+    assert requirements_for([manager])[manager.pk][0].status == Status.IN_DATE
+
+
+def test_my_training_shows_requirements_bookings_and_certificates(client, pathway, target_groups):
+    from courses.certificates import issue_certificate
+
+    level2, _ = pathway
+    person = UserFactory(target_group=target_groups[3])
+    record = attended(person, CourseFactory(title="Working Together to Safeguard Children", level=level2), days_ago=40)
+    certificate = issue_certificate(record=record)
+    BookingFactory(person=person, session=SessionFactory(course=CourseFactory(title="Contextual Safeguarding")))
+    client.force_login(person)
+    page = client.get(reverse("courses:my-training")).content.decode()
+    assert "Level 2: Inter-agency foundation" in page and "In date" in page
+    assert "Contextual Safeguarding" in page and "Confirmed" in page
+    assert reverse("courses:certificate", args=[certificate.code]) in page
+
+
+def test_my_training_runs_the_same_number_of_queries_for_1_and_100_records(client, pathway, target_groups):
+    level2, _ = pathway
+    person = UserFactory(target_group=target_groups[3])
+    course = CourseFactory(title="Working Together to Safeguard Children", level=level2)
+    attended(person, course, days_ago=400)
+    client.force_login(person)
+    one = count_queries(client, reverse("courses:my-training"))
+    for n in range(99):
+        attended(person, course, days_ago=401 + n)
+    assert count_queries(client, reverse("courses:my-training")) == one
+
+
+def test_the_agency_lead_sees_red_amber_green_for_their_own_agency_only(client, pathway, target_groups):
+    level2, _ = pathway
+    police = AgencyFactory(name="Northshire Police")
+    lead = agency_lead(agency=police, target_group=target_groups[3])
+    trained = UserFactory(full_name="Aisha Khan", agency=police, target_group=target_groups[3])
+    UserFactory(full_name="Ben Brown", agency=police, target_group=target_groups[3])
+    outsider = UserFactory(full_name="Tom Fletcher", target_group=target_groups[3])
+    attended(trained, CourseFactory(title="Working Together to Safeguard Children", level=level2), days_ago=20)
+    client.force_login(lead)
+    page = client.get(reverse("courses:agency-training")).content.decode()
+    assert "Aisha Khan" in page and "Ben Brown" in page and "Tom Fletcher" not in page
+    red = client.get(reverse("courses:agency-training"), {"status": "red"}).content.decode()
+    assert "Ben Brown" in red and "Aisha Khan" not in red
+    assert client.get(reverse("courses:person-training", args=[trained.pk])).status_code == 200
+    assert client.get(reverse("courses:person-training", args=[outsider.pk])).status_code == 404
+
+
+def test_staff_cannot_see_an_agencys_training(client):
+    client.force_login(UserFactory())
+    assert client.get(reverse("courses:agency-training")).status_code == 403
+
+
+def test_the_agency_summary_runs_the_same_number_of_queries_for_1_and_100_people(client, pathway, target_groups):
+    police = AgencyFactory(name="Northshire Police")
+    lead = agency_lead(agency=police, target_group=target_groups[3])
+    client.force_login(lead)
+    url = reverse("courses:agency-training")
+    one = count_queries(client, url)
+    UserFactory.create_batch(99, agency=police, target_group=target_groups[3])
+    assert count_queries(client, url) == one
