@@ -61,7 +61,7 @@ def _link(site_url: str, name: str, *args) -> str:
 
 def _lock_session(session: Session) -> Session:
     """Lock the session row for the rest of the transaction and reload it."""
-    return Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    return Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session.pk)
 
 
 def places_taken(session: Session) -> int:
@@ -276,7 +276,7 @@ def decide_approval(*, token: str, approve: bool, site_url: str = "") -> Booking
     """The line manager approves or declines the place held for their staff member."""
     booking = booking_for_approval_token(token)
     _lock_session(booking.session)
-    booking = Booking.objects.select_for_update().select_related("session__course", "person").get(pk=booking.pk)
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("session__course", "person").get(pk=booking.pk)
     if booking.status != BookingStatus.AWAITING_APPROVAL:
         raise BookingError(f"This place has already been dealt with: it is {booking.get_status_display().lower()}.")
     if booking.approval_expires_at and booking.approval_expires_at < timezone.now():
@@ -316,7 +316,7 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
     from .charges import is_late_cancellation, raise_late_cancellation_charge
 
     session = _lock_session(booking.session)
-    booking = Booking.objects.select_for_update().select_related("person", "agency").get(pk=booking.pk)
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("person", "agency").get(pk=booking.pk)
     if booking.status not in ACTIVE:
         raise BookingError("This booking is already cancelled.")
     if session.starts_at <= timezone.now():
@@ -423,7 +423,7 @@ def _offer_free_places(session: Session, *, site_url: str = "") -> list[Booking]
 @transaction.atomic
 def accept_offer(*, actor: User, booking: Booking, site_url: str = "") -> Booking:
     session = _lock_session(booking.session)
-    booking = Booking.objects.select_for_update().select_related("person").get(pk=booking.pk)
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("person").get(pk=booking.pk)
     if booking.status != BookingStatus.OFFERED:
         raise BookingError("There is no place on offer for this booking.")
     now = timezone.now()
@@ -452,8 +452,8 @@ def expire_offers_and_holds(*, now=None) -> int:
     )
     for session_id in list(stale):
         with transaction.atomic():
-            session = Session.objects.select_for_update().select_related("course").get(pk=session_id)
-            for booking in Booking.objects.select_for_update().select_related("person").filter(
+            session = Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
+            for booking in Booking.objects.select_for_update(of=("self",)).select_related("person").filter(
                 Q(status=BookingStatus.OFFERED, offer_expires_at__lt=now)
                 | Q(status=BookingStatus.AWAITING_APPROVAL, approval_expires_at__lt=now),
                 session=session,
@@ -494,7 +494,7 @@ def cancel_session(*, actor: User, session: Session, reason: str) -> int:
     session.cancelled_at = now
     session.cancellation_reason = reason.strip()
     session.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
-    affected = list(Booking.objects.select_for_update().select_related("person").filter(session=session, status__in=ACTIVE))
+    affected = list(Booking.objects.select_for_update(of=("self",)).select_related("person").filter(session=session, status__in=ACTIVE))
     for booking in affected:
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now

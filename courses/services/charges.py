@@ -123,7 +123,7 @@ def waive_charge(*, actor, charge: Charge, reason: str) -> Charge:
         raise ChargeError("Only the training manager can waive charges.")
     if not reason.strip():
         raise ChargeError("Enter why the charge is waived", field="reason")
-    charge = Charge.objects.select_for_update().get(pk=charge.pk)
+    charge = Charge.objects.select_for_update(of=("self",)).get(pk=charge.pk)
     if charge.waived_at:
         raise ChargeError("This charge has already been waived.")
     charge.waived_at = timezone.now()

@@ -126,7 +126,7 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
             raise ProgrammeError("The dates overlap", field="dates")
     creating = session is None
     if not creating:
-        session = Session.objects.select_for_update().get(pk=session.pk)
+        session = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if session.status != SessionStatus.SCHEDULED:
             raise ProgrammeError(f"This session is {session.get_status_display().lower()}, so it cannot be changed.")
         if session.starts_at <= timezone.now():

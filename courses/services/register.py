@@ -22,7 +22,7 @@ class RegisterError(DomainError):
 
 
 def _open_register(session: Session) -> Session:
-    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session.pk)
     if session.status == SessionStatus.CANCELLED:
         raise RegisterError("This session was cancelled, so it has no register.")
     if session.starts_at > timezone.now():
