@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD, SIGN_INS
 from accounts.models import Agency, Sector, TargetGroup, User
-from courses.models import Level
+from courses.models import Booking, BookingStatus, Certificate, Charge, Level, PathwayRule, Session, SessionStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +31,16 @@ def test_seed_demo_builds_a_realistic_partnership_and_is_safe_to_run_twice(capsy
     assert {"Training manager", "Agency lead", "Trainer", "Board member"} <= set().union(
         *(User.objects.get(email=e).role_names for e, *_ in SIGN_INS)
     )
+
+
+def test_seed_demo_fills_a_realistic_programme():
+    call_command("seed_demo")
+    assert PathwayRule.objects.filter(refresh_months=24).exists()  # designated safeguarding leads refresh every two years
+    past = Session.objects.filter(status=SessionStatus.COMPLETED)
+    assert past.count() >= 10 and all(s.register_closed_at for s in past)
+    assert Certificate.objects.count() > 50
+    assert Charge.objects.filter(kind="no_show").exists()
+    assert Session.objects.filter(status=SessionStatus.SCHEDULED).count() >= 10
+    assert Booking.objects.filter(status=BookingStatus.WAITLISTED).exists()
+    full = Session.objects.filter(status=SessionStatus.SCHEDULED).order_by("starts_at").first()
+    assert full.bookings.filter(status=BookingStatus.CONFIRMED).count() == full.capacity

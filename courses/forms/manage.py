@@ -253,3 +253,38 @@ class PolicyForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class LevelForm(forms.ModelForm):
+    class Meta:
+        model = Level
+        fields = ["number", "name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"number": {"required": "Enter the level's number", "invalid": "Enter the level's number as a whole number"},
+                          "name": {"required": "Enter the level's name"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _govuk_widgets(self)
+        self.helper = gds_helper(Field.text("number", field_width=Fixed.TWO), Field.text("name"), Field.textarea("description"), submit="Save level")
+
+    def _post_clean(self):
+        pass
+
+
+class TargetGroupForm(forms.ModelForm):
+    class Meta:
+        model = TargetGroup
+        fields = ["number", "name", "description"]
+        labels = {"description": "Plain explanation shown at sign-up"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"number": {"required": "Enter the group's number", "invalid": "Enter the group's number as a whole number"},
+                          "name": {"required": "Enter the group's name"}, "description": {"required": "Explain who belongs in this group"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _govuk_widgets(self)
+        self.helper = gds_helper(Field.text("number", field_width=Fixed.TWO), Field.text("name"), Field.textarea("description"), submit="Save staff group")
+
+    def _post_clean(self):
+        pass

@@ -176,6 +176,22 @@ def save_pathway_rule(*, actor, rule: PathwayRule | None = None, target_group, l
 
 
 @transaction.atomic
+def save_numbered(*, actor, instance, number: int, name: str, description: str):
+    """Save a level or a staff group: data the Board edits. Numbers are unique, 1 or more."""
+    _require_manager(actor)
+    model = type(instance)
+    if number is None or number < 1:
+        raise ProgrammeError("Enter a number of 1 or more", field="number")
+    if model.objects.filter(number=number).exclude(pk=instance.pk).exists():
+        raise ProgrammeError(f"Number {number} is already used", field="number")
+    creating = instance.pk is None
+    _validated(instance, number=number, name=name.strip(), description=description.strip())
+    instance.save()
+    log_action(actor=actor, action=f"{'created' if creating else 'changed'} {model._meta.verbose_name}", obj=instance)
+    return instance
+
+
+@transaction.atomic
 def delete_pathway_rule(*, actor, rule: PathwayRule) -> None:
     _require_manager(actor)
     log_action(actor=actor, action="removed pathway rule", obj=rule)

@@ -168,3 +168,19 @@ def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
     assert FeeRate.objects.get(category=category).per_half_day == Decimal("50")
     page = manager_client.post(reverse("courses:manage-policy"), {**data, f"fee_day_{category.pk}": "-1"}).content.decode()
     assert "Fees cannot be negative" in page
+
+
+def test_levels_and_staff_groups_are_data_the_training_manager_edits(manager_client, target_groups):
+    from accounts.models import TargetGroup
+
+    group = target_groups[4]
+    response = manager_client.post(reverse("courses:manage-group-edit", args=[group.pk]),
+                                   {"number": "4", "name": "Designated safeguarding leads", "description": "Leads for safeguarding in schools and settings."}, follow=True)
+    assert "Designated safeguarding leads" in response.content.decode()
+    page = manager_client.post(reverse("courses:manage-group-new"), {"number": "4", "name": "Duplicate", "description": "x"}).content.decode()
+    assert "Number 4 is already used" in page
+    assert TargetGroup.objects.count() == 8
+    manager_client.post(reverse("courses:manage-level-new"), {"number": "5", "name": "Strategic leadership", "description": ""})
+    from courses.models import Level
+
+    assert Level.objects.get(number=5).name == "Strategic leadership"

@@ -17,5 +17,9 @@ urlpatterns = [
     path("manage/venues/<int:pk>/edit", manage.venue_edit, name="manage-venue-edit"),
     path("manage/pathway", manage.pathway, name="manage-pathway"),
     path("manage/pathway/<int:pk>/remove", manage.pathway_rule_delete, name="manage-pathway-remove"),
+    path("manage/pathway/levels/new", manage.level_edit, name="manage-level-new"),
+    path("manage/pathway/levels/<int:pk>", manage.level_edit, name="manage-level-edit"),
+    path("manage/pathway/groups/new", manage.target_group_edit, name="manage-group-new"),
+    path("manage/pathway/groups/<int:pk>", manage.target_group_edit, name="manage-group-edit"),
     path("manage/policy", manage.policy, name="manage-policy"),
 ]

@@ -14,8 +14,20 @@ from accounts.views import form_error, post_data
 
 from ..calendar import working_days_before
 from ..filters_manage import CourseFilter, SessionFilter
-from ..forms.manage import CancelSessionForm, CourseForm, PathwayRuleForm, PolicyForm, SessionForm, VenueForm, date_formset
-from ..models import BookingPolicy, Booking, BookingStatus, Course, PathwayRule, SessionDate, SessionStatus, Venue
+from ..forms.manage import (
+    CancelSessionForm,
+    CourseForm,
+    LevelForm,
+    PathwayRuleForm,
+    PolicyForm,
+    SessionForm,
+    TargetGroupForm,
+    VenueForm,
+    date_formset,
+)
+from accounts.models import TargetGroup
+
+from ..models import Booking, BookingPolicy, BookingStatus, Course, Level, PathwayRule, SessionDate, SessionStatus, Venue
 from ..selectors.booking import sessions_with_places
 from ..services import programme
 from ..services.booking import BookingError, cancel_session
@@ -187,7 +199,33 @@ def pathway(request):
             messages.success(request, "Requirement added.")
             return redirect("courses:manage-pathway")
     rules = PathwayRule.objects.select_related("target_group", "level", "course").order_by("target_group__number", "level__number", "course__title")
-    return render(request, "courses/manage/pathway.html", {"form": form, "rules": rules})
+    return render(request, "courses/manage/pathway.html", {
+        "form": form, "rules": rules, "levels": Level.objects.all(), "groups": TargetGroup.objects.all(),
+    })
+
+
+def _numbered_edit(request, *, model, form_class, pk, noun):
+    instance = get_object_or_404(model, pk=pk) if pk else model()
+    form = form_class(post_data(request), instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = programme.save_numbered(actor=request.user, instance=instance, **form.cleaned_data)
+        except ProgrammeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{saved} saved.")
+            return redirect("courses:manage-pathway")
+    return render(request, "courses/manage/numbered_form.html", {"form": form, "instance": instance, "noun": noun})
+
+
+@permission_required(MANAGE)
+def level_edit(request, pk=None):
+    return _numbered_edit(request, model=Level, form_class=LevelForm, pk=pk, noun="level")
+
+
+@permission_required(MANAGE)
+def target_group_edit(request, pk=None):
+    return _numbered_edit(request, model=TargetGroup, form_class=TargetGroupForm, pk=pk, noun="staff group")
 
 
 @require_POST

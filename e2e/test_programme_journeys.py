@@ -1,0 +1,100 @@
+"""The training manager runs the programme; a line manager approves a place; a lead checks their staff."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.factories import AgencyFactory, UserFactory, agency_lead, trainer, training_manager
+from courses.factories import CourseFactory, LevelFactory, PathwayRuleFactory, SessionFactory, VenueFactory
+from courses.models import BookingStatus, Session
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(visitor, email, password="correct-horse-battery"):
+    page = visitor.go("/account/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(visitor, target_groups):
+    training_manager(email="helen.carter@example.org")
+    CourseFactory(title="Domestic Abuse and its Impact on Children", level=LevelFactory(number=2))
+    VenueFactory(name="Riverside Community Centre")
+    trainer(full_name="Grace Okafor")
+    page = sign_in(visitor, "helen.carter@example.org")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sessions").click()
+    visitor.check()
+    page.get_by_role("link", name="Create a session").click()
+    visitor.check()
+    page.get_by_role("button", name="Save session").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    visitor.check()
+    first = (timezone.localdate() + timedelta(days=30)).strftime("%d/%m/%Y")
+    second = (timezone.localdate() + timedelta(days=37)).strftime("%d/%m/%Y")
+    page.locator("#id_dates-0-date").fill(first)
+    page.locator("#id_dates-0-start").fill("09:30")
+    page.locator("#id_dates-0-end").fill("12:30")
+    page.locator("#id_dates-1-date").fill(second)
+    page.locator("#id_dates-1-start").fill("09:30")
+    page.locator("#id_dates-1-end").fill("12:30")
+    page.get_by_label("Course").select_option(label="Domestic Abuse and its Impact on Children")
+    page.get_by_label("Venue", exact=True).select_option(label="Riverside Community Centre")
+    page.get_by_label("Places").fill("18")
+    page.get_by_label("Grace Okafor").check()
+    page.get_by_role("button", name="Save session").click()
+    assert "Session created" in page.locator(".govuk-notification-banner").inner_text()
+    visitor.check()
+    assert Session.objects.get().dates.count() == 2
+
+    page.get_by_role("link", name="Copy to new dates").click()
+    visitor.check()
+    assert page.get_by_label("Places").input_value() == "18"
+    page = visitor.go("/manage/pathway")
+    page.get_by_role("link", name="Booking and charging policy").click()
+    visitor.check()
+    page.get_by_label("Late-cancellation notice (working days)").fill("5")
+    page.get_by_role("button", name="Save policy").click()
+    assert "Booking and charging policy saved" in page.locator(".govuk-notification-banner").inner_text()
+    visitor.check()
+
+
+def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
+    course = CourseFactory(title="Harmful Sexual Behaviour", needs_manager_approval=True)
+    session = SessionFactory(course=course)
+    UserFactory(email="isla.kaur@example.org", full_name="Isla Kaur", line_manager_name="Ruth Evans", line_manager_email="ruth.evans@example.org")
+    page = sign_in(visitor, "isla.kaur@example.org")
+    page.goto(visitor.base_url + f"/sessions/{session.pk}")
+    visitor.check()
+    page.get_by_role("button", name="Book a place").click()
+    assert page.get_by_role("heading", name="Waiting for line manager approval").is_visible()
+    visitor.check()
+    page.get_by_role("button", name="Sign out").click()
+
+    request = next(m for m in mail.outbox if m.to == ["ruth.evans@example.org"])
+    link = re.search(r"https?://\S+/approve/\S+", request.body).group(0)
+    page.goto(link)
+    visitor.check()
+    page.get_by_label("Yes, approve the place").check()
+    page.get_by_role("button", name="Send your answer").click()
+    assert page.get_by_role("heading", name="Place approved").is_visible()
+    visitor.check()
+    assert session.bookings.get().status == BookingStatus.CONFIRMED
+
+
+def test_an_agency_lead_sees_red_amber_green_for_their_staff(visitor, target_groups):
+    police = AgencyFactory(name="Northshire Police")
+    PathwayRuleFactory(target_group=target_groups[3], level=LevelFactory(number=2), refresh_months=36)
+    agency_lead(email="priya.shah@example.org", agency=police, target_group=target_groups[3])
+    UserFactory(full_name="Aisha Khan", agency=police, target_group=target_groups[3])
+    page = sign_in(visitor, "priya.shah@example.org")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Our training").click()
+    visitor.check()
+    page.get_by_role("link", name="Aisha Khan").click()
+    assert page.get_by_text("Not done").is_visible()
+    visitor.check()
