@@ -116,10 +116,10 @@ class SessionForm(forms.Form):
     capacity = forms.IntegerField(label="Places", min_value=1, max_value=500, error_messages={
         "required": "Enter how many places there are", "invalid": "Enter the number of places as a whole number",
         "min_value": "There must be at least 1 place", "max_value": "A session can have at most 500 places"})
-    close_date = forms.DateField(label="Booking cut-off date (DD/MM/YYYY)", required=False, input_formats=DATE_FORMATS,
+    close_date = forms.DateField(label="Booking cut-off date (DD/MM/YYYY)", required=False, input_formats=DATE_FORMATS, widget=forms.TextInput,
                                  help_text="Leave empty for 2 working days before the first date.",
                                  error_messages={"invalid": "Enter the cut-off date as DD/MM/YYYY"})
-    close_time = forms.TimeField(label="Booking cut-off time (HH:MM)", required=False, input_formats=TIME_FORMATS,
+    close_time = forms.TimeField(label="Booking cut-off time (HH:MM)", required=False, input_formats=TIME_FORMATS, widget=forms.TextInput,
                                  error_messages={"invalid": "Enter the cut-off time as HH:MM, like 17:00"})
     trainers = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
     venue_cost = forms.DecimalField(label="Venue (£)", min_value=0, decimal_places=2, initial=0, error_messages={"min_value": "Costs cannot be negative", "invalid": "Enter the venue cost in pounds, like 150 or 150.00"})

@@ -95,7 +95,7 @@ def _save_session(request, form, dates, session=None):
 def _initial_from(session):
     close = timezone.localtime(session.bookings_close_at)
     return {"course": session.course_id, "venue": session.venue_id, "online_link": session.online_link, "capacity": session.capacity,
-            "close_date": close.date(), "close_time": close.time(), "trainers": list(session.trainers.all()),
+            "close_date": f"{close:%d/%m/%Y}", "close_time": f"{close:%H:%M}", "trainers": list(session.trainers.all()),
             "venue_cost": session.venue_cost, "trainer_fees": session.trainer_fees, "catering_cost": session.catering_cost,
             "materials_cost": session.materials_cost, "notes": session.notes}
 
@@ -109,7 +109,12 @@ def session_edit(request, pk=None, copy_of=None):
         initial.pop("close_date"), initial.pop("close_time")
     form = SessionForm(post_data(request), initial=initial)
     dates = date_formset(post_data(request), dates=list(session.dates.all()) if session else [])
-    if request.method == "POST" and form.is_valid() and dates.is_valid():
+    if request.method == "POST":
+        form_ok, dates_ok = form.is_valid(), dates.is_valid()
+        if dates_ok and not any(f.span() for f in dates.forms):
+            dates.forms[0].add_error("date", "Enter at least one date")
+            dates_ok = False
+    if request.method == "POST" and form_ok and dates_ok:
         saved = _save_session(request, form, dates, session=session)
         if saved:
             messages.success(request, "Session saved." if session else "Session created.")
