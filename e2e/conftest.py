@@ -68,6 +68,15 @@ class Visitor:
         self.check()
         return self.page
 
+    def sign_in(self, email: str, password: str = "correct-horse-battery"):
+        """Sign in through the form (the factories' password by default); checks both pages."""
+        page = self.go("/account/sign-in")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        self.check()
+        return page
+
     def check(self):
         page = self.page
         page.wait_for_load_state("load")

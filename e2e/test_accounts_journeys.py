@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "kestrel-harbour-lantern-9"
 
 
-def sign_in(visitor, email, password="correct-horse-battery"):
-    page = visitor.go("/account/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    visitor.check()
-    return page
 
 
 def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_groups, police):
@@ -67,7 +60,7 @@ def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_g
 def test_the_training_manager_sees_the_management_navigation_and_changes_roles(visitor, police):
     training_manager(full_name="Helen Carter", email="helen.carter@example.org")
     UserFactory(full_name="Aisha Khan", email="aisha.khan@example.org", agency=police)
-    page = sign_in(visitor, "helen.carter@example.org")
+    page = visitor.sign_in("helen.carter@example.org")
     navigation = page.get_by_role("navigation", name="Menu")
     for item in ("Home", "People", "Agencies", "Your details", "Sign out"):
         assert navigation.get_by_text(item, exact=True).is_visible()
@@ -100,7 +93,7 @@ def test_an_agency_lead_sees_their_own_people_and_not_another_agencys(visitor, p
     agency_lead(full_name="Priya Shah", email="priya.shah@example.org", agency=police)
     UserFactory(full_name="Aisha Khan", agency=police)
     teacher = UserFactory(full_name="Tom Fletcher", agency=school)
-    page = sign_in(visitor, "priya.shah@example.org")
+    page = visitor.sign_in("priya.shah@example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Our people").click()
     visitor.check()
     assert page.get_by_role("link", name="Aisha Khan").is_visible()

@@ -3,7 +3,6 @@
 import re
 import subprocess
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -16,13 +15,6 @@ from courses.models import BookingPolicy, Charge, FeeRate
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sign_in(visitor, email, password="correct-horse-battery"):
-    page = visitor.go("/account/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    visitor.check()
-    return page
 
 
 def sign_out(page):
@@ -43,7 +35,7 @@ def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_see
     UserFactory(full_name="Sam Wilde", email="sam.wilde@little-acorns.example.org", agency=nursery)
     agency_lead(full_name="Ruth Evans", email="ruth.evans@little-acorns.example.org", agency=nursery)
 
-    page = sign_in(visitor, "sam.wilde@little-acorns.example.org")
+    page = visitor.sign_in("sam.wilde@little-acorns.example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Courses").click()
     visitor.check()
     page.get_by_role("link", name="Recognising and Responding to Neglect").first.click()
@@ -70,7 +62,7 @@ def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_see
     visitor.check()
     sign_out(page)
 
-    page = sign_in(visitor, "ruth.evans@little-acorns.example.org")
+    page = visitor.sign_in("ruth.evans@little-acorns.example.org")
     page.goto(visitor.base_url + "/manage/charges")
     visitor.check()
     table = page.locator("table").first.inner_text()
@@ -89,7 +81,7 @@ def test_the_training_manager_takes_the_register_and_the_attendee_downloads_thei
     walk_in = UserFactory(full_name="Chloe Campbell", email="chloe.campbell@little-acorns.example.org", agency=nursery)
     training_manager(email="helen.carter@example.org")
 
-    page = sign_in(visitor, "helen.carter@example.org")
+    page = visitor.sign_in("helen.carter@example.org")
     page.goto(visitor.base_url + f"/manage/sessions/{session.pk}/register")
     visitor.check()
     page.get_by_role("group", name=re.compile("Aisha Khan")).get_by_label("Attended").check()
@@ -106,7 +98,7 @@ def test_the_training_manager_takes_the_register_and_the_attendee_downloads_thei
     visitor.check()
     sign_out(page)
 
-    page = sign_in(visitor, "aisha.khan@little-acorns.example.org")
+    page = visitor.sign_in("aisha.khan@little-acorns.example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="My training").click()
     visitor.check()
     with page.expect_download() as download:

@@ -14,12 +14,6 @@ from courses.models import BookingStatus, Session
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def sign_in(visitor, email, password="correct-horse-battery"):
-    page = visitor.go("/account/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    return page
 
 
 def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(visitor, target_groups):
@@ -27,7 +21,7 @@ def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(
     CourseFactory(title="Domestic Abuse and its Impact on Children", level=LevelFactory(number=2))
     VenueFactory(name="Riverside Community Centre")
     trainer(full_name="Grace Okafor")
-    page = sign_in(visitor, "helen.carter@example.org")
+    page = visitor.sign_in("helen.carter@example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sessions").click()
     visitor.check()
     page.get_by_role("link", name="Create a session").click()
@@ -68,7 +62,7 @@ def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
     course = CourseFactory(title="Harmful Sexual Behaviour", needs_manager_approval=True)
     session = SessionFactory(course=course)
     UserFactory(email="isla.kaur@example.org", full_name="Isla Kaur", line_manager_name="Ruth Evans", line_manager_email="ruth.evans@example.org")
-    page = sign_in(visitor, "isla.kaur@example.org")
+    page = visitor.sign_in("isla.kaur@example.org")
     page.goto(visitor.base_url + f"/sessions/{session.pk}")
     visitor.check()
     page.get_by_role("button", name="Book a place").click()
@@ -92,7 +86,7 @@ def test_an_agency_lead_sees_red_amber_green_for_their_staff(visitor, target_gro
     PathwayRuleFactory(target_group=target_groups[3], level=LevelFactory(number=2), refresh_months=36)
     agency_lead(email="priya.shah@example.org", agency=police, target_group=target_groups[3])
     UserFactory(full_name="Aisha Khan", agency=police, target_group=target_groups[3])
-    page = sign_in(visitor, "priya.shah@example.org")
+    page = visitor.sign_in("priya.shah@example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Our training").click()
     visitor.check()
     page.get_by_role("link", name="Aisha Khan").click()

@@ -11,7 +11,7 @@ from accounts.factories import UserFactory, agency_lead, training_manager
 from courses.certificates import CODE_ALPHABET, issue_certificate, normalise_code, store_certificate_file
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory, VenueFactory
 from courses.ics import session_ics
-from courses.models import Attendance, Certificate
+from courses.models import Attendance
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
