@@ -6,6 +6,7 @@ Deterministic and safe to run twice: everything is looked up by its natural key.
 from django.utils.text import slugify
 
 from .factories import (
+    JOB_TITLES,
     AgencyFactory,
     OrganisationCategoryFactory,
     TargetGroupFactory,
@@ -91,17 +92,23 @@ def seed(stdout=None) -> None:
             target_group=groups[group], roles=roles, password=hashed_password(DEMO_PASSWORD),
         )
     # A handful of staff in every agency, so the lists look like a real partnership.
+    # The first of them leads their agency (the police already have Priya Shah).
+    led = {agency for *_, agency, _group, roles in SIGN_INS if Role.AGENCY_LEAD in roles}
     n = 0
     for agency_name, agency in agencies.items():
         domain = slugify(" ".join(agency_name.split(" ")[:3]))
-        for _ in range(STAFF_PER_AGENCY):
+        for i in range(STAFF_PER_AGENCY):
             name = person_name(n)
+            lead = i == 0 and agency_name not in led
             UserFactory(
                 email=f"{name.lower().replace(' ', '.')}.{n}@{domain}.example.org",
                 full_name=name,
                 agency=agency,
-                target_group=groups[(2, 3, 3, 4, 1, 6)[n % 6]],
+                job_title="Safeguarding lead" if lead else JOB_TITLES[n % len(JOB_TITLES)],
+                target_group=groups[6 if lead else (2, 3, 3, 4, 1, 6)[n % 6]],
                 line_manager_name=person_name(n + 7),
+                line_manager_email=f"{person_name(n + 7).lower().replace(' ', '.')}@{domain}.example.org",
+                roles=[Role.AGENCY_LEAD] if lead else [],
                 password=hashed_password(DEMO_PASSWORD),
             )
             n += 1

@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("manage/", include("accounts.manage_urls")),
     path("", include("courses.urls")),
+    path("tna/", include("tna.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -141,6 +141,11 @@ DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 
 MESSAGE_TAGS = {40: "error", 25: "success", 20: "info", 30: "warning"}
 
+# Attendance against need: the share of requested places attended at or above
+# which an agency or course shows green, and amber (below amber is red).
+TNA_RAG_GREEN = env_int("TNA_RAG_GREEN", 80)
+TNA_RAG_AMBER = env_int("TNA_RAG_AMBER", 50)
+
 # Email: written to the outbox in the request's transaction, sent by the worker.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -192,4 +197,5 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "accounts.tasks.send_pending_emails", "schedule": 60.0},
     "expire-offers-and-holds": {"task": "courses.tasks.expire_offers_and_holds", "schedule": 300.0},
     "send-booking-reminders": {"task": "courses.tasks.send_booking_reminders", "schedule": 3600.0},
+    "send-tna-reminders": {"task": "tna.tasks.send_tna_reminders", "schedule": 3600.0},
 }

@@ -1,0 +1,177 @@
+"""Reads for the training needs analysis: returns in scope, the overview, demand
+against supply, and attendance against need (which the Board's report reuses)."""
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Agency
+from courses.models import HOLDS_PLACE, Attendance, AttendanceRecord, Booking, Course, Session, SessionStatus
+
+from .models import ReminderLog, ReturnStatus, TnaCycle, TnaReturn, TrainingNeed, TrainingYear
+
+
+def get_return_for_user(user, pk: int) -> TnaReturn:
+    """An agency's return: its lead and the training manager; 404 for everyone else."""
+    tna_return = TnaReturn.objects.select_related("agency", "cycle__year", "submitted_by").filter(pk=pk).first()
+    if tna_return is None or not (user.is_training_manager or (user.is_agency_lead and user.agency_id == tna_return.agency_id)):
+        raise Http404("No such return")
+    return tna_return
+
+
+def percent(part, whole) -> int | None:
+    """Rounded half up, as the Board's reports show them (82.5% is 83%)."""
+    if not whole:
+        return None
+    return int((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def rag(percentage: int | None) -> str:
+    if percentage is None:
+        return "grey"
+    if percentage >= settings.TNA_RAG_GREEN:
+        return "green"
+    if percentage >= settings.TNA_RAG_AMBER:
+        return "amber"
+    return "red"
+
+
+@dataclass
+class AgencyStatus:
+    agency: Agency
+    status: str
+    tna_return: TnaReturn | None
+    last_reminder: ReminderLog | None
+
+
+def overview(cycle: TnaCycle) -> list[AgencyStatus]:
+    """Each active agency's status: not started, draft, submitted, late or reopened. Three queries."""
+    returns = {r.agency_id: r for r in TnaReturn.objects.filter(cycle=cycle).select_related("submitted_by")}
+    reminders = {}
+    for log in ReminderLog.objects.filter(cycle=cycle).order_by("sent_at"):
+        reminders[log.agency_id] = log
+    late = timezone.localdate() > cycle.deadline
+    rows = []
+    for agency in Agency.objects.filter(active=True).order_by("name"):
+        tna_return = returns.get(agency.pk)
+        if tna_return and tna_return.status == ReturnStatus.SUBMITTED:
+            status = "Submitted"
+        elif tna_return and tna_return.status == ReturnStatus.REOPENED:
+            status = "Reopened"
+        elif late:
+            status = "Late"
+        elif tna_return and tna_return.sections_done:
+            status = "Draft"
+        else:
+            status = "Not started"
+        rows.append(AgencyStatus(agency=agency, status=status, tna_return=tna_return, last_reminder=reminders.get(agency.pk)))
+    return rows
+
+
+@dataclass
+class Demand:
+    course: Course
+    requested: int
+    offered: int
+    typical_capacity: int
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.requested - self.offered, 0)
+
+    @property
+    def extra_sessions(self) -> int:
+        return math.ceil(self.shortfall / self.typical_capacity) if self.shortfall else 0
+
+
+def demand_against_supply(cycle: TnaCycle) -> list[Demand]:
+    """Places requested in submitted returns per course, against the places the year's planned sessions offer."""
+    year = cycle.year
+    requested = dict(
+        TrainingNeed.objects.filter(tna_return__cycle=cycle, tna_return__status=ReturnStatus.SUBMITTED)
+        .values_list("course").annotate(n=Sum("places_requested")).values_list("course", "n")
+    )
+    sessions = (
+        Session.objects.filter(starts_at__date__gte=year.starts_on, starts_at__date__lte=year.ends_on)
+        .exclude(status=SessionStatus.CANCELLED)
+        .values("course").annotate(places=Sum("capacity"), runs=Count("id"))
+    )
+    offered = {row["course"]: (row["places"], row["runs"]) for row in sessions}
+    rows = []
+    for course in Course.objects.filter(Q(pk__in=requested) | Q(pk__in=offered)).select_related("level").order_by("level__number", "title"):
+        places, runs = offered.get(course.pk, (0, 0))
+        rows.append(Demand(course=course, requested=requested.get(course.pk) or 0, offered=places or 0,
+                           typical_capacity=(places // runs) if runs else 20))
+    return rows
+
+
+@dataclass
+class NeedRow:
+    label: str
+    requested: int = 0
+    booked: int = 0
+    attended: int = 0
+    no_shows: int = 0
+
+    @property
+    def met(self) -> int | None:
+        return percent(self.attended, self.requested)
+
+    @property
+    def status(self) -> str:
+        return rag(self.met)
+
+
+def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[NeedRow]:
+    """Places requested (submitted returns), booked, attended and not attended in the
+    training year, per agency or per course or per level; the share of need met is
+    attended / requested. A fixed number of queries whatever the data."""
+    need_key, record_key = {
+        "agency": ("tna_return__agency", "agency"),
+        "course": ("course", "session__course"),
+        "level": ("course__level", "session__course__level"),
+    }[by]
+    in_year = Q(session__starts_at__date__gte=year.starts_on, session__starts_at__date__lte=year.ends_on)
+    requested = dict(
+        TrainingNeed.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED)
+        .values_list(need_key).annotate(n=Sum("places_requested")).values_list(need_key, "n")
+    )
+    booked = dict(
+        Booking.objects.filter(in_year).exclude(session__status=SessionStatus.CANCELLED)
+        .filter(Q(status__in=HOLDS_PLACE) | Q(attendance__isnull=False))
+        .values_list(record_key).annotate(n=Count("id")).values_list(record_key, "n")
+    )
+    attendance = AttendanceRecord.objects.filter(in_year).values_list(record_key).annotate(
+        attended=Count("id", filter=Q(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])),
+        no_shows=Count("id", filter=Q(outcome=Attendance.NO_SHOW)),
+    )
+    attended = {key: (a, n) for key, a, n in attendance.values_list(record_key, "attended", "no_shows")}
+    labels = _labels(by, set(requested) | set(booked) | set(attended))
+    rows = []
+    for key, label in sorted(labels.items(), key=lambda item: item[1]):
+        a, n = attended.get(key, (0, 0))
+        rows.append(NeedRow(label=label, requested=requested.get(key) or 0, booked=booked.get(key, 0), attended=a, no_shows=n))
+    return rows
+
+
+def _labels(by: str, keys) -> dict:
+    keys = {k for k in keys if k is not None}
+    if by == "agency":
+        return dict(Agency.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "course":
+        return dict(Course.objects.filter(pk__in=keys).values_list("pk", "title"))
+    from courses.models import Level
+
+    return {level.pk: str(level) for level in Level.objects.filter(pk__in=keys)}
+
+
+def totals(rows: list[NeedRow]) -> NeedRow:
+    return NeedRow(
+        label="All", requested=sum(r.requested for r in rows), booked=sum(r.booked for r in rows),
+        attended=sum(r.attended for r in rows), no_shows=sum(r.no_shows for r in rows),
+    )
