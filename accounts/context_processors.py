@@ -18,7 +18,7 @@ def navigation_for(request) -> list[dict]:
     if user is None or not user.is_authenticated:
         items = [("Courses", reverse("courses:catalogue"))]
     else:
-        items = [("Home", reverse("home")), ("Courses", reverse("courses:catalogue")), ("My training", reverse("courses:my-training"))]
+        items = [("Courses", reverse("courses:catalogue")), ("My training", reverse("courses:my-training"))]
         if user.has_perm("courses.manage_programme"):
             items.append(("Sessions", reverse("courses:manage-sessions")))
         if user.is_agency_lead:
@@ -31,7 +31,6 @@ def navigation_for(request) -> list[dict]:
             items.append(("People" if user.is_training_manager else "Our people", reverse("manage:people")))
         if user.has_perm("accounts.manage_agencies"):
             items.append(("Agencies", reverse("manage:agencies")))
-        items.append(("Your details", reverse("accounts:profile")))
     path = request.path
     return [
         {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url + "/"))}

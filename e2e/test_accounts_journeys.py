@@ -52,7 +52,7 @@ def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_g
     assert "Northshire Police" in page.locator(".govuk-caption-l").inner_text()
     visitor.check()
 
-    page.get_by_role("link", name="Your details", exact=True).click()
+    page.get_by_role("navigation", name="Your account").get_by_role("link", name="Aisha Khan").click()
     assert page.get_by_text("Group 3: Work predominantly with children").is_visible()
     visitor.check()
 
@@ -62,8 +62,9 @@ def test_the_training_manager_sees_the_management_navigation_and_changes_roles(v
     UserFactory(full_name="Aisha Khan", email="aisha.khan@example.org", agency=police)
     page = visitor.sign_in("helen.carter@example.org")
     navigation = page.get_by_role("navigation", name="Menu")
-    for item in ("Home", "People", "Agencies", "Your details", "Sign out"):
+    for item in ("Courses", "My training", "Sessions", "Training needs", "Charges", "People", "Agencies"):
         assert navigation.get_by_text(item, exact=True).is_visible()
+    assert page.get_by_role("navigation", name="Your account").get_by_role("button", name="Sign out").is_visible()
 
     navigation.get_by_role("link", name="People").click()
     visitor.check()

@@ -23,7 +23,13 @@ class LinesForm(forms.Form):
             names = []
             for (column, heading), value in zip(self.columns, values):
                 name = f"{column}_{key}"
+                what = f"{label}, {heading.lower()}"
                 self.fields[name] = number(f"{label}: {heading.lower()}", initial=value)
+                # Say which cell is wrong: the error summary lists them all.
+                self.fields[name].error_messages.update({
+                    "invalid": f"{what}: enter a whole number", "min_value": f"{what}: cannot be negative",
+                    "required": f"{what}: enter a number (0 if none)",
+                })
                 names.append(self[name])
             self.rows.append((key, label, names))
 

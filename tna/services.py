@@ -239,7 +239,7 @@ def _version(tna_return, *, actor, action, reason=""):
     after = snapshot(tna_return)
     ReturnVersion.objects.create(
         tna_return=tna_return, number=(last.number + 1) if last else 1, action=action, by=actor, reason=reason,
-        snapshot=after, changes=_diff(last.snapshot if last else {}, after),
+        snapshot=after, changes=_diff(last.snapshot, after) if last else [],
     )
 
 

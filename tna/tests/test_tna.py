@@ -149,7 +149,9 @@ def test_bad_numbers_on_the_form_get_a_clear_message_and_change_nothing(client, 
     client.force_login(lead)
     data = {f"scope_{course.pk}": "ten", f"trained_{course.pk}": "2", f"requested_{course.pk}": "-1"}
     page = client.post(reverse("tna:section", args=[tna_return.pk, "needs"]), data).content.decode()
-    assert "There is a problem" in page and "Enter a whole number" in page and "Numbers cannot be negative" in page
+    assert "There is a problem" in page
+    assert f"{course.title}, staff in scope: enter a whole number" in page
+    assert f"{course.title}, places requested: cannot be negative" in page
     assert tna_return.needs.get().places_requested == 0
 
 
