@@ -25,6 +25,8 @@ def navigation_for(request) -> list[dict]:
             items.append(("Our training", reverse("courses:agency-training")))
         if user.is_agency_lead or user.is_training_manager:
             items.append(("Training needs", reverse("tna:index")))
+        if user.is_board_member:
+            items.append(("Attendance against need", reverse("tna:attendance-latest")))
         if user.has_perm("courses.view_charges"):
             items.append(("Charges", reverse("courses:charges")))
         if user.has_perm("accounts.list_people"):

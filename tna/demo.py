@@ -38,6 +38,10 @@ def seed(stdout=None) -> None:
     current, _ = TrainingYear.objects.get_or_create(
         name="2026-27", defaults={"starts_on": date(2026, 4, 1), "ends_on": date(2027, 3, 31), "children_in_need": 3420, "central_costs": 48500},
     )
+    from .models import AgencyContribution
+
+    for n, agency in enumerate(a for a in agencies if a.contributing):
+        AgencyContribution.objects.get_or_create(year=current, agency=agency, defaults={"amount": 2500 + (n % 4) * 2500})
     past_cycle, created = TnaCycle.objects.get_or_create(
         year=current, defaults={"opens_on": date(2026, 1, 5), "deadline": date(2026, 2, 27), "reminder_offsets": [-14, -3, 1, 7],
                                 "instructions": "Tell us your staff's inter-agency training needs for 2026-27."},

@@ -153,3 +153,23 @@ class YearAndCycleForm(forms.Form):
         if data.get("opens_on") and data.get("deadline") and data["deadline"] <= data["opens_on"]:
             self.add_error("deadline", "The deadline must be after the date the analysis opens")
         return data
+
+
+class ContributionsForm(forms.Form):
+    """Each active agency's financial contribution for the year, in pounds."""
+
+    def __init__(self, *args, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Agency
+
+        current = {c.agency_id: c.amount for c in year.contributions.all()}
+        self.agencies = list(Agency.objects.filter(active=True).order_by("name"))
+        for agency in self.agencies:
+            self.fields[f"agency_{agency.pk}"] = forms.DecimalField(
+                label=agency.name, min_value=0, decimal_places=2, required=False, initial=current.get(agency.pk),
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-10"}),
+                error_messages={"min_value": f"{agency.name}: a contribution cannot be negative", "invalid": f"{agency.name}: enter the amount in pounds, like 2500"},
+            )
+
+    def amounts(self) -> dict:
+        return {agency: self.cleaned_data[f"agency_{agency.pk}"] for agency in self.agencies}

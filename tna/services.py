@@ -69,6 +69,23 @@ def create_year_and_cycle(*, actor, name, starts_on, ends_on, children_in_need, 
     return cycle
 
 
+@transaction.atomic
+def save_contributions(*, actor, year, amounts: dict) -> None:
+    """Agencies' financial contributions for the year; an empty amount removes one."""
+    from .models import AgencyContribution
+
+    if not actor.is_training_manager:
+        raise TnaError("Only the training manager can record contributions.")
+    for agency, amount in amounts.items():
+        if amount is None:
+            AgencyContribution.objects.filter(year=year, agency=agency).delete()
+        elif amount < 0:
+            raise TnaError(f"{agency.name}: a contribution cannot be negative")
+        else:
+            AgencyContribution.objects.update_or_create(year=year, agency=agency, defaults={"amount": amount})
+    log_action(actor=actor, action="recorded contributions", obj=year, changes={"agencies": sum(1 for a in amounts.values() if a)})
+
+
 # --- Opening the cycle --------------------------------------------------------------------
 
 

@@ -15,4 +15,6 @@ urlpatterns = [
     path("cycles/<int:pk>/returns.csv", views.export_returns, name="export"),
     path("cycles/<int:pk>/import", views.import_returns, name="import"),
     path("years/<int:pk>/attendance", views.attendance, name="attendance"),
+    path("years/<int:pk>/contributions", views.contributions, name="contributions"),
+    path("attendance", views.latest_attendance, name="attendance-latest"),
 ]

@@ -14,7 +14,7 @@ from accounts.access import permission_required
 from accounts.views import form_error, post_data, site_url
 
 from . import services
-from .forms import ImportForm, NeedsForm, ReasonForm, SingleAgencyForm, StaffForm, SubmitForm, YearAndCycleForm
+from .forms import ContributionsForm, ImportForm, NeedsForm, ReasonForm, SingleAgencyForm, StaffForm, SubmitForm, YearAndCycleForm
 from .models import TnaCycle, TrainingYear
 from .selectors import attendance_against_need, demand_against_supply, get_return_for_user, overview, totals
 from .services import TnaError
@@ -137,7 +137,10 @@ def cycle(request, pk):
     counts = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    return render(request, "tna/cycle.html", {"cycle": cycle, "rows": rows, "counts": sorted(counts.items()), "demand": demand_against_supply(cycle)})
+    return render(request, "tna/cycle.html", {
+        "cycle": cycle, "rows": rows, "counts": sorted(counts.items()), "demand": demand_against_supply(cycle),
+        "reminders": cycle.reminders.select_related("agency")[:100],
+    })
 
 
 @permission_required("tna.manage")
@@ -209,3 +212,26 @@ def new_year(request):
             messages.success(request, f"Training year {cycle.year} is set up. Open the analysis when you are ready to email the agency leads.")
             return redirect("tna:cycle", pk=cycle.pk)
     return render(request, "tna/new_year.html", {"form": form})
+
+
+@permission_required("tna.view_figures")
+def latest_attendance(request):
+    """The training year in progress (or the latest one) for the menu's link."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    year = TrainingYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first() or TrainingYear.objects.order_by("starts_on").first()
+    if year is None:
+        return render(request, "tna/no_cycle.html")
+    return redirect("tna:attendance", pk=year.pk)
+
+
+@permission_required("tna.manage")
+def contributions(request, pk):
+    year = get_object_or_404(TrainingYear, pk=pk)
+    form = ContributionsForm(post_data(request), year=year)
+    if request.method == "POST" and form.is_valid():
+        services.save_contributions(actor=request.user, year=year, amounts=form.amounts())
+        messages.success(request, f"Agencies' contributions for {year} saved.")
+        return redirect("tna:contributions", pk=year.pk)
+    return render(request, "tna/contributions.html", {"year": year, "form": form})

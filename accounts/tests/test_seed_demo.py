@@ -44,3 +44,15 @@ def test_seed_demo_fills_a_realistic_programme():
     assert Booking.objects.filter(status=BookingStatus.WAITLISTED).exists()
     full = Session.objects.filter(status=SessionStatus.SCHEDULED).order_by("starts_at").first()
     assert full.bookings.filter(status=BookingStatus.CONFIRMED).count() == full.capacity
+
+
+def test_seed_demo_has_a_finished_and_an_open_training_needs_analysis():
+    from tna.models import ReturnStatus, TnaCycle
+
+    call_command("seed_demo")
+    finished, current = TnaCycle.objects.order_by("deadline")
+    assert not finished.returns.exclude(status=ReturnStatus.SUBMITTED).exists()
+    assert finished.returns.count() == Agency.objects.filter(active=True).count()
+    statuses = set(current.returns.values_list("status", flat=True))
+    assert {ReturnStatus.SUBMITTED, ReturnStatus.DRAFT, ReturnStatus.REOPENED} <= statuses
+    assert current.returns.count() < Agency.objects.filter(active=True).count()  # some not started

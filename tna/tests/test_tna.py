@@ -259,3 +259,19 @@ def test_the_training_manager_sets_up_a_year_and_bad_dates_are_refused(client):
     client.post(reverse("tna:new"), data)
     cycle = TnaCycle.objects.get()
     assert cycle.reminder_offsets == [-14, -3, 1, 7] and cycle.year.children_in_need == 3500
+
+
+def test_contributions_are_recorded_per_agency_and_refuse_negative_amounts(client, year, police):
+    from tna.models import AgencyContribution
+
+    client.force_login(training_manager())
+    page = client.post(reverse("tna:contributions", args=[year.pk]), {f"agency_{police.pk}": "-5"}).content.decode()
+    assert "Northshire Police: a contribution cannot be negative" in page
+    client.post(reverse("tna:contributions", args=[year.pk]), {f"agency_{police.pk}": "7500"})
+    assert AgencyContribution.objects.get(year=year, agency=police).amount == 7500
+
+
+def test_the_menu_takes_board_members_to_the_year_in_progress(client, year):
+    client.force_login(board_member())
+    response = client.get(reverse("tna:attendance-latest"))
+    assert response.status_code == 302 and response.url == reverse("tna:attendance", args=[year.pk])
