@@ -22,9 +22,10 @@ def _fill(tna_return, seed: int, manager) -> None:
     total = sum(a + b for a, b in counts.values())
     needs = {}
     for i, line in enumerate(tna_return.needs.select_related("course")):
-        in_scope = min(total, (seed * 5 + i * 7) % 30 + 4)
+        in_scope = min(total, (seed * 5 + i * 7) % 12 + 2)
         trained = min(line.trained_in_date, in_scope)
-        needs[line.course_id] = (in_scope, trained, max(in_scope - trained - (i % 3), 0) // 2)
+        # Agencies ask for a few places a course: what a small partner really needs in a year.
+        needs[line.course_id] = (in_scope, trained, min((seed + i) % 3, in_scope - trained))
     services.save_needs(actor=actor, tna_return=tna_return, needs=needs)
     lines = {line.level_id: ((seed * 3 + line.level.number * 11) % 60, (seed * 9 + line.level.number * 13) % 40 + 60)
              for line in tna_return.single_agency.select_related("level")}
