@@ -1,4 +1,4 @@
-from crispy_forms_gds.layout import Field, Fixed, Size
+from crispy_forms_gds.layout import Field, Fixed
 from django import forms
 
 from accounts.forms import gds_helper
