@@ -298,7 +298,7 @@ def decide_approval(*, token: str, approve: bool, site_url: str = "") -> Booking
             to=booking.person.email,
             subject=f"Place not approved: {booking.session.course.title}",
             template="booking_declined",
-            context={"person": booking.person, "session": booking.session},
+            context={"person": booking.person, "session": booking.session, "manage_link": _link(site_url, "courses:my-training")},
         )
         _offer_free_places(booking.session, site_url=site_url)
     return booking
@@ -342,7 +342,8 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
         to=booking.person.email,
         subject=f"Booking cancelled: {session.course.title}",
         template="booking_cancelled",
-        context={"person": booking.person, "session": session, "booking": booking, "charge": charge},
+        context={"person": booking.person, "session": session, "booking": booking, "charge": charge,
+                 "manage_link": _link(site_url, "courses:booking", booking.pk)},
     )
     _offer_free_places(session, site_url=site_url)
     return booking
@@ -378,7 +379,8 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
         to=booking.person.email,
         subject=f"Your place has passed to {substitute}: {session.course.title}",
         template="booking_cancelled",
-        context={"person": booking.person, "session": session, "booking": booking, "charge": None, "substitute": substitute},
+        context={"person": booking.person, "session": session, "booking": booking, "charge": None, "substitute": substitute,
+                 "manage_link": _link(site_url, "courses:booking", booking.pk)},
     )
     return replacement
 
@@ -468,7 +470,8 @@ def expire_offers_and_holds(*, now=None) -> int:
                     to=booking.person.email,
                     subject=f"{'Offer expired' if offer else 'Place released'}: {session.course.title}",
                     template="booking_expired",
-                    context={"person": booking.person, "session": session, "booking": booking, "offer": offer},
+                    context={"person": booking.person, "session": session, "booking": booking, "offer": offer,
+                             "manage_link": _link("", "courses:booking", booking.pk)},
                 )
                 expired += 1
             _offer_free_places(session)
@@ -504,7 +507,8 @@ def cancel_session(*, actor: User, session: Session, reason: str) -> int:
             to=booking.person.email,
             subject=f"Session cancelled: {session.course.title}",
             template="session_cancelled",
-            context={"person": booking.person, "session": session, "reason": session.cancellation_reason},
+            context={"person": booking.person, "session": session, "reason": session.cancellation_reason,
+                     "manage_link": _link("", "courses:my-training")},
         )
     log_action(actor=actor, action="cancelled session", obj=session, changes={"reason": reason.strip(), "people told": len(affected)})
     transaction.on_commit(lambda: session_cancelled.send(sender=Session, session_id=session.pk))

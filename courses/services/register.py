@@ -5,7 +5,9 @@ session is completed, certificates are issued, charges are raised and the
 evaluation app is told (through `register_closed`) to send its invitations.
 """
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -145,7 +147,8 @@ def close_register(*, actor: User, session: Session) -> dict:
             to=certificate.attendance.person.email,
             subject=f"Your certificate: {session.course.title}",
             template="certificate_ready",
-            context={"person": certificate.attendance.person, "session": session, "certificate": certificate},
+            context={"person": certificate.attendance.person, "session": session, "certificate": certificate,
+                     "manage_link": settings.SITE_URL + reverse("courses:my-training")},
         )
     certificate_ids = [c.pk for c in certificates]
     attendance_ids = [r.pk for r in records]

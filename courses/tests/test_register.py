@@ -165,3 +165,14 @@ def test_the_register_runs_the_same_number_of_queries_for_1_and_100_delegates(cl
     with CaptureQueriesContext(connection) as hundred:
         client.get(reverse("courses:register", args=[today_session.pk]))
     assert len(one) == len(hundred)
+
+
+def test_a_trainer_finds_their_sessions_and_registers_on_my_training(client, today_session):
+    delivering = trainer(full_name="Grace Okafor")
+    today_session.trainers.add(delivering)
+    SessionFactory(course=CourseFactory(title="Harmful Sexual Behaviour"))  # someone else's
+    client.force_login(delivering)
+    page = client.get(reverse("courses:my-training")).content.decode()
+    assert "Sessions you deliver" in page and "Recognising and Responding to Neglect" in page
+    assert reverse("courses:register", args=[today_session.pk]) in page
+    assert "Harmful Sexual Behaviour" not in page

@@ -62,9 +62,24 @@ def training_record_context(person: User) -> dict:
     }
 
 
+def sessions_delivered_by(person: User):
+    """A trainer's sessions from the last three months on, with how many are booked: for their registers."""
+    from datetime import timedelta
+
+    from ..selectors.booking import sessions_with_places
+
+    since = timezone.now() - timedelta(days=92)
+    return list(
+        sessions_with_places().filter(trainers=person, starts_at__gte=since).exclude(status="cancelled").order_by("starts_at")
+    )
+
+
 @login_required
 def my_training(request):
-    return render(request, "courses/training/my_training.html", training_record_context(request.user))
+    context = training_record_context(request.user)
+    if request.user.is_trainer:
+        context["delivering"] = sessions_delivered_by(request.user)
+    return render(request, "courses/training/my_training.html", context)
 
 
 def _agency_for(request) -> Agency:
