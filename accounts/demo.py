@@ -74,7 +74,9 @@ SIGN_INS = [
 STAFF_PER_AGENCY = 4
 
 
-def seed(stdout=None) -> None:
+def seed_reference_data() -> tuple[dict, dict]:
+    """The charging categories and the eight Working Together staff groups: every
+    partnership starts from these and edits them (`manage.py setup_partnership`)."""
     categories = {}
     for position, (name, description) in enumerate(CATEGORIES):
         categories[name] = OrganisationCategoryFactory(name=name, description=description, position=position)
@@ -82,6 +84,11 @@ def seed(stdout=None) -> None:
         number: TargetGroupFactory(number=number, name=name, description=description)
         for number, name, description in TARGET_GROUPS
     }
+    return categories, groups
+
+
+def seed(stdout=None) -> None:
+    categories, groups = seed_reference_data()
     agencies = {
         name: AgencyFactory(name=name, sector=sector, category=categories[category], contributing=contributing)
         for name, sector, category, contributing in AGENCIES

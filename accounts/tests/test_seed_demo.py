@@ -56,3 +56,13 @@ def test_seed_demo_has_a_finished_and_an_open_training_needs_analysis():
     statuses = set(current.returns.values_list("status", flat=True))
     assert {ReturnStatus.SUBMITTED, ReturnStatus.DRAFT, ReturnStatus.REOPENED} <= statuses
     assert current.returns.count() < Agency.objects.filter(active=True).count()  # some not started
+
+
+def test_setup_partnership_creates_the_defaults_once():
+    from courses.models import BookingPolicy
+
+    call_command("setup_partnership")
+    call_command("setup_partnership")
+    assert TargetGroup.objects.count() == 8 and Level.objects.count() == 4
+    assert PathwayRule.objects.count() > 0 and BookingPolicy.objects.count() == 1
+    assert not User.objects.exists() and not Agency.objects.exists()
