@@ -179,7 +179,9 @@ SessionDateFormSet = forms.formset_factory(SessionDateForm, extra=0)
 def date_formset(data=None, *, dates=(), blank=2):
     initial = [{"date": timezone.localtime(d.starts_at).date(), "start": timezone.localtime(d.starts_at).time(), "end": timezone.localtime(d.ends_at).time()} for d in dates]
     initial += [{} for _ in range(blank if not initial else 1)]
-    return SessionDateFormSet(data, initial=initial, prefix="dates")
+    # Every row is validated, even one the browser sent back unchanged: an unchanged
+    # row is still a date the session keeps.
+    return SessionDateFormSet(data, initial=initial, prefix="dates", form_kwargs={"empty_permitted": False})
 
 
 class CancelSessionForm(forms.Form):

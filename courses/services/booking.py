@@ -300,7 +300,7 @@ def decide_approval(*, token: str, approve: bool, site_url: str = "") -> Booking
             template="booking_declined",
             context={"person": booking.person, "session": booking.session, "manage_link": _link(site_url, "courses:my-training")},
         )
-        _offer_free_places(booking.session, site_url=site_url)
+        offer_free_places(booking.session, site_url=site_url)
     return booking
 
 
@@ -345,7 +345,7 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
         context={"person": booking.person, "session": session, "booking": booking, "charge": charge,
                  "manage_link": _link(site_url, "courses:booking", booking.pk)},
     )
-    _offer_free_places(session, site_url=site_url)
+    offer_free_places(session, site_url=site_url)
     return booking
 
 
@@ -388,7 +388,7 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
 # --- The waiting list ------------------------------------------------------------------------
 
 
-def _offer_free_places(session: Session, *, site_url: str = "") -> list[Booking]:
+def offer_free_places(session: Session, *, site_url: str = "") -> list[Booking]:
     """Offer each free place to the next person waiting. Call with the session locked."""
     now = timezone.now()
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= now or session.bookings_close_at <= now:
@@ -431,6 +431,8 @@ def accept_offer(*, actor: User, booking: Booking, site_url: str = "") -> Bookin
     now = timezone.now()
     if booking.offer_expires_at <= now or session.starts_at <= now:
         raise BookingError("This offer has expired, so the place has gone to the next person waiting.")
+    if session.course.needs_manager_approval and not booking.person.line_manager_email:
+        raise BookingError("This course needs your line manager to approve your place. Add their email address to your details first.")
     _hold_place(booking, policy=BookingPolicy.current(), now=now)
     booking.offer_expires_at = None
     booking.save()
@@ -474,7 +476,7 @@ def expire_offers_and_holds(*, now=None) -> int:
                              "manage_link": _link("", "courses:booking", booking.pk)},
                 )
                 expired += 1
-            _offer_free_places(session)
+            offer_free_places(session)
     return expired
 
 

@@ -150,6 +150,11 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
     session.dates.all().delete()
     SessionDate.objects.bulk_create([SessionDate(session=session, starts_at=d.starts_at, ends_at=d.ends_at) for d in dates])
     session.trainers.set(trainers)
+    if not creating:
+        # More places, or a later cut-off, may let the waiting list move.
+        from .booking import offer_free_places
+
+        offer_free_places(session)
     log_action(actor=actor, action="created session" if creating else "changed session", obj=session,
                changes={"dates": [f"{timezone.localtime(d.starts_at):%d/%m/%Y %H:%M}" for d in dates], "capacity": session.capacity})
     return session

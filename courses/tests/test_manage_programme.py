@@ -184,3 +184,18 @@ def test_levels_and_staff_groups_are_data_the_training_manager_edits(manager_cli
     from courses.models import Level
 
     assert Level.objects.get(number=5).name == "Strategic leadership"
+
+
+def test_raising_the_capacity_offers_the_new_places_to_the_waiting_list(manager_client, django_capture_on_commit_callbacks):
+    from courses.models import BookingStatus
+
+    session = SessionFactory(capacity=1)
+    BookingFactory(session=session)
+    waiting = BookingFactory(session=session, status=BookingStatus.WAITLISTED)
+    data = session_post(session.course, session.venue, capacity="2")
+    data.update({"dates-0-date": timezone.localtime(session.starts_at).strftime("%d/%m/%Y")})
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("courses:manage-session-edit", args=[session.pk]), data)
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.OFFERED
+    assert mail.outbox[-1].subject.startswith("A place is free")
