@@ -198,6 +198,8 @@ def seed(stdout=None) -> None:
         if walk_in not in booked:
             AttendanceRecord.objects.get_or_create(session=session, person=walk_in, defaults={"agency": walk_in.agency, "outcome": Attendance.ATTENDED, "walk_in": True})
         close_register(actor=manager, session=session)
+        # As if the register had been closed the day after, not when the demo was loaded.
+        Session.objects.filter(pk=session.pk).update(register_closed_at=session.ends_at + timedelta(days=1))
         made += 1
     for n, (days, course_i, venue_i, capacity) in enumerate(FUTURE):
         session = _session(courses[course_i], venues[venue_i] if venue_i is not None else None, days, capacity, trainers[:1])

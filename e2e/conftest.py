@@ -85,7 +85,7 @@ class Visitor:
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
         )
         ARTIFACTS.mkdir(exist_ok=True)
-        slug = re.sub(r"[^a-z0-9]+", "-", f"{self.name}-{len(self.checked):02d}-{page.title().lower()}")[:90]
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{self.name[:60]}-{len(self.checked):02d}-{page.title().lower()[:30]}")
         page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
         problems = [
             f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:3])
