@@ -18,7 +18,7 @@ from django.utils import timezone
 from .audit import log_action
 from .errors import AccountError
 from .mail import queue_email
-from .models import Agency, OrganisationCategory, TargetGroup, User, normalise_email
+from .models import Agency, TargetGroup, User, normalise_email
 from .roles import Role
 
 VERIFY_SALT = "accounts.verify-email"
@@ -298,6 +298,3 @@ def save_agency(*, actor: User, agency: Agency | None = None, **values) -> Agenc
     log_action(actor=actor, action="created agency" if creating else "changed agency", obj=agency, changes=changes)
     return agency
 
-
-def default_category() -> OrganisationCategory | None:
-    return OrganisationCategory.objects.order_by("position", "name").first()

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -133,10 +133,12 @@ def verify_email(request, token):
     try:
         person = services.verify_email(token=token)
     except AccountError as error:
+        form = ResendVerificationForm()
+        form.helper.form_action = reverse("accounts:resend-verification")
         return render(
             request,
             "accounts/verify_failed.html",
-            {"message": error.message, "expired": error.field == "expired", "form": ResendVerificationForm()},
+            {"message": error.message, "expired": error.field == "expired", "form": form},
             status=400,
         )
     messages.success(request, f"Your email address is confirmed. Sign in with {person.email}.")

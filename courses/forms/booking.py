@@ -39,7 +39,7 @@ class BookForColleagueForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.text("person"), Field.checkbox("override_prerequisites", small=True), submit="Book a place for them")
-        self.helper.form_action = kwargs.get("action", "")
+        self.helper.form_tag = False  # the page's own form posts to the booking URL
 
 
 CANCEL = "cancel"
