@@ -128,3 +128,47 @@ def test_waiving_needs_a_reason_and_the_training_manager(nursery):
     assert charge.is_waived and charge.waiver_reason == "Off sick with a doctor's note"
     with pytest.raises(ChargeError, match="already been waived"):
         waive_charge(actor=manager, charge=charge, reason="Again")
+
+
+def test_the_charges_list_runs_the_same_number_of_queries_for_1_and_100_charges_and_exports_csv(client, nursery):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client.force_login(training_manager())
+    session = SessionFactory(days_ahead=-3)
+
+    def no_show():
+        record = AttendanceRecordFactory(booking=BookingFactory(person=UserFactory(agency=nursery), session=session), outcome=Attendance.NO_SHOW)
+        raise_no_show_charge(record=record)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("courses:charges")).status_code == 200
+        return len(queries)
+
+    no_show()
+    one = count()
+    for _ in range(99):
+        no_show()
+    assert count() == one
+    response = client.get(reverse("courses:charges"), {"agency": nursery.pk, "export": "csv"})
+    lines = response.content.decode().strip().splitlines()
+    assert lines[0] == "Raised,Agency,Person,Session,Charge,Amount,Status" and len(lines) == 101
+    assert lines[1].split(",")[1] == "Little Acorns Day Nurseries Ltd" and lines[1].endswith("75.00,Outstanding")
+
+
+def test_an_agency_lead_sees_only_their_agencys_charges(client, nursery):
+    from django.urls import reverse
+
+    from accounts.factories import agency_lead
+
+    mine = AttendanceRecordFactory(booking=BookingFactory(person=UserFactory(full_name="Sam Wilde", agency=nursery), session=SessionFactory(days_ahead=-3)), outcome=Attendance.NO_SHOW)
+    raise_no_show_charge(record=mine)
+    other_agency = AgencyFactory(name="Northshire College", contributing=False, category=nursery.category)
+    theirs = AttendanceRecordFactory(booking=BookingFactory(person=UserFactory(full_name="Ben Brown", agency=other_agency), session=SessionFactory(days_ahead=-4)), outcome=Attendance.NO_SHOW)
+    their_charge = raise_no_show_charge(record=theirs)
+    client.force_login(agency_lead(agency=nursery))
+    page = client.get(reverse("courses:charges")).content.decode()
+    assert "Sam Wilde" in page and "Ben Brown" not in page
+    assert client.get(reverse("courses:charge-waive", args=[their_charge.pk])).status_code == 404
