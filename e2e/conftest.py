@@ -97,7 +97,8 @@ class Visitor:
 
 @pytest.fixture
 def visitor(browser, live_server, request):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # The site's content security policy forbids inline scripts; axe-core is injected as one.
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield Visitor(page, live_server.url, request.node.name)

@@ -56,3 +56,9 @@ def test_booleans_must_be_true_or_false(monkeypatch):
 @pytest.mark.django_db
 def test_the_database_is_postgresql_when_database_url_says_so():
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_every_page_carries_a_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
