@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from .models import Agency, Sector, TargetGroup, User
+from .models import Agency, AuditEntry, Sector, TargetGroup, User
 from .roles import Role
 
 STATUS_CHOICES = [
@@ -72,3 +72,28 @@ class AgencyFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for f in self.form.fields.values():
             f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+
+
+class AuditFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    actor = django_filters.CharFilter(label="Who (name or email)", method="by_actor")
+    kind = django_filters.ChoiceFilter(label="Kind", field_name="object_type", empty_label="Any kind", choices=[])
+    date_from = django_filters.DateFilter(label="From (DD/MM/YYYY)", field_name="created_at", lookup_expr="date__gte", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    date_to = django_filters.DateFilter(label="To (DD/MM/YYYY)", field_name="created_at", lookup_expr="date__lte", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+
+    class Meta:
+        model = AuditEntry
+        fields = ["q", "actor", "kind", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
+        self.filters["kind"].extra["choices"] = [(k, k.split(".")[-1].capitalize()) for k in kinds]
+        for f in self.form.fields.values():
+            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(object_repr__icontains=value) | Q(action__icontains=value))
+
+    def by_actor(self, queryset, name, value):
+        return queryset.filter(Q(actor__full_name__icontains=value) | Q(actor__email__icontains=value))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/<int:pk>/agency", views.person_agency, name="person-agency"),
     path("people/<int:pk>/deactivate", views.person_deactivate, name="person-deactivate"),
     path("people/<int:pk>/reactivate", views.person_reactivate, name="person-reactivate"),
+    path("audit", views.audit, name="audit"),
     path("agencies", views.agencies, name="agencies"),
     path("agencies/new", views.agency_edit, name="agency-new"),
     path("agencies/<int:pk>", views.agency, name="agency"),

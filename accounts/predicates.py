@@ -53,3 +53,4 @@ rules.add_perm("accounts.view_person", is_training_manager | is_lead_of_persons_
 rules.add_perm("accounts.manage_person", is_training_manager)
 rules.add_perm("accounts.manage_agencies", is_training_manager)
 rules.add_perm("accounts.view_agency", is_training_manager | is_lead_of_agency)
+rules.add_perm("accounts.view_audit", is_training_manager)

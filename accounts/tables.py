@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .models import Agency, User
 from .roles import Role
@@ -77,3 +78,25 @@ class AgencyTable(tables.Table):
         fields = ("name", "sector", "category", "contributing", "people_count", "active")
         order_by = "name"
         attrs = {"class": "govuk-table app-table--small"}
+
+
+class AuditTable(tables.Table):
+    created_at = tables.DateTimeColumn("j M Y H:i", verbose_name="When")
+    actor = tables.Column("Who", accessor="actor__full_name", default="The system or the person themself")
+    action = tables.Column("What")
+    object_repr = tables.Column("About")
+    object_type = tables.Column("Kind")
+    changes = tables.Column("Details", empty_values=(), orderable=False)
+
+    class Meta:
+        attrs = {"class": "govuk-table app-table--small"}
+        order_by = "-created_at"
+
+    def render_object_type(self, value):
+        return value.split(".")[-1].replace("tna", "TNA ").capitalize()
+
+    def render_changes(self, record):
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in record.change_lines())) if record.changes else ""
+
+    def value_changes(self, record):
+        return "; ".join(record.change_lines())

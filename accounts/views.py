@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from . import services
 from .access import permission_required
 from .errors import AccountError
-from .filters import AgencyFilter, PeopleFilter
+from .filters import AgencyFilter, AuditFilter, PeopleFilter
 from .forms import (
     AgencyForm,
     DeactivateForm,
@@ -37,7 +37,8 @@ from .selectors import (
     partnership_overview,
     people_visible_to,
 )
-from .tables import AgencyTable, PeopleTable, person_status
+from .models import AuditEntry
+from .tables import AgencyTable, AuditTable, PeopleTable, person_status
 
 
 def site_url(request) -> str:
@@ -363,3 +364,10 @@ def agency_edit(request, pk=None):
             messages.success(request, f"{agency} has been saved.")
             return redirect("manage:agency", pk=agency.pk)
     return render(request, "manage/agency_form.html", {"agency": agency, "form": form})
+
+
+@permission_required("accounts.view_audit")
+def audit(request):
+    """Who changed what: bookings, attendance, charges, returns, roles and more."""
+    filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.select_related("actor"))
+    return table_page(request, table=AuditTable(filterset.qs), filterset=filterset, template="manage/audit.html", csv_filename="audit.csv")

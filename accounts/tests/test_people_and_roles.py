@@ -217,3 +217,23 @@ def test_the_agency_list_runs_the_same_number_of_queries_for_1_and_100_rows(clie
     one = count_queries(client, url)
     AgencyFactory.create_batch(99)
     assert count_queries(client, url) == one
+
+
+def test_the_training_manager_searches_the_audit_trail(client, manager, police_officer):
+    client.force_login(manager)
+    client.post(reverse("manage:person-roles", args=[police_officer.pk]), {"roles": ["Trainer"]})
+    page = client.get(reverse("manage:audit"), {"q": "Aisha", "actor": "helen"}).content.decode()
+    assert "Changed roles" in page or "changed roles" in page
+    assert "Added: Trainer" in page
+    assert "changed roles" not in client.get(reverse("manage:audit"), {"q": "nobody-like-this"}).content.decode()
+
+
+def test_the_audit_trail_runs_the_same_number_of_queries_for_1_and_100_entries(client, manager):
+    from accounts.audit import log_action
+
+    client.force_login(manager)
+    log_action(actor=manager, action="changed agency", obj=manager)
+    one = count_queries(client, reverse("manage:audit"))
+    for n in range(99):
+        log_action(actor=manager, action="changed agency", obj=manager, changes={"name": ["a", str(n)]})
+    assert count_queries(client, reverse("manage:audit")) == one

@@ -60,6 +60,7 @@ MATRIX = {
     "manage:person-agency": (("person_a",), AGENCY_A_MANAGED),
     "manage:person-deactivate": (("person_a",), AGENCY_A_MANAGED),
     "manage:person-reactivate": (("person_a",), POST_ONLY),
+    "manage:audit": ((), MANAGER_ONLY),
     "manage:agencies": ((), MANAGER_ONLY),
     "manage:agency-new": ((), MANAGER_ONLY),
     "manage:agency": (("agency_a",), AGENCY_A_OBJECT),
