@@ -22,4 +22,5 @@ urlpatterns = [
     path("password", views.PasswordChangeView.as_view(), name="password-change"),
     path("profile", views.profile, name="profile"),
     path("profile/edit", views.edit_profile, name="edit-profile"),
+    path("profile/my-data.json", views.my_data, name="my-data"),
 ]

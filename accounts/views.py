@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
@@ -211,6 +211,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def profile(request):
     return render(request, "accounts/profile.html", {"person": request.user})
+
+
+@login_required
+def my_data(request):
+    """Everything the service holds about the signed-in person, as a JSON file."""
+    import json
+
+    from .privacy import everything_about
+
+    response = HttpResponse(
+        json.dumps(everything_about(request.user), indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
 
 
 @login_required

@@ -54,6 +54,7 @@ MATRIX = {
     "accounts:password-change": ((), SIGNED_IN),
     "accounts:profile": ((), SIGNED_IN),
     "accounts:edit-profile": ((), SIGNED_IN),
+    "accounts:my-data": ((), SIGNED_IN),
     "manage:people": ((), row(302, 403, 200, 200, 403, 200, 403)),
     "manage:person": (("person_a",), AGENCY_A_OBJECT),
     "manage:person-roles": (("person_a",), AGENCY_A_MANAGED),
