@@ -11,3 +11,11 @@ class EmailBackend(ModelBackend):
         if email is None:
             return None
         return super().authenticate(request, username=normalise_email(email), password=password)
+
+
+def axes_username(request, credentials=None) -> str:
+    """The email the sign-in was for, normalised, so failures for "Tom@x" and "tom@x" count together."""
+    raw = (credentials or {}).get("username") or (credentials or {}).get("email")
+    if raw is None and request is not None:
+        raw = request.POST.get("username", "")
+    return normalise_email(raw or "")

@@ -167,3 +167,17 @@ def test_a_person_downloads_everything_the_service_holds_about_them(client, djan
     assert data["courses"]["attendance"][0]["attendance"] == "Attended"
     assert [e["subject"] for e in data["accounts"]["emails_sent_to_you"]] == ["Booking confirmed: Contextual Safeguarding"]
     assert "Ben Brown" not in response.content.decode()
+
+
+def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(client, settings):
+    settings.AXES_ENABLED = True
+    UserFactory(email="tom.fletcher@example.org")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        page = client.post(reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "guess"}).content.decode()
+        assert "Enter a correct email address and password" in page
+    response = client.post(reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "guess"})
+    assert response.status_code == 429 and "Too many attempts to sign in" in response.content.decode()
+    # Even the right password is refused until the cool-off ends.
+    response = client.post(reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "correct-horse-battery"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
