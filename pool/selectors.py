@@ -1,0 +1,247 @@
+"""Reads for the trainer pool: who is in it, who delivered what, and each agency's
+contribution against its commitment. Each runs a fixed number of queries.
+
+Delivery is read from the sessions' trainers: a session counts once it has ended
+and was not cancelled, and each of its trainers delivered the course's length
+in days (a half-day course is 0.5). A trainer's days count for the agency they
+belong to now; the log is about the people the agency gives, not where they were.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Agency
+from courses.models import Attendance, AttendanceRecord, Session, SessionStatus
+from tna.models import TrainingYear
+from tna.selectors import percent, rag
+
+from .models import IN_POOL, Assignment, AssignmentStatus, Membership, MembershipStatus, PoolPolicy, TrainerCommitment
+
+ZERO = Decimal("0")
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """From the start of `start` to the end of `end`, in local time."""
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz)
+
+
+def delivered_sessions(start: date, end: date):
+    """Sessions that started in the period, have ended, and were not cancelled."""
+    begin, finish = _bounds(start, end)
+    return Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish, ends_at__lte=timezone.now()).exclude(
+        status=SessionStatus.CANCELLED
+    )
+
+
+def _delivery_rows(start: date, end: date, *, agency_id=None, person_id=None):
+    rows = Session.trainers.through.objects.filter(session__in=delivered_sessions(start, end))
+    if agency_id is not None:
+        rows = rows.filter(user__agency_id=agency_id)
+    if person_id is not None:
+        rows = rows.filter(user_id=person_id)
+    return rows
+
+
+@dataclass
+class TrainerDelivery:
+    person_id: int
+    name: str
+    agency: str
+    sessions: int
+    days: Decimal
+
+
+def delivery_by_trainer(start: date, end: date, *, agency_id=None) -> list[TrainerDelivery]:
+    """Sessions and days per trainer in the period. One query."""
+    rows = (
+        _delivery_rows(start, end, agency_id=agency_id)
+        .values("user_id", "user__full_name", "user__agency__name")
+        .annotate(sessions=Count("session_id"), days=Sum("session__course__duration_days"))
+        .order_by("-days", "user__full_name")
+    )
+    return [TrainerDelivery(r["user_id"], r["user__full_name"], r["user__agency__name"] or "No agency", r["sessions"], r["days"] or ZERO)
+            for r in rows]
+
+
+def days_by_agency(start: date, end: date) -> dict[int | None, tuple[int, Decimal]]:
+    """(sessions, days) delivered by each agency's trainers in the period. One query."""
+    rows = _delivery_rows(start, end).values("user__agency_id").annotate(
+        sessions=Count("session_id"), days=Sum("session__course__duration_days"))
+    return {r["user__agency_id"]: (r["sessions"], r["days"] or ZERO) for r in rows}
+
+
+def free_places_earned(days: Decimal, per_day: Decimal) -> int:
+    """A half day earns half a full day's places; the total is rounded down to whole places."""
+    return math.floor(Decimal(days) * Decimal(per_day))
+
+
+def _overlap_days(a_start: date, a_end: date, b_start: date, b_end: date) -> int:
+    return max(0, (min(a_end, b_end) - max(a_start, b_start)).days + 1)
+
+
+def commitment_for_period(start: date, end: date) -> dict[int, Decimal]:
+    """Each agency's agreed days for the period: the share of each training year's commitment
+    that falls in it, by calendar days (a whole year gives the whole commitment). Two queries."""
+    years = list(TrainingYear.objects.filter(starts_on__lte=end, ends_on__gte=start))
+    totals: dict[int, Decimal] = {}
+    shares = {y.pk: Decimal(_overlap_days(start, end, y.starts_on, y.ends_on)) / Decimal((y.ends_on - y.starts_on).days + 1) for y in years}
+    for commitment in TrainerCommitment.objects.filter(year__in=years):
+        totals[commitment.agency_id] = totals.get(commitment.agency_id, ZERO) + commitment.agreed_days * shares[commitment.year_id]
+    return {agency_id: value.quantize(Decimal("0.1")) for agency_id, value in totals.items()}
+
+
+@dataclass
+class AgencyContribution:
+    agency: Agency
+    committed_days: Decimal | None
+    sessions: int
+    delivered_days: Decimal
+    places_earned: int
+    places_used: int
+    trainers: int = 0
+
+    @property
+    def percent_delivered(self) -> int | None:
+        return percent(self.delivered_days, self.committed_days)
+
+    @property
+    def rag(self) -> str:
+        return rag(self.percent_delivered)
+
+    @property
+    def days_outstanding(self) -> Decimal:
+        if self.committed_days is None:
+            return ZERO
+        return max(ZERO, self.committed_days - self.delivered_days)
+
+    @property
+    def places_balance(self) -> int:
+        return self.places_earned - self.places_used
+
+
+def places_used_by_agency(start: date, end: date) -> dict[int, int]:
+    """Delegate places each agency's staff took on chargeable courses in the period: every
+    register line (attended, left early, did not attend, walk-in), since each used a place. One query."""
+    begin, finish = _bounds(start, end)
+    rows = (
+        AttendanceRecord.objects.filter(session__starts_at__gte=begin, session__starts_at__lt=finish,
+                                        session__course__charge_exempt=False, agency__isnull=False)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .filter(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL, Attendance.NO_SHOW])
+        .values("agency_id").annotate(n=Count("pk"))
+    )
+    return {r["agency_id"]: r["n"] for r in rows}
+
+
+def agency_contributions(start: date, end: date, *, agency_id=None) -> list[AgencyContribution]:
+    """Each agency's trainer days against its commitment, and the free places they earned
+    against the places its staff used. Agencies with neither a commitment nor any delivery
+    are left out. Six queries."""
+    policy = PoolPolicy.current()
+    delivered = days_by_agency(start, end)
+    committed = commitment_for_period(start, end)
+    used = places_used_by_agency(start, end)
+    trainer_counts = dict(
+        Membership.objects.filter(status=MembershipStatus.ACTIVE, person__agency__isnull=False)
+        .values_list("person__agency_id").annotate(n=Count("pk"))
+    )
+    agencies = Agency.objects.filter(Q(pk__in=list(committed)) | Q(pk__in=[k for k in delivered if k])).order_by("name")
+    if agency_id is not None:
+        agencies = Agency.objects.filter(pk=agency_id)
+    result = []
+    for agency in agencies:
+        sessions, days = delivered.get(agency.pk, (0, ZERO))
+        result.append(AgencyContribution(
+            agency=agency, committed_days=committed.get(agency.pk), sessions=sessions, delivered_days=days,
+            places_earned=free_places_earned(days, policy.free_places_per_day), places_used=used.get(agency.pk, 0),
+            trainers=trainer_counts.get(agency.pk, 0),
+        ))
+    return result
+
+
+@dataclass
+class ContributionTotals:
+    committed_days: Decimal = ZERO
+    delivered_days: Decimal = ZERO
+    sessions: int = 0
+    places_earned: int = 0
+    places_used: int = 0
+    rows: list = field(default_factory=list)
+
+    @property
+    def percent_delivered(self):
+        return percent(self.delivered_days, self.committed_days)
+
+
+def totals(rows: list[AgencyContribution]) -> ContributionTotals:
+    t = ContributionTotals(rows=rows)
+    for row in rows:
+        t.committed_days += row.committed_days or ZERO
+        t.delivered_days += row.delivered_days
+        t.sessions += row.sessions
+        t.places_earned += row.places_earned
+        t.places_used += row.places_used
+    return t
+
+
+def year_containing(day: date) -> TrainingYear | None:
+    return TrainingYear.objects.filter(starts_on__lte=day, ends_on__gte=day).first() or TrainingYear.objects.first()
+
+
+# --- Lookups in the user's scope (404 outside it) ----------------------------------------------
+
+
+def get_membership_for_user(user, pk: int) -> Membership:
+    """The training manager sees every membership; an agency lead those of their agency's staff."""
+    membership = Membership.objects.select_related("person__agency", "endorsed_by", "reviewed_by").filter(pk=pk).first()
+    if membership is None:
+        raise Http404("No such pool member")
+    if user.is_training_manager:
+        return membership
+    if user.is_agency_lead and user.agency_id and membership.person.agency_id == user.agency_id:
+        return membership
+    raise Http404("No such pool member")
+
+
+def get_agency_for_user(user, pk: int) -> Agency:
+    agency = Agency.objects.filter(pk=pk).first()
+    if agency is None or not (user.is_training_manager or (user.is_agency_lead and user.agency_id == agency.pk)):
+        raise Http404("No such agency")
+    return agency
+
+
+def get_assignment_for_trainer(user, pk: int) -> Assignment:
+    assignment = Assignment.objects.select_related("session__course").filter(pk=pk, trainer=user).first()
+    if assignment is None:
+        raise Http404("No such assignment")
+    return assignment
+
+
+def directory():
+    """The pool directory's rows, with what the table shows joined in."""
+    delivered = Q(person__sessions_delivered__ends_at__lte=timezone.now()) & ~Q(person__sessions_delivered__status=SessionStatus.CANCELLED)
+    return (
+        Membership.objects.select_related("person__agency")
+        .prefetch_related("courses")
+        .annotate(last_delivered=Max("person__sessions_delivered__ends_at", filter=delivered),
+                  sessions_delivered=Count("person__sessions_delivered", filter=delivered))
+    )
+
+
+def pool_members_of(agency_id: int):
+    return directory().filter(person__agency_id=agency_id, status__in=[*IN_POOL, MembershipStatus.APPLIED, MembershipStatus.ENDORSED])
+
+
+def open_assignments_for(person):
+    return (
+        Assignment.objects.filter(trainer=person, status=AssignmentStatus.INVITED)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .select_related("session__course", "session__venue")
+    )
