@@ -1,0 +1,162 @@
+"""Evaluation results, in aggregate only. A group smaller than EVALUATION_MIN_GROUP shows "too few
+responses" instead of figures, so nobody can be picked out. A fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from courses.models import Session
+from tna.selectors import percent
+
+from .models import AGREEMENT_SCALE, Answer, Invitation, ItemKind, Stage, TextStatus
+
+TOO_FEW = "too few responses"
+
+
+def _mean(values) -> Decimal | None:
+    values = list(values)
+    if not values:
+        return None
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def enough(n: int) -> bool:
+    return n >= settings.EVALUATION_MIN_GROUP
+
+
+@dataclass
+class StageRate:
+    stage: str
+    invited: int
+    answered: int
+
+    @property
+    def label(self) -> str:
+        return Stage(self.stage).label
+
+    @property
+    def rate(self) -> int | None:
+        return percent(self.answered, self.invited)
+
+
+@dataclass
+class OutcomeChange:
+    outcome: str
+    pairs: int
+    before: Decimal | None
+    after: Decimal | None
+
+    @property
+    def shown(self) -> bool:
+        return enough(self.pairs)
+
+    @property
+    def change(self) -> Decimal | None:
+        if not self.shown or self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+@dataclass
+class ItemResult:
+    text: str
+    kind: str
+    responses: int
+    average: Decimal | None = None  # agreement: 1 (strongly disagree) to 5 (strongly agree)
+    shares: list = field(default_factory=list)  # (option, count, percent) for choices
+
+    @property
+    def shown(self) -> bool:
+        return enough(self.responses)
+
+
+@dataclass
+class Results:
+    sessions: int
+    rates: list[StageRate]
+    confidence: list[OutcomeChange]
+    items: list[ItemResult]
+    comments: list[str]
+
+    @property
+    def min_group(self) -> int:
+        return settings.EVALUATION_MIN_GROUP
+
+
+def sessions_in(*, course=None, session=None, starts_on: date | None = None, ends_on: date | None = None):
+    sessions = Session.objects.all()
+    if session is not None:
+        sessions = sessions.filter(pk=session.pk)
+    if course is not None:
+        sessions = sessions.filter(course=course)
+    if starts_on:
+        sessions = sessions.filter(starts_at__date__gte=starts_on)
+    if ends_on:
+        sessions = sessions.filter(starts_at__date__lte=ends_on)
+    return sessions
+
+
+def results(sessions) -> Results:
+    """Response rates by stage, agreement averages, choice shares, the before/after change in
+    confidence per learning outcome (delegates who answered both), and approved comments."""
+    invitations = Invitation.objects.filter(booking__session__in=sessions)
+    counts = {row["stage"]: row for row in invitations.values("stage").annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))}
+    rates = [StageRate(stage, counts.get(stage, {}).get("invited", 0), counts.get(stage, {}).get("answered", 0)) for stage in Stage.values]
+    answers = list(
+        Answer.objects.filter(response__invitation__booking__session__in=sessions)
+        .values("item__text", "item__kind", "item__choices", "item__questionnaire__stage", "outcome", "number", "choices", "text", "text_status",
+                "response__invitation__booking_id", "response__invitation__booking__session__course__learning_outcomes")
+    )
+    # Confidence: pair each delegate's before and after (straight-after) rating per outcome.
+    ratings = defaultdict(dict)  # (outcome text) -> booking -> {stage: number}
+    outcome_order = []
+    for a in answers:
+        if a["item__kind"] != ItemKind.CONFIDENCE or a["number"] is None or a["outcome"] is None:
+            continue
+        outcomes = [o.strip() for o in (a["response__invitation__booking__session__course__learning_outcomes"] or "").splitlines() if o.strip()]
+        if a["outcome"] >= len(outcomes):
+            continue
+        text = outcomes[a["outcome"]]
+        if text not in outcome_order:
+            outcome_order.append(text)
+        ratings[text].setdefault(a["response__invitation__booking_id"], {})[a["item__questionnaire__stage"]] = a["number"]
+    confidence = []
+    for text in outcome_order:
+        pairs = [v for v in ratings[text].values() if Stage.BEFORE in v and Stage.IMMEDIATE in v]
+        confidence.append(OutcomeChange(text, len(pairs), _mean(v[Stage.BEFORE] for v in pairs), _mean(v[Stage.IMMEDIATE] for v in pairs)))
+    # Agreement and choice items, by question.
+    by_item = defaultdict(list)
+    for a in answers:
+        if a["item__kind"] in (ItemKind.AGREEMENT, ItemKind.SINGLE, ItemKind.MULTIPLE):
+            by_item[(a["item__questionnaire__stage"], a["item__text"], a["item__kind"], tuple(a["item__choices"] or ()))].append(a)
+    items = []
+    for (stage, text, kind, options), rows in sorted(by_item.items(), key=lambda kv: Stage.values.index(kv[0][0])):
+        result = ItemResult(text=text, kind=kind, responses=len(rows))
+        if kind == ItemKind.AGREEMENT:
+            result.average = _mean(r["number"] for r in rows if r["number"] is not None)
+        else:
+            counted = defaultdict(int)
+            for r in rows:
+                for choice in r["choices"]:
+                    counted[choice] += 1
+            result.shares = [(option, counted[option], percent(counted[option], len(rows))) for option in options]
+        items.append(result)
+    comments = [a["text"] for a in answers if a["text"] and a["text_status"] == TextStatus.APPROVED]
+    return Results(sessions=sessions.count(), rates=rates, confidence=confidence, items=items,
+                   comments=comments if enough(len(comments)) else [])
+
+
+def agreement_label(average: Decimal | None) -> str:
+    if average is None:
+        return ""
+    return AGREEMENT_SCALE[int(average.quantize(Decimal("1"), rounding=ROUND_HALF_UP)) - 1]
+
+
+def board_summary(starts_on: date, ends_on: date) -> Results | None:
+    """The year's evaluation results for the Board's annual report; None when nobody was asked."""
+    found = results(sessions_in(starts_on=starts_on, ends_on=ends_on))
+    return found if any(rate.invited for rate in found.rates) else None

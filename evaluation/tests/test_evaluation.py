@@ -1,0 +1,231 @@
+"""Invitations at the configured moments (never twice), reminders to a limit, single-use links,
+aggregate results with small groups hidden, versions, the certificate gate and practice issues."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.factories import UserFactory, board_member, training_manager
+from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
+from courses.models import Attendance
+from evaluation import selectors, services
+from evaluation.models import CourseEvaluation, Invitation, IssueStatus, Questionnaire, Stage, TextStatus
+from evaluation.services import EvaluationError
+
+pytestmark = pytest.mark.django_db
+OUTCOMES = "Recognise the signs of neglect\nUse the graded care profile\nKnow when to refer"
+
+
+@pytest.fixture(autouse=True)
+def run_on_commit(immediate_on_commit, target_groups):
+    pass
+
+
+@pytest.fixture
+def course():
+    course = CourseFactory(title="Recognising and Responding to Neglect", learning_outcomes=OUTCOMES)
+    services.settings_for(course)
+    return course
+
+
+def attended(session, n=1):
+    bookings = []
+    for _ in range(n):
+        booking = BookingFactory(session=session, person=UserFactory())
+        AttendanceRecordFactory(session=session, person=booking.person, booking=booking, outcome=Attendance.ATTENDED)
+        bookings.append(booking)
+    return bookings
+
+
+def test_the_standard_questionnaires_are_installed_and_a_course_starts_with_them(course):
+    ce = CourseEvaluation.objects.get(course=course)
+    assert (ce.before.name, ce.immediate.name, ce.follow_up.name) == ("Confidence before the course", "Course evaluation", "Follow-up on practice")
+    assert ce.follow_up_weeks == 12 and ce.immediate.items.count() == 8
+
+
+def test_before_invitations_go_the_set_days_before_and_never_twice(course):
+    session = SessionFactory(course=course, days_ahead=30)
+    booking = BookingFactory(session=session, person=UserFactory(email="aisha.khan@example.org"))
+    start = session.starts_at
+    assert services.send_due_invitations(now=start - timedelta(days=7, minutes=1)) == 0
+    assert services.send_due_invitations(now=start - timedelta(days=7)) == 1
+    assert services.send_due_invitations(now=start - timedelta(days=6)) == 0  # never twice
+    invitation = Invitation.objects.get(booking=booking)
+    assert invitation.stage == Stage.BEFORE
+    assert mail.outbox[-1].to == ["aisha.khan@example.org"] and "/evaluation/answer/" in mail.outbox[-1].body
+
+
+def test_straight_after_goes_when_the_register_closes_and_the_follow_up_the_set_weeks_later(course):
+    session = SessionFactory(course=course, days_ahead=-1)
+    [booking] = attended(session)
+    no_show = BookingFactory(session=session, person=UserFactory())
+    AttendanceRecordFactory(session=session, person=no_show.person, booking=no_show, outcome=Attendance.NO_SHOW)
+    assert services.send_due_invitations(now=timezone.now()) == 0  # register still open
+    session.register_closed_at = timezone.now()
+    session.save()
+    assert services.send_due_invitations(now=timezone.now()) == 1
+    assert Invitation.objects.get().stage == Stage.IMMEDIATE and Invitation.objects.get().booking == booking
+    follow_at = session.ends_at + timedelta(weeks=12)
+    assert services.send_due_invitations(now=follow_at - timedelta(hours=1)) == 0
+    assert services.send_due_invitations(now=follow_at) == 1
+    assert services.send_due_invitations(now=follow_at + timedelta(days=1)) == 0
+    assert sorted(Invitation.objects.values_list("stage", flat=True)) == [Stage.FOLLOW_UP, Stage.IMMEDIATE]
+
+
+def test_reminders_stop_at_the_limit_and_never_go_to_those_who_answered(course):
+    session = SessionFactory(course=course, days_ahead=-1)
+    first, second = attended(session, 2)
+    sent = timezone.now()
+    Invitation.objects.create(booking=first, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate, sent_at=sent)
+    Invitation.objects.create(booking=second, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate, sent_at=sent, answered_at=sent)
+    assert services.send_reminders(now=sent + timedelta(days=6)) == 0
+    assert services.send_reminders(now=sent + timedelta(days=7)) == 1
+    assert services.send_reminders(now=sent + timedelta(days=7, hours=1)) == 0
+    assert services.send_reminders(now=sent + timedelta(days=14)) == 1
+    assert services.send_reminders(now=sent + timedelta(days=60)) == 0  # two is the limit
+    assert Invitation.objects.get(booking=first).reminders_sent == 2
+    assert mail.outbox[-1].subject.startswith("Reminder:")
+
+
+def answer_data(invitation, rating=7):
+    data = {}
+    for item in invitation.questionnaire.items.all():
+        if item.kind == "confidence":
+            for index in range(3):
+                data[f"item_{item.pk}_{index}"] = str(rating)
+        elif item.kind == "agreement":
+            data[f"item_{item.pk}"] = "4"
+        elif item.kind in ("single", "multiple"):
+            data[f"item_{item.pk}"] = item.choices[0]
+        else:
+            data[f"item_{item.pk}"] = "Use the graded care profile at my next home visit."
+    return data
+
+
+def test_the_link_works_without_signing_in_once_and_refuses_tampering(client, course):
+    session = SessionFactory(course=course, days_ahead=-1)
+    [booking] = attended(session)
+    invitation = Invitation.objects.create(booking=booking, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate)
+    url = reverse("evaluation:answer", args=[services.token_for(invitation)])
+    page = client.get(url).content.decode()
+    assert "Recognise the signs of neglect" in page
+    response = client.post(url, {})
+    assert "There is a problem" in response.content.decode()
+    assert not Invitation.objects.get(pk=invitation.pk).answered_at  # nothing half-saved
+    response = client.post(url, answer_data(invitation))
+    assert "Thank you" in response.content.decode()
+    again = client.post(url, answer_data(invitation, rating=1))
+    assert "You have already answered" in again.content.decode()
+    assert invitation.response.answers.filter(number=1).count() == 0
+    bad = client.get(reverse("evaluation:answer", args=[services.token_for(invitation)[:-3] + "abc"]))
+    assert bad.status_code == 400 and "This link is not valid" in bad.content.decode()
+
+
+def rate(course, session, before, after):
+    """One delegate's before and after confidence on the first outcome."""
+    [booking] = attended(session)
+    ce = course.evaluation
+    for stage, questionnaire, value in ((Stage.BEFORE, ce.before, before), (Stage.IMMEDIATE, ce.immediate, after)):
+        invitation = Invitation.objects.create(booking=booking, stage=stage, questionnaire=questionnaire)
+        item = questionnaire.items.get(kind="confidence")
+        services.submit(invitation=invitation, answers=[{"item": item, "outcome": 0, "number": value}])
+
+
+def test_before_and_after_against_a_hand_computed_fixture_and_small_groups_hidden(course, settings):
+    settings.EVALUATION_MIN_GROUP = 5
+    session = SessionFactory(course=course, days_ahead=-1)
+    for before, after in ((4, 7), (5, 8), (6, 8), (3, 6)):
+        rate(course, session, before, after)
+    four = selectors.results(selectors.sessions_in(course=course)).confidence[0]
+    assert four.pairs == 4 and not four.shown and four.change is None
+    rate(course, session, 2, 6)
+    five = selectors.results(selectors.sessions_in(course=course)).confidence[0]
+    # Before: (4+5+6+3+2)/5 = 4.0; after: (7+8+8+6+6)/5 = 7.0; change +3.0
+    assert (five.outcome, five.pairs, five.before, five.after, five.change) == (
+        "Recognise the signs of neglect", 5, Decimal("4.0"), Decimal("7.0"), Decimal("3.0"))
+    rates = {r.stage: (r.invited, r.answered, r.rate) for r in selectors.results(selectors.sessions_in(course=course)).rates}
+    assert rates[Stage.BEFORE] == (5, 5, 100)
+
+
+def test_results_page_hides_individuals_and_shows_the_chart(client, course, settings):
+    settings.EVALUATION_MIN_GROUP = 5
+    session = SessionFactory(course=course, days_ahead=-1)
+    for before, after in ((4, 7), (5, 8), (6, 8), (3, 6)):
+        rate(course, session, before, after)
+    client.force_login(board_member())
+    url = reverse("evaluation:course-results", args=[course.pk])
+    page = client.get(url).content.decode()
+    assert "too few responses" in page and "<svg" not in page
+    rate(course, session, 2, 6)
+    page = client.get(url).content.decode()
+    assert "<svg" in page and "+3.0" in page and "too few responses" not in page
+    assert client.get(reverse("evaluation:comments")).status_code == 403  # individual answers: the training manager only
+
+
+def test_comments_appear_only_once_approved(course, settings):
+    settings.EVALUATION_MIN_GROUP = 1
+    manager = training_manager()
+    session = SessionFactory(course=course, days_ahead=-1)
+    [booking] = attended(session)
+    invitation = Invitation.objects.create(booking=booking, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate)
+    item = course.evaluation.immediate.items.filter(kind="text").first()
+    response = services.submit(invitation=invitation, answers=[{"item": item, "text": "More time on case studies, please."}])
+    answer = response.answers.get()
+    assert answer.text_status == TextStatus.PENDING
+    assert selectors.results(selectors.sessions_in(course=course)).comments == []
+    services.review_text(actor=manager, answer=answer, status=TextStatus.APPROVED)
+    assert selectors.results(selectors.sessions_in(course=course)).comments == ["More time on case studies, please."]
+
+
+def test_changing_an_answered_questionnaire_makes_a_new_version_that_courses_switch_to(course):
+    manager = training_manager()
+    immediate = course.evaluation.immediate
+    session = SessionFactory(course=course, days_ahead=-1)
+    [booking] = attended(session)
+    Invitation.objects.create(booking=booking, stage=Stage.IMMEDIATE, questionnaire=immediate)
+    item = services.add_item(actor=manager, questionnaire=immediate, kind="single", text="Was the venue suitable?", choices=["Yes", "No"])
+    new = item.questionnaire
+    assert new.version == 2 and new.previous == immediate and new.items.count() == immediate.items.count() + 1
+    assert CourseEvaluation.objects.get(course=course).immediate == new
+    assert not Questionnaire.objects.get(pk=immediate.pk).is_current
+    with pytest.raises(EvaluationError, match="at least two options"):
+        services.add_item(actor=manager, questionnaire=new, kind="multiple", text="Which?", choices=["Only one"])
+
+
+def test_the_certificate_waits_for_the_evaluation_where_the_course_asks(client, course, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from courses.services.register import close_register
+
+    CourseEvaluation.objects.filter(course=course).update(certificate_needs_evaluation=True)
+    session = SessionFactory(course=course, days_ahead=-1)
+    [booking] = attended(session)
+    close_register(actor=training_manager(), session=session)  # sends the straight-after invitation at once
+    invitation = Invitation.objects.get(booking=booking, stage=Stage.IMMEDIATE)
+    certificate = booking.attendance.certificate
+    client.force_login(booking.person)
+    page = client.get(reverse("courses:my-training")).content.decode()
+    assert "Answer the course evaluation to get your certificate" in page
+    assert client.get(reverse("courses:certificate", args=[certificate.code])).status_code == 302
+    client.post(reverse("evaluation:answer", args=[services.token_for(invitation)]), answer_data(invitation))
+    assert "Download certificate" in client.get(reverse("courses:my-training")).content.decode()
+    assert client.get(reverse("courses:certificate", args=[certificate.code]))["Content-Type"] == "application/pdf"
+
+
+def test_practice_issues_keep_their_status_history(client, course):
+    manager = training_manager()
+    client.force_login(manager)
+    response = client.post(reverse("evaluation:issues"), {"title": "", "description": ""})
+    assert "Enter a short title" in response.content.decode()
+    client.post(reverse("evaluation:issues"), {"title": "Schools unsure how to refer to the front door",
+                                                "description": "Raised in three evaluations and the March focus group."})
+    from evaluation.models import PracticeIssue
+
+    issue = PracticeIssue.objects.get()
+    services.change_issue_status(actor=manager, issue=issue, status=IssueStatus.TAKEN, note="On the agenda for 12 March")
+    with pytest.raises(EvaluationError, match="already taken to committee"):
+        services.change_issue_status(actor=manager, issue=issue, status=IssueStatus.TAKEN, note="again")
+    assert [h.status for h in issue.history.all()] == [IssueStatus.RAISED, IssueStatus.TAKEN]
