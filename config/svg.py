@@ -1,0 +1,96 @@
+"""Charts as inline SVG, drawn on the server: the same markup works in the browser and in the PDF.
+Shared by the apps (reports, evaluation); each app says what to draw.
+
+Every chart carries a <title> and <desc> for screen readers, prints its figures as text beside
+the bars (a chart never holds a number the reader cannot see), and uses colours from the GOV.UK
+palette that keep their contrast in print.
+"""
+
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from django.utils.safestring import mark_safe
+
+COLOURS = ["#1d70b8", "#f47738", "#00703c", "#912b88"]
+TEXT = "#0b0c0c"
+GRID = "#b1b4b6"
+FONT = 'font-family="Arial, Liberation Sans, Helvetica, sans-serif"'
+
+
+def _number(value) -> str:
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        return f"{value:,f}" if value != value.to_integral() else f"{int(value):,}"
+    return f"{value:,}"
+
+
+def _open(title: str, description: str, width: int, height) -> list[str]:
+    # Ids from the title, so two charts on one page never share one.
+    uid = "chart-" + "".join(c for c in title.lower() if c.isalnum())[:40]
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
+            f'aria-labelledby="{uid}-t {uid}-d">',
+            f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(description)}</desc>']
+
+
+def _legend(series: list[str], y: int, x0: int = 0) -> list[str]:
+    parts, x = [], x0
+    for i, name in enumerate(series):
+        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{COLOURS[i % len(COLOURS)]}"/>')
+        parts.append(f'<text x="{x + 18}" y="{y}" font-size="12" fill="{TEXT}" {FONT}>{escape(name)}</text>')
+        x += 30 + 7 * len(name)
+    return parts
+
+
+def horizontal_bars(*, title: str, description: str, series: list[str], rows: list[tuple[str, list]], width: int = 680):
+    """One group of bars per row (for example need and attendance for each agency)."""
+    label_width, bar_height, gap = 230, 12, 10
+    group_height = bar_height * len(series) + gap
+    top = 30
+    height = top + group_height * len(rows) + 10
+    biggest = max([v for _, values in rows for v in values if v is not None] + [1])
+    scale = (width - label_width - 60) / float(biggest)
+    parts = _open(title, description, width, height)
+    parts += _legend(series, 14)
+    for r, (label, values) in enumerate(rows):
+        y = top + r * group_height
+        short = label if len(label) <= 36 else label[:34] + "…"
+        parts.append(f'<text x="{label_width - 8}" y="{y + group_height / 2}" font-size="11" text-anchor="end" fill="{TEXT}" {FONT}>'
+                     f'{escape(short)}</text>')
+        for i, value in enumerate(values):
+            length = max(0.0, float(value or 0) * scale)
+            by = y + i * bar_height
+            parts.append(f'<rect x="{label_width}" y="{by}" width="{length:.1f}" height="{bar_height - 2}" fill="{COLOURS[i % len(COLOURS)]}"/>')
+            parts.append(f'<text x="{label_width + length + 4:.1f}" y="{by + bar_height - 3}" font-size="10" fill="{TEXT}" {FONT}>'
+                         f'{_number(value or 0)}</text>')
+    parts.append(f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - 6}" stroke="{GRID}"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def column_trend(*, title: str, description: str, periods: list[str], series: list[str], values: list[list], width: int = 680,
+                 height: int = 230):
+    """Columns per period, one per series (for example events and attendance over three years).
+    Each series has its own scale, so small and large figures can sit together; the figures
+    are printed on the columns."""
+    top, bottom, left = 30, 30, 10
+    plot = height - top - bottom
+    group = (width - left) / max(1, len(periods))
+    column = min(60.0, (group - 30) / max(1, len(series)))
+    parts = _open(title, description, width, height)
+    parts += _legend(series, 14)
+    peaks = [max([float(v or 0) for v in s] + [1.0]) for s in values]
+    for p, period in enumerate(periods):
+        x0 = left + p * group + (group - column * len(series)) / 2
+        for i, s in enumerate(values):
+            value = s[p] or 0
+            h = plot * float(value) / peaks[i] * 0.85
+            x = x0 + i * column
+            y = top + plot - h
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{column - 6:.1f}" height="{h:.1f}" fill="{COLOURS[i % len(COLOURS)]}"/>')
+            parts.append(f'<text x="{x + (column - 6) / 2:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle" fill="{TEXT}" {FONT}>'
+                         f'{_number(value)}</text>')
+        parts.append(f'<text x="{left + p * group + group / 2:.1f}" y="{height - 10}" font-size="12" text-anchor="middle" fill="{TEXT}" {FONT}>'
+                     f'{escape(period)}</text>')
+    parts.append(f'<line x1="{left}" y1="{top + plot}" x2="{width}" y2="{top + plot}" stroke="{GRID}"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -1,0 +1,60 @@
+"""Report runs: a request for a PDF, built by a worker, downloaded by the Board."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Agency
+
+
+class ReportKind(models.TextChoices):
+    ANNUAL = "annual", "Annual training report"
+    AGENCY = "agency", "Agency training report"
+    CHARGES = "charges", "Charges statement"
+    COURSE = "course", "Course evaluation report"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being built"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportRun(models.Model):
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    # {"year": <TrainingYear pk>}; an agency's report adds {"agency": <Agency pk>}; a charges
+    # statement is {"agency": <pk>, "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}; a course evaluation
+    # report adds {"course": <Course pk>} to the year.
+    parameters = models.JSONField(default=dict)
+    # Repeats parameters["agency"], so a lead's runs can be found and checked without reading JSON.
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="report_runs")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="report_runs")
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # A worker holds the run until this time; another may take it over after (the first one died).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="reports/%Y/", blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None

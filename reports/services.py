@@ -1,0 +1,205 @@
+"""Asking for a report and building it. The worker task and `manage.py build_report` both call
+`build_run`, so the command line builds exactly what the worker would."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.audit import log_action
+from accounts.errors import DomainError
+from accounts.mail import queue_email
+from accounts.models import Agency
+from tna.models import TrainingYear
+
+from . import charts, metrics
+from .models import ReportKind, ReportRun, RunStatus
+
+logger = logging.getLogger(__name__)
+
+class ReportError(DomainError):
+    pass
+
+
+def can_request(user, *, kind: str, agency: Agency | None) -> bool:
+    """The Board and the training manager: annual and agency reports. A charges statement names
+    people, so only the training manager and the agency's own lead; a lead: their agency only."""
+    if user.is_training_manager:
+        return True
+    own_agency = agency is not None and user.is_agency_lead and user.agency_id == agency.pk
+    if kind == ReportKind.CHARGES:
+        return own_agency
+    return user.is_board_member or (kind == ReportKind.AGENCY and own_agency)
+
+
+@transaction.atomic
+def request_run(*, actor, kind: str, year: TrainingYear | None = None, agency: Agency | None = None,
+                date_from=None, date_to=None, course=None) -> ReportRun:
+    """Record the request and hand it to a worker once the transaction commits."""
+    if kind in (ReportKind.AGENCY, ReportKind.CHARGES) and agency is None:
+        raise ReportError("Choose the agency the report is for.", field="agency")
+    if not can_request(actor, kind=kind, agency=agency):
+        raise ReportError("You cannot ask for this report.")
+    if kind == ReportKind.CHARGES:
+        if not (date_from and date_to) or date_to < date_from:
+            raise ReportError("Enter the period the statement covers, with the end on or after the start.", field="date_to")
+        title = f"Charges statement: {agency.name}, {date_from:%-d %b %Y} to {date_to:%-d %b %Y}"
+        parameters = {"agency": agency.pk, "from": date_from.isoformat(), "to": date_to.isoformat()}
+    elif kind == ReportKind.COURSE:
+        if course is None or year is None:
+            raise ReportError("Choose the course and the training year.", field="course")
+        title = f"Course evaluation report {year.name}: {course.title}"
+        parameters = {"year": year.pk, "course": course.pk}
+    else:
+        if year is None:
+            raise ReportError("Choose a training year.", field="year")
+        title = f"{ReportKind(kind).label} {year.name}" + (f": {agency.name}" if kind == ReportKind.AGENCY else "")
+        parameters = {"year": year.pk, **({"agency": agency.pk} if kind == ReportKind.AGENCY else {})}
+    run = ReportRun.objects.create(
+        kind=kind, parameters=parameters, agency=agency if kind in (ReportKind.AGENCY, ReportKind.CHARGES) else None, title=title,
+        requested_by=actor,
+    )
+    log_action(actor=actor, action="requested report", obj=run, changes={"report": title})
+    transaction.on_commit(lambda: enqueue(run.pk))
+    return run
+
+
+def enqueue(run_id: int) -> bool:
+    """Send the run to a worker. If the broker is down the run stays queued, the page says
+    so, and the beat sweep sends it when the broker is back."""
+    from .tasks import build_report
+
+    try:
+        build_report.delay(run_id)
+        return True
+    except Exception:  # the transport's errors vary; none may fail the request
+        logger.warning("Could not queue report run %s; the sweep will retry", run_id, exc_info=True)
+        return False
+
+
+def claim(run_id: int) -> ReportRun | None:
+    """Take the run for this worker, or None if it is finished or another live worker holds it."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+            return None
+        if run.status == RunStatus.RUNNING and run.claimed_until and run.claimed_until > now:
+            return None
+        run.status, run.started_at, run.claimed_until = RunStatus.RUNNING, now, now + timedelta(seconds=settings.REPORT_CLAIM_SECONDS)
+        run.progress, run.error, run.attempts = 5, "", run.attempts + 1
+        run.save(update_fields=["status", "started_at", "claimed_until", "progress", "error", "attempts"])
+        return run
+
+
+def _progress(run: ReportRun):
+    def report(percent: int):
+        ReportRun.objects.filter(pk=run.pk).update(progress=percent)
+
+    return report
+
+
+def render_html(run: ReportRun, *, progress=None) -> str:
+    if run.kind == ReportKind.CHARGES:
+        return _render_charges(run)
+    year = TrainingYear.objects.filter(pk=run.parameters.get("year")).first()
+    if year is None:
+        raise ReportError("The training year for this report no longer exists.")
+    context = {"run": run, "partnership_name": settings.PARTNERSHIP_NAME, "service_name": settings.SERVICE_NAME,
+               "generated_at": timezone.now(), "green": settings.TNA_RAG_GREEN, "amber": settings.TNA_RAG_AMBER}
+    if run.kind == ReportKind.COURSE:
+        from courses.models import Course
+        from evaluation import selectors as evaluation_selectors
+
+        course = Course.objects.filter(pk=run.parameters.get("course")).first()
+        if course is None:
+            raise ReportError("The course for this report no longer exists.")
+        sessions = evaluation_selectors.sessions_in(course=course, starts_on=year.starts_on, ends_on=year.ends_on)
+        context.update({"course": course, "year": year, "quality": evaluation_selectors.results(sessions),
+                        "courses": metrics.course_runs(metrics.Period.of_year(year), course)})
+        return render_to_string("reports/course.html", context)
+    if run.kind == ReportKind.ANNUAL:
+        report = metrics.annual_report(year, progress=progress)
+        context.update({"report": report, "trend_chart": charts.trend_chart(report.headlines),
+                        "need_chart": charts.need_chart(report.need_by_agency)})
+        return render_to_string("reports/annual.html", context)
+    agency = Agency.objects.filter(pk=run.parameters.get("agency")).first()
+    if agency is None:
+        raise ReportError("The agency for this report no longer exists.")
+    context.update({"report": metrics.agency_report(year, agency, progress=progress), "agency": agency})
+    return render_to_string("reports/agency.html", context)
+
+
+def _render_charges(run: ReportRun) -> str:
+    from datetime import date
+
+    agency = Agency.objects.filter(pk=run.parameters.get("agency")).first()
+    if agency is None:
+        raise ReportError("The agency for this statement no longer exists.")
+    statement = metrics.charges_statement(agency, date.fromisoformat(run.parameters["from"]), date.fromisoformat(run.parameters["to"]))
+    return render_to_string("reports/charges.html", {"run": run, "statement": statement, "agency": agency,
+                                                     "partnership_name": settings.PARTNERSHIP_NAME, "support_email": settings.SUPPORT_EMAIL,
+                                                     "generated_at": timezone.now()})
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def build_run(run_id: int) -> ReportRun | None:
+    """Build the run's PDF if nobody else is. Safe to call twice: a finished run is left alone,
+    and a second build overwrites the first's file."""
+    run = claim(run_id)
+    if run is None:
+        return None
+    pdf, pages = render_pdf(render_html(run, progress=_progress(run)))
+    ReportRun.objects.filter(pk=run.pk).update(progress=90)
+    name = f"{run.title.lower().replace(':', '').replace(' ', '-')}-{run.pk}.pdf"
+    if run.file:
+        run.file.delete(save=False)
+    run.file.save(name, ContentFile(pdf), save=False)
+    run.status, run.progress, run.pages, run.finished_at, run.claimed_until = RunStatus.DONE, 100, pages, timezone.now(), None
+    run.save(update_fields=["file", "status", "progress", "pages", "finished_at", "claimed_until"])
+    if run.requested_by and run.requested_by.email:
+        queue_email(to=run.requested_by.email, subject=f"Your report is ready: {run.title}", template="report_ready",
+                    context={"run": run, "person": run.requested_by, "link": settings.SITE_URL + reverse("reports:run", args=[run.pk])})
+    return run
+
+
+def release(run_id: int) -> None:
+    """Give the run back (a transient failure): the retry may claim it at once."""
+    ReportRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED, claimed_until=None)
+
+
+def record_failure(run_id: int, error: Exception) -> None:
+    """Say what went wrong in words a Board member can pass on, and keep the detail in the log."""
+    message = error.message if isinstance(error, DomainError) else f"The report could not be built ({type(error).__name__}: {error})."
+    ReportRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now(), claimed_until=None)
+    run = ReportRun.objects.select_related("requested_by").filter(pk=run_id).first()
+    if run and run.requested_by and run.requested_by.email:
+        queue_email(to=run.requested_by.email, subject=f"Your report could not be built: {run.title}", template="report_failed",
+                    context={"run": run, "person": run.requested_by, "link": settings.SITE_URL + reverse("reports:run", args=[run.pk])})
+
+
+def requeue_stale_runs() -> int:
+    """Beat: send queued runs that never reached a worker (the broker was down), and runs whose
+    worker died (their claim ran out). Building is safe to repeat, so sending twice is harmless."""
+    now = timezone.now()
+    stale = ReportRun.objects.filter(status=RunStatus.QUEUED, requested_at__lt=now - timedelta(minutes=2)) | ReportRun.objects.filter(
+        status=RunStatus.RUNNING, claimed_until__lt=now)
+    sent = 0
+    for run_id in stale.values_list("pk", flat=True)[:50]:
+        sent += enqueue(run_id)
+    return sent
+
+
+def record_download(*, actor, run: ReportRun) -> None:
+    log_action(actor=actor, action="downloaded report", obj=run, changes={"report": run.title})

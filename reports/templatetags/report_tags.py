@@ -1,0 +1,54 @@
+"""How figures are written in reports and on the dashboard."""
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+NOT_APPLICABLE = "not applicable"
+
+
+@register.filter
+def pct(value):
+    """82 -> "82%"; None (a division by zero) -> "not applicable"."""
+    return NOT_APPLICABLE if value is None else f"{value}%"
+
+
+@register.filter
+def money(value):
+    if value is None:
+        return NOT_APPLICABLE
+    value = Decimal(value).quantize(Decimal("0.01"))
+    return f"£{value:,.2f}" if value != value.to_integral() else f"£{int(value):,}"
+
+
+@register.filter
+def num(value):
+    """Whole numbers with thousands separators; halves kept (2.5 days)."""
+    if value is None:
+        return NOT_APPLICABLE
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        if value == value.to_integral():
+            return f"{int(value):,}"
+        return f"{value:,f}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}"
+
+
+@register.filter
+def change(current, previous):
+    """The change from last year, in words: "up 12", "down 3", "no change"."""
+    if current is None or previous is None:
+        return ""
+    delta = current - previous
+    if not delta:
+        return "no change"
+    return f"{'up' if delta > 0 else 'down'} {num(abs(delta))}"
+
+
+@register.simple_tag
+def rag_label(colour):
+    return {"green": "Green", "amber": "Amber", "red": "Red", "grey": "No need recorded"}.get(colour, colour)

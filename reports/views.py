@@ -1,0 +1,106 @@
+"""The Board's dashboard, report runs and their downloads, and every table as CSV."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import permission_required
+from accounts.listing import rows_csv_response
+from accounts.views import form_error, post_data
+from courses.models import Course
+from tna.models import TrainingYear
+
+from . import charts, metrics, services
+from .forms import RunForm
+from .models import ReportKind
+from .selectors import get_run_for_user, runs_for
+from .services import ReportError
+from .tables import TABLES
+
+
+def _year(request) -> TrainingYear | None:
+    pk = request.GET.get("year", "")
+    if pk.isascii() and pk.isdigit():
+        year = TrainingYear.objects.filter(pk=int(pk)).first()
+        if year:
+            return year
+    today = timezone.localdate()
+    return TrainingYear.objects.filter(starts_on__lte=today, ends_on__gte=today).first() or TrainingYear.objects.first()
+
+
+@permission_required("reports.view")
+def dashboard(request):
+    """The same headline figures and charts as the annual report, from the same metrics."""
+    year = _year(request)
+    if year is None:
+        return render(request, "reports/no_year.html")
+    # The Board's figures change slowly; a few minutes' cache spares the database (shared in Redis).
+    heads, need, partners, as_at = cache.get_or_set(
+        f"reports:dashboard:{year.pk}",
+        lambda: (metrics.headlines(year), metrics.need_against_attendance(year, by="agency"),
+                 metrics.partner_contribution(metrics.Period.of_year(year)), timezone.now()),
+        settings.DASHBOARD_CACHE_SECONDS,
+    )
+    form = RunForm(initial={"year": year.pk}, user=request.user)
+    form.helper.form_action = reverse("reports:runs")
+    return render(request, "reports/dashboard.html", {
+        "year": year, "years": TrainingYear.objects.all(), "headlines": heads, "as_at": as_at, "this_year": heads[-1], "need": need,
+        "partners": partners, "trend_chart": charts.trend_chart(heads), "need_chart": charts.need_chart(need),
+        "form": form, "runs": runs_for(request.user)[:10], "tables": TABLES,
+        "courses": Course.objects.filter(active=True).order_by("title"),
+    })
+
+
+@permission_required("reports.request")
+def runs(request):
+    """Reports asked for, and the form to ask for another."""
+    form = RunForm(post_data(request), user=request.user, initial={"year": getattr(_year(request), "pk", None)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            kind = form.cleaned_data["kind"]
+            run = services.request_run(actor=request.user, kind=kind, year=form.cleaned_data["year"],
+                                       agency=form.cleaned_data["agency"] if kind in (ReportKind.AGENCY, ReportKind.CHARGES) else None,
+                                       date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"],
+                                       course=form.cleaned_data["course"])
+        except ReportError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{run.title} is being built. This page updates itself, and we will email you when it is ready.")
+            return redirect("reports:run", pk=run.pk)
+    return render(request, "reports/runs.html", {"form": form, "runs": runs_for(request.user)[:50]})
+
+
+@login_required
+def run(request, pk):
+    report_run = get_run_for_user(request.user, pk)
+    updating = not report_run.is_finished and request.GET.get("stop") != "1"
+    response = render(request, "reports/run.html", {"run": report_run, "updating": updating})
+    if updating:
+        # A Refresh header, not a <meta> refresh (WCAG 2.2.1): the page offers a way to stop it.
+        response["Refresh"] = "3"
+    return response
+
+
+@login_required
+def download(request, pk):
+    report_run = get_run_for_user(request.user, pk)
+    if not report_run.file:
+        raise Http404("This report has no file yet")
+    services.record_download(actor=request.user, run=report_run)
+    return FileResponse(report_run.file.open("rb"), as_attachment=True, filename=report_run.file.name.rsplit("/", 1)[-1],
+                        content_type="application/pdf")
+
+
+@permission_required("reports.view")
+def table_csv(request, year_pk, table):
+    if table not in TABLES:
+        raise Http404("No such table")
+    year = get_object_or_404(TrainingYear, pk=year_pk)
+    title, rows = TABLES[table]
+    return rows_csv_response(rows(year), f"{table}-{year.name}.csv")
+
