@@ -1,0 +1,65 @@
+"""Importing a documented CSV file (preview, then all or nothing) and exporting a training year."""
+
+import csv
+import io
+import zipfile
+
+from accounts.audit import log_action
+
+from .formats import BY_KEY, FORMATS, Result, run_import
+
+MAX_BYTES = 30_000_000
+
+
+def decode(raw: bytes) -> str:
+    """Spreadsheets save CSV as UTF-8 (with or without a byte-order mark) or as Windows-1252."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("The file is not a CSV file saved as text")
+
+
+def import_records(*, format_key: str, content: str, commit: bool, actor=None) -> Result:
+    result = run_import(BY_KEY[format_key](), content, commit=commit)
+    if commit and result.ok and actor is not None:
+        log_action(actor=actor, action="imported records", obj=actor,
+                   changes={"format": result.format, "rows": result.rows, "new": result.created, "changed": result.updated,
+                            "unchanged": result.unchanged})
+    return result
+
+
+def export_csv(format_key: str, year=None) -> str:
+    fmt = BY_KEY[format_key]()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[name for name, _ in fmt.columns], lineterminator="\n")
+    writer.writeheader()
+    for row in fmt.export(year):
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def export_year(year) -> bytes:
+    """Every format for a training year, as a zip of CSV files numbered in the order to import them."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, fmt in enumerate(FORMATS, start=1):
+            scoped = year if fmt.key in ("sessions", "attendance", "trainer-contributions", "tna-returns", "training-years") else None
+            archive.writestr(f"{n:02d}-{fmt.key}.csv", export_csv(fmt.key, scoped))
+    return buffer.getvalue()
+
+
+def import_zip(raw: bytes, *, actor=None) -> list[Result]:
+    """Import an export: each file in order; stops at the first file with problems."""
+    results = []
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        for name in sorted(archive.namelist()):
+            key = name.split("-", 1)[1].rsplit(".", 1)[0] if "-" in name else ""
+            if key not in BY_KEY:
+                continue
+            result = import_records(format_key=key, content=decode(archive.read(name)), commit=True, actor=actor)
+            results.append(result)
+            if not result.ok:
+                break
+    return results
