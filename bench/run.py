@@ -1,0 +1,296 @@
+"""Benchmarks at a large partnership's scale. Run with `make bench` (or `python -m bench.run`).
+
+Needs PostgreSQL (BENCH_DATABASE_URL, default a database `lscb_bench` on the local server). It
+migrates and seeds the large partnership if the database is empty, then measures:
+
+- pages: gunicorn serving the site; requests per second and p50/p95 latency for each page at 16
+  concurrent clients, beside a bare Django view on the same middleware in the same run, and the
+  number of queries each page runs;
+- contention: 200 people trying at once to book a session with 20 places;
+- reports: the annual report built with the worker's code, wall time and peak memory.
+
+Results are printed and saved as JSON under bench/results/. Budgets are in the README.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/lscb_bench"
+PORT = 8765
+
+
+def setup_django(database_url: str):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ["DEBUG"] = "false"
+    os.environ["BENCHMARK_BARE_VIEW"] = "true"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def manage(*args, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **(env or {})}, check=True,
+                          capture_output=True, text=True)
+
+
+def ensure_data(database_url: str, factor: int) -> None:
+    db = database_url.rsplit("/", 1)[1]
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], capture_output=True)
+    manage("migrate", "--no-input")
+    manage("collectstatic", "--no-input")  # DEBUG is off, as in production: pages need the manifest
+    from accounts.models import Agency
+
+    if not Agency.objects.filter(name="Northshire Ashford Primary School").exists():
+        print(f"Seeding the large partnership (factor {factor}) ...", flush=True)
+        started = time.monotonic()
+        out = manage("seed_demo", "--scale", "large", "--factor", str(factor)).stdout
+        print("  " + out.strip().splitlines()[-1] + f" (seed_demo {time.monotonic() - started:.0f} s)", flush=True)
+
+
+def signed_in_cookie(email: str) -> str:
+    """A session for this person, made as the sign-in page would."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+
+    user = User.objects.get(email=email)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def pages() -> list[tuple[str, str, str]]:
+    from courses.models import Course
+    from tna.models import TnaCycle, TrainingYear
+
+    course = Course.objects.filter(active=True).order_by("pk").first()
+    year = TrainingYear.objects.order_by("-starts_on")[1]
+    cycle = TnaCycle.objects.order_by("-deadline").first()
+    manager, staff, board = ("helen.carter@northshire-scp.example.org", "tom.fletcher@riverside-academies.example.org",
+                             "david.reid@northshire-scp.example.org")
+    return [
+        ("bare Django view", "/bench/bare", manager),
+        ("catalogue", "/courses", staff),
+        ("course page", f"/courses/{course.slug}", staff),
+        ("my training", "/my-training", staff),
+        ("session list (training manager)", "/manage/sessions", manager),
+        ("TNA overview", f"/tna/cycles/{cycle.pk}", manager),
+        ("attendance against need", f"/tna/years/{year.pk}/attendance", manager),
+        ("Board dashboard", f"/reports/?year={year.pk}", board),
+    ]
+
+
+def query_count(path: str, email: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    with CaptureQueriesContext(connection) as ctx:
+        status = client.get(path, HTTP_HOST="127.0.0.1").status_code
+    assert status == 200, f"{path} answered {status}"
+    return len(ctx.captured_queries)
+
+
+def load(path: str, cookie: str, *, clients: int, seconds: float) -> dict:
+    latencies, errors = [], [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        mine = []
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                ok = False
+            elapsed = time.perf_counter() - started
+            if ok:
+                mine.append(elapsed)
+            else:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - started
+    latencies.sort()
+    pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1) if latencies else None  # noqa: E731
+    return {"requests": len(latencies), "errors": errors[0], "rps": round(len(latencies) / wall, 1), "p50_ms": pick(0.5), "p95_ms": pick(0.95)}
+
+
+def start_server(database_url: str, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "BENCHMARK_BARE_VIEW": "true", "ALLOWED_HOSTS": "127.0.0.1",
+           "DATABASE_CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING", "AXES_ENABLED": "false", "RATE_LIMITS_ENABLED": "false"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
+                               "--threads", "2", "--log-level", "warning"], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base"})
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def contention(attempts: int = 200, places: int = 20) -> dict:
+    """`attempts` people at once try to book a session with `places` places, over HTTP."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from courses.models import Booking, BookingStatus, Course, Session, SessionDate
+
+    course = Course.objects.filter(active=True, needs_manager_approval=False, prerequisites__isnull=True).order_by("pk").first()
+    start = (timezone.now() + timedelta(days=45)).replace(hour=9, minute=30, second=0, microsecond=0)
+    session = Session.objects.create(course=course, capacity=places, starts_at=start, ends_at=start + timedelta(hours=7),
+                                     bookings_close_at=start - timedelta(days=2))
+    SessionDate.objects.create(session=session, starts_at=session.starts_at, ends_at=session.ends_at)
+    people = list(User.objects.filter(email__endswith="@staff.northshire.example.org").exclude(bookings__session__starts_at__date=start.date())
+                  .order_by("-pk")[:attempts])
+    cookies = [signed_in_cookie(p.email) for p in people]
+    token = "benchmarkcsrftokenbenchmarkcsrft"  # 32 characters: Django accepts the unmasked secret
+    statuses, barrier = [], threading.Barrier(len(cookies))
+
+    def attempt(cookie):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        barrier.wait()
+        conn.request("POST", f"/sessions/{session.pk}/book", body="", headers={
+            "Cookie": f"{cookie}; csrftoken={token}", "X-CSRFToken": token, "Host": "127.0.0.1",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        statuses.append(conn.getresponse().status)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=attempt, args=(c,)) for c in cookies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.monotonic() - started
+    confirmed = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).count()
+    waitlisted = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED).count()
+    return {"attempts": len(cookies), "places": places, "confirmed": confirmed, "waitlisted": waitlisted,
+            "errors": sum(1 for s in statuses if s >= 400), "seconds": round(took, 2)}
+
+
+def report_build(year_name: str) -> dict:
+    """The annual report, built by the worker's code (`build_report` runs `services.build_run`) in its own
+    process, so its wall time and peak memory are its own."""
+    timed = subprocess.run(["/usr/bin/time", "-f", "%e %M", sys.executable, "manage.py", "build_report", "--year", year_name], cwd=ROOT,
+                           env={**os.environ, "MEDIA_ROOT": str(ROOT / "var" / "bench-media")}, capture_output=True, text=True, check=True)
+    seconds, peak_kb = timed.stderr.strip().splitlines()[-1].split()
+    out = timed.stdout.strip()
+    pages = out.split(": ", 1)[1].split(" pages")[0] if " pages" in out else None
+    return {"year": year_name, "seconds": float(seconds), "peak_memory_mb": round(int(peak_kb) / 1024), "pages": pages}
+
+
+def import_benchmark(database_url: str) -> dict:
+    """Export every year's records from the large partnership, then import them into a new
+    database (with only the demo partnership in it), timing the bookings and attendance file."""
+    from transfer import services
+
+    folder = ROOT / "var" / "bench-import"
+    folder.mkdir(parents=True, exist_ok=True)
+    for key in ("training-years", "agencies", "people", "courses", "sessions", "attendance"):
+        (folder / f"{key}.csv").write_text(services.export_csv(key), encoding="utf-8")
+    rows = sum(1 for _ in open(folder / "attendance.csv", encoding="utf-8")) - 1
+    target = database_url.rsplit("/", 1)[0] + "/lscb_bench_import"
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "lscb_bench_import"], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "lscb_bench_import"], check=True)
+    env = {"DATABASE_URL": target}
+    manage("migrate", "--no-input", env=env)
+    manage("seed_demo", env=env)
+    for key in ("training-years", "agencies", "people", "courses", "sessions"):
+        manage("import_records", key, str(folder / f"{key}.csv"), env=env)
+    timed = subprocess.run(["/usr/bin/time", "-f", "%e %M", sys.executable, "manage.py", "import_records", "attendance",
+                            str(folder / "attendance.csv")], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=True)
+    seconds, peak_kb = timed.stderr.strip().splitlines()[-1].split()
+    return {"rows": rows, "seconds": float(seconds), "peak_memory_mb": round(int(peak_kb) / 1024), "output": timed.stdout.strip()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--factor", type=int, default=1, help="data size: 2 for twice the large partnership (use a fresh database)")
+    parser.add_argument("--seconds", type=float, default=8.0, help="how long to load each page")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["pages", "contention", "report", "import"])
+    args = parser.parse_args()
+    setup_django(args.database_url)
+    ensure_data(args.database_url, args.factor)
+    from tna.models import TrainingYear
+
+    results = {"factor": args.factor, "clients": args.clients, "seconds_per_page": args.seconds, "workers": args.workers}
+    server = start_server(args.database_url, args.workers)
+    try:
+        if "pages" not in args.skip:
+            results["pages"] = []
+            for label, path, email in pages():
+                cookie = signed_in_cookie(email)
+                load(path, cookie, clients=4, seconds=1.0)  # warm up
+                row = {"page": label, "path": path, "queries": query_count(path, email), **load(path, cookie, clients=args.clients, seconds=args.seconds)}
+                results["pages"].append(row)
+                print(f"  {label:34} {row['rps']:7.1f} req/s  p50 {row['p50_ms']} ms  p95 {row['p95_ms']} ms  {row['queries']} queries"
+                      f"{'  ' + str(row['errors']) + ' errors' if row['errors'] else ''}", flush=True)
+            bare = results["pages"][0]["rps"]
+            for row in results["pages"][1:]:
+                row["share_of_bare"] = round(row["rps"] / bare, 2) if bare else None
+        if "contention" not in args.skip:
+            results["contention"] = contention()
+            print(f"  contention: {results['contention']}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    if "report" not in args.skip:
+        year = TrainingYear.objects.order_by("-starts_on")[1]
+        results["report"] = report_build(year.name)
+        print(f"  annual report {year.name}: {results['report']['seconds']} s, peak {results['report']['peak_memory_mb']} MB", flush=True)
+    if "import" not in args.skip:
+        results["import"] = import_benchmark(args.database_url)
+        print(f"  import of {results['import']['rows']:,} attendance rows: {results['import']['seconds']} s, "
+              f"peak {results['import']['peak_memory_mb']} MB", flush=True)
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    path = out_dir / f"bench-factor{args.factor}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    print(f"Saved {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
