@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install migrate seed clean
+.PHONY: run test install migrate seed clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: seed
 test: install
 	bash scripts/install_system_packages.sh
 	$(BIN)/pytest
+
+# Benchmarks on PostgreSQL with the large partnership (see bench/run.py); results in bench/results/.
+bench: install
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf var/db.sqlite3* var/celery var/media var/mail

@@ -6,8 +6,13 @@ turns the skip into a failure so CI always runs them.
 """
 
 import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from accounts.factories import AgencyFactory, OrganisationCategoryFactory, TargetGroupFactory
 
@@ -54,3 +59,50 @@ def immediate_on_commit(monkeypatch):
     from django.db import transaction
 
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+ROOT = Path(__file__).resolve().parent
+
+
+def database_url_for_test_database() -> str:
+    """The same server as DATABASE_URL, but the database this test run created."""
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def start_worker(tmp_path, queue: str, **extra_env) -> subprocess.Popen:
+    """A real Celery worker process over Redis (REDIS_URL) against the test database (PostgreSQL)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DEBUG": "false",
+        "DATABASE_URL": database_url_for_test_database(),
+        "CELERY_BROKER_URL": os.environ["REDIS_URL"],
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        **extra_env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-P", "solo",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A worker on its own queue, so it never takes another test's (or `make run`'s) tasks."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    process = start_worker(tmp_path, queue)
+    yield queue, tmp_path / "mail", process
+    stop_worker(process)

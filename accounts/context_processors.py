@@ -25,8 +25,19 @@ def navigation_for(request) -> list[dict]:
             items.append(("Our training", reverse("courses:agency-training")))
         if user.is_agency_lead or user.is_training_manager:
             items.append(("Training needs", reverse("tna:index")))
+        if user.is_board_member or user.is_training_manager:
+            items.append(("Board dashboard", reverse("reports:dashboard")))
+        elif user.is_agency_lead:
+            items.append(("Reports", reverse("reports:runs")))
         if user.is_board_member:
             items.append(("Attendance against need", reverse("tna:attendance-latest")))
+        if user.is_training_manager:
+            items.append(("Trainer pool", reverse("pool:members")))
+            items.append(("Evaluation", reverse("evaluation:index")))
+        elif user.is_agency_lead:
+            items.append(("Trainers", reverse("pool:my-agency")))
+        else:
+            items.append(("Trainer pool", reverse("pool:mine")))
         if user.has_perm("courses.view_charges"):
             items.append(("Charges", reverse("courses:charges")))
         if user.has_perm("accounts.list_people"):

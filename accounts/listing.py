@@ -17,9 +17,14 @@ def table_page(request, *, table, filterset, template: str, csv_filename: str, c
 
 
 def csv_response(table, filename: str) -> HttpResponse:
+    return rows_csv_response(table.as_values(), filename)
+
+
+def rows_csv_response(rows, filename: str) -> HttpResponse:
+    """A CSV download of `rows` (the first is the header)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    for row in table.as_values():
+    for row in rows:
         writer.writerow(row)
     return response

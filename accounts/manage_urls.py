@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import data_protection, two_step, views
 
 app_name = "manage"
 
@@ -11,7 +11,10 @@ urlpatterns = [
     path("people/<int:pk>/agency", views.person_agency, name="person-agency"),
     path("people/<int:pk>/deactivate", views.person_deactivate, name="person-deactivate"),
     path("people/<int:pk>/reactivate", views.person_reactivate, name="person-reactivate"),
+    path("people/<int:pk>/two-step-off", two_step.turn_off_for, name="person-two-step-off"),
+    path("people/<int:pk>/erase", data_protection.erase, name="person-erase"),
     path("audit", views.audit, name="audit"),
+    path("retention", data_protection.retention_page, name="retention"),
     path("agencies", views.agencies, name="agencies"),
     path("agencies/new", views.agency_edit, name="agency-new"),
     path("agencies/<int:pk>", views.agency, name="agency"),

@@ -144,6 +144,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Contact details removed (erasure request or retention rule); the name stays on attendance evidence.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Two-step sign-in (optional, for training managers and Board members): the authenticator
+    # app's shared secret, when it was turned on, and the last code's time step (a code works once).
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_enabled_at = models.DateTimeField(null=True, blank=True)
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -197,6 +204,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_board_member(self) -> bool:
         return self.has_role(Role.BOARD_MEMBER)
+
+    @property
+    def may_use_two_step(self) -> bool:
+        """Offered to those who see the most: the training manager and Board members."""
+        return self.is_training_manager or self.is_board_member
+
+    @property
+    def uses_two_step(self) -> bool:
+        return self.totp_enabled_at is not None
 
 
 class AuditEntry(models.Model):
@@ -259,3 +275,15 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {', '.join(self.to)}"
+
+
+class RetentionSetting(models.Model):
+    """How long one kind of data is kept, set by the training manager (see accounts/retention.py)."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    period = models.PositiveSmallIntegerField()
+    updated_by = models.ForeignKey("User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.key}: {self.period}"

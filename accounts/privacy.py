@@ -5,11 +5,8 @@ function), found in the order of INSTALLED_APPS, so `accounts` need not
 import the apps that depend on it.
 """
 
-from importlib import import_module
-
-from django.apps import apps
-
 from .models import AuditEntry, OutgoingEmail
+from .registry import app_modules
 
 
 def personal_data(person) -> dict:
@@ -41,14 +38,6 @@ def personal_data(person) -> dict:
 
 def everything_about(person) -> dict:
     data = {"accounts": personal_data(person)}
-    for config in apps.get_app_configs():
-        if config.name == "accounts":
-            continue
-        try:
-            module = import_module(f"{config.name}.privacy")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.privacy":
-                raise
-            continue
-        data[config.name] = module.personal_data(person)
+    for module in app_modules("privacy"):
+        data[module.__name__.split(".")[0]] = module.personal_data(person)
     return data

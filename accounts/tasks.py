@@ -74,3 +74,11 @@ def send_pending_emails() -> int:
         except DeliveryFailed:
             logger.warning("Email %s failed again; it will be retried", email_id, exc_info=True)
     return sent
+
+
+@shared_task
+def apply_retention():
+    """Daily: remove personal data past the periods the training manager set. Safe to run twice."""
+    from .retention import apply_retention as apply
+
+    return apply()

@@ -160,6 +160,14 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        user = form.get_user()
+        if user.uses_two_step:
+            from .two_step import start
+
+            return start(self.request, user, self.get_success_url())
+        return super().form_valid(form)
+
 
 class SignOutView(auth_views.LogoutView):
     pass

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.factories import UserFactory, agency_lead, training_manager
 from accounts.models import User
@@ -21,7 +22,7 @@ def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_g
     visitor.check()
 
     page.get_by_role("button", name="Create account").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert page.title().startswith("Error:")
     visitor.check()
 
@@ -34,7 +35,7 @@ def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_g
     page.get_by_label("Confirm your password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     visitor.check()
     assert not User.objects.get(email="aisha.khan@northshire-police.example.org").is_active
 
@@ -48,12 +49,12 @@ def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_g
     page.get_by_label("Email address").fill("aisha.khan@northshire-police.example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Welcome, Aisha").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Aisha")).to_be_visible()
     assert "Northshire Police" in page.locator(".govuk-caption-l").inner_text()
     visitor.check()
 
     page.get_by_role("navigation", name="Your account").get_by_role("link", name="Aisha Khan").click()
-    assert page.get_by_text("Group 3: Work predominantly with children").is_visible()
+    expect(page.get_by_text("Group 3: Work predominantly with children")).to_be_visible()
     visitor.check()
 
 
@@ -63,9 +64,8 @@ def test_the_training_manager_sees_the_management_navigation_and_changes_roles(v
     page = visitor.sign_in("helen.carter@example.org")
     navigation = page.get_by_role("navigation", name="Menu")
     for item in ("Courses", "My training", "Sessions", "Training needs", "Charges", "People", "Agencies"):
-        assert navigation.get_by_text(item, exact=True).is_visible()
-    assert page.get_by_role("navigation", name="Your account").get_by_role("button", name="Sign out").is_visible()
-
+        expect(navigation.get_by_text(item, exact=True)).to_be_visible()
+    expect(page.get_by_role("navigation", name="Your account").get_by_role("button", name="Sign out")).to_be_visible()
     navigation.get_by_role("link", name="People").click()
     visitor.check()
     page.get_by_label("Name or email").fill("aisha")
@@ -86,7 +86,7 @@ def test_the_training_manager_sees_the_management_navigation_and_changes_roles(v
     visitor.check()
     page.get_by_role("link", name="Add an agency").click()
     page.get_by_role("button", name="Save agency").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     visitor.check()
 
 
@@ -97,9 +97,55 @@ def test_an_agency_lead_sees_their_own_people_and_not_another_agencys(visitor, p
     page = visitor.sign_in("priya.shah@example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Our people").click()
     visitor.check()
-    assert page.get_by_role("link", name="Aisha Khan").is_visible()
+    expect(page.get_by_role("link", name="Aisha Khan")).to_be_visible()
     assert page.get_by_text("Tom Fletcher").count() == 0
 
     response = page.goto(visitor.base_url + f"/manage/people/{teacher.pk}")
     assert response.status == 404
     visitor.check()
+
+
+def test_the_training_manager_sets_retention_and_handles_an_erasure_request(visitor, police):
+    training_manager(email="helen.carter@example.org")
+    person = UserFactory(full_name="Tom Fletcher", email="tom.fletcher@example.org", agency=police)
+    page = visitor.sign_in("helen.carter@example.org")
+    page = visitor.go("/manage/retention")
+    page.get_by_label("Copies of emails sent (months)").fill("0")
+    page.get_by_role("button", name="Save periods").click()
+    assert "Enter at least 1 month" in page.locator(".govuk-error-summary").inner_text()
+    visitor.check()
+    page = visitor.go(f"/manage/people/{person.pk}")
+    page.get_by_role("link", name="Erasure request").click()
+    visitor.check()
+    page.get_by_label("Request reference or date").fill("DP-2026-014")
+    page.get_by_label("I have checked the person's identity").check()
+    page.get_by_role("button", name="Remove their details").click()
+    assert "Their attendance evidence is kept" in page.locator(".govuk-notification-banner").inner_text()
+    visitor.check()
+    assert User.objects.get(pk=person.pk).email.endswith("@removed.invalid")
+
+
+def test_a_board_member_turns_on_two_step_sign_in_and_signs_in_with_a_code(visitor, monkeypatch):
+    from accounts import totp
+
+    now = [1795370000.0]
+    monkeypatch.setattr(totp, "clock", lambda: now[0])
+    from accounts.factories import board_member
+
+    board_member(email="david.reid@example.org")
+    page = visitor.sign_in("david.reid@example.org")
+    page = visitor.go("/account/profile")
+    page.get_by_role("link", name="Two-step sign-in").click()
+    visitor.check()
+    key = page.locator(".app-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(totp.code_at(key, totp.current_step()))
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    assert "Two-step sign-in is on" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+    now[0] += totp.STEP
+    page = visitor.sign_in("david.reid@example.org")  # the password, then the code page
+    assert "Enter the code from your authenticator app" in page.locator("h1").inner_text()
+    page.get_by_label("Code from your authenticator app").fill(totp.code_at(key, totp.current_step()))
+    page.get_by_role("button", name="Sign in").click()
+    visitor.check()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.factories import AgencyFactory, OrganisationCategoryFactory, UserFactory, agency_lead, training_manager
 from courses.factories import BookingFactory, CourseFactory, LevelFactory, SessionFactory, VenueFactory
@@ -43,7 +44,7 @@ def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_see
     page.locator(f"a[href='/sessions/{session.pk}']").first.click()
     visitor.check()
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_role("heading", name="Booking confirmed").is_visible()
+    expect(page.get_by_role("heading", name="Booking confirmed")).to_be_visible()
     visitor.check()
 
     message = mail.outbox[-1]

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, trainer, training_manager
 from courses.factories import CourseFactory, LevelFactory, PathwayRuleFactory, SessionFactory, VenueFactory
@@ -27,7 +28,7 @@ def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(
     page.get_by_role("link", name="Create a session").click()
     visitor.check()
     page.get_by_role("button", name="Save session").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     visitor.check()
     first = (timezone.localdate() + timedelta(days=30)).strftime("%d/%m/%Y")
     second = (timezone.localdate() + timedelta(days=37)).strftime("%d/%m/%Y")
@@ -66,7 +67,7 @@ def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
     page.goto(visitor.base_url + f"/sessions/{session.pk}")
     visitor.check()
     page.get_by_role("button", name="Book a place").click()
-    assert page.get_by_role("heading", name="Waiting for line manager approval").is_visible()
+    expect(page.get_by_role("heading", name="Waiting for line manager approval")).to_be_visible()
     visitor.check()
     page.get_by_role("button", name="Sign out").click()
 
@@ -76,7 +77,7 @@ def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
     visitor.check()
     page.get_by_label("Yes, approve the place").check()
     page.get_by_role("button", name="Send your answer").click()
-    assert page.get_by_role("heading", name="Place approved").is_visible()
+    expect(page.get_by_role("heading", name="Place approved")).to_be_visible()
     visitor.check()
     assert session.bookings.get().status == BookingStatus.CONFIRMED
 
@@ -90,5 +91,5 @@ def test_an_agency_lead_sees_red_amber_green_for_their_staff(visitor, target_gro
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Our training").click()
     visitor.check()
     page.get_by_role("link", name="Aisha Khan").click()
-    assert page.get_by_text("Not done").is_visible()
+    expect(page.get_by_text("Not done")).to_be_visible()
     visitor.check()

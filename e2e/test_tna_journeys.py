@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.factories import AgencyFactory, agency_lead, training_manager
 from courses.factories import CourseFactory, LevelFactory
@@ -36,7 +37,7 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
     page.get_by_role("link", name="Inter-agency training needs").click()
     fill_all(page, "-1")
     page.get_by_role("button", name="Save and continue").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     visitor.check()
     fill_all(page, "3")
     page.get_by_role("button", name="Save and continue").click()
@@ -48,7 +49,7 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
     page.get_by_role("link", name="Check your answers and submit").click()
     visitor.check()
     page.get_by_role("button", name="Submit return").click()
-    assert page.locator(".govuk-error-summary").is_visible()  # the declaration
+    expect(page.locator(".govuk-error-summary")).to_be_visible()  # the declaration
     page.get_by_label("I confirm that these figures are accurate").check()
     page.get_by_role("button", name="Submit return").click()
     assert "has been submitted" in page.locator(".govuk-notification-banner").inner_text()

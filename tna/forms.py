@@ -3,11 +3,12 @@ from django import forms
 
 from accounts.forms import gds_helper
 
-NUMBER_ERRORS = {"invalid": "Enter a whole number", "min_value": "Numbers cannot be negative", "required": "Enter a number (0 if none)"}
+NUMBER_ERRORS = {"invalid": "Enter a whole number", "min_value": "Numbers cannot be negative", "required": "Enter a number (0 if none)",
+                 "max_value": "Enter a number up to 9,999,999"}
 
 
 def number(label, **kwargs):
-    return forms.IntegerField(label=label, min_value=0, error_messages=NUMBER_ERRORS,
+    return forms.IntegerField(label=label, min_value=0, max_value=9_999_999, error_messages=NUMBER_ERRORS,
                               widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-4"}), **kwargs)
 
 
@@ -27,7 +28,7 @@ class LinesForm(forms.Form):
                 self.fields[name] = number(f"{label}: {heading.lower()}", initial=value)
                 # Say which cell is wrong: the error summary lists them all.
                 self.fields[name].error_messages.update({
-                    "invalid": f"{what}: enter a whole number", "min_value": f"{what}: cannot be negative",
+                    "invalid": f"{what}: enter a whole number", "min_value": f"{what}: cannot be negative", "max_value": f"{what}: enter a number up to 9,999,999",
                     "required": f"{what}: enter a number (0 if none)",
                 })
                 names.append(self[name])

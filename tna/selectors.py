@@ -24,6 +24,14 @@ def get_return_for_user(user, pk: int) -> TnaReturn:
     return tna_return
 
 
+def year_bounds(year: TrainingYear):
+    """From the start of the year's first day to the start of the day after its last, local time."""
+    from datetime import datetime, time, timedelta
+
+    tz = timezone.get_current_timezone()
+    return datetime.combine(year.starts_on, time.min, tz), datetime.combine(year.ends_on + timedelta(days=1), time.min, tz)
+
+
 def percent(part, whole) -> int | None:
     """Rounded half up, as the Board's reports show them (82.5% is 83%)."""
     if not whole:
@@ -97,7 +105,7 @@ def demand_against_supply(cycle: TnaCycle) -> list[Demand]:
         .values_list("course").annotate(n=Sum("places_requested")).values_list("course", "n")
     )
     sessions = (
-        Session.objects.filter(starts_at__date__gte=year.starts_on, starts_at__date__lte=year.ends_on)
+        Session.objects.filter(starts_at__gte=year_bounds(year)[0], starts_at__lt=year_bounds(year)[1])
         .exclude(status=SessionStatus.CANCELLED)
         .values("course").annotate(places=Sum("capacity"), runs=Count("id"))
     )
@@ -136,7 +144,9 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
         "course": ("course", "session__course"),
         "level": ("course__level", "session__course__level"),
     }[by]
-    in_year = Q(session__starts_at__date__gte=year.starts_on, session__starts_at__date__lte=year.ends_on)
+    # Datetime bounds rather than __date, so the index on starts_at is used.
+    begin, finish = year_bounds(year)
+    in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
     requested = dict(
         TrainingNeed.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED)
         .values_list(need_key).annotate(n=Sum("places_requested")).values_list(need_key, "n")

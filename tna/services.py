@@ -390,9 +390,11 @@ def import_returns(*, actor, cycle: TnaCycle, text: str, commit: bool) -> Import
         values = []
         for column in IMPORT_COLUMNS[2:]:
             raw = (row[column] or "").strip()
-            if not raw.isdigit():
-                problems.append(f"{column} must be a whole number of 0 or more, not '{raw}'")
-            values.append(int(raw) if raw.isdigit() else 0)
+            # ASCII digits only: "²" and other Unicode digits pass isdigit() but are not numbers.
+            whole = raw.isascii() and raw.isdigit() and len(raw) <= 7
+            if not whole:
+                problems.append(f"{column} must be a whole number from 0 to 9,999,999, not '{raw[:20]}'")
+            values.append(int(raw) if whole else 0)
         if not problems and values[1] > values[0]:
             problems.append("trained and in date cannot be more than staff in scope")
         key = (agency, course)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pool",
     "evaluation",
     "reports",
+    "transfer",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
+# Rate limits on sign-up, verification and password reset emails and on signed-link pages
+# (accounts/ratelimit.py), counted in the cache: set CACHE_URL to Redis wherever more than one
+# web process runs, so they share the counts.
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lscb"}}
+
 # How long an email verification or password reset link stays valid.
 ACCOUNT_VERIFICATION_DAYS = env_int("ACCOUNT_VERIFICATION_DAYS", 3)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
@@ -161,6 +172,12 @@ MESSAGE_TAGS = {40: "error", 25: "success", 20: "info", 30: "warning"}
 # which an agency or course shows green, and amber (below amber is red).
 TNA_RAG_GREEN = env_int("TNA_RAG_GREEN", 80)
 TNA_RAG_AMBER = env_int("TNA_RAG_AMBER", 50)
+# How long the Board dashboard's figures are kept before they are worked out again.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+# `make bench` adds a bare view to compare pages with; never set in production.
+BENCHMARK_BARE_VIEW = env_bool("BENCHMARK_BARE_VIEW", False)
+# Evaluation results for a group smaller than this show "too few responses", never figures.
+EVALUATION_MIN_GROUP = env_int("EVALUATION_MIN_GROUP", 5)
 
 # Email: written to the outbox in the request's transaction, sent by the worker.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -183,9 +200,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
+        # The folder is polled; the default second between polls lets a backlog (the demo's
+        # certificate emails) hold a report up for minutes.
+        "polling_interval": 0.05,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task taken by a worker that then dies goes back to the queue after this long. It must be
+    # longer than the longest task (the report's hard limit, 6 minutes) and than a report's claim.
+    # Workers look for such tasks every CELERY_RESTORE_INTERVAL seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+        "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 60),
+        "unacked_restore_throttle": 1,
+    }
+# How long a worker holds a report run; after it, another worker may take the run over.
+REPORT_CLAIM_SECONDS = env_int("REPORT_CLAIM_SECONDS", 420)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -214,4 +243,9 @@ CELERY_BEAT_SCHEDULE = {
     "expire-offers-and-holds": {"task": "courses.tasks.expire_offers_and_holds", "schedule": 300.0},
     "send-booking-reminders": {"task": "courses.tasks.send_booking_reminders", "schedule": 3600.0},
     "send-tna-reminders": {"task": "tna.tasks.send_tna_reminders", "schedule": 3600.0},
+    "lapse-pool-members": {"task": "pool.tasks.lapse_members", "schedule": 86400.0},
+    "send-evaluation-invitations": {"task": "evaluation.tasks.send_invitations", "schedule": 3600.0},
+    "send-evaluation-reminders": {"task": "evaluation.tasks.send_reminders", "schedule": 3600.0},
+    "apply-retention-rules": {"task": "accounts.tasks.apply_retention", "schedule": 86400.0},
+    "requeue-stale-report-runs": {"task": "reports.tasks.requeue_stale_runs", "schedule": 120.0},
 }

@@ -17,3 +17,7 @@ WHITENOISE_AUTOREFRESH = True
 # The test client signs in without a request, which django-axes refuses; the
 # sign-in protection test turns it back on.
 AXES_ENABLED = False
+# Many tests sign up and reset passwords from one address; the rate-limit tests turn it on.
+RATE_LIMITS_ENABLED = False
+# Every test sees the figures as they are now.
+DASHBOARD_CACHE_SECONDS = 0

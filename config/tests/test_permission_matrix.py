@@ -9,6 +9,7 @@ The admin site is Django's own: it needs `is_staff`, which no role grants.
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -17,6 +18,10 @@ from courses.certificates import issue_certificate
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, PathwayRuleFactory, SessionFactory, VenueFactory
 from courses.models import Attendance, Level
 from courses.services.charges import raise_no_show_charge
+from evaluation.models import Item, PracticeIssue, Questionnaire
+from pool.factories import MembershipCriterionFactory, MembershipFactory
+from pool.models import Assignment, MembershipStatus
+from reports.models import ReportKind, ReportRun, RunStatus
 from tna import services as tna_services
 from tna.models import TnaCycle, TrainingYear
 
@@ -52,6 +57,9 @@ MATRIX = {
     "accounts:password-reset-sent": ((), PUBLIC),
     "accounts:password_reset_confirm": (("bad_uid", "bad_token"), PUBLIC),
     "accounts:password-change": ((), SIGNED_IN),
+    "accounts:sign-in-code": ((), row(302, 302, 302, 302, 302, 302, 302)),
+    "accounts:two-step": ((), row(302, 403, 403, 403, 403, 200, 200)),
+    "manage:person-two-step-off": (("person_a",), POST_ONLY),
     "accounts:profile": ((), SIGNED_IN),
     "accounts:edit-profile": ((), SIGNED_IN),
     "accounts:my-data": ((), SIGNED_IN),
@@ -62,6 +70,8 @@ MATRIX = {
     "manage:person-deactivate": (("person_a",), AGENCY_A_MANAGED),
     "manage:person-reactivate": (("person_a",), POST_ONLY),
     "manage:audit": ((), MANAGER_ONLY),
+    "manage:retention": ((), MANAGER_ONLY),
+    "manage:person-erase": (("person_a",), MANAGER_ONLY),
     "manage:agencies": ((), MANAGER_ONLY),
     "manage:agency-new": ((), MANAGER_ONLY),
     "manage:agency": (("agency_a",), AGENCY_A_OBJECT),
@@ -114,6 +124,50 @@ MATRIX = {
     "tna:attendance": (("year",), row(302, 403, 403, 403, 403, 200, 200)),
     "tna:contributions": (("year",), MANAGER_ONLY),
     "tna:attendance-latest": ((), row(302, 403, 403, 403, 403, 302, 302)),
+    "pool:index": ((), row(302, 302, 302, 302, 302, 302, 302)),
+    "pool:mine": ((), SIGNED_IN),
+    "pool:apply": ((), SIGNED_IN),
+    "pool:leave": ((), row(302, 302, 302, 302, 302, 302, 302)),
+    "pool:respond": (("assignment",), row(302, 404, 404, 404, 200, 404, 404)),
+    "pool:withdraw": (("assignment",), POST_ONLY),
+    "pool:respond-link": (("bad_token",), row(400, 400, 400, 400, 400, 400, 400)),
+    "pool:applications": ((), row(302, 403, 200, 200, 403, 200, 403)),
+    "pool:members": ((), MANAGER_ONLY),
+    "pool:member": (("membership",), AGENCY_A_OBJECT),
+    "pool:endorse": (("membership",), row(302, 404, 200, 404, 404, 403, 404)),
+    "pool:review": (("endorsed",), MANAGER_ONLY),
+    "pool:status": (("membership",), MANAGER_ONLY),
+    "pool:criteria": ((), MANAGER_ONLY),
+    "pool:criterion-new": ((), MANAGER_ONLY),
+    "pool:criterion-edit": (("criterion",), MANAGER_ONLY),
+    "pool:policy": ((), MANAGER_ONLY),
+    "pool:commitments": ((), MANAGER_ONLY),
+    "pool:commitments-edit": (("year",), MANAGER_ONLY),
+    "pool:agency": (("agency_a",), AGENCY_A_OBJECT),
+    "pool:my-agency": ((), row(302, 403, 302, 302, 403, 403, 403)),
+    "pool:delivery": ((), MANAGER_ONLY),
+    "pool:session-trainers": (("session",), MANAGER_ONLY),
+    "evaluation:answer": (("bad_token",), row(400, 400, 400, 400, 400, 400, 400)),
+    "evaluation:index": ((), MANAGER_ONLY),
+    "evaluation:questionnaire": (("questionnaire",), MANAGER_ONLY),
+    "evaluation:remove-item": (("item",), POST_ONLY),
+    "evaluation:course-settings": (("course",), MANAGER_ONLY),
+    "evaluation:course-results": (("course",), row(302, 403, 403, 403, 403, 200, 200)),
+    "evaluation:session-results": (("session",), row(302, 403, 403, 403, 403, 200, 200)),
+    "evaluation:observations": (("session",), MANAGER_ONLY),
+    "evaluation:comments": ((), MANAGER_ONLY),
+    "evaluation:focus-groups": ((), MANAGER_ONLY),
+    "evaluation:issues": ((), MANAGER_ONLY),
+    "evaluation:issue": (("issue",), MANAGER_ONLY),
+    "transfer:imports": ((), MANAGER_ONLY),
+    "transfer:confirm": ((), row(302, 403, 403, 403, 403, 302, 403)),
+    "transfer:export": ((), row(302, 403, 403, 403, 403, 302, 403)),
+    "transfer:example": (("people",), MANAGER_ONLY),
+    "reports:dashboard": ((), row(302, 403, 403, 403, 403, 200, 200)),
+    "reports:runs": ((), row(302, 403, 200, 200, 403, 200, 200)),
+    "reports:run": (("report_run",), row(302, 404, 200, 404, 404, 200, 200)),
+    "reports:download": (("report_run",), row(302, 404, 200, 404, 404, 200, 200)),
+    "reports:table-csv": (("year", "headlines"), row(302, 403, 403, 403, 403, 200, 200)),
 }
 
 
@@ -129,6 +183,20 @@ def test_every_named_url_has_an_entry():
     found = {name for name in named_urls() if not name.startswith("admin:")}
     assert found - set(MATRIX) == set(), "add these URLs to the permission matrix"
     assert set(MATRIX) - found == set(), "these entries name URLs that no longer exist"
+
+
+def standard_questionnaire():
+    from evaluation.services import ensure_standard_questionnaires
+
+    ensure_standard_questionnaires()
+    return Questionnaire.objects.first()
+
+
+def agency_report_run(agency, year):
+    run = ReportRun.objects.create(kind=ReportKind.AGENCY, parameters={"year": year.pk, "agency": agency.pk}, agency=agency,
+                                   title=f"Agency training report: {agency.name}", status=RunStatus.DONE)
+    run.file.save("report.pdf", ContentFile(b"%PDF-1.4 a finished report"))
+    return run
 
 
 @pytest.fixture
@@ -162,6 +230,13 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "charge": raise_no_show_charge(record=absent).pk, "certificate": issue_certificate(record=attended).code,
         "tna_return": tna_services.return_for(agency=agency_a, cycle=cycle).pk, "cycle": cycle.pk, "year": year.pk,
         "bad_token": "not-a-real-token", "bad_uid": "MQ", "staff": "staff",
+        "membership": MembershipFactory(person=person_a, status=MembershipStatus.APPLIED).pk,
+        "endorsed": MembershipFactory(person=UserFactory(agency=agency_a), status=MembershipStatus.ENDORSED).pk,
+        "assignment": Assignment.objects.create(session=session, trainer=delivering).pk,
+        "criterion": MembershipCriterionFactory().pk,
+        "report_run": agency_report_run(agency_a, year).pk, "headlines": "headlines", "people": "people",
+        "questionnaire": standard_questionnaire().pk, "item": Item.objects.first().pk,
+        "issue": PracticeIssue.objects.create(title="Referral thresholds unclear", description="From evaluations").pk,
     }
     return users, args
 

@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 
 from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
 from django import forms
@@ -122,10 +123,10 @@ class SessionForm(forms.Form):
     close_time = forms.TimeField(label="Booking cut-off time (HH:MM)", required=False, input_formats=TIME_FORMATS, widget=forms.TextInput,
                                  error_messages={"invalid": "Enter the cut-off time as HH:MM, like 17:00"})
     trainers = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
-    venue_cost = forms.DecimalField(label="Venue (£)", min_value=0, decimal_places=2, initial=0, error_messages={"min_value": "Costs cannot be negative", "invalid": "Enter the venue cost in pounds, like 150 or 150.00"})
-    trainer_fees = forms.DecimalField(label="Trainer fees (£)", min_value=0, decimal_places=2, initial=0, error_messages={"min_value": "Costs cannot be negative", "invalid": "Enter the trainer fees in pounds"})
-    catering_cost = forms.DecimalField(label="Catering (£)", min_value=0, decimal_places=2, initial=0, error_messages={"min_value": "Costs cannot be negative", "invalid": "Enter the catering cost in pounds"})
-    materials_cost = forms.DecimalField(label="Materials (£)", min_value=0, decimal_places=2, initial=0, error_messages={"min_value": "Costs cannot be negative", "invalid": "Enter the materials cost in pounds"})
+    venue_cost = forms.DecimalField(label="Venue (£)", min_value=0, max_value=Decimal("99999.99"), decimal_places=2, initial=0, error_messages={"max_value": "Enter a cost under £100,000", "max_decimal_places": "Enter pounds and pence, like 150.50", "max_digits": "Enter a cost under £100,000", "min_value": "Costs cannot be negative", "invalid": "Enter the venue cost in pounds, like 150 or 150.00"})
+    trainer_fees = forms.DecimalField(label="Trainer fees (£)", min_value=0, max_value=Decimal("99999.99"), decimal_places=2, initial=0, error_messages={"max_value": "Enter a cost under £100,000", "max_decimal_places": "Enter pounds and pence, like 150.50", "max_digits": "Enter a cost under £100,000", "min_value": "Costs cannot be negative", "invalid": "Enter the trainer fees in pounds"})
+    catering_cost = forms.DecimalField(label="Catering (£)", min_value=0, max_value=Decimal("99999.99"), decimal_places=2, initial=0, error_messages={"max_value": "Enter a cost under £100,000", "max_decimal_places": "Enter pounds and pence, like 150.50", "max_digits": "Enter a cost under £100,000", "min_value": "Costs cannot be negative", "invalid": "Enter the catering cost in pounds"})
+    materials_cost = forms.DecimalField(label="Materials (£)", min_value=0, max_value=Decimal("99999.99"), decimal_places=2, initial=0, error_messages={"max_value": "Enter a cost under £100,000", "max_decimal_places": "Enter pounds and pence, like 150.50", "max_digits": "Enter a cost under £100,000", "min_value": "Costs cannot be negative", "invalid": "Enter the materials cost in pounds"})
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -240,13 +241,17 @@ class PolicyForm(forms.ModelForm):
             for kind, label in (("day", "a day"), ("half", "a half day")):
                 name = f"fee_{kind}_{category.pk}"
                 self.fields[name] = forms.DecimalField(
-                    label=f"{category.name}: fee for {label} (£)", min_value=0, decimal_places=2, required=True,
+                    label=f"{category.name}: fee for {label} (£)", min_value=0, max_value=Decimal("9999.99"), decimal_places=2, required=True,
                     initial=(rate.per_day if kind == "day" else rate.per_half_day) if rate else 0,
-                    error_messages={"required": "Enter a fee (0 for free)", "min_value": "Fees cannot be negative", "invalid": "Enter the fee in pounds, like 85 or 85.00"},
+                    error_messages={"required": "Enter a fee (0 for free)", "min_value": "Fees cannot be negative", "invalid": "Enter the fee in pounds, like 85 or 85.00",
+                                    "max_value": "Enter a fee under £10,000", "max_decimal_places": "Enter pounds and pence, like 85.50",
+                                    "max_digits": "Enter a fee under £10,000"},
                 )
                 layout.append(Field.text(name, field_width=Fixed.FIVE))
         for name in self.Meta.fields:
-            self.fields[name].error_messages.update({"invalid": "Enter a number", "min_value": "Enter a number that is not negative", "required": "Enter a value"})
+            self.fields[name].error_messages.update({"invalid": "Enter a number", "min_value": "Enter a number that is not negative", "required": "Enter a value",
+                                                     "max_digits": "Enter a smaller amount", "max_whole_digits": "Enter a smaller amount",
+                                                     "max_decimal_places": "Enter pounds and pence, like 50.00"})
         _govuk_widgets(self)
         self.helper = gds_helper(*layout, submit="Save policy")
 

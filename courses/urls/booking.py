@@ -1,5 +1,7 @@
 from django.urls import path
 
+from accounts.ratelimit import rate_limited
+
 from ..views import booking
 
 urlpatterns = [
@@ -9,6 +11,6 @@ urlpatterns = [
     path("bookings/<int:pk>/calendar.ics", booking.booking_calendar, name="booking-calendar"),
     path("bookings/<int:pk>/cancel", booking.cancel_booking, name="cancel-booking"),
     path("bookings/<int:pk>/accept", booking.accept_offer, name="accept-offer"),
-    path("approve/<str:token>", booking.approval, name="approval"),
+    path("approve/<str:token>", rate_limited("signed-link")(booking.approval), name="approval"),
     path("manage/sessions/<int:pk>/register", booking.register, name="register"),
 ]

@@ -14,6 +14,7 @@ from accounts.models import Agency, User
 
 from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
+from ..gates import held_certificates
 from ..models import ACTIVE, Booking, Certificate, Course, SessionDate
 from ..selectors.catalogue import catalogue_courses, get_course_page, with_places_left
 from ..selectors.training_record import overall_status, requirements_for
@@ -56,6 +57,9 @@ def training_record_context(person: User) -> dict:
     certificates = list(
         Certificate.objects.filter(attendance__person=person).select_related("attendance__session__course").order_by("-attendance__session__starts_at")
     )
+    held = held_certificates([c.attendance for c in certificates])
+    for certificate in certificates:
+        certificate.held = held.get(certificate.attendance_id)
     return {
         "person": person, "requirements": requirements, "overall": overall_status(requirements) if requirements else None,
         "upcoming": upcoming, "past": past, "certificates": certificates,

@@ -12,6 +12,7 @@ from accounts.views import form_error, post_data
 
 from ..certificates import normalise_code, store_certificate_file
 from ..filters_charges import ChargeFilter
+from ..gates import held_certificates
 from ..forms.charges import CertificateCheckForm, WaiveChargeForm
 from ..models import Certificate, Charge
 from ..services.charges import ChargeError, waive_charge
@@ -77,6 +78,10 @@ def certificate(request, code):
     )
     if not allowed:
         raise Http404("No such certificate")
+    hold = held_certificates([record]).get(record.pk) if user.pk == record.person_id else None
+    if hold:
+        messages.info(request, hold.message)
+        return redirect(hold.link or "courses:my-training")
     if not certificate.file:
         # The worker builds it when the register closes; build it now if it has not yet.
         certificate = store_certificate_file(certificate.pk)

@@ -1,6 +1,6 @@
 """The training manager's programme pages: sessions, courses, venues, the pathway and the policy."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
@@ -42,7 +42,9 @@ MANAGE = "courses.manage_programme"
 
 @permission_required(MANAGE)
 def sessions(request):
-    filterset = SessionFilter(request.GET or None, queryset=sessions_with_places())
+    # With no filter chosen, start a month back: five years of past sessions are a filter away.
+    data = request.GET or {"date_from": (timezone.localdate() - timedelta(days=30)).strftime("%d/%m/%Y")}
+    filterset = SessionFilter(data, queryset=sessions_with_places())
     return table_page(request, table=SessionTable(filterset.qs), filterset=filterset,
                       template="courses/manage/sessions.html", csv_filename="sessions.csv")
 

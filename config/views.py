@@ -1,0 +1,19 @@
+"""Error pages that must work when the database does not."""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+def server_error(request):
+    """500, or 503 with a plain "try again shortly" page when the database is unreachable.
+
+    Neither template touches the database or the context processors."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)
