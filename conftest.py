@@ -33,6 +33,17 @@ def pytest_runtest_setup(item):
             pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: cached pages, rate-limit counts and dashboard figures
+    from one test must not show in the next (the local-memory cache lives as long as the process)."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def target_groups(db):
     """The eight Working Together staff groups, as the demo partnership has them."""

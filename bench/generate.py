@@ -140,7 +140,7 @@ def _generate(rng, now, today, factor) -> dict:
             end = start + (timedelta(hours=3, minutes=30) if course.duration_days == Decimal("0.5") else timedelta(hours=7))
             cancelled = rng.random() < 0.04
             past = end < now
-            sessions.append(Session(course=course, venue=venues[n % len(venues)] if venues else None, capacity=rng.choice([20, 24, 30, 30]),
+            sessions.append(Session(course=course, venue=venues[n % len(venues)] if venues else None, capacity=rng.choice([24, 30, 30, 30]),
                                     bookings_close_at=start - timedelta(days=2), starts_at=start, ends_at=end,
                                     status=SessionStatus.CANCELLED if cancelled else SessionStatus.COMPLETED if past else SessionStatus.SCHEDULED,
                                     venue_cost=Decimal("150"), catering_cost=Decimal("120"), materials_cost=Decimal("25"),
@@ -156,11 +156,11 @@ def _generate(rng, now, today, factor) -> dict:
         pairs += [through(session_id=s.pk, user_id=a)] + ([through(session_id=s.pk, user_id=b)] if b != a else [])
     _bulk(through, pairs)
 
-    # Bookings: about 25 a session; past sessions get their register.
+    # Bookings: about 26 a session (about 50,000 in all); past sessions get their register.
     bookings, records = [], []
     booked = set()
     for s in sessions:
-        for _ in range(min(s.capacity, rng.randint(22, 30)) if s.status != SessionStatus.CANCELLED else 0):
+        for _ in range(min(s.capacity, rng.randint(23, 30)) if s.status != SessionStatus.CANCELLED else 0):
             person, agency = staff[rng.randrange(len(staff))]
             if (s.pk, person) in booked:
                 continue

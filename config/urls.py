@@ -25,6 +25,9 @@ if settings.BENCHMARK_BARE_VIEW:
     from django.http import HttpResponse
 
     urlpatterns.append(path("bench/bare", lambda request: HttpResponse("ok", content_type="text/plain"), name="bench-bare"))
+    # The same, but finding the signed-in person and their roles as every signed-in page must.
+    urlpatterns.append(path("bench/bare-signed-in", lambda request: HttpResponse(",".join(sorted(request.user.role_names)),
+                                                                               content_type="text/plain"), name="bench-bare-signed-in"))
 
 admin.site.site_header = settings.SERVICE_NAME
 admin.site.site_title = settings.SERVICE_NAME

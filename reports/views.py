@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.access import permission_required
 from accounts.listing import rows_csv_response
 from accounts.views import form_error, post_data
+from config.pagecache import shared_page
 from courses.models import Course
 from tna.models import TrainingYear
 
@@ -34,6 +35,7 @@ def _year(request) -> TrainingYear | None:
 
 
 @permission_required("reports.view")
+@shared_page(per_person=True)  # it lists the person's own report requests
 def dashboard(request):
     """The same headline figures and charts as the annual report, from the same metrics."""
     year = _year(request)

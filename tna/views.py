@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import permission_required
 from accounts.views import form_error, post_data, site_url
+from config.pagecache import shared_page
 
 from . import services
 from .forms import ContributionsForm, ImportForm, NeedsForm, ReasonForm, SingleAgencyForm, StaffForm, SubmitForm, YearAndCycleForm
@@ -123,6 +124,7 @@ def reopen(request, pk):
 
 
 @permission_required("tna.manage")
+@shared_page
 def cycle(request, pk):
     cycle = get_object_or_404(TnaCycle.objects.select_related("year"), pk=pk)
     if request.method == "POST" and "open" in request.POST:
@@ -185,6 +187,7 @@ def import_returns(request, pk):
 
 
 @permission_required("tna.view_figures")
+@shared_page
 def attendance(request, pk):
     year = get_object_or_404(TrainingYear, pk=pk)
     by = request.GET.get("by", "agency")

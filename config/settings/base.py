@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Cached pages: one generation per request; after a write they are out of date (config/pagecache.py).
+    "config.pagecache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.service",
+                # The layout's personal parts, as placeholders when a page is built for the cache.
+                "config.pagecache.layout_context",
             ],
         },
     },
@@ -136,8 +140,14 @@ RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Sessions are read on every signed-in request: from Redis, with the database behind it.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lscb"}}
+# Built pages are kept in each process's memory: a hit then costs one small read of the shared
+# generation (config/pagecache.py) rather than fetching 20-50 KB from Redis.
+CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lscb-pages",
+                   "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)}}
 
 # How long an email verification or password reset link stays valid.
 ACCOUNT_VERIFICATION_DAYS = env_int("ACCOUNT_VERIFICATION_DAYS", 3)
@@ -174,6 +184,9 @@ TNA_RAG_GREEN = env_int("TNA_RAG_GREEN", 80)
 TNA_RAG_AMBER = env_int("TNA_RAG_AMBER", 50)
 # How long the Board dashboard's figures are kept before they are worked out again.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
+# The busiest pages are served from the cache between writes (config/pagecache.py); this bounds
+# how long a change no signal sees (a worker's bulk update, time passing) can go unshown. 0: off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # `make bench` adds a bare view to compare pages with; never set in production.
 BENCHMARK_BARE_VIEW = env_bool("BENCHMARK_BARE_VIEW", False)
 # Evaluation results for a group smaller than this show "too few responses", never figures.

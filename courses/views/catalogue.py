@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.access import permission_required
 from accounts.listing import table_page
 from accounts.models import Agency, User
+from config.pagecache import shared_page
 
 from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
@@ -23,6 +24,7 @@ from ..tables_training import AgencyTrainingTable
 PER_PAGE = 20
 
 
+@shared_page
 def catalogue(request):
     checker = CatalogueFilter(request.GET or None, queryset=Course.objects.none())
     valid = checker.is_bound and checker.is_valid()
@@ -38,6 +40,7 @@ def catalogue(request):
     })
 
 
+@shared_page
 def course_page(request, slug):
     return render(request, "courses/catalogue/course.html", {"course": get_course_page(slug)})
 
@@ -79,6 +82,7 @@ def sessions_delivered_by(person: User):
 
 
 @login_required
+@shared_page(per_person=True)
 def my_training(request):
     context = training_record_context(request.user)
     if request.user.is_trainer:

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import permission_required
 from accounts.listing import table_page
+from accounts.models import TargetGroup
 from accounts.views import form_error, post_data
+from config.pagecache import shared_page
 
 from ..calendar import working_days_before
 from ..filters_manage import CourseFilter, SessionFilter
@@ -25,8 +27,6 @@ from ..forms.manage import (
     VenueForm,
     date_formset,
 )
-from accounts.models import TargetGroup
-
 from ..models import Booking, BookingPolicy, BookingStatus, Course, Level, PathwayRule, SessionDate, SessionStatus, Venue
 from ..selectors.booking import sessions_with_places
 from ..services import programme
@@ -41,6 +41,7 @@ MANAGE = "courses.manage_programme"
 
 
 @permission_required(MANAGE)
+@shared_page
 def sessions(request):
     # With no filter chosen, start a month back: five years of past sessions are a filter away.
     data = request.GET or {"date_from": (timezone.localdate() - timedelta(days=30)).strftime("%d/%m/%Y")}
