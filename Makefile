@@ -42,4 +42,4 @@ bench: install
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf var/db.sqlite3* var/celery var/media var/mail
+	rm -rf var/db.sqlite3* var/celery var/media var/mail var/cache

@@ -99,13 +99,14 @@ def pages() -> list[tuple[str, str, str]]:
 def query_count(path: str, email: str) -> int:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     from accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(email=email))
-    with CaptureQueriesContext(connection) as ctx:
+    # The queries to build the page, not to serve it from a cache.
+    with override_settings(PAGE_CACHE_SECONDS=0, DASHBOARD_CACHE_SECONDS=0), CaptureQueriesContext(connection) as ctx:
         status = client.get(path, HTTP_HOST="127.0.0.1").status_code
     assert status == 200, f"{path} answered {status}"
     return len(ctx.captured_queries)

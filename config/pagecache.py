@@ -18,10 +18,10 @@ How it stays right:
 - a page with a message to show (after a redirect) is never served from or stored in the cache.
 
 A decorated view's content may depend only on its path and query, and on the person's roles and
-agency (or, with per_person=True, on the person). Put it under the permission decorator, so the
-permission is checked before the cache is read. With several web processes, set CACHE_URL to Redis
-so they share the generation (the pages themselves stay in each process's memory, the "pages"
-cache); with the local-memory cache each process has its own generation.
+agency (or only their roles, or the person: the `per` argument). Put it under the permission decorator, so the
+permission is checked before the cache is read. The generation lives in the shared cache (Redis,
+or files under var/ on one machine: see CACHE_URL), so every web and worker process sees a write;
+the built pages stay in each web process's memory (the "pages" cache).
 """
 
 import functools
@@ -101,12 +101,16 @@ def data_changed(sender, using=None, **kwargs) -> None:
         transaction.on_commit(bump, using=using, robust=True)
 
 
-def _audience(request, per_person: bool) -> str:
+# Whose page it is, beyond the roles that shape every page's menu.
+PER_ROLES, PER_AGENCY, PER_PERSON = "roles", "agency", "person"
+
+
+def _audience(request, per: str) -> str:
     user = request.user
     if not user.is_authenticated:
         return "anonymous"
     roles = ",".join(sorted(user.role_names))
-    who = f"person {user.pk}" if per_person else f"agency {user.agency_id}"
+    who = {PER_ROLES: "", PER_AGENCY: f"agency {user.agency_id}", PER_PERSON: f"person {user.pk}"}[per]
     return f"{who}|{roles}|{int(user.is_active)}{int(user.is_superuser)}{int(user.is_staff)}"
 
 
@@ -129,8 +133,12 @@ def layout_context(request) -> dict:
     return {"account_name": account_name(getattr(request, "user", None))}
 
 
-def shared_page(view=None, *, per_person: bool = False):
-    """Serve this GET view from the cache between writes (see the module's docstring)."""
+def shared_page(view=None, *, per: str = PER_AGENCY):
+    """Serve this GET view from the cache between writes (see the module's docstring). `per` says
+    what besides the roles the content depends on: PER_ROLES (the same for everyone with the same
+    roles, such as the catalogue), PER_AGENCY (the default) or PER_PERSON."""
+    if per not in (PER_ROLES, PER_AGENCY, PER_PERSON):
+        raise ValueError(f"per must be {PER_ROLES!r}, {PER_AGENCY!r} or {PER_PERSON!r}")
 
     def decorate(view):
         @functools.wraps(view)
@@ -138,7 +146,7 @@ def shared_page(view=None, *, per_person: bool = False):
             seconds = settings.PAGE_CACHE_SECONDS
             if not seconds or request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
                 return view(request, *args, **kwargs)
-            parts = (view.__module__, view.__qualname__, request.get_full_path(), _audience(request, per_person), generation())
+            parts = (view.__module__, view.__qualname__, request.get_full_path(), _audience(request, per), generation())
             key = "pagecache:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
             pages = caches["pages"]
             cached = pages.get(key)

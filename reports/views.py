@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.access import permission_required
 from accounts.listing import rows_csv_response
 from accounts.views import form_error, post_data
-from config.pagecache import shared_page
+from config.pagecache import PER_PERSON, shared_page
 from courses.models import Course
 from tna.models import TrainingYear
 
@@ -35,19 +35,19 @@ def _year(request) -> TrainingYear | None:
 
 
 @permission_required("reports.view")
-@shared_page(per_person=True)  # it lists the person's own report requests
+@shared_page(per=PER_PERSON)  # it lists the person's own report requests
 def dashboard(request):
     """The same headline figures and charts as the annual report, from the same metrics."""
     year = _year(request)
     if year is None:
         return render(request, "reports/no_year.html")
     # The Board's figures change slowly; a few minutes' cache spares the database (shared in Redis).
-    heads, need, partners, as_at = cache.get_or_set(
-        f"reports:dashboard:{year.pk}",
-        lambda: (metrics.headlines(year), metrics.need_against_attendance(year, by="agency"),
-                 metrics.partner_contribution(metrics.Period.of_year(year)), timezone.now()),
-        settings.DASHBOARD_CACHE_SECONDS,
-    )
+    def figures():
+        return (metrics.headlines(year), metrics.need_against_attendance(year, by="agency"),
+                metrics.partner_contribution(metrics.Period.of_year(year)), timezone.now())
+
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    heads, need, partners, as_at = cache.get_or_set(f"reports:dashboard:{year.pk}", figures, seconds) if seconds else figures()
     form = RunForm(initial={"year": year.pk}, user=request.user)
     form.helper.form_action = reverse("reports:runs")
     return render(request, "reports/dashboard.html", {

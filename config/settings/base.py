@@ -134,16 +134,18 @@ AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # Rate limits on sign-up, verification and password reset emails and on signed-link pages
-# (accounts/ratelimit.py), counted in the cache: set CACHE_URL to Redis wherever more than one
-# web process runs, so they share the counts.
+# (accounts/ratelimit.py), counted in the cache.
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+# The shared cache: rate-limit counts, the cached pages' generation (config/pagecache.py), the
+# dashboard's figures. Every process must see the same one: Redis in production (CACHE_URL);
+# without it, files under var/ that the web server, the worker and beat on one machine all read.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
     # Sessions are read on every signed-in request: from Redis, with the database behind it.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lscb"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 # Built pages are kept in each process's memory: a hit then costs one small read of the shared
 # generation (config/pagecache.py) rather than fetching 20-50 KB from Redis.
 CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lscb-pages",

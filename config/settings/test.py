@@ -4,7 +4,7 @@ Tests that need a real worker switch eagerness off themselves.
 """
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import CACHES, STORAGES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -21,3 +21,5 @@ AXES_ENABLED = False
 RATE_LIMITS_ENABLED = False
 # Every test sees the figures as they are now.
 DASHBOARD_CACHE_SECONDS = 0
+# One cache per test process, emptied before each test (conftest.py).
+CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lscb-test"}

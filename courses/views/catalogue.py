@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.access import permission_required
 from accounts.listing import table_page
 from accounts.models import Agency, User
-from config.pagecache import shared_page
+from config.pagecache import PER_PERSON, PER_ROLES, shared_page
 
 from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
@@ -24,7 +24,7 @@ from ..tables_training import AgencyTrainingTable
 PER_PAGE = 20
 
 
-@shared_page
+@shared_page(per=PER_ROLES)
 def catalogue(request):
     checker = CatalogueFilter(request.GET or None, queryset=Course.objects.none())
     valid = checker.is_bound and checker.is_valid()
@@ -40,7 +40,7 @@ def catalogue(request):
     })
 
 
-@shared_page
+@shared_page(per=PER_ROLES)
 def course_page(request, slug):
     return render(request, "courses/catalogue/course.html", {"course": get_course_page(slug)})
 
@@ -82,7 +82,7 @@ def sessions_delivered_by(person: User):
 
 
 @login_required
-@shared_page(per_person=True)
+@shared_page(per=PER_PERSON)
 def my_training(request):
     context = training_record_context(request.user)
     if request.user.is_trainer:
