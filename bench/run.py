@@ -182,6 +182,8 @@ def contention(attempts: int = 200, places: int = 20) -> dict:
 
     course = Course.objects.filter(active=True, needs_manager_approval=False, prerequisites__isnull=True).order_by("pk").first()
     start = (timezone.now() + timedelta(days=45)).replace(hour=9, minute=30, second=0, microsecond=0)
+    while Session.objects.filter(course=course, starts_at__date=start.date()).exists():  # one a day, as imports expect
+        start += timedelta(days=1)
     session = Session.objects.create(course=course, capacity=places, starts_at=start, ends_at=start + timedelta(hours=7),
                                      bookings_close_at=start - timedelta(days=2))
     SessionDate.objects.create(session=session, starts_at=session.starts_at, ends_at=session.ends_at)
