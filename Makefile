@@ -21,8 +21,9 @@ install: $(VENV)/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
+# SITE_URL as `make run` serves it: the demo's emails link to this site.
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py seed_demo
 
 # The web server, a Celery worker and beat together (Procfile), on SQLite and a
 # broker on the local disk unless DATABASE_URL and CELERY_BROKER_URL say otherwise.

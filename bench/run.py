@@ -171,14 +171,13 @@ def start_server(database_url: str, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def contention(attempts: int = 200, places: int = 20) -> dict:
-    """`attempts` people at once try to book a session with `places` places, over HTTP."""
+def new_session(places: int):
+    """A new session 45 days ahead (or the first free day after) of a course anyone may book."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from accounts.models import User
-    from courses.models import Booking, BookingStatus, Course, Session, SessionDate
+    from courses.models import Course, Session, SessionDate
 
     course = Course.objects.filter(active=True, needs_manager_approval=False, prerequisites__isnull=True).order_by("pk").first()
     start = (timezone.now() + timedelta(days=45)).replace(hour=9, minute=30, second=0, microsecond=0)
@@ -187,19 +186,62 @@ def contention(attempts: int = 200, places: int = 20) -> dict:
     session = Session.objects.create(course=course, capacity=places, starts_at=start, ends_at=start + timedelta(hours=7),
                                      bookings_close_at=start - timedelta(days=2))
     SessionDate.objects.create(session=session, starts_at=session.starts_at, ends_at=session.ends_at)
-    people = list(User.objects.filter(email__endswith="@staff.northshire.example.org").exclude(bookings__session__starts_at__date=start.date())
-                  .order_by("-pk")[:attempts])
-    cookies = [signed_in_cookie(p.email) for p in people]
+    return session
+
+
+def book(session_pk: int, cookie: str) -> int:
     token = "benchmarkcsrftokenbenchmarkcsrft"  # 32 characters: Django accepts the unmasked secret
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    conn.request("POST", f"/sessions/{session_pk}/book", body="", headers={
+        "Cookie": f"{cookie}; csrftoken={token}", "X-CSRFToken": token, "Host": "127.0.0.1",
+        "Content-Type": "application/x-www-form-urlencoded"})
+    return conn.getresponse().status
+
+
+def morning_rush(*, clients: int, seconds: float, per_second: float) -> dict:
+    """Staff read the catalogue while bookings arrive `per_second` (each a write, so every cached
+    page is built again on its next view): what the cache is worth on a busy morning."""
+    from accounts.models import User
+
+    session = new_session(places=int(seconds * per_second) + 50)
+    people = list(User.objects.filter(email__endswith="@staff.northshire.example.org")
+                  .exclude(bookings__session__starts_at__date=session.starts_at.date()).order_by("pk")[:int(seconds * per_second) + 5])
+    cookies = [signed_in_cookie(p.email) for p in people]  # signed in beforehand: a sign-in is a write too
+    reader = signed_in_cookie("tom.fletcher@riverside-academies.example.org")
+    booked, stop = [], threading.Event()
+
+    def writer():
+        for cookie in cookies:
+            if stop.wait(1 / per_second):
+                return
+            started = time.perf_counter()
+            status = book(session.pk, cookie)
+            booked.append((status, time.perf_counter() - started))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    reads = load("/courses", reader, clients=clients, seconds=seconds)
+    stop.set()
+    thread.join()
+    times = sorted(t for _, t in booked)
+    return {"bookings_per_second": per_second, "bookings": len(booked), "booking_errors": sum(1 for s, _ in booked if s >= 400),
+            "booking_p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 1) if times else None, "catalogue": reads}
+
+
+def contention(attempts: int = 200, places: int = 20) -> dict:
+    """`attempts` people at once try to book a session with `places` places, over HTTP."""
+    from accounts.models import User
+    from courses.models import Booking, BookingStatus
+
+    session = new_session(places)
+    people = list(User.objects.filter(email__endswith="@staff.northshire.example.org")
+                  .exclude(bookings__session__starts_at__date=session.starts_at.date()).order_by("-pk")[:attempts])
+    cookies = [signed_in_cookie(p.email) for p in people]
     statuses, barrier = [], threading.Barrier(len(cookies))
 
     def attempt(cookie):
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
         barrier.wait()
-        conn.request("POST", f"/sessions/{session.pk}/book", body="", headers={
-            "Cookie": f"{cookie}; csrftoken={token}", "X-CSRFToken": token, "Host": "127.0.0.1",
-            "Content-Type": "application/x-www-form-urlencoded"})
-        statuses.append(conn.getresponse().status)
+        statuses.append(book(session.pk, cookie))
 
     started = time.monotonic()
     threads = [threading.Thread(target=attempt, args=(c,)) for c in cookies]
@@ -258,7 +300,7 @@ def main():
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--page-cache-seconds", type=int, default=None,
                         help="PAGE_CACHE_SECONDS for the server; 0 measures every page built afresh")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["pages", "contention", "report", "import"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["pages", "contention", "rush", "report", "import"])
     args = parser.parse_args()
     setup_django(args.database_url)
     ensure_data(args.database_url, args.factor)
@@ -290,6 +332,15 @@ def main():
         if "contention" not in args.skip:
             results["contention"] = contention()
             print(f"  contention: {results['contention']}", flush=True)
+        if "rush" not in args.skip:
+            results["morning_rush"] = []
+            for per_second in (1, 5):
+                rush = morning_rush(clients=args.clients, seconds=args.seconds, per_second=per_second)
+                results["morning_rush"].append(rush)
+                reads = rush["catalogue"]
+                print(f"  catalogue with {per_second} booking(s) a second: {reads['rps']} req/s, p50 {reads['p50_ms']} ms, "
+                      f"p95 {reads['p95_ms']} ms; {rush['bookings']} bookings, p95 {rush['booking_p95_ms']} ms, "
+                      f"{rush['booking_errors']} errors", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=20)

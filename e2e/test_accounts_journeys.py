@@ -43,14 +43,14 @@ def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_g
     assert message.to == ["aisha.khan@northshire-police.example.org"]
     link = re.search(r"https?://\S+", message.body).group(0)
     page.goto(link)
-    assert "Your email address is confirmed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your email address is confirmed", use_inner_text=True)
     visitor.check()
 
     page.get_by_label("Email address").fill("aisha.khan@northshire-police.example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Welcome, Aisha")).to_be_visible()
-    assert "Northshire Police" in page.locator(".govuk-caption-l").inner_text()
+    expect(page.locator(".govuk-caption-l")).to_contain_text("Northshire Police", use_inner_text=True)
     visitor.check()
 
     page.get_by_role("navigation", name="Your account").get_by_role("link", name="Aisha Khan").click()
@@ -77,7 +77,7 @@ def test_the_training_manager_sees_the_management_navigation_and_changes_roles(v
     visitor.check()
     page.get_by_label("Agency lead").check()
     page.get_by_role("button", name="Save roles").click()
-    assert "Roles saved for Aisha Khan" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Roles saved for Aisha Khan", use_inner_text=True)
     visitor.check()
     assert "Agency lead" in User.objects.get(email="aisha.khan@example.org").role_names
 
@@ -112,7 +112,7 @@ def test_the_training_manager_sets_retention_and_handles_an_erasure_request(visi
     page = visitor.go("/manage/retention")
     page.get_by_label("Copies of emails sent (months)").fill("0")
     page.get_by_role("button", name="Save periods").click()
-    assert "Enter at least 1 month" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter at least 1 month", use_inner_text=True)
     visitor.check()
     page = visitor.go(f"/manage/people/{person.pk}")
     page.get_by_role("link", name="Erasure request").click()
@@ -120,7 +120,7 @@ def test_the_training_manager_sets_retention_and_handles_an_erasure_request(visi
     page.get_by_label("Request reference or date").fill("DP-2026-014")
     page.get_by_label("I have checked the person's identity").check()
     page.get_by_role("button", name="Remove their details").click()
-    assert "Their attendance evidence is kept" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Their attendance evidence is kept", use_inner_text=True)
     visitor.check()
     assert User.objects.get(pk=person.pk).email.endswith("@removed.invalid")
 
@@ -140,11 +140,11 @@ def test_a_board_member_turns_on_two_step_sign_in_and_signs_in_with_a_code(visit
     key = page.locator(".app-key").inner_text().replace(" ", "")
     page.get_by_label("Code from your authenticator app").fill(totp.code_at(key, totp.current_step()))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
-    assert "Two-step sign-in is on" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Two-step sign-in is on", use_inner_text=True)
     page.get_by_role("button", name="Sign out").click()
     now[0] += totp.STEP
     page = visitor.sign_in("david.reid@example.org")  # the password, then the code page
-    assert "Enter the code from your authenticator app" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Enter the code from your authenticator app", use_inner_text=True)
     page.get_by_label("Code from your authenticator app").fill(totp.code_at(key, totp.current_step()))
     page.get_by_role("button", name="Sign in").click()
     visitor.check()

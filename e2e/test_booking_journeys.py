@@ -54,12 +54,12 @@ def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_see
     assert "SUMMARY:Recognising and Responding to Neglect" in ics.replace("\r\n ", "")
 
     page.get_by_role("link", name="Cancel or pass this place to a colleague").click()
-    assert "late cancellation" in page.locator(".govuk-warning-text").inner_text()
+    expect(page.locator(".govuk-warning-text")).to_contain_text("late cancellation", use_inner_text=True)
     visitor.check()
     page.get_by_label("Cancel the place").check()
     page.get_by_role("button", name="Confirm").click()
-    banner = page.locator(".govuk-notification-banner").inner_text()
-    assert "This was a late cancellation: £50.00 has been charged to Little Acorns Day Nurseries Ltd" in banner
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "This was a late cancellation: £50.00 has been charged to Little Acorns Day Nurseries Ltd", use_inner_text=True)
     visitor.check()
     sign_out(page)
 
@@ -92,10 +92,10 @@ def test_the_training_manager_takes_the_register_and_the_attendee_downloads_thei
     page.get_by_text("Add someone who came without a booking").click()
     page.get_by_label("Email address").fill(walk_in.email)
     page.get_by_role("button", name="Add walk-in").click()
-    assert "Chloe Campbell added as a walk-in" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Chloe Campbell added as a walk-in", use_inner_text=True)
     visitor.check()
     page.get_by_role("button", name="Save and close the register").click()
-    assert "Register closed. 2 certificates issued, 1 did not attend" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Register closed. 2 certificates issued, 1 did not attend", use_inner_text=True)
     visitor.check()
     sign_out(page)
 

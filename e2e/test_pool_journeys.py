@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, training_manager
 from courses.factories import BookingFactory, CourseFactory, SessionFactory
@@ -47,14 +48,14 @@ def test_a_member_of_staff_joins_the_pool_and_their_delivery_counts_for_their_ag
     visitor.check()
     page.get_by_role("link", name="Apply to join the trainer pool").click()
     page.get_by_role("button", name="Send application").click()
-    assert "Describe your safeguarding experience" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Describe your safeguarding experience", use_inner_text=True)
     visitor.check()
     page.get_by_label("Your safeguarding experience").fill("Nine years in the public protection unit.")
     page.get_by_label("Your specialisms").fill("Child sexual and criminal exploitation.")
     page.get_by_label("Your experience of training or facilitating groups").fill("I deliver the force's exploitation briefings.")
     page.get_by_label("Working Together to Safeguard Children").check()
     page.get_by_role("button", name="Send application").click()
-    assert "Your agency lead has been asked to endorse it" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your agency lead has been asked to endorse it", use_inner_text=True)
     visitor.check()
     sign_out(page)
 
@@ -80,13 +81,13 @@ def test_a_member_of_staff_joins_the_pool_and_their_delivery_counts_for_their_ag
     page.get_by_label("Agency will release three trainer days a year").check()
     page.get_by_label("Accept into the pool").check()
     page.get_by_role("button", name="Save decision").click()
-    assert "Accepted, needs training for trainers" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("Accepted, needs training for trainers", use_inner_text=True)
     visitor.check()
     page.goto(visitor.base_url + f"/manage/sessions/{tft.pk}/register")
     page.get_by_role("group", name=re.compile("Mark Evans")).get_by_label("Attended").check()
     page.get_by_role("button", name="Save register").click()
     page.get_by_role("button", name="Save and close the register").click()
-    assert "Register closed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Register closed", use_inner_text=True)
     membership = Membership.objects.get(person=mark)
     assert membership.status == MembershipStatus.ACTIVE
 
@@ -95,10 +96,10 @@ def test_a_member_of_staff_joins_the_pool_and_their_delivery_counts_for_their_ag
     visitor.check()
     page.get_by_label("Trainer").select_option(label="Mark Evans (Northshire Police)")
     page.get_by_role("button", name="Ask this trainer").click()
-    assert "This session has already started" in page.locator(".govuk-warning-text").inner_text()
+    expect(page.locator(".govuk-warning-text")).to_contain_text("This session has already started", use_inner_text=True)
     visitor.check()
     page.get_by_role("button", name="Ask this trainer anyway").click()
-    assert "has been emailed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("has been emailed", use_inner_text=True)
     visitor.check()
     sign_out(page)
 
@@ -109,8 +110,8 @@ def test_a_member_of_staff_joins_the_pool_and_their_delivery_counts_for_their_ag
     visitor.check()
     page.get_by_label("Yes, I can deliver it").check()
     page.get_by_role("button", name="Send answer").click()
-    assert "You are down to deliver" in page.locator(".govuk-notification-banner").inner_text()
-    assert "1 session, 1 day" in page.locator("main").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You are down to deliver", use_inner_text=True)
+    expect(page.locator("main")).to_contain_text("1 session, 1 day", use_inner_text=True)
     visitor.check()
     sign_out(page)
 
@@ -121,4 +122,4 @@ def test_a_member_of_staff_joins_the_pool_and_their_delivery_counts_for_their_ag
     summary = page.locator(".govuk-summary-list").first.inner_text()
     assert "1 in 1 session (25% of agreed)" in summary
     assert "Free delegate places earned\t10" in summary
-    assert "Mark Evans" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Mark Evans", use_inner_text=True)

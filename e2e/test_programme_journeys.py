@@ -43,7 +43,7 @@ def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(
     page.get_by_label("Places").fill("18")
     page.get_by_label("Grace Okafor").check()
     page.get_by_role("button", name="Save session").click()
-    assert "Session created" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Session created", use_inner_text=True)
     visitor.check()
     assert Session.objects.get().dates.count() == 2
 
@@ -55,7 +55,7 @@ def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(
     visitor.check()
     page.get_by_label("Late-cancellation notice (working days)").fill("5")
     page.get_by_role("button", name="Save policy").click()
-    assert "Booking and charging policy saved" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Booking and charging policy saved", use_inner_text=True)
     visitor.check()
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.factories import AgencyFactory, UserFactory, board_member
 from courses.factories import AttendanceRecordFactory, SessionFactory
@@ -33,7 +34,7 @@ def test_a_board_member_requests_and_downloads_the_annual_report(visitor, target
                                         status=RunStatus.RUNNING, progress=40)
     page = visitor.sign_in("david.reid@northshire-scp.example.org")
     page = visitor.go(f"/reports/runs/{building.pk}?stop=1")  # a report being built: accessible while it waits
-    assert "Being built: 40% done" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Being built: 40% done", use_inner_text=True)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Board dashboard").click()
     visitor.check()
     assert "12" in page.locator(".app-figure").nth(1).inner_text()
@@ -41,7 +42,7 @@ def test_a_board_member_requests_and_downloads_the_annual_report(visitor, target
     page.get_by_label("Training year").last.select_option(label=year.name)
     page.get_by_role("button", name="Build the report").click()
     page.wait_for_selector(".govuk-panel", timeout=60_000)  # the page refreshes itself until the report is ready
-    assert "Your report is ready" in page.locator(".govuk-panel").inner_text()
+    expect(page.locator(".govuk-panel")).to_contain_text("Your report is ready", use_inner_text=True)
     visitor.check()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the report (PDF)").click()

@@ -52,7 +52,7 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
     expect(page.locator(".govuk-error-summary")).to_be_visible()  # the declaration
     page.get_by_label("I confirm that these figures are accurate").check()
     page.get_by_role("button", name="Submit return").click()
-    assert "has been submitted" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("has been submitted", use_inner_text=True)
     visitor.check()
     tna_return = TnaReturn.objects.get(agency=police)
     assert tna_return.status == ReturnStatus.SUBMITTED
@@ -79,6 +79,6 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
     page.goto(visitor.base_url + f"/tna/returns/{tna_return.pk}/check")
     page.get_by_label("I confirm that these figures are accurate").check()
     page.get_by_role("button", name="Submit return").click()
-    assert "has been submitted" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("has been submitted", use_inner_text=True)
     visitor.check()
     assert [v.action for v in tna_return.versions.order_by("number")] == ["submitted", "reopened", "submitted"]

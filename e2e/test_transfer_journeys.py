@@ -1,6 +1,7 @@
 """The training manager checks a spreadsheet of people, corrects it, and imports it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.factories import AgencyFactory, training_manager
 from accounts.models import User
@@ -19,8 +20,8 @@ def test_the_training_manager_imports_people_after_correcting_the_file(visitor, 
     page.get_by_label("People", exact=True).check()
     page.get_by_label("CSV file").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()
-    assert "Nothing has been imported" in page.locator(".govuk-error-summary").inner_text()
-    assert "'Northshire Polce' is not a partner agency" in page.locator("table").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Nothing has been imported", use_inner_text=True)
+    expect(page.locator("table")).to_contain_text("'Northshire Polce' is not a partner agency", use_inner_text=True)
     visitor.check()
     assert not User.objects.filter(email="aisha.khan@example.org").exists()
     good = tmp_path / "people-corrected.csv"
@@ -29,9 +30,9 @@ def test_the_training_manager_imports_people_after_correcting_the_file(visitor, 
     page.get_by_label("People", exact=True).check()
     page.get_by_label("CSV file").set_input_files(str(good))
     page.get_by_role("button", name="Check the file").click()
-    assert "The file is ready to import" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("The file is ready to import", use_inner_text=True)
     visitor.check()
     page.get_by_role("button", name="Import these records").click()
-    assert "People: 1 new, 0 changed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("People: 1 new, 0 changed", use_inner_text=True)
     visitor.check()
     assert User.objects.get(email="aisha.khan@example.org").agency.name == "Northshire Police"
