@@ -211,8 +211,9 @@ def morning_rush(*, clients: int, seconds: float, per_second: float) -> dict:
     booked, stop = [], threading.Event()
 
     def writer():
-        for cookie in cookies:
-            if stop.wait(1 / per_second):
+        began = time.monotonic()
+        for n, cookie in enumerate(cookies, start=1):  # on a timetable, however long each booking takes
+            if stop.wait(max(0.0, began + n / per_second - time.monotonic())):
                 return
             started = time.perf_counter()
             status = book(session.pk, cookie)

@@ -26,6 +26,7 @@ the built pages stay in each web process's memory (the "pages" cache).
 
 import functools
 import hashlib
+import threading
 import time
 from contextvars import ContextVar
 
@@ -133,6 +134,30 @@ def layout_context(request) -> dict:
     return {"account_name": account_name(getattr(request, "user", None))}
 
 
+_builders: dict[str, threading.Event] = {}
+_builders_lock = threading.Lock()
+BUILD_WAIT_SECONDS = 2.0
+
+
+def _wait_for_builder(key: str, pages):
+    """None if this thread is to build the page (nobody else in this process is); otherwise what
+    the builder stored, or None (then build it too) if it stored nothing in time."""
+    with _builders_lock:
+        building = _builders.get(key)
+        if building is None:
+            _builders[key] = threading.Event()
+            return None
+    building.wait(BUILD_WAIT_SECONDS)
+    return pages.get(key)
+
+
+def _built(key: str) -> None:
+    with _builders_lock:
+        building = _builders.pop(key, None)
+    if building is not None:
+        building.set()
+
+
 def shared_page(view=None, *, per: str = PER_AGENCY):
     """Serve this GET view from the cache between writes (see the module's docstring). `per` says
     what besides the roles the content depends on: PER_ROLES (the same for everyone with the same
@@ -150,6 +175,10 @@ def shared_page(view=None, *, per: str = PER_AGENCY):
             key = "pagecache:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
             pages = caches["pages"]
             cached = pages.get(key)
+            if cached is None:
+                # Right after a write every reader misses at once: one thread of this process
+                # builds the page and the others wait for it rather than all building it.
+                cached = _wait_for_builder(key, pages)
             if cached is not None:
                 content_type, content = cached
                 return HttpResponse(_personalise(content, request), content_type=content_type)
@@ -158,6 +187,7 @@ def shared_page(view=None, *, per: str = PER_AGENCY):
                 response = view(request, *args, **kwargs)
             finally:
                 request.building_shared_page = False
+                _built(key)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             cacheable = (response.status_code == 200 and not response.streaming and not response.cookies

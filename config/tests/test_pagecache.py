@@ -151,3 +151,37 @@ def test_the_catalogue_is_the_same_for_every_agency_and_the_cache_can_be_turned_
     settings.PAGE_CACHE_SECONDS = 0
     _, uncached = get(people[2])
     assert uncached == built
+
+
+def test_readers_arriving_together_after_a_write_wait_for_one_build():
+    """Right after a write every reader misses at once; one builds the page, the others wait for it."""
+    import threading
+    import time
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from config.pagecache import shared_page
+
+    builds = []
+
+    @shared_page
+    def slow_page(request):
+        builds.append(1)
+        time.sleep(0.3)  # the catalogue takes tens of milliseconds; long enough for all to arrive
+        return HttpResponse("<p>Working Together to Safeguard Children</p>")
+
+    def reader(out):
+        request = RequestFactory().get("/courses")
+        request.user = AnonymousUser()
+        out.append(slow_page(request).content)
+
+    pages = []
+    threads = [threading.Thread(target=reader, args=(pages,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+    assert pages == [b"<p>Working Together to Safeguard Children</p>"] * 4
