@@ -150,6 +150,15 @@ class Result:
     def ok(self) -> bool:
         return not self.errors
 
+    def count(self, *, created: bool = False, changed: bool = False) -> None:
+        """One record written: new, changed, or found as it already was."""
+        if created:
+            self.created += 1
+        elif changed:
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
 
 class Format:
     key = ""
@@ -234,15 +243,6 @@ def run_import(fmt: Format, content: str, *, commit: bool) -> Result:
     return result
 
 
-def _save(model_or_obj, result: Result, *, created: bool, changed: bool):
-    if created:
-        result.created += 1
-    elif changed:
-        result.updated += 1
-    else:
-        result.unchanged += 1
-
-
 def _apply(obj, values: dict) -> bool:
     changed = False
     for name, value in values.items():
@@ -250,6 +250,14 @@ def _apply(obj, values: dict) -> bool:
             setattr(obj, name, value)
             changed = True
     return changed
+
+
+def _update(obj, values: dict, result: Result) -> None:
+    """An existing record takes the file's values, saved only if one of them differs."""
+    changed = _apply(obj, values)
+    if changed:
+        obj.save()
+    result.count(changed=changed)
 
 
 # --- Formats ------------------------------------------------------------------------------------------
@@ -272,12 +280,9 @@ class TrainingYears(Format):
             values = {"starts_on": v["Starts"], "ends_on": v["Ends"], "children_in_need": v["Children in need"], "central_costs": v["Central costs"]}
             if year is None:
                 TrainingYear.objects.create(name=v["Name"], **values)
-                _save(None, result, created=True, changed=True)
+                result.count(created=True)
             else:
-                changed = _apply(year, values)
-                if changed:
-                    year.save()
-                _save(year, result, created=False, changed=changed)
+                _update(year, values, result)
 
     def export(self, year):
         years = [year] if year else TrainingYear.objects.order_by("starts_on")
@@ -314,12 +319,9 @@ class Agencies(Format):
             agency = existing.get(v["Name"].lower())
             if agency is None:
                 existing[v["Name"].lower()] = Agency.objects.create(name=v["Name"], **values)
-                _save(None, result, created=True, changed=True)
+                result.count(created=True)
             else:
-                changed = _apply(agency, values)
-                if changed:
-                    agency.save()
-                _save(agency, result, created=False, changed=changed)
+                _update(agency, values, result)
 
     def export(self, year):
         for a in Agency.objects.select_related("category").order_by("name"):
@@ -381,12 +383,9 @@ class People(Format):
                 user = User(email=v["Email"], is_active=False, **values)
                 user.set_unusable_password()
                 new.append(user)
-                _save(None, result, created=True, changed=True)
+                result.count(created=True)
             else:
-                changed = _apply(person, values)
-                if changed:
-                    person.save()
-                _save(person, result, created=False, changed=changed)
+                _update(person, values, result)
         User.objects.bulk_create(new, batch_size=2000)
 
     def export(self, year):
@@ -436,16 +435,13 @@ class Courses(Format):
             if course is None:
                 Course.objects.create(title=v["Title"], slug=slugify(v["Title"])[:200], summary=v["Summary"] or v["Title"],
                                       learning_outcomes=outcomes or v["Title"], **values)
-                _save(None, result, created=True, changed=True)
+                result.count(created=True)
             else:
                 if v["Summary"]:
                     values["summary"] = v["Summary"]
                 if outcomes:
                     values["learning_outcomes"] = outcomes
-                changed = _apply(course, values)
-                if changed:
-                    course.save()
-                _save(course, result, created=False, changed=changed)
+                _update(course, values, result)
 
     def export(self, year):
         for c in Course.objects.select_related("level").order_by("title"):
@@ -514,12 +510,9 @@ class Sessions(Format):
                                                  register_closed_at=v["ends"] if v["Status"] == SessionStatus.COMPLETED else None,
                                                  cancelled_at=v["starts"] if v["Status"] == SessionStatus.CANCELLED else None, **values)
                 SessionDate.objects.create(session=session, starts_at=v["starts"], ends_at=v["ends"])
-                _save(None, result, created=True, changed=True)
+                result.count(created=True)
             else:
-                changed = _apply(session, values)
-                if changed:
-                    session.save()
-                _save(session, result, created=False, changed=changed)
+                _update(session, values, result)
 
     def export(self, year):
         for s in _in_year(Session.objects.select_related("course", "venue"), year).order_by("starts_at").iterator():
@@ -595,7 +588,7 @@ class AttendanceFormat(SessionRowMixin, Format):
             mark = {"attended": Attendance.ATTENDED, "partial": Attendance.PARTIAL, "no_show": Attendance.NO_SHOW, "walk_in": Attendance.ATTENDED}.get(outcome)
             booking, record = bookings.get(key), records.get(key)
             if booking is None and record is None:
-                _save(None, result, created=True, changed=True)
+                result.count(created=True)
                 if outcome != "walk_in":
                     new_bookings.append(Booking(session_id=session_id, person_id=person_id, agency_id=agency_id, status=status,
                                                 late_cancellation=outcome == "late"))
@@ -616,7 +609,7 @@ class AttendanceFormat(SessionRowMixin, Format):
                 record.outcome = mark
                 record.save(update_fields=["outcome"])
                 changed = True
-            _save(None, result, created=False, changed=changed)
+            result.count(changed=changed)
         Booking.objects.bulk_create(new_bookings, batch_size=5000)
         made = {(b.session_id, b.person_id): b.pk for b in new_bookings}
         for record in new_records:
@@ -723,7 +716,7 @@ class TnaReturns(Format):
             changed = created or _apply(need, values)
             if changed and not created:
                 need.save()
-            _save(None, result, created=created, changed=changed)
+            result.count(created=created, changed=changed)
 
     def export(self, year):
         needs = TrainingNeed.objects.filter(tna_return__status=ReturnStatus.SUBMITTED).select_related("tna_return__cycle__year", "tna_return__agency", "course")
