@@ -1,6 +1,6 @@
 """The public catalogue: active courses with their upcoming sessions and places left."""
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
@@ -56,7 +56,7 @@ def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
             course=OuterRef("pk"), status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now(), bookings_close_at__gt=timezone.now()
         ).annotate(taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE))).filter(capacity__gt=F("taken"))
         courses = courses.filter(Exists(open_sessions))
-    return courses.annotate(next_date=Min("sessions__starts_at", filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__starts_at__gt=timezone.now())))
+    return courses
 
 
 def get_course_page(slug: str) -> Course:
