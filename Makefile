@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install migrate seed clean bench
+.PHONY: run test lint install migrate seed clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,12 @@ run: seed
 	@echo ""
 	PORT=$(PORT) HOST=$(HOST) SITE_URL=http://$(HOST):$(PORT) $(BIN)/honcho start -f Procfile.dev
 
-test: install
+# ruff with the project's line length (pyproject.toml): lint and format are checked before the tests.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	bash scripts/install_system_packages.sh
 	$(BIN)/pytest
 

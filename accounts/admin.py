@@ -13,8 +13,24 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("agency",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Details", {"fields": ("full_name", "job_title", "agency", "unlisted_organisation", "target_group", "line_manager_name", "line_manager_email")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "email_verified_at", "deactivated_at")}),
+        (
+            "Details",
+            {
+                "fields": (
+                    "full_name",
+                    "job_title",
+                    "agency",
+                    "unlisted_organisation",
+                    "target_group",
+                    "line_manager_name",
+                    "line_manager_email",
+                )
+            },
+        ),
+        (
+            "Access",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "email_verified_at", "deactivated_at")},
+        ),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
 

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from config.pagecache import data_changed
+        from common.pagecache import data_changed
 
         from . import predicates  # noqa: F401  (registers the permission rules)
 

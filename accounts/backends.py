@@ -1,6 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
-from config.pagecache import remembered
+from common.pagecache import remembered
 
 from .models import normalise_email
 

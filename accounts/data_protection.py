@@ -5,11 +5,12 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
+from common.access import permission_required
+from common.views import form_error, post_data
+
 from . import retention
-from .access import permission_required
 from .forms import gds_helper
 from .models import User
-from .views import form_error, post_data
 
 
 class RetentionForm(forms.Form):
@@ -18,20 +19,37 @@ class RetentionForm(forms.Form):
         current = current or {}
         for rule in rules:
             self.fields[rule.key] = forms.IntegerField(
-                label=f"{rule.label} ({rule.unit})", help_text=rule.explanation, min_value=1, max_value=100 if rule.unit == "years" else 1200,
-                initial=rule.period(current), widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-                error_messages={"required": f"Enter how many {rule.unit}", "invalid": f"Enter a whole number of {rule.unit}",
-                                "min_value": f"Enter at least 1 {rule.unit[:-1]}", "max_value": "Enter a shorter period"},
+                label=f"{rule.label} ({rule.unit})",
+                help_text=rule.explanation,
+                min_value=1,
+                max_value=100 if rule.unit == "years" else 1200,
+                initial=rule.period(current),
+                widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+                error_messages={
+                    "required": f"Enter how many {rule.unit}",
+                    "invalid": f"Enter a whole number of {rule.unit}",
+                    "min_value": f"Enter at least 1 {rule.unit[:-1]}",
+                    "max_value": "Enter a shorter period",
+                },
             )
-        self.helper = gds_helper(*(Field.text(name, field_width=Fixed.FOUR) for name in self.fields), submit="Save periods")
+        self.helper = gds_helper(
+            *(Field.text(name, field_width=Fixed.FOUR) for name in self.fields), submit="Save periods"
+        )
 
 
 class ErasureForm(forms.Form):
-    reference = forms.CharField(label="Request reference or date", max_length=200,
-                                help_text="Where the request came from, so the decision can be traced (for example DP-2026-014, email of 3 November).",
-                                error_messages={"required": "Enter the request's reference or date"})
-    confirm = forms.BooleanField(label="I have checked the person's identity and want to remove their details",
-                                 error_messages={"required": "Confirm that you have checked the request"})
+    reference = forms.CharField(
+        label="Request reference or date",
+        max_length=200,
+        help_text=(
+            "Where the request came from, so the decision can be traced (for example DP-2026-014, email of 3 November)."
+        ),
+        error_messages={"required": "Enter the request's reference or date"},
+    )
+    confirm = forms.BooleanField(
+        label="I have checked the person's identity and want to remove their details",
+        error_messages={"required": "Confirm that you have checked the request"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +78,19 @@ def erase(request, pk):
         except retention.ErasureError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"{person.full_name}'s contact details, sign-in and emails have been removed. Their attendance evidence is kept.")
+            messages.success(
+                request,
+                f"{person.full_name}'s contact details, sign-in and emails have been removed. "
+                "Their attendance evidence is kept.",
+            )
             return redirect("manage:person", pk=person.pk)
-    return render(request, "manage/erase.html", {"person": person, "form": form, "title": "Handle an erasure request",
-                                                 "counts": {"bookings": person.bookings.count(), "attendance": person.attendance.count()}})
+    return render(
+        request,
+        "manage/erase.html",
+        {
+            "person": person,
+            "form": form,
+            "title": "Handle an erasure request",
+            "counts": {"bookings": person.bookings.count(), "attendance": person.attendance.count()},
+        },
+    )

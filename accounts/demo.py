@@ -31,12 +31,45 @@ CATEGORIES = [
 
 # The eight staff groups of Working Together to Safeguard Children (2010).
 TARGET_GROUPS = [
-    (1, "Infrequent contact with children", "You may become aware of possible abuse or neglect, but rarely work with children, young people or parents. For example: librarians, GP receptionists, leisure centre staff, community advice workers."),
-    (2, "Regular contact with children", "You are in regular contact with children, young people or parents, or have a particular responsibility, and may be in a position to spot concerns. For example: housing staff, hospital staff, adult mental health staff, sports coaches."),
-    (3, "Work predominantly with children", "You work mostly with children, young people or parents and could contribute to assessing, planning and reviewing a child's needs. For example: GPs, youth workers, police officers, school staff, health visitors, early years staff."),
-    (4, "Particular responsibility for safeguarding", "You have particular responsibility for safeguarding children. For example: children's social workers, child protection police officers, designated safeguarding leads in schools."),
-    (5, "Named and designated professionals", "You are a professional adviser: a named or designated doctor, nurse or midwife, or a lead professional for safeguarding in your organisation."),
-    (6, "Operational managers", "You manage safeguarding practice: practice supervisors, front-line managers and managers of child protection units."),
+    (
+        1,
+        "Infrequent contact with children",
+        "You may become aware of possible abuse or neglect, but rarely work with children, young people or parents. "
+        "For example: librarians, GP receptionists, leisure centre staff, community advice workers.",
+    ),
+    (
+        2,
+        "Regular contact with children",
+        "You are in regular contact with children, young people or parents, or have a particular responsibility, "
+        "and may be in a position to spot concerns. "
+        "For example: housing staff, hospital staff, adult mental health staff, sports coaches.",
+    ),
+    (
+        3,
+        "Work predominantly with children",
+        "You work mostly with children, young people or parents and could contribute to assessing, planning "
+        "and reviewing a child's needs. "
+        "For example: GPs, youth workers, police officers, school staff, health visitors, early years staff.",
+    ),
+    (
+        4,
+        "Particular responsibility for safeguarding",
+        "You have particular responsibility for safeguarding children. "
+        "For example: children's social workers, child protection police officers, "
+        "designated safeguarding leads in schools.",
+    ),
+    (
+        5,
+        "Named and designated professionals",
+        "You are a professional adviser: a named or designated doctor, nurse or midwife, "
+        "or a lead professional for safeguarding in your organisation.",
+    ),
+    (
+        6,
+        "Operational managers",
+        "You manage safeguarding practice: practice supervisors, front-line managers "
+        "and managers of child protection units.",
+    ),
     (7, "Senior managers", "You are responsible for the strategic management of services for children and families."),
     (8, "Board members", "You are a member of the safeguarding children partnership's Board."),
 ]
@@ -64,11 +97,46 @@ AGENCIES = [
 
 # (email, name, job title, agency, target group, roles)
 SIGN_INS = [
-    ("helen.carter@northshire-scp.example.org", "Helen Carter", "Inter-agency training manager", "Northshire County Council Children's Services", 6, [Role.TRAINING_MANAGER]),
-    ("priya.shah@northshire-police.example.org", "Priya Shah", "Detective Inspector, safeguarding lead", "Northshire Police", 6, [Role.AGENCY_LEAD]),
-    ("tom.fletcher@riverside-academies.example.org", "Tom Fletcher", "Year 6 teacher", "Riverside Academy Trust", 3, []),
-    ("grace.okafor@northshire-hospitals.example.org", "Grace Okafor", "Named nurse for safeguarding children", "Northshire Hospitals NHS Foundation Trust", 5, [Role.TRAINER]),
-    ("david.reid@northshire-scp.example.org", "David Reid", "Independent chair of the Board", "Northshire County Council Children's Services", 8, [Role.BOARD_MEMBER]),
+    (
+        "helen.carter@northshire-scp.example.org",
+        "Helen Carter",
+        "Inter-agency training manager",
+        "Northshire County Council Children's Services",
+        6,
+        [Role.TRAINING_MANAGER],
+    ),
+    (
+        "priya.shah@northshire-police.example.org",
+        "Priya Shah",
+        "Detective Inspector, safeguarding lead",
+        "Northshire Police",
+        6,
+        [Role.AGENCY_LEAD],
+    ),
+    (
+        "tom.fletcher@riverside-academies.example.org",
+        "Tom Fletcher",
+        "Year 6 teacher",
+        "Riverside Academy Trust",
+        3,
+        [],
+    ),
+    (
+        "grace.okafor@northshire-hospitals.example.org",
+        "Grace Okafor",
+        "Named nurse for safeguarding children",
+        "Northshire Hospitals NHS Foundation Trust",
+        5,
+        [Role.TRAINER],
+    ),
+    (
+        "david.reid@northshire-scp.example.org",
+        "David Reid",
+        "Independent chair of the Board",
+        "Northshire County Council Children's Services",
+        8,
+        [Role.BOARD_MEMBER],
+    ),
 ]
 
 STAFF_PER_AGENCY = 4
@@ -95,8 +163,13 @@ def seed(stdout=None) -> None:
     }
     for email, name, job, agency, group, roles in SIGN_INS:
         UserFactory(
-            email=email, full_name=name, job_title=job, agency=agencies[agency],
-            target_group=groups[group], roles=roles, password=hashed_password(DEMO_PASSWORD),
+            email=email,
+            full_name=name,
+            job_title=job,
+            agency=agencies[agency],
+            target_group=groups[group],
+            roles=roles,
+            password=hashed_password(DEMO_PASSWORD),
         )
     # A handful of staff in every agency, so the lists look like a real partnership.
     # The first of them leads their agency (the police already have Priya Shah).
@@ -121,12 +194,21 @@ def seed(stdout=None) -> None:
             n += 1
     # Someone whose organisation is not a partner yet, and someone who has not confirmed their email.
     UserFactory(
-        email="jo.baker@riverside-scouts.example.org", full_name="Jo Baker", job_title="Scout leader (volunteer)",
-        agency=None, unlisted_organisation="1st Riverside Scouts", target_group=groups[2], password=hashed_password(DEMO_PASSWORD),
+        email="jo.baker@riverside-scouts.example.org",
+        full_name="Jo Baker",
+        job_title="Scout leader (volunteer)",
+        agency=None,
+        unlisted_organisation="1st Riverside Scouts",
+        target_group=groups[2],
+        password=hashed_password(DEMO_PASSWORD),
     )
     unconfirmed = UserFactory(
-        email="sam.wilde@little-acorns.example.org", full_name="Sam Wilde", job_title="Nursery practitioner",
-        agency=agencies["Little Acorns Day Nurseries Ltd"], target_group=groups[3], password=hashed_password(DEMO_PASSWORD),
+        email="sam.wilde@little-acorns.example.org",
+        full_name="Sam Wilde",
+        job_title="Nursery practitioner",
+        agency=agencies["Little Acorns Day Nurseries Ltd"],
+        target_group=groups[3],
+        password=hashed_password(DEMO_PASSWORD),
     )
     User.objects.filter(pk=unconfirmed.pk).update(is_active=False, email_verified_at=None)
     if stdout:

@@ -12,9 +12,62 @@ from django.utils import timezone
 from .models import Agency, OrganisationCategory, Sector, TargetGroup, User
 from .roles import Role
 
-FIRST_NAMES = ["Amira", "Ben", "Chloe", "Daniel", "Ellie", "Farhan", "Georgia", "Harry", "Isla", "Jamal", "Katie", "Liam", "Maya", "Noah", "Olivia", "Patrick", "Ruby", "Sam", "Tasha", "Umar"]
-LAST_NAMES = ["Ahmed", "Brown", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Kaur", "Lewis", "Morgan", "Nolan", "Owen", "Patel", "Quinn", "Roberts", "Singh", "Taylor"]
-JOB_TITLES = ["Social worker", "Police constable", "Health visitor", "Class teacher", "Youth worker", "School nurse", "Family support worker", "Probation officer", "Early years practitioner", "Designated safeguarding lead"]
+FIRST_NAMES = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Ellie",
+    "Farhan",
+    "Georgia",
+    "Harry",
+    "Isla",
+    "Jamal",
+    "Katie",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Patrick",
+    "Ruby",
+    "Sam",
+    "Tasha",
+    "Umar",
+]
+LAST_NAMES = [
+    "Ahmed",
+    "Brown",
+    "Campbell",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Kaur",
+    "Lewis",
+    "Morgan",
+    "Nolan",
+    "Owen",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+]
+JOB_TITLES = [
+    "Social worker",
+    "Police constable",
+    "Health visitor",
+    "Class teacher",
+    "Youth worker",
+    "School nurse",
+    "Family support worker",
+    "Probation officer",
+    "Early years practitioner",
+    "Designated safeguarding lead",
+]
 
 
 @lru_cache(maxsize=8)
@@ -33,7 +86,9 @@ class OrganisationCategoryFactory(factory.django.DjangoModelFactory):
         model = OrganisationCategory
         django_get_or_create = ("name",)
 
-    name = factory.Iterator(["Statutory partner", "School or academy", "Voluntary or community group", "Private or independent provider"])
+    name = factory.Iterator(
+        ["Statutory partner", "School or academy", "Voluntary or community group", "Private or independent provider"]
+    )
     position = factory.Sequence(int)
 
 

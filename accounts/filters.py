@@ -18,9 +18,7 @@ class PeopleFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
         label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
     )
-    role = django_filters.ChoiceFilter(
-        label="Role", choices=Role.choices, method="with_role", empty_label="Any role"
-    )
+    role = django_filters.ChoiceFilter(label="Role", choices=Role.choices, method="with_role", empty_label="Any role")
     target_group = django_filters.ModelChoiceFilter(
         label="Staff group", queryset=TargetGroup.objects.all(), empty_label="Any group"
     )
@@ -62,7 +60,9 @@ class PeopleFilter(django_filters.FilterSet):
 class AgencyFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(label="Name", lookup_expr="icontains")
     sector = django_filters.ChoiceFilter(label="Sector", choices=Sector.choices, empty_label="Any sector")
-    active = django_filters.BooleanFilter(label="Active", widget=forms.Select(choices=[("", "Any"), ("true", "Active"), ("false", "Inactive")]))
+    active = django_filters.BooleanFilter(
+        label="Active", widget=forms.Select(choices=[("", "Any"), ("true", "Active"), ("false", "Inactive")])
+    )
 
     class Meta:
         model = Agency
@@ -78,8 +78,18 @@ class AuditFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     actor = django_filters.CharFilter(label="Who (name or email)", method="by_actor")
     kind = django_filters.ChoiceFilter(label="Kind", field_name="object_type", empty_label="Any kind", choices=[])
-    date_from = django_filters.DateFilter(label="From (DD/MM/YYYY)", field_name="created_at", lookup_expr="date__gte", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
-    date_to = django_filters.DateFilter(label="To (DD/MM/YYYY)", field_name="created_at", lookup_expr="date__lte", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    date_from = django_filters.DateFilter(
+        label="From (DD/MM/YYYY)",
+        field_name="created_at",
+        lookup_expr="date__gte",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    )
+    date_to = django_filters.DateFilter(
+        label="To (DD/MM/YYYY)",
+        field_name="created_at",
+        lookup_expr="date__lte",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    )
 
     class Meta:
         model = AuditEntry

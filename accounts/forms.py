@@ -33,7 +33,9 @@ class TargetGroupField(forms.TypedChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Which staff group are you in?")
         kwargs.setdefault("help_text", "This decides which training you need. If you are not sure, ask your manager.")
-        kwargs.setdefault("error_messages", {"required": "Select your staff group", "invalid_choice": "Select your staff group"})
+        kwargs.setdefault(
+            "error_messages", {"required": "Select your staff group", "invalid_choice": "Select your staff group"}
+        )
         super().__init__(coerce=int, widget=forms.RadioSelect, **kwargs)
 
     def clean(self, value):
@@ -42,9 +44,7 @@ class TargetGroupField(forms.TypedChoiceField):
 
 
 class SignUpForm(forms.Form):
-    full_name = forms.CharField(
-        label="Full name", max_length=150, error_messages={"required": "Enter your full name"}
-    )
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter your full name"})
     email = forms.EmailField(
         label="Email address",
         help_text="Use your work email. If you volunteer and have no work email, use your personal email.",
@@ -174,7 +174,9 @@ class SignInForm(auth_forms.AuthenticationForm):
         self.fields["username"].error_messages = {"required": "Enter your email address"}
         self.fields["password"].error_messages = {"required": "Enter your password"}
         self.fields["username"].widget.attrs.update(autocomplete="email", spellcheck="false")
-        self.helper = gds_helper(Field.text("username"), Field.text("password", field_width=Fixed.TWENTY), submit="Sign in")
+        self.helper = gds_helper(
+            Field.text("username"), Field.text("password", field_width=Fixed.TWENTY), submit="Sign in"
+        )
 
     def clean(self):
         try:
@@ -214,7 +216,9 @@ class ProfileForm(forms.ModelForm):
         labels = {"job_title": "Job title or role"}
         error_messages = {
             "full_name": {"required": "Enter your full name"},
-            "line_manager_email": {"invalid": "Enter your line manager's email in the correct format, like name@example.org"},
+            "line_manager_email": {
+                "invalid": "Enter your line manager's email in the correct format, like name@example.org"
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -248,7 +252,9 @@ class GdsPasswordResetForm(auth_forms.PasswordResetForm):
     def get_users(self, email):
         return User.objects.filter(email__iexact=normalise_email(email), is_active=True)
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
         # Through the outbox and the worker, like every other email.
         queue_email(to=to_email, subject="Reset your password", template="password_reset", context=context)
 
@@ -256,7 +262,9 @@ class GdsPasswordResetForm(auth_forms.PasswordResetForm):
 class GdsSetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = "At least 10 characters. Avoid common words and passwords you use elsewhere."
+        self.fields[
+            "new_password1"
+        ].help_text = "At least 10 characters. Avoid common words and passwords you use elsewhere."
         self.fields["new_password1"].error_messages = {"required": "Enter a new password"}
         self.fields["new_password2"].error_messages = {"required": "Confirm your new password"}
         self.error_messages["password_mismatch"] = "The passwords do not match"
@@ -360,5 +368,3 @@ class AgencyForm(forms.ModelForm):
     def _post_clean(self):
         # Uniqueness and the rest are the service's to check.
         pass
-
-

@@ -126,9 +126,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150)
     job_title = models.CharField(max_length=150, blank=True)
-    agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
-    )
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
     # Filled when the person's organisation was not in the list at sign-up; the
     # training manager maps them to an agency later and this is cleared.
     unlisted_organisation = models.CharField(max_length=200, blank=True)
@@ -218,9 +216,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class AuditEntry(models.Model):
     """Who changed what, and when: written by services, never by views."""
 
-    actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries_made"
-    )
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries_made")
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)

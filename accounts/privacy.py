@@ -5,8 +5,9 @@ function), found in the order of INSTALLED_APPS, so `accounts` need not
 import the apps that depend on it.
 """
 
+from common.registry import app_modules
+
 from .models import AuditEntry, OutgoingEmail
-from .registry import app_modules
 
 
 def personal_data(person) -> dict:
@@ -28,7 +29,11 @@ def personal_data(person) -> dict:
             for e in AuditEntry.objects.filter(object_type="accounts.user", object_id=str(person.pk))
         ],
         "emails_sent_to_you": [
-            {"when": e.created_at.isoformat(), "subject": e.subject, "sent": e.sent_at.isoformat() if e.sent_at else None}
+            {
+                "when": e.created_at.isoformat(),
+                "subject": e.subject,
+                "sent": e.sent_at.isoformat() if e.sent_at else None,
+            }
             # The recipients are a JSON list: match the address as text, then exactly.
             for e in OutgoingEmail.objects.filter(to__icontains=person.email).order_by("created_at")
             if person.email in e.to

@@ -10,18 +10,19 @@ trained, which agencies and inspectors rely on), and charges (financial records)
 linked to the person's name; the person's contact details go.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from common.errors import DomainError
+from common.registry import app_modules
+
 from .audit import log_action
-from .errors import DomainError
 from .models import AuditEntry, OutgoingEmail, RetentionSetting, User
-from .registry import app_modules
 
 UNITS = {"days": 1, "months": 30.44, "years": 365.25}
 
@@ -73,7 +74,9 @@ def _anonymise_all(queryset) -> int:
     for person in queryset:
         with transaction.atomic():
             anonymise_contact_details(person)
-            log_action(actor=None, action="anonymised by retention rule", obj=person, changes={"rule": "inactive accounts"})
+            log_action(
+                actor=None, action="anonymised by retention rule", obj=person, changes={"rule": "inactive accounts"}
+            )
             n += 1
     return n
 
@@ -83,32 +86,57 @@ def _delete(queryset) -> int:
 
 
 def _unconfirmed(cutoff):
-    return User.objects.filter(email_verified_at__isnull=True, last_login__isnull=True, date_joined__lt=cutoff,
-                               bookings__isnull=True, attendance__isnull=True, anonymised_at__isnull=True, is_superuser=False)
+    return User.objects.filter(
+        email_verified_at__isnull=True,
+        last_login__isnull=True,
+        date_joined__lt=cutoff,
+        bookings__isnull=True,
+        attendance__isnull=True,
+        anonymised_at__isnull=True,
+        is_superuser=False,
+    )
 
 
 ACCOUNTS_RULES = [
     RetentionRule(
-        "inactive-accounts", "Contact details of inactive accounts",
+        "inactive-accounts",
+        "Contact details of inactive accounts",
         "People who have not signed in or booked for this long: their email, job title and line manager are removed "
         "and the account closed. Their name stays on their attendance records and certificates.",
-        "years", 6, _inactive_people, _anonymise_all, lambda p: f"{p.full_name} (joined {p.date_joined:%-d %b %Y})",
+        "years",
+        6,
+        _inactive_people,
+        _anonymise_all,
+        lambda p: f"{p.full_name} (joined {p.date_joined:%-d %b %Y})",
     ),
     RetentionRule(
-        "unconfirmed-sign-ups", "Sign-ups never confirmed",
+        "unconfirmed-sign-ups",
+        "Sign-ups never confirmed",
         "Accounts whose email address was never confirmed and that have no bookings or attendance are deleted.",
-        "days", 30, _unconfirmed, _delete, lambda p: f"{p.email} (signed up {p.date_joined:%-d %b %Y})",
+        "days",
+        30,
+        _unconfirmed,
+        _delete,
+        lambda p: f"{p.email} (signed up {p.date_joined:%-d %b %Y})",
     ),
     RetentionRule(
-        "sent-emails", "Copies of emails sent",
+        "sent-emails",
+        "Copies of emails sent",
         "The service's copy of each email it sent (the text can include names and bookings) is deleted.",
-        "months", 12, lambda cutoff: OutgoingEmail.objects.filter(sent_at__lt=cutoff), _delete,
+        "months",
+        12,
+        lambda cutoff: OutgoingEmail.objects.filter(sent_at__lt=cutoff),
+        _delete,
         lambda e: f"“{e.subject}” sent {e.sent_at:%-d %b %Y}",
     ),
     RetentionRule(
-        "audit-trail", "Audit trail entries",
+        "audit-trail",
+        "Audit trail entries",
         "Entries in the audit trail (who changed what) older than this are deleted.",
-        "years", 7, lambda cutoff: AuditEntry.objects.filter(created_at__lt=cutoff), _delete,
+        "years",
+        7,
+        lambda cutoff: AuditEntry.objects.filter(created_at__lt=cutoff),
+        _delete,
         lambda a: f"{a.created_at:%-d %b %Y}: {a.action} {a.object_repr}",
     ),
 ]
@@ -172,8 +200,14 @@ def save_periods(*, actor: User, values: dict[str, int]) -> None:
         if previous == period:
             continue
         setting, _ = RetentionSetting.objects.update_or_create(
-            key=key, defaults={"period": period, "updated_by": actor, "updated_at": timezone.now()})
-        log_action(actor=actor, action="changed retention period", obj=setting, changes={"kind of data": key, "from": previous, "to": period})
+            key=key, defaults={"period": period, "updated_by": actor, "updated_at": timezone.now()}
+        )
+        log_action(
+            actor=actor,
+            action="changed retention period",
+            obj=setting,
+            changes={"kind of data": key, "from": previous, "to": period},
+        )
 
 
 @transaction.atomic

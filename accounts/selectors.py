@@ -1,9 +1,9 @@
 """Reads for people and agencies, scoped to what the asking user may see."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
 from django.contrib.auth.models import Group
-from django.http import Http404
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from .models import Agency, AuditEntry, Sector, User
 
@@ -51,9 +51,9 @@ def get_agency_for_user(user: User, pk: int, *, write: bool = False) -> Agency:
 
 
 def history_of(obj, *, limit: int = 50) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("actor")[:limit]
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("actor")[
+        :limit
+    ]
 
 
 def partnership_overview() -> dict:
@@ -64,9 +64,7 @@ def partnership_overview() -> dict:
     people = User.objects.aggregate(
         active=Count("id", filter=Q(is_active=True)),
         unverified=Count("id", filter=Q(email_verified_at__isnull=True, deactivated_at__isnull=True)),
-        unmapped=Count(
-            "id", filter=Q(agency__isnull=True, deactivated_at__isnull=True) & ~Q(unlisted_organisation="")
-        ),
+        unmapped=Count("id", filter=Q(agency__isnull=True, deactivated_at__isnull=True) & ~Q(unlisted_organisation="")),
     )
     return {
         "agencies_by_sector": [(label, by_sector[value]) for value, label in Sector.choices if value in by_sector],

@@ -193,9 +193,7 @@ def set_roles(*, actor: User, person: User, roles: list[Role]) -> User:
     _require_manager(actor)
     wanted = {Role(r) for r in roles} | {Role.STAFF}
     if Role.AGENCY_LEAD in wanted and person.agency_id is None:
-        raise AccountError(
-            "Move this person to an agency before making them its agency lead.", field="roles"
-        )
+        raise AccountError("Move this person to an agency before making them its agency lead.", field="roles")
     if person.pk == actor.pk and Role.TRAINING_MANAGER not in wanted and actor.has_role(Role.TRAINING_MANAGER):
         raise AccountError("You cannot remove your own training manager role.", field="roles")
     current = {Role(name) for name in person.groups.values_list("name", flat=True) if name in Role.values}
@@ -297,4 +295,3 @@ def save_agency(*, actor: User, agency: Agency | None = None, **values) -> Agenc
     agency.save()
     log_action(actor=actor, action="created agency" if creating else "changed agency", obj=agency, changes=changes)
     return agency
-

@@ -70,7 +70,9 @@ class AgencyTable(tables.Table):
     sector = tables.Column("Sector")
     category = tables.Column("Organisation category", accessor="category__name")
     contributing = tables.BooleanColumn("Contributing partner", yesno="Yes,No")
-    people_count = tables.Column("People", attrs={"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}})
+    people_count = tables.Column(
+        "People", attrs={"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}}
+    )
     active = tables.BooleanColumn("Active", yesno="Yes,No")
 
     class Meta:
@@ -96,7 +98,11 @@ class AuditTable(tables.Table):
         return value.split(".")[-1].replace("tna", "TNA ").capitalize()
 
     def render_changes(self, record):
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in record.change_lines())) if record.changes else ""
+        return (
+            format_html_join(mark_safe("<br>"), "{}", ((line,) for line in record.change_lines()))
+            if record.changes
+            else ""
+        )
 
     def value_changes(self, record):
         return "; ".join(record.change_lines())

@@ -20,7 +20,7 @@ def new_secret() -> str:
 def code_at(secret: str, step: int) -> str:
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", step), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return str(number % 10**DIGITS).zfill(DIGITS)
 
 
@@ -50,4 +50,4 @@ def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
 
 
 def grouped(secret: str) -> str:
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

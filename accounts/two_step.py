@@ -14,21 +14,25 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from common.access import permission_required
+from common.views import post_data
+
 from . import totp
-from .access import permission_required
 from .audit import log_action
 from .forms import gds_helper
 from .models import User
-from .views import post_data
 
 PENDING = "two_step_pending"
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label="Code from your authenticator app", max_length=10,
-                           help_text="The 6 digits the app shows now, for example 123456.",
-                           error_messages={"required": "Enter the 6-digit code from your authenticator app"},
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}))
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=10,
+        help_text="The 6 digits the app shows now, for example 123456.",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )
 
     def __init__(self, *args, submit="Continue", **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,10 +68,14 @@ def sign_in_code(request):
             del request.session[PENDING]
             login(request, person, backend=pending["backend"])
             next_url = pending.get("next") or ""
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
                 next_url = settings.LOGIN_REDIRECT_URL
             return redirect(next_url)
-        form.add_error("code", "That code is not right, or has been used. Wait for the app to show a new one and try again")
+        form.add_error(
+            "code", "That code is not right, or has been used. Wait for the app to show a new one and try again"
+        )
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 
@@ -95,13 +103,21 @@ def setup(request):
             User.objects.filter(pk=person.pk).update(totp_secret=secret, totp_enabled_at=timezone.now())
             del request.session["two_step_secret"]
             log_action(actor=person, action="turned on two-step sign-in", obj=person)
-            messages.success(request, "Two-step sign-in is on. Next time you sign in, we will ask for a code from your app.")
+            messages.success(
+                request, "Two-step sign-in is on. Next time you sign in, we will ask for a code from your app."
+            )
             return redirect("accounts:profile")
         form.add_error("code", "That code is not right. Check the key you typed, and enter the code your app shows now")
-    return render(request, "accounts/two_step.html", {
-        "form": form, "enabled": False, "key": totp.grouped(secret),
-        "uri": totp.provisioning_uri(secret, account=person.email, issuer=settings.SERVICE_NAME),
-    })
+    return render(
+        request,
+        "accounts/two_step.html",
+        {
+            "form": form,
+            "enabled": False,
+            "key": totp.grouped(secret),
+            "uri": totp.provisioning_uri(secret, account=person.email, issuer=settings.SERVICE_NAME),
+        },
+    )
 
 
 @require_POST
@@ -112,5 +128,7 @@ def turn_off_for(request, pk):
     if person.uses_two_step:
         User.objects.filter(pk=person.pk).update(totp_secret="", totp_enabled_at=None, totp_last_step=None)
         log_action(actor=request.user, action="turned off two-step sign-in", obj=person)
-        messages.success(request, f"Two-step sign-in is off for {person.full_name}. They can turn it on again from their details.")
+        messages.success(
+            request, f"Two-step sign-in is off for {person.full_name}. They can turn it on again from their details."
+        )
     return redirect("manage:person", pk=person.pk)

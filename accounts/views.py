@@ -10,8 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from common.access import permission_required
+from common.listing import table_page
+from common.views import form_error, post_data, site_url
+
 from . import services
-from .access import permission_required
 from .errors import AccountError
 from .filters import AgencyFilter, AuditFilter, PeopleFilter
 from .forms import (
@@ -27,7 +30,7 @@ from .forms import (
     SignInForm,
     SignUpForm,
 )
-from .listing import table_page
+from .models import AuditEntry
 from .roles import ROLE_DESCRIPTIONS, Role
 from .selectors import (
     agencies_visible_to,
@@ -37,24 +40,7 @@ from .selectors import (
     partnership_overview,
     people_visible_to,
 )
-from .models import AuditEntry
 from .tables import AgencyTable, AuditTable, PeopleTable, person_status
-
-
-def site_url(request) -> str:
-    """The address people reached us on, for links in the emails this request sends."""
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-def post_data(request):
-    """The form's data on a POST, even an empty one (no boxes ticked); None otherwise."""
-    return request.POST if request.method == "POST" else None
-
-
-def form_error(form, error: AccountError) -> None:
-    """Show a service's refusal on the form, next to the field it concerns."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 class StaticPage(TemplateView):
@@ -65,7 +51,11 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "home/start.html")
     user = request.user
-    context = {"roles": [(Role(name).label, ROLE_DESCRIPTIONS[Role(name)]) for name in sorted(user.role_names) if name in Role.values]}
+    context = {
+        "roles": [
+            (Role(name).label, ROLE_DESCRIPTIONS[Role(name)]) for name in sorted(user.role_names) if name in Role.values
+        ]
+    }
     if user.is_training_manager or user.is_board_member:
         context["overview"] = partnership_overview()
     if user.is_agency_lead:
@@ -94,7 +84,7 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    from config.celery import app
+    from celery import current_app as app
 
     try:
         with app.connection_for_write() as conn:
@@ -229,7 +219,8 @@ def my_data(request):
     from .privacy import everything_about
 
     response = HttpResponse(
-        json.dumps(everything_about(request.user), indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+        json.dumps(everything_about(request.user), indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
@@ -392,4 +383,10 @@ def agency_edit(request, pk=None):
 def audit(request):
     """Who changed what: bookings, attendance, charges, returns, roles and more."""
     filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.select_related("actor"))
-    return table_page(request, table=AuditTable(filterset.qs), filterset=filterset, template="manage/audit.html", csv_filename="audit.csv")
+    return table_page(
+        request,
+        table=AuditTable(filterset.qs),
+        filterset=filterset,
+        template="manage/audit.html",
+        csv_filename="audit.csv",
+    )

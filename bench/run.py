@@ -39,8 +39,14 @@ def setup_django(database_url: str):
 
 
 def manage(*args, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **(env or {})}, check=True,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
 
 
 def ensure_data(database_url: str, factor: int) -> None:
@@ -81,8 +87,11 @@ def pages() -> list[tuple[str, str, str]]:
     course = Course.objects.filter(active=True).order_by("pk").first()
     year = TrainingYear.objects.order_by("-starts_on")[1]
     cycle = TnaCycle.objects.order_by("-deadline").first()
-    manager, staff, board = ("helen.carter@northshire-scp.example.org", "tom.fletcher@riverside-academies.example.org",
-                             "david.reid@northshire-scp.example.org")
+    manager, staff, board = (
+        "helen.carter@northshire-scp.example.org",
+        "tom.fletcher@riverside-academies.example.org",
+        "david.reid@northshire-scp.example.org",
+    )
     return [
         ("bare Django view", "/bench/bare", manager),
         ("bare view, signed in", "/bench/bare-signed-in", staff),
@@ -149,16 +158,47 @@ def load(path: str, cookie: str, *, clients: int, seconds: float) -> dict:
     wall = time.monotonic() - started
     latencies.sort()
     pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1) if latencies else None  # noqa: E731
-    return {"requests": len(latencies), "errors": errors[0], "rps": round(len(latencies) / wall, 1), "p50_ms": pick(0.5), "p95_ms": pick(0.95)}
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "rps": round(len(latencies) / wall, 1),
+        "p50_ms": pick(0.5),
+        "p95_ms": pick(0.95),
+    }
 
 
 def start_server(database_url: str, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "BENCHMARK_BARE_VIEW": "true", "ALLOWED_HOSTS": "127.0.0.1",
-           "DATABASE_CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING", "AXES_ENABLED": "false", "RATE_LIMITS_ENABLED": "false",
-           # As in production: the cache (pages, sessions) shared by the workers in Redis.
-           "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3")}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
-                               "--threads", "2", "--log-level", "warning"], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base"})
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "BENCHMARK_BARE_VIEW": "true",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+        "AXES_ENABLED": "false",
+        "RATE_LIMITS_ENABLED": "false",
+        # As in production: the cache (pages, sessions) shared by the workers in Redis.
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3"),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+    )
     for _ in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -179,12 +219,21 @@ def new_session(places: int):
 
     from courses.models import Course, Session, SessionDate
 
-    course = Course.objects.filter(active=True, needs_manager_approval=False, prerequisites__isnull=True).order_by("pk").first()
+    course = (
+        Course.objects.filter(active=True, needs_manager_approval=False, prerequisites__isnull=True)
+        .order_by("pk")
+        .first()
+    )
     start = (timezone.now() + timedelta(days=45)).replace(hour=9, minute=30, second=0, microsecond=0)
     while Session.objects.filter(course=course, starts_at__date=start.date()).exists():  # one a day, as imports expect
         start += timedelta(days=1)
-    session = Session.objects.create(course=course, capacity=places, starts_at=start, ends_at=start + timedelta(hours=7),
-                                     bookings_close_at=start - timedelta(days=2))
+    session = Session.objects.create(
+        course=course,
+        capacity=places,
+        starts_at=start,
+        ends_at=start + timedelta(hours=7),
+        bookings_close_at=start - timedelta(days=2),
+    )
     SessionDate.objects.create(session=session, starts_at=session.starts_at, ends_at=session.ends_at)
     return session
 
@@ -192,9 +241,17 @@ def new_session(places: int):
 def book(session_pk: int, cookie: str) -> int:
     token = "benchmarkcsrftokenbenchmarkcsrft"  # 32 characters: Django accepts the unmasked secret
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    conn.request("POST", f"/sessions/{session_pk}/book", body="", headers={
-        "Cookie": f"{cookie}; csrftoken={token}", "X-CSRFToken": token, "Host": "127.0.0.1",
-        "Content-Type": "application/x-www-form-urlencoded"})
+    conn.request(
+        "POST",
+        f"/sessions/{session_pk}/book",
+        body="",
+        headers={
+            "Cookie": f"{cookie}; csrftoken={token}",
+            "X-CSRFToken": token,
+            "Host": "127.0.0.1",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     return conn.getresponse().status
 
 
@@ -204,8 +261,11 @@ def morning_rush(*, clients: int, seconds: float, per_second: float) -> dict:
     from accounts.models import User
 
     session = new_session(places=int(seconds * per_second) + 50)
-    people = list(User.objects.filter(email__endswith="@staff.northshire.example.org")
-                  .exclude(bookings__session__starts_at__date=session.starts_at.date()).order_by("pk")[:int(seconds * per_second) + 5])
+    people = list(
+        User.objects.filter(email__endswith="@staff.northshire.example.org")
+        .exclude(bookings__session__starts_at__date=session.starts_at.date())
+        .order_by("pk")[: int(seconds * per_second) + 5]
+    )
     cookies = [signed_in_cookie(p.email) for p in people]  # signed in beforehand: a sign-in is a write too
     reader = signed_in_cookie("tom.fletcher@riverside-academies.example.org")
     booked, stop = [], threading.Event()
@@ -225,8 +285,13 @@ def morning_rush(*, clients: int, seconds: float, per_second: float) -> dict:
     stop.set()
     thread.join()
     times = sorted(t for _, t in booked)
-    return {"bookings_per_second": per_second, "bookings": len(booked), "booking_errors": sum(1 for s, _ in booked if s >= 400),
-            "booking_p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 1) if times else None, "catalogue": reads}
+    return {
+        "bookings_per_second": per_second,
+        "bookings": len(booked),
+        "booking_errors": sum(1 for s, _ in booked if s >= 400),
+        "booking_p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 1) if times else None,
+        "catalogue": reads,
+    }
 
 
 def contention(attempts: int = 200, places: int = 20) -> dict:
@@ -235,8 +300,11 @@ def contention(attempts: int = 200, places: int = 20) -> dict:
     from courses.models import Booking, BookingStatus
 
     session = new_session(places)
-    people = list(User.objects.filter(email__endswith="@staff.northshire.example.org")
-                  .exclude(bookings__session__starts_at__date=session.starts_at.date()).order_by("-pk")[:attempts])
+    people = list(
+        User.objects.filter(email__endswith="@staff.northshire.example.org")
+        .exclude(bookings__session__starts_at__date=session.starts_at.date())
+        .order_by("-pk")[:attempts]
+    )
     cookies = [signed_in_cookie(p.email) for p in people]
     statuses, barrier = [], threading.Barrier(len(cookies))
 
@@ -253,15 +321,27 @@ def contention(attempts: int = 200, places: int = 20) -> dict:
     took = time.monotonic() - started
     confirmed = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).count()
     waitlisted = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED).count()
-    return {"attempts": len(cookies), "places": places, "confirmed": confirmed, "waitlisted": waitlisted,
-            "errors": sum(1 for s in statuses if s >= 400), "seconds": round(took, 2)}
+    return {
+        "attempts": len(cookies),
+        "places": places,
+        "confirmed": confirmed,
+        "waitlisted": waitlisted,
+        "errors": sum(1 for s in statuses if s >= 400),
+        "seconds": round(took, 2),
+    }
 
 
 def report_build(year_name: str) -> dict:
     """The annual report, built by the worker's code (`build_report` runs `services.build_run`) in its own
     process, so its wall time and peak memory are its own."""
-    timed = subprocess.run(["/usr/bin/time", "-f", "%e %M", sys.executable, "manage.py", "build_report", "--year", year_name], cwd=ROOT,
-                           env={**os.environ, "MEDIA_ROOT": str(ROOT / "var" / "bench-media")}, capture_output=True, text=True, check=True)
+    timed = subprocess.run(
+        ["/usr/bin/time", "-f", "%e %M", sys.executable, "manage.py", "build_report", "--year", year_name],
+        cwd=ROOT,
+        env={**os.environ, "MEDIA_ROOT": str(ROOT / "var" / "bench-media")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     seconds, peak_kb = timed.stderr.strip().splitlines()[-1].split()
     out = timed.stdout.strip()
     pages = out.split(": ", 1)[1].split(" pages")[0] if " pages" in out else None
@@ -286,28 +366,59 @@ def import_benchmark(database_url: str) -> dict:
     manage("seed_demo", env=env)
     for key in ("training-years", "agencies", "people", "courses", "sessions"):
         manage("import_records", key, str(folder / f"{key}.csv"), env=env)
-    timed = subprocess.run(["/usr/bin/time", "-f", "%e %M", sys.executable, "manage.py", "import_records", "attendance",
-                            str(folder / "attendance.csv")], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=True)
+    timed = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-f",
+            "%e %M",
+            sys.executable,
+            "manage.py",
+            "import_records",
+            "attendance",
+            str(folder / "attendance.csv"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     seconds, peak_kb = timed.stderr.strip().splitlines()[-1].split()
-    return {"rows": rows, "seconds": float(seconds), "peak_memory_mb": round(int(peak_kb) / 1024), "output": timed.stdout.strip()}
+    return {
+        "rows": rows,
+        "seconds": float(seconds),
+        "peak_memory_mb": round(int(peak_kb) / 1024),
+        "output": timed.stdout.strip(),
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
-    parser.add_argument("--factor", type=int, default=1, help="data size: 2 for twice the large partnership (use a fresh database)")
+    parser.add_argument(
+        "--factor", type=int, default=1, help="data size: 2 for twice the large partnership (use a fresh database)"
+    )
     parser.add_argument("--seconds", type=float, default=8.0, help="how long to load each page")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--page-cache-seconds", type=int, default=None,
-                        help="PAGE_CACHE_SECONDS for the server; 0 measures every page built afresh")
+    parser.add_argument(
+        "--page-cache-seconds",
+        type=int,
+        default=None,
+        help="PAGE_CACHE_SECONDS for the server; 0 measures every page built afresh",
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=["pages", "contention", "rush", "report", "import"])
     args = parser.parse_args()
     setup_django(args.database_url)
     ensure_data(args.database_url, args.factor)
     from tna.models import TrainingYear
 
-    results = {"factor": args.factor, "clients": args.clients, "seconds_per_page": args.seconds, "workers": args.workers}
+    results = {
+        "factor": args.factor,
+        "clients": args.clients,
+        "seconds_per_page": args.seconds,
+        "workers": args.workers,
+    }
     if args.page_cache_seconds is not None:
         os.environ["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
         results["page_cache_seconds"] = args.page_cache_seconds
@@ -318,18 +429,33 @@ def main():
             for label, path, email in pages():
                 cookie = signed_in_cookie(email)
                 load(path, cookie, clients=4, seconds=1.0)  # warm up
-                row = {"page": label, "path": path, "queries": query_count(path, email), **load(path, cookie, clients=args.clients, seconds=args.seconds)}
+                row = {
+                    "page": label,
+                    "path": path,
+                    "queries": query_count(path, email),
+                    **load(path, cookie, clients=args.clients, seconds=args.seconds),
+                }
                 results["pages"].append(row)
-                print(f"  {label:34} {row['rps']:7.1f} req/s  p50 {row['p50_ms']} ms  p95 {row['p95_ms']} ms  {row['queries']} queries"
-                      f"{'  ' + str(row['errors']) + ' errors' if row['errors'] else ''}", flush=True)
+                print(
+                    f"  {label:34} {row['rps']:7.1f} req/s  p50 {row['p50_ms']} ms  p95 {row['p95_ms']} ms  "
+                    f"{row['queries']} queries"
+                    f"{'  ' + str(row['errors']) + ' errors' if row['errors'] else ''}",
+                    flush=True,
+                )
             bare, signed_in = results["pages"][0]["rps"], results["pages"][1]["rps"]
             print("  budget: a third of the bare view's throughput, p95 under 150 ms", flush=True)
             for row in results["pages"][2:]:
                 row["share_of_bare"] = round(row["rps"] / bare, 2) if bare else None
                 row["share_of_bare_signed_in"] = round(row["rps"] / signed_in, 2) if signed_in else None
-                row["meets_budget"] = bool(row["share_of_bare"] and row["share_of_bare"] >= 1 / 3 and row["p95_ms"] < 150)
-                print(f"  {row['page']:34} {row['share_of_bare']:.2f} of bare, {row['share_of_bare_signed_in']:.2f} of bare signed in, "
-                      f"p95 {row['p95_ms']} ms: {'met' if row['meets_budget'] else 'missed'}", flush=True)
+                row["meets_budget"] = bool(
+                    row["share_of_bare"] and row["share_of_bare"] >= 1 / 3 and row["p95_ms"] < 150
+                )
+                print(
+                    f"  {row['page']:34} {row['share_of_bare']:.2f} of bare, "
+                    f"{row['share_of_bare_signed_in']:.2f} of bare signed in, "
+                    f"p95 {row['p95_ms']} ms: {'met' if row['meets_budget'] else 'missed'}",
+                    flush=True,
+                )
         if "contention" not in args.skip:
             results["contention"] = contention()
             print(f"  contention: {results['contention']}", flush=True)
@@ -339,20 +465,31 @@ def main():
                 rush = morning_rush(clients=args.clients, seconds=args.seconds, per_second=per_second)
                 results["morning_rush"].append(rush)
                 reads = rush["catalogue"]
-                print(f"  catalogue with {per_second} booking(s) a second: {reads['rps']} req/s, p50 {reads['p50_ms']} ms, "
-                      f"p95 {reads['p95_ms']} ms; {rush['bookings']} bookings, p95 {rush['booking_p95_ms']} ms, "
-                      f"{rush['booking_errors']} errors", flush=True)
+                print(
+                    f"  catalogue with {per_second} booking(s) a second: {reads['rps']} req/s, "
+                    f"p50 {reads['p50_ms']} ms, "
+                    f"p95 {reads['p95_ms']} ms; {rush['bookings']} bookings, p95 {rush['booking_p95_ms']} ms, "
+                    f"{rush['booking_errors']} errors",
+                    flush=True,
+                )
     finally:
         server.terminate()
         server.wait(timeout=20)
     if "report" not in args.skip:
         year = TrainingYear.objects.order_by("-starts_on")[1]
         results["report"] = report_build(year.name)
-        print(f"  annual report {year.name}: {results['report']['seconds']} s, peak {results['report']['peak_memory_mb']} MB", flush=True)
+        print(
+            f"  annual report {year.name}: {results['report']['seconds']} s, "
+            f"peak {results['report']['peak_memory_mb']} MB",
+            flush=True,
+        )
     if "import" not in args.skip:
         results["import"] = import_benchmark(args.database_url)
-        print(f"  import of {results['import']['rows']:,} attendance rows: {results['import']['seconds']} s, "
-              f"peak {results['import']['peak_memory_mb']} MB", flush=True)
+        print(
+            f"  import of {results['import']['rows']:,} attendance rows: {results['import']['seconds']} s, "
+            f"peak {results['import']['peak_memory_mb']} MB",
+            flush=True,
+        )
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     path = out_dir / f"bench-factor{args.factor}-{time.strftime('%Y%m%d-%H%M%S')}.json"

@@ -7,7 +7,11 @@ from accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
-    path("accessibility", account_views.StaticPage.as_view(template_name="pages/accessibility.html"), name="accessibility"),
+    path(
+        "accessibility",
+        account_views.StaticPage.as_view(template_name="pages/accessibility.html"),
+        name="accessibility",
+    ),
     path("privacy", account_views.StaticPage.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("account/", include("accounts.urls")),
     path("manage/", include("accounts.manage_urls")),
@@ -24,10 +28,17 @@ if settings.BENCHMARK_BARE_VIEW:
     # Only for `make bench`: the cheapest page through the same middleware, to compare pages with.
     from django.http import HttpResponse
 
-    urlpatterns.append(path("bench/bare", lambda request: HttpResponse("ok", content_type="text/plain"), name="bench-bare"))
+    urlpatterns.append(
+        path("bench/bare", lambda request: HttpResponse("ok", content_type="text/plain"), name="bench-bare")
+    )
     # The same, but finding the signed-in person and their roles as every signed-in page must.
-    urlpatterns.append(path("bench/bare-signed-in", lambda request: HttpResponse(",".join(sorted(request.user.role_names)),
-                                                                               content_type="text/plain"), name="bench-bare-signed-in"))
+    urlpatterns.append(
+        path(
+            "bench/bare-signed-in",
+            lambda request: HttpResponse(",".join(sorted(request.user.role_names)), content_type="text/plain"),
+            name="bench-bare-signed-in",
+        )
+    )
 
 admin.site.site_header = settings.SERVICE_NAME
 admin.site.site_title = settings.SERVICE_NAME

@@ -44,16 +44,19 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
 
     record = certificate.attendance
     session = record.session
-    html = render_to_string("courses/certificates/certificate.html", {
-        "certificate": certificate,
-        "person": record.person,
-        "course": session.course,
-        "session": session,
-        "dates": list(session.dates.all()),
-        "record": record,
-        "partnership_name": settings.PARTNERSHIP_NAME,
-        "check_url": settings.SITE_URL + reverse("courses:verify-certificate"),
-    })
+    html = render_to_string(
+        "courses/certificates/certificate.html",
+        {
+            "certificate": certificate,
+            "person": record.person,
+            "course": session.course,
+            "session": session,
+            "dates": list(session.dates.all()),
+            "record": record,
+            "partnership_name": settings.PARTNERSHIP_NAME,
+            "check_url": settings.SITE_URL + reverse("courses:verify-certificate"),
+        },
+    )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 

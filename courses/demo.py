@@ -33,47 +33,180 @@ from .models import (
 
 LEVELS = [
     (1, "Basic awareness", "Single-agency, often e-learning; within three months of starting work."),
-    (2, "Inter-agency foundation", "Working together: recognising and responding to abuse and neglect across agencies."),
-    (3, "Inter-agency advanced", "For those who assess, plan and review: child protection conferences, core groups, complex cases."),
+    (
+        2,
+        "Inter-agency foundation",
+        "Working together: recognising and responding to abuse and neglect across agencies.",
+    ),
+    (
+        3,
+        "Inter-agency advanced",
+        "For those who assess, plan and review: child protection conferences, core groups, complex cases.",
+    ),
     (4, "Specialist", "Specialist and bespoke training for named and designated professionals and managers."),
 ]
 
 # target group -> [(level, refresh months)]; designated safeguarding leads (group 4) refresh every two years.
-PATHWAY = {1: [(1, 36)], 2: [(1, 36), (2, 36)], 3: [(2, 36)], 4: [(2, 36), (3, 24)], 5: [(3, 36), (4, 36)], 6: [(3, 36)], 7: [(4, 36)], 8: [(4, 36)]}
+PATHWAY = {
+    1: [(1, 36)],
+    2: [(1, 36), (2, 36)],
+    3: [(2, 36)],
+    4: [(2, 36), (3, 24)],
+    5: [(3, 36), (4, 36)],
+    6: [(3, 36)],
+    7: [(4, 36)],
+    8: [(4, 36)],
+}
 
 OUTCOMES = {
-    "Working Together to Safeguard Children": "Describe the roles and responsibilities of partner agencies\nRecognise the signs and indicators of abuse and neglect\nKnow how to share information and make a referral to children's social care\nUnderstand thresholds and the early help offer",
-    "Recognising and Responding to Neglect": "Define neglect and its impact on children's development\nUse the graded care profile to assess neglect\nRecognise cumulative harm and drift",
-    "Domestic Abuse and its Impact on Children": "Recognise coercive control and its effect on children\nAssess risk using the DASH checklist\nRefer to MARAC and specialist services",
-    "Child Sexual Exploitation and Criminal Exploitation": "Recognise grooming and exploitation, including county lines\nUse the exploitation screening tool\nWork with the multi-agency exploitation panel",
-    "Child Protection Conferences and Core Groups": "Prepare reports for an initial child protection conference\nContribute to a child protection plan\nWork effectively in core groups",
-    "Safeguarding Disabled Children": "Recognise why disabled children are at greater risk\nCommunicate with children who do not use speech\nAvoid attributing signs of abuse to a child's impairment",
-    "Parental Mental Health and Substance Misuse": "Understand the impact of parental mental ill health and substance misuse on children\nWork with adult services to keep the child in view",
-    "Learning from Child Safeguarding Practice Reviews": "Apply the lessons of local and national reviews to practice\nRecognise professional optimism and disguised compliance",
-    "Harmful Sexual Behaviour": "Distinguish healthy, problematic and harmful sexual behaviour\nUse the AIM3 assessment framework\nPlan a safe response for all children involved",
-    "Annual Safeguarding Conference": "Hear from national speakers on current safeguarding priorities\nNetwork with colleagues across the partnership",
-    "Training for Trainers": "Plan and co-deliver inter-agency training\nFacilitate group learning and manage difficult conversations\nUse the partnership's training materials and evaluation",
+    "Working Together to Safeguard Children": (
+        "Describe the roles and responsibilities of partner agencies\n"
+        "Recognise the signs and indicators of abuse and neglect\n"
+        "Know how to share information and make a referral to children's social care\n"
+        "Understand thresholds and the early help offer"
+    ),
+    "Recognising and Responding to Neglect": (
+        "Define neglect and its impact on children's development\n"
+        "Use the graded care profile to assess neglect\n"
+        "Recognise cumulative harm and drift"
+    ),
+    "Domestic Abuse and its Impact on Children": (
+        "Recognise coercive control and its effect on children\n"
+        "Assess risk using the DASH checklist\n"
+        "Refer to MARAC and specialist services"
+    ),
+    "Child Sexual Exploitation and Criminal Exploitation": (
+        "Recognise grooming and exploitation, including county lines\n"
+        "Use the exploitation screening tool\n"
+        "Work with the multi-agency exploitation panel"
+    ),
+    "Child Protection Conferences and Core Groups": (
+        "Prepare reports for an initial child protection conference\n"
+        "Contribute to a child protection plan\n"
+        "Work effectively in core groups"
+    ),
+    "Safeguarding Disabled Children": (
+        "Recognise why disabled children are at greater risk\n"
+        "Communicate with children who do not use speech\n"
+        "Avoid attributing signs of abuse to a child's impairment"
+    ),
+    "Parental Mental Health and Substance Misuse": (
+        "Understand the impact of parental mental ill health and substance misuse on children\n"
+        "Work with adult services to keep the child in view"
+    ),
+    "Learning from Child Safeguarding Practice Reviews": (
+        "Apply the lessons of local and national reviews to practice\n"
+        "Recognise professional optimism and disguised compliance"
+    ),
+    "Harmful Sexual Behaviour": (
+        "Distinguish healthy, problematic and harmful sexual behaviour\n"
+        "Use the AIM3 assessment framework\n"
+        "Plan a safe response for all children involved"
+    ),
+    "Annual Safeguarding Conference": (
+        "Hear from national speakers on current safeguarding priorities\nNetwork with colleagues across the partnership"
+    ),
+    "Training for Trainers": (
+        "Plan and co-deliver inter-agency training\n"
+        "Facilitate group learning and manage difficult conversations\n"
+        "Use the partnership's training materials and evaluation"
+    ),
 }
 
 # title, level, days, mode, inter-agency, needs approval, charge exempt, trainers' course, target groups
 COURSES = [
-    ("Working Together to Safeguard Children", 2, "1.0", DeliveryMode.FACE_TO_FACE, True, False, False, False, [2, 3, 4]),
-    ("Recognising and Responding to Neglect", 2, "1.0", DeliveryMode.FACE_TO_FACE, True, False, False, False, [2, 3, 4, 6]),
+    (
+        "Working Together to Safeguard Children",
+        2,
+        "1.0",
+        DeliveryMode.FACE_TO_FACE,
+        True,
+        False,
+        False,
+        False,
+        [2, 3, 4],
+    ),
+    (
+        "Recognising and Responding to Neglect",
+        2,
+        "1.0",
+        DeliveryMode.FACE_TO_FACE,
+        True,
+        False,
+        False,
+        False,
+        [2, 3, 4, 6],
+    ),
     ("Domestic Abuse and its Impact on Children", 2, "0.5", DeliveryMode.VIRTUAL, True, False, False, False, [2, 3, 4]),
-    ("Child Sexual Exploitation and Criminal Exploitation", 3, "1.0", DeliveryMode.FACE_TO_FACE, True, False, False, False, [3, 4, 6]),
-    ("Child Protection Conferences and Core Groups", 3, "1.0", DeliveryMode.FACE_TO_FACE, True, False, False, False, [3, 4, 5, 6]),
+    (
+        "Child Sexual Exploitation and Criminal Exploitation",
+        3,
+        "1.0",
+        DeliveryMode.FACE_TO_FACE,
+        True,
+        False,
+        False,
+        False,
+        [3, 4, 6],
+    ),
+    (
+        "Child Protection Conferences and Core Groups",
+        3,
+        "1.0",
+        DeliveryMode.FACE_TO_FACE,
+        True,
+        False,
+        False,
+        False,
+        [3, 4, 5, 6],
+    ),
     ("Safeguarding Disabled Children", 3, "0.5", DeliveryMode.VIRTUAL, True, False, False, False, [3, 4]),
-    ("Parental Mental Health and Substance Misuse", 3, "1.0", DeliveryMode.FACE_TO_FACE, True, False, False, False, [3, 4, 6]),
-    ("Learning from Child Safeguarding Practice Reviews", 4, "0.5", DeliveryMode.VIRTUAL, True, False, False, False, [5, 6, 7, 8]),
+    (
+        "Parental Mental Health and Substance Misuse",
+        3,
+        "1.0",
+        DeliveryMode.FACE_TO_FACE,
+        True,
+        False,
+        False,
+        False,
+        [3, 4, 6],
+    ),
+    (
+        "Learning from Child Safeguarding Practice Reviews",
+        4,
+        "0.5",
+        DeliveryMode.VIRTUAL,
+        True,
+        False,
+        False,
+        False,
+        [5, 6, 7, 8],
+    ),
     ("Harmful Sexual Behaviour", 4, "2.0", DeliveryMode.FACE_TO_FACE, True, True, False, False, [4, 5]),
     ("Annual Safeguarding Conference", 4, "1.0", DeliveryMode.CONFERENCE, True, False, True, False, [4, 5, 6, 7, 8]),
     ("Training for Trainers", 4, "2.0", DeliveryMode.FACE_TO_FACE, True, False, False, True, [5, 6]),
 ]
 
 VENUES = [
-    ("Northshire County Hall, Training Suite 2", "County Hall\nMarket Street\nNorthtown", "NT1 2AB", "Step-free access from the main entrance. Hearing loop in all training rooms. Blue badge parking at the rear."),
-    ("Riverside Community Centre", "14 Riverside Walk\nEastbridge", "NT4 7QD", "Ground-floor rooms. Accessible toilet. Ten minutes' walk from Eastbridge station."),
-    ("Castlegate Police Headquarters, Learning Centre", "Castlegate\nNorthtown", "NT2 9PX", "Bring photo ID to sign in at reception. Lift to the first floor. Visitor parking in bay C."),
+    (
+        "Northshire County Hall, Training Suite 2",
+        "County Hall\nMarket Street\nNorthtown",
+        "NT1 2AB",
+        "Step-free access from the main entrance. Hearing loop in all training rooms. Blue badge parking at the rear.",
+    ),
+    (
+        "Riverside Community Centre",
+        "14 Riverside Walk\nEastbridge",
+        "NT4 7QD",
+        "Ground-floor rooms. Accessible toilet. Ten minutes' walk from Eastbridge station.",
+    ),
+    (
+        "Castlegate Police Headquarters, Learning Centre",
+        "Castlegate\nNorthtown",
+        "NT2 9PX",
+        "Bring photo ID to sign in at reception. Lift to the first floor. Visitor parking in bay C.",
+    ),
 ]
 
 # Fees by organisation category: per day, per half day. Statutory partners contribute and train free.
@@ -87,10 +220,33 @@ FEES = {
 }
 
 # days from today, course index, venue index (None: online), capacity
-PAST = [(-330, 0, 0, 24), (-300, 1, 1, 20), (-270, 2, None, 30), (-240, 3, 2, 20), (-200, 4, 0, 18), (-170, 0, 1, 24),
-        (-140, 5, None, 25), (-110, 6, 0, 20), (-80, 1, 2, 20), (-60, 7, None, 40), (-40, 0, 0, 24), (-20, 9, 0, 120)]
-FUTURE = [(9, 0, 0, 12), (16, 1, 1, 20), (23, 2, None, 30), (30, 3, 2, 20), (37, 4, 0, 18), (44, 8, 2, 16),
-          (58, 5, None, 25), (72, 6, 0, 20), (86, 10, 1, 12), (100, 0, 1, 24), (120, 7, None, 40)]
+PAST = [
+    (-330, 0, 0, 24),
+    (-300, 1, 1, 20),
+    (-270, 2, None, 30),
+    (-240, 3, 2, 20),
+    (-200, 4, 0, 18),
+    (-170, 0, 1, 24),
+    (-140, 5, None, 25),
+    (-110, 6, 0, 20),
+    (-80, 1, 2, 20),
+    (-60, 7, None, 40),
+    (-40, 0, 0, 24),
+    (-20, 9, 0, 120),
+]
+FUTURE = [
+    (9, 0, 0, 12),
+    (16, 1, 1, 20),
+    (23, 2, None, 30),
+    (30, 3, 2, 20),
+    (37, 4, 0, 18),
+    (44, 8, 2, 16),
+    (58, 5, None, 25),
+    (72, 6, 0, 20),
+    (86, 10, 1, 12),
+    (100, 0, 1, 24),
+    (120, 7, None, 40),
+]
 
 
 def _at(days: int, hour: int, minute: int = 0):
@@ -104,10 +260,14 @@ def _at(days: int, hour: int, minute: int = 0):
 def seed_pathway() -> None:
     levels = {}
     for number, name, description in LEVELS:
-        levels[number], _ = Level.objects.update_or_create(number=number, defaults={"name": name, "description": description})
+        levels[number], _ = Level.objects.update_or_create(
+            number=number, defaults={"name": name, "description": description}
+        )
     for group in TargetGroup.objects.all():
         for level, months in PATHWAY.get(group.number, []):
-            PathwayRule.objects.update_or_create(target_group=group, level=levels[level], course=None, defaults={"refresh_months": months})
+            PathwayRule.objects.update_or_create(
+                target_group=group, level=levels[level], course=None, defaults={"refresh_months": months}
+            )
 
 
 def seed_policy() -> None:
@@ -115,7 +275,8 @@ def seed_policy() -> None:
     for category in OrganisationCategory.objects.all():
         per_day, per_half_day = FEES.get(category.name, ("0", "0"))
         FeeRate.objects.update_or_create(
-            category=category, defaults={"policy": policy, "per_day": Decimal(per_day), "per_half_day": Decimal(per_half_day)}
+            category=category,
+            defaults={"policy": policy, "per_day": Decimal(per_day), "per_half_day": Decimal(per_half_day)},
         )
 
 
@@ -127,9 +288,16 @@ def seed_catalogue() -> tuple[list[Course], list[Venue]]:
         course, _ = Course.objects.update_or_create(
             title=title,
             defaults={
-                "slug": slugify(title), "summary": OUTCOMES[title].splitlines()[0] + ".", "learning_outcomes": OUTCOMES[title],
-                "level": levels[level], "duration_days": Decimal(days), "delivery_mode": mode, "inter_agency": inter,
-                "needs_manager_approval": approval, "charge_exempt": exempt, "is_training_for_trainers": trainers,
+                "slug": slugify(title),
+                "summary": OUTCOMES[title].splitlines()[0] + ".",
+                "learning_outcomes": OUTCOMES[title],
+                "level": levels[level],
+                "duration_days": Decimal(days),
+                "delivery_mode": mode,
+                "inter_agency": inter,
+                "needs_manager_approval": approval,
+                "charge_exempt": exempt,
+                "is_training_for_trainers": trainers,
             },
         )
         course.target_groups.set([groups[n] for n in target if n in groups])
@@ -138,7 +306,9 @@ def seed_catalogue() -> tuple[list[Course], list[Venue]]:
     for course in courses[3:9]:
         course.prerequisites.set([courses[0]])
     venues = [
-        Venue.objects.update_or_create(name=name, defaults={"address": address, "postcode": postcode, "access_information": access})[0]
+        Venue.objects.update_or_create(
+            name=name, defaults={"address": address, "postcode": postcode, "access_information": access}
+        )[0]
         for name, address, postcode, access in VENUES
     ]
     return courses, venues
@@ -148,12 +318,18 @@ def _session(course, venue, days, capacity, trainers):
     start = _at(days, 9, 30)
     end = start + (timedelta(hours=3, minutes=30) if course.duration_days == Decimal("0.5") else timedelta(hours=7))
     session, created = Session.objects.get_or_create(
-        course=course, starts_at=start,
+        course=course,
+        starts_at=start,
         defaults={
-            "venue": venue, "online_link": "" if venue else "https://meet.northshire-scp.example.org/training",
-            "capacity": capacity, "ends_at": end, "bookings_close_at": start - timedelta(days=2),
-            "venue_cost": Decimal("0" if venue is None else "150.00"), "catering_cost": Decimal("0" if venue is None else "6.50") * capacity,
-            "materials_cost": Decimal("25.00"), "trainer_fees": Decimal("0"),
+            "venue": venue,
+            "online_link": "" if venue else "https://meet.northshire-scp.example.org/training",
+            "capacity": capacity,
+            "ends_at": end,
+            "bookings_close_at": start - timedelta(days=2),
+            "venue_cost": Decimal("0" if venue is None else "150.00"),
+            "catering_cost": Decimal("0" if venue is None else "6.50") * capacity,
+            "materials_cost": Decimal("25.00"),
+            "trainer_fees": Decimal("0"),
         },
     )
     if created:
@@ -183,39 +359,62 @@ def seed(stdout=None) -> None:
     manager = User.objects.filter(groups__name=str(Role.TRAINING_MANAGER)).order_by("pk").first()
     made = 0
     for n, (days, course_i, venue_i, capacity) in enumerate(PAST):
-        session = _session(courses[course_i], venues[venue_i] if venue_i is not None else None, days, capacity, trainers)
+        session = _session(
+            courses[course_i], venues[venue_i] if venue_i is not None else None, days, capacity, trainers
+        )
         if session.register_closed_at:
             continue
         booked = [staff[(n * 7 + i) % len(staff)] for i in range(min(capacity - 2, 10 + n % 5))]
         for i, person in enumerate(booked):
             booking, _ = Booking.objects.get_or_create(
-                session=session, person=person,
-                defaults={"agency": person.agency, "status": BookingStatus.CONFIRMED, "created_at": session.starts_at - timedelta(days=30 - i)},
+                session=session,
+                person=person,
+                defaults={
+                    "agency": person.agency,
+                    "status": BookingStatus.CONFIRMED,
+                    "created_at": session.starts_at - timedelta(days=30 - i),
+                },
             )
             outcome = Attendance.NO_SHOW if i % 9 == 4 else Attendance.PARTIAL if i % 13 == 7 else Attendance.ATTENDED
-            AttendanceRecord.objects.get_or_create(session=session, person=person, defaults={"booking": booking, "agency": person.agency, "outcome": outcome})
+            AttendanceRecord.objects.get_or_create(
+                session=session,
+                person=person,
+                defaults={"booking": booking, "agency": person.agency, "outcome": outcome},
+            )
         walk_in = staff[(n * 11 + 40) % len(staff)]
         if walk_in not in booked:
-            AttendanceRecord.objects.get_or_create(session=session, person=walk_in, defaults={"agency": walk_in.agency, "outcome": Attendance.ATTENDED, "walk_in": True})
+            AttendanceRecord.objects.get_or_create(
+                session=session,
+                person=walk_in,
+                defaults={"agency": walk_in.agency, "outcome": Attendance.ATTENDED, "walk_in": True},
+            )
         close_register(actor=manager, session=session)
         # As if the register had been closed the day after, not when the demo was loaded.
         Session.objects.filter(pk=session.pk).update(register_closed_at=session.ends_at + timedelta(days=1))
         made += 1
     for n, (days, course_i, venue_i, capacity) in enumerate(FUTURE):
-        session = _session(courses[course_i], venues[venue_i] if venue_i is not None else None, days, capacity, trainers[:1])
+        session = _session(
+            courses[course_i], venues[venue_i] if venue_i is not None else None, days, capacity, trainers[:1]
+        )
         # The first session is popular: full, with a waiting list.
         wanted = capacity + 4 if n == 0 else capacity // 2 + n % 4
         for i in range(wanted):
             person = staff[(n * 5 + i * 3) % len(staff)]
             status = BookingStatus.CONFIRMED if i < capacity else BookingStatus.WAITLISTED
             Booking.objects.get_or_create(
-                session=session, person=person,
-                defaults={"agency": person.agency, "status": status, "created_at": timezone.now() - timedelta(days=20 - i % 20),
-                          "waitlist_priority": timezone.now() if status == BookingStatus.WAITLISTED else None},
+                session=session,
+                person=person,
+                defaults={
+                    "agency": person.agency,
+                    "status": status,
+                    "created_at": timezone.now() - timedelta(days=20 - i % 20),
+                    "waitlist_priority": timezone.now() if status == BookingStatus.WAITLISTED else None,
+                },
             )
     if stdout:
         stdout.write(
-            f"Training programme: {len(courses)} courses, {Session.objects.filter(status=SessionStatus.COMPLETED).count()} past sessions "
+            f"Training programme: {len(courses)} courses, "
+            f"{Session.objects.filter(status=SessionStatus.COMPLETED).count()} past sessions "
             f"({made} closed now), {Session.objects.filter(status=SessionStatus.SCHEDULED).count()} coming up, "
             f"{Booking.objects.count()} bookings"
         )

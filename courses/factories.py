@@ -46,7 +46,11 @@ class LevelFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("number",)
 
     number = 2
-    name = factory.LazyAttribute(lambda o: {1: "Basic awareness", 2: "Inter-agency foundation", 3: "Inter-agency advanced", 4: "Specialist"}.get(o.number, f"Level {o.number}"))
+    name = factory.LazyAttribute(
+        lambda o: {1: "Basic awareness", 2: "Inter-agency foundation", 3: "Inter-agency advanced", 4: "Specialist"}.get(
+            o.number, f"Level {o.number}"
+        )
+    )
 
 
 class CourseFactory(factory.django.DjangoModelFactory):
@@ -55,10 +59,19 @@ class CourseFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("title",)
         skip_postgeneration_save = True
 
-    title = factory.Sequence(lambda n: COURSE_TITLES[n % len(COURSE_TITLES)] + ("" if n < len(COURSE_TITLES) else f" ({n // len(COURSE_TITLES) + 1})"))
+    title = factory.Sequence(
+        lambda n: (
+            COURSE_TITLES[n % len(COURSE_TITLES)]
+            + ("" if n < len(COURSE_TITLES) else f" ({n // len(COURSE_TITLES) + 1})")
+        )
+    )
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
     summary = "An inter-agency course for practitioners who work with children, young people and families."
-    learning_outcomes = "Describe the roles of partner agencies in safeguarding children\nRecognise signs of abuse and neglect\nKnow how to share information and make a referral"
+    learning_outcomes = (
+        "Describe the roles of partner agencies in safeguarding children\n"
+        "Recognise signs of abuse and neglect\n"
+        "Know how to share information and make a referral"
+    )
     level = factory.SubFactory(LevelFactory)
     duration_days = Decimal("1.0")
     delivery_mode = DeliveryMode.FACE_TO_FACE
@@ -75,10 +88,18 @@ class VenueFactory(factory.django.DjangoModelFactory):
         model = Venue
         django_get_or_create = ("name",)
 
-    name = factory.Iterator(["Northshire County Hall, Training Suite 2", "Riverside Community Centre", "Castlegate Police Headquarters, Learning Centre"])
+    name = factory.Iterator(
+        [
+            "Northshire County Hall, Training Suite 2",
+            "Riverside Community Centre",
+            "Castlegate Police Headquarters, Learning Centre",
+        ]
+    )
     address = "County Hall\nMarket Street\nNorthtown"
     postcode = "NT1 2AB"
-    access_information = "Step-free access from the main entrance. Hearing loop in all rooms. Parking for blue badge holders."
+    access_information = (
+        "Step-free access from the main entrance. Hearing loop in all rooms. Parking for blue badge holders."
+    )
 
 
 def in_days(days: int, hour: int = 9, minute: int = 30):

@@ -15,11 +15,16 @@ class CatalogueFilter(django_filters.FilterSet):
     target_group = django_filters.ModelChoiceFilter(
         label="Staff group", field_name="target_groups", queryset=TargetGroup.objects.all(), empty_label="Any group"
     )
-    delivery_mode = django_filters.ChoiceFilter(label="How it is delivered", choices=DeliveryMode.choices, empty_label="Any way")
-    date_from = django_filters.DateFilter(label="Sessions from (DD/MM/YYYY)", method="no_op", input_formats=DATE_FORMATS)
+    delivery_mode = django_filters.ChoiceFilter(
+        label="How it is delivered", choices=DeliveryMode.choices, empty_label="Any way"
+    )
+    date_from = django_filters.DateFilter(
+        label="Sessions from (DD/MM/YYYY)", method="no_op", input_formats=DATE_FORMATS
+    )
     date_to = django_filters.DateFilter(label="Sessions to (DD/MM/YYYY)", method="no_op", input_formats=DATE_FORMATS)
     has_places = django_filters.BooleanFilter(
-        label="Places available", method="no_op",
+        label="Places available",
+        method="no_op",
         widget=forms.Select(choices=[("", "Any"), ("true", "Only with places")]),
     )
 
@@ -37,7 +42,9 @@ class CatalogueFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         words = value.split()
         for word in words:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Q(learning_outcomes__icontains=word))
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(learning_outcomes__icontains=word)
+            )
         return queryset
 
     def no_op(self, queryset, name, value):

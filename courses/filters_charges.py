@@ -3,16 +3,38 @@ from django import forms
 
 from accounts.models import Agency
 
-from .models import ChargeKind, Charge, Course
+from .models import Charge, ChargeKind, Course
 
 
 class ChargeFilter(django_filters.FilterSet):
-    agency = django_filters.ModelChoiceFilter(label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency")
+    agency = django_filters.ModelChoiceFilter(
+        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
+    )
     kind = django_filters.ChoiceFilter(label="Charge", choices=ChargeKind.choices, empty_label="Any charge")
-    course = django_filters.ModelChoiceFilter(label="Course", field_name="session__course", queryset=Course.objects.order_by("title"), empty_label="Any course")
-    waived = django_filters.ChoiceFilter(label="Status", method="by_status", choices=[("outstanding", "Outstanding"), ("waived", "Waived")], empty_label="Any status")
-    raised_from = django_filters.DateFilter(label="Raised from (DD/MM/YYYY)", field_name="raised_at", lookup_expr="date__gte", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
-    raised_to = django_filters.DateFilter(label="Raised to (DD/MM/YYYY)", field_name="raised_at", lookup_expr="date__lte", input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    course = django_filters.ModelChoiceFilter(
+        label="Course",
+        field_name="session__course",
+        queryset=Course.objects.order_by("title"),
+        empty_label="Any course",
+    )
+    waived = django_filters.ChoiceFilter(
+        label="Status",
+        method="by_status",
+        choices=[("outstanding", "Outstanding"), ("waived", "Waived")],
+        empty_label="Any status",
+    )
+    raised_from = django_filters.DateFilter(
+        label="Raised from (DD/MM/YYYY)",
+        field_name="raised_at",
+        lookup_expr="date__gte",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    )
+    raised_to = django_filters.DateFilter(
+        label="Raised to (DD/MM/YYYY)",
+        field_name="raised_at",
+        lookup_expr="date__lte",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    )
 
     class Meta:
         model = Charge

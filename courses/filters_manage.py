@@ -13,13 +13,25 @@ def govuk(filterset):
 
 
 class SessionFilter(django_filters.FilterSet):
-    course = django_filters.ModelChoiceFilter(label="Course", queryset=Course.objects.order_by("title"), empty_label="Any course")
-    level = django_filters.ModelChoiceFilter(label="Level", field_name="course__level", queryset=Level.objects.all(), empty_label="Any level")
+    course = django_filters.ModelChoiceFilter(
+        label="Course", queryset=Course.objects.order_by("title"), empty_label="Any course"
+    )
+    level = django_filters.ModelChoiceFilter(
+        label="Level", field_name="course__level", queryset=Level.objects.all(), empty_label="Any level"
+    )
     status = django_filters.ChoiceFilter(label="Status", choices=SessionStatus.choices, empty_label="Any status")
     venue = django_filters.ModelChoiceFilter(label="Venue", queryset=Venue.objects.all(), empty_label="Any venue")
-    date_from = django_filters.DateFilter(label="From (DD/MM/YYYY)", field_name="starts_at", lookup_expr="date__gte", input_formats=DATE_FORMATS)
-    date_to = django_filters.DateFilter(label="To (DD/MM/YYYY)", field_name="starts_at", lookup_expr="date__lte", input_formats=DATE_FORMATS)
-    has_places = django_filters.BooleanFilter(label="Places", method="with_places", widget=forms.Select(choices=[("", "Any"), ("true", "Has places"), ("false", "Full")]))
+    date_from = django_filters.DateFilter(
+        label="From (DD/MM/YYYY)", field_name="starts_at", lookup_expr="date__gte", input_formats=DATE_FORMATS
+    )
+    date_to = django_filters.DateFilter(
+        label="To (DD/MM/YYYY)", field_name="starts_at", lookup_expr="date__lte", input_formats=DATE_FORMATS
+    )
+    has_places = django_filters.BooleanFilter(
+        label="Places",
+        method="with_places",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Has places"), ("false", "Full")]),
+    )
 
     class Meta:
         model = Session
@@ -37,7 +49,9 @@ class CourseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Title", field_name="title", lookup_expr="icontains")
     level = django_filters.ModelChoiceFilter(label="Level", queryset=Level.objects.all(), empty_label="Any level")
     delivery_mode = django_filters.ChoiceFilter(label="Delivery", choices=DeliveryMode.choices, empty_label="Any")
-    active = django_filters.BooleanFilter(label="Active", widget=forms.Select(choices=[("", "Any"), ("true", "Active"), ("false", "Inactive")]))
+    active = django_filters.BooleanFilter(
+        label="Active", widget=forms.Select(choices=[("", "Any"), ("true", "Active"), ("false", "Inactive")])
+    )
 
     class Meta:
         model = Course

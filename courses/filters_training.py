@@ -2,13 +2,20 @@ from django import forms
 
 from accounts.models import TargetGroup
 
-RAG_CHOICES = [("", "Any status"), ("red", "Red: not done or overdue"), ("amber", "Amber: due within 3 months"), ("green", "Green: in date")]
+RAG_CHOICES = [
+    ("", "Any status"),
+    ("red", "Red: not done or overdue"),
+    ("amber", "Amber: due within 3 months"),
+    ("green", "Green: in date"),
+]
 
 
 class AgencyTrainingFilterForm(forms.Form):
     name = forms.CharField(label="Name", required=False)
     status = forms.ChoiceField(label="Status", choices=RAG_CHOICES, required=False)
-    target_group = forms.ModelChoiceField(label="Staff group", queryset=TargetGroup.objects.all(), required=False, empty_label="Any group")
+    target_group = forms.ModelChoiceField(
+        label="Staff group", queryset=TargetGroup.objects.all(), required=False, empty_label="Any group"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

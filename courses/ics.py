@@ -1,13 +1,15 @@
 """Calendar files (RFC 5545) for a session, written by hand: one VEVENT per date."""
 
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
 
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    return (
+        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -25,7 +27,7 @@ def _fold(line: str) -> str:
 
 
 def _utc(moment) -> str:
-    return moment.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def session_ics(session, *, attendee_email: str | None = None) -> str:
@@ -38,8 +40,13 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
         location = session.online_link or "Online"
         description = f"{course.title}. Join online: {session.online_link}"
     dates = list(session.dates.all()) or [session]
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//{_escape(settings.PARTNERSHIP_NAME)}//Safeguarding training//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//{_escape(settings.PARTNERSHIP_NAME)}//Safeguarding training//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
     stamp = _utc(timezone.now())
     for n, date in enumerate(dates, start=1):
         lines += [

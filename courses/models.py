@@ -98,7 +98,8 @@ class PathwayRule(models.Model):
         ordering = ["target_group__number", "level__number", "course__title"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(level__isnull=False) & Q(course__isnull=True)) | (Q(level__isnull=True) & Q(course__isnull=False)),
+                condition=(Q(level__isnull=False) & Q(course__isnull=True))
+                | (Q(level__isnull=True) & Q(course__isnull=False)),
                 name="pathway_rule_level_or_course",
             ),
         ]
@@ -160,10 +161,15 @@ class Session(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__gte=1) & Q(capacity__lte=500), name="session_capacity_in_range"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1) & Q(capacity__lte=500), name="session_capacity_in_range"
+            ),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
             models.CheckConstraint(
-                condition=Q(venue_cost__gte=0) & Q(trainer_fees__gte=0) & Q(catering_cost__gte=0) & Q(materials_cost__gte=0),
+                condition=Q(venue_cost__gte=0)
+                & Q(trainer_fees__gte=0)
+                & Q(catering_cost__gte=0)
+                & Q(materials_cost__gte=0),
                 name="session_costs_not_negative",
             ),
         ]
@@ -196,7 +202,9 @@ class SessionDate(models.Model):
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_date_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_date_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -315,7 +323,8 @@ class BookingPolicy(models.Model):
     waitlist_offer_hours = models.PositiveSmallIntegerField(default=48, validators=[MinValueValidator(1)])
     approval_hold_hours = models.PositiveSmallIntegerField(default=72, validators=[MinValueValidator(1)])
     no_shows_before_approval = models.PositiveSmallIntegerField(
-        default=2, help_text="After this many no-shows in 12 months, the agency lead must approve new bookings. 0 turns it off."
+        default=2,
+        help_text="After this many no-shows in 12 months, the agency lead must approve new bookings. 0 turns it off.",
     )
     reminder_days_before = models.PositiveSmallIntegerField(default=3)
 
@@ -367,14 +376,18 @@ class Charge(models.Model):
     rule = models.CharField(max_length=300, help_text="The policy that raised it, in words.")
     raised_at = models.DateTimeField(default=timezone.now, db_index=True)
     waived_at = models.DateTimeField(null=True, blank=True)
-    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     waiver_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-raised_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
-            models.UniqueConstraint(fields=["session", "person", "kind"], name="one_charge_of_a_kind_per_person_per_session"),
+            models.UniqueConstraint(
+                fields=["session", "person", "kind"], name="one_charge_of_a_kind_per_person_per_session"
+            ),
         ]
 
     def __str__(self):

@@ -9,7 +9,9 @@ STATUS_COLOURS = {"scheduled": "blue", "cancelled": "grey", "completed": "green"
 
 
 class SessionTable(tables.Table):
-    course = tables.Column("Course", accessor="course__title", linkify=lambda record: reverse("courses:manage-session", args=[record.pk]))
+    course = tables.Column(
+        "Course", accessor="course__title", linkify=lambda record: reverse("courses:manage-session", args=[record.pk])
+    )
     starts_at = tables.DateTimeColumn("j M Y, H:i", verbose_name="Starts")
     where = tables.Column("Where", accessor="venue__name", empty_values=(), order_by="venue__name")
     capacity = tables.Column("Places", attrs=NUMERIC)
@@ -30,7 +32,11 @@ class SessionTable(tables.Table):
         return self.render_where(record)
 
     def render_status(self, record):
-        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS[record.status], record.get_status_display())
+        return format_html(
+            '<strong class="govuk-tag govuk-tag--{}">{}</strong>',
+            STATUS_COLOURS[record.status],
+            record.get_status_display(),
+        )
 
     def value_status(self, record):
         return record.get_status_display()

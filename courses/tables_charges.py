@@ -12,7 +12,9 @@ class ChargeTable(tables.Table):
     raised_at = tables.DateColumn("j M Y", verbose_name="Raised")
     agency = tables.Column("Agency", accessor="agency__name")
     person = tables.Column("Person", accessor="person__full_name")
-    course = tables.Column("Session", accessor="session__course__title", order_by=("session__course__title", "session__starts_at"))
+    course = tables.Column(
+        "Session", accessor="session__course__title", order_by=("session__course__title", "session__starts_at")
+    )
     kind = tables.Column("Charge")
     amount = tables.Column("Amount", attrs=NUMERIC)
     status = tables.Column("Status", empty_values=(), orderable=False)
@@ -44,7 +46,10 @@ class ChargeTable(tables.Table):
 
     def render_status(self, record):
         if record.is_waived:
-            return format_html('<strong class="govuk-tag govuk-tag--grey">Waived</strong><br><span class="govuk-body-s">{}</span>', record.waiver_reason)
+            return format_html(
+                '<strong class="govuk-tag govuk-tag--grey">Waived</strong><br><span class="govuk-body-s">{}</span>',
+                record.waiver_reason,
+            )
         return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Outstanding</strong>')
 
     def value_status(self, record):
@@ -53,5 +58,9 @@ class ChargeTable(tables.Table):
     def render_action(self, record):
         if record.is_waived:
             return ""
-        return format_html('<a class="govuk-link" href="{}">Waive<span class="govuk-visually-hidden"> £{} charge to {}</span></a>',
-                           reverse("courses:charge-waive", args=[record.pk]), record.amount, record.person.full_name)
+        return format_html(
+            '<a class="govuk-link" href="{}">Waive<span class="govuk-visually-hidden"> £{} charge to {}</span></a>',
+            reverse("courses:charge-waive", args=[record.pk]),
+            record.amount,
+            record.person.full_name,
+        )

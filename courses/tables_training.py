@@ -31,9 +31,16 @@ class AgencyTrainingTable(tables.Table):
         if not record.requirements:
             return "None set for this group"
         return format_html_join(
-            mark_safe("<br>"), "{}: {}{}",
-            ((r.label, r.status, f" (expires {r.expires_on:%-d %b %Y})" if r.expires_on else "") for r in record.requirements),
+            mark_safe("<br>"),
+            "{}: {}{}",
+            (
+                (r.label, r.status, f" (expires {r.expires_on:%-d %b %Y})" if r.expires_on else "")
+                for r in record.requirements
+            ),
         )
 
     def value_requirements(self, record):
-        return "; ".join(f"{r.label}: {r.status}" + (f" (expires {r.expires_on:%d/%m/%Y})" if r.expires_on else "") for r in record.requirements)
+        return "; ".join(
+            f"{r.label}: {r.status}" + (f" (expires {r.expires_on:%d/%m/%Y})" if r.expires_on else "")
+            for r in record.requirements
+        )

@@ -81,9 +81,7 @@ class Visitor:
         page = self.page
         page.wait_for_load_state("load")
         page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-        )
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
         ARTIFACTS.mkdir(exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", f"{self.name[:60]}-{len(self.checked):02d}-{page.title().lower()[:30]}")
         page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)

@@ -14,8 +14,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "kestrel-harbour-lantern-9"
 
 
-
-
 def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_groups, police):
     page = visitor.go("/")
     page.get_by_role("button", name="Create an account").click()
@@ -43,7 +41,9 @@ def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_g
     assert message.to == ["aisha.khan@northshire-police.example.org"]
     link = re.search(r"https?://\S+", message.body).group(0)
     page.goto(link)
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your email address is confirmed", use_inner_text=True)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Your email address is confirmed", use_inner_text=True
+    )
     visitor.check()
 
     page.get_by_label("Email address").fill("aisha.khan@northshire-police.example.org")
@@ -77,7 +77,9 @@ def test_the_training_manager_sees_the_management_navigation_and_changes_roles(v
     visitor.check()
     page.get_by_label("Agency lead").check()
     page.get_by_role("button", name="Save roles").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Roles saved for Aisha Khan", use_inner_text=True)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Roles saved for Aisha Khan", use_inner_text=True
+    )
     visitor.check()
     assert "Agency lead" in User.objects.get(email="aisha.khan@example.org").role_names
 
@@ -120,7 +122,9 @@ def test_the_training_manager_sets_retention_and_handles_an_erasure_request(visi
     page.get_by_label("Request reference or date").fill("DP-2026-014")
     page.get_by_label("I have checked the person's identity").check()
     page.get_by_role("button", name="Remove their details").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Their attendance evidence is kept", use_inner_text=True)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Their attendance evidence is kept", use_inner_text=True
+    )
     visitor.check()
     assert User.objects.get(pk=person.pk).email.endswith("@removed.invalid")
 

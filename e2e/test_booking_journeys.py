@@ -16,8 +16,6 @@ from courses.models import BookingPolicy, Charge, FeeRate
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-
-
 def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
 
@@ -26,13 +24,21 @@ def sign_out(page):
 def nursery():
     category = OrganisationCategoryFactory(name="Private or independent provider")
     FeeRate.objects.create(policy=BookingPolicy.current(), category=category, per_day=120, per_half_day=70)
-    return AgencyFactory(name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False)
+    return AgencyFactory(
+        name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False
+    )
 
 
-def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_sees_the_charge(visitor, nursery, tmp_path):
+def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_sees_the_charge(
+    visitor, nursery, tmp_path
+):
     course = CourseFactory(title="Recognising and Responding to Neglect", level=LevelFactory(number=2))
-    session = SessionFactory(course=course, days_ahead=4, venue=VenueFactory(name="Riverside Community Centre"),
-                             bookings_close_at=timezone.now() + timedelta(days=1))
+    session = SessionFactory(
+        course=course,
+        days_ahead=4,
+        venue=VenueFactory(name="Riverside Community Centre"),
+        bookings_close_at=timezone.now() + timedelta(days=1),
+    )
     UserFactory(full_name="Sam Wilde", email="sam.wilde@little-acorns.example.org", agency=nursery)
     agency_lead(full_name="Ruth Evans", email="ruth.evans@little-acorns.example.org", agency=nursery)
 
@@ -49,8 +55,10 @@ def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_see
 
     message = mail.outbox[-1]
     assert message.subject == "Booking confirmed: Recognising and Responding to Neglect"
-    (filename, ics, mimetype), = message.attachments
-    assert mimetype == "text/calendar" and ics.startswith("BEGIN:VCALENDAR\r\n") and ics.rstrip().endswith("END:VCALENDAR")
+    ((filename, ics, mimetype),) = message.attachments
+    assert (
+        mimetype == "text/calendar" and ics.startswith("BEGIN:VCALENDAR\r\n") and ics.rstrip().endswith("END:VCALENDAR")
+    )
     assert "SUMMARY:Recognising and Responding to Neglect" in ics.replace("\r\n ", "")
 
     page.get_by_role("link", name="Cancel or pass this place to a colleague").click()
@@ -59,7 +67,8 @@ def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_see
     page.get_by_label("Cancel the place").check()
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "This was a late cancellation: £50.00 has been charged to Little Acorns Day Nurseries Ltd", use_inner_text=True)
+        "This was a late cancellation: £50.00 has been charged to Little Acorns Day Nurseries Ltd", use_inner_text=True
+    )
     visitor.check()
     sign_out(page)
 
@@ -71,10 +80,16 @@ def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_see
     assert Charge.objects.get().kind == "late_cancellation"
 
 
-def test_the_training_manager_takes_the_register_and_the_attendee_downloads_their_certificate(visitor, nursery, tmp_path):
+def test_the_training_manager_takes_the_register_and_the_attendee_downloads_their_certificate(
+    visitor, nursery, tmp_path
+):
     start = timezone.now() - timedelta(hours=3)
-    session = SessionFactory(course=CourseFactory(title="Working Together to Safeguard Children"), starts_at=start,
-                             ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=2))
+    session = SessionFactory(
+        course=CourseFactory(title="Working Together to Safeguard Children"),
+        starts_at=start,
+        ends_at=start + timedelta(hours=7),
+        bookings_close_at=start - timedelta(days=2),
+    )
     attendee = UserFactory(full_name="Aisha Khan", email="aisha.khan@little-acorns.example.org", agency=nursery)
     absent = UserFactory(full_name="Ben Brown", agency=nursery)
     BookingFactory(session=session, person=attendee)
@@ -92,10 +107,14 @@ def test_the_training_manager_takes_the_register_and_the_attendee_downloads_thei
     page.get_by_text("Add someone who came without a booking").click()
     page.get_by_label("Email address").fill(walk_in.email)
     page.get_by_role("button", name="Add walk-in").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Chloe Campbell added as a walk-in", use_inner_text=True)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Chloe Campbell added as a walk-in", use_inner_text=True
+    )
     visitor.check()
     page.get_by_role("button", name="Save and close the register").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Register closed. 2 certificates issued, 1 did not attend", use_inner_text=True)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Register closed. 2 certificates issued, 1 did not attend", use_inner_text=True
+    )
     visitor.check()
     sign_out(page)
 

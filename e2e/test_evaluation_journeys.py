@@ -20,8 +20,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_delegate_answers_the_evaluation_and_gets_their_certificate(visitor, target_groups, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.EVALUATION_MIN_GROUP = 1
-    course = CourseFactory(title="Recognising and Responding to Neglect",
-                           learning_outcomes="Recognise the signs of neglect\nUse the graded care profile")
+    course = CourseFactory(
+        title="Recognising and Responding to Neglect",
+        learning_outcomes="Recognise the signs of neglect\nUse the graded care profile",
+    )
     services.settings_for(course)
     CourseEvaluation.objects.filter(course=course).update(certificate_needs_evaluation=True)
     session = SessionFactory(course=course, days_ahead=-1)
@@ -32,7 +34,10 @@ def test_a_delegate_answers_the_evaluation_and_gets_their_certificate(visitor, t
     ce = CourseEvaluation.objects.get(course=course)
     before = Invitation.objects.create(booking=booking, stage=Stage.BEFORE, questionnaire=ce.before)
     rating = ce.before.items.get(kind="confidence")
-    services.submit(invitation=before, answers=[{"item": rating, "outcome": 0, "number": 3}, {"item": rating, "outcome": 1, "number": 2}])
+    services.submit(
+        invitation=before,
+        answers=[{"item": rating, "outcome": 0, "number": 3}, {"item": rating, "outcome": 1, "number": 2}],
+    )
     manager = training_manager(email="helen.carter@example.org")
     close_register(actor=manager, session=session)
     Invitation.objects.get(booking=booking, stage=Stage.IMMEDIATE)
@@ -42,7 +47,9 @@ def test_a_delegate_answers_the_evaluation_and_gets_their_certificate(visitor, t
 
     page = visitor.sign_in("aisha.khan@example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="My training").click()
-    expect(page.locator("main")).to_contain_text("Answer the course evaluation to get your certificate", use_inner_text=True)
+    expect(page.locator("main")).to_contain_text(
+        "Answer the course evaluation to get your certificate", use_inner_text=True
+    )
     visitor.check()
     page = visitor.go(path)
     page.get_by_role("button", name="Send my answers").click()

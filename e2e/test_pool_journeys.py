@@ -31,15 +31,22 @@ def test_a_member_of_staff_joins_the_pool_and_their_delivery_counts_for_their_ag
     course = CourseFactory(title="Working Together to Safeguard Children", duration_days=Decimal("1.0"))
     for text in ("Two years' experience with children and families", "Agency will release three trainer days a year"):
         MembershipCriterionFactory(text=text)
-    tft = SessionFactory(course=CourseFactory(title="Training for Trainers", is_training_for_trainers=True), days_ahead=-3)
+    tft = SessionFactory(
+        course=CourseFactory(title="Training for Trainers", is_training_for_trainers=True), days_ahead=-3
+    )
     BookingFactory(session=tft, person=mark)
     # Delivered this morning; the training manager records who delivered it afterwards.
     start = timezone.now() - timedelta(hours=8)
-    delivered = SessionFactory(course=course, starts_at=start, ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=2))
+    delivered = SessionFactory(
+        course=course, starts_at=start, ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=2)
+    )
     delivered.trainers.add(active_member(UserFactory(full_name="Grace Okafor", agency=health), courses=[course]).person)
     today = timezone.localdate()
-    year = TrainingYear.objects.create(name="This year", starts_on=date(today.year - (today.month < 4), 4, 1),
-                                       ends_on=date(today.year + (today.month >= 4), 3, 31))
+    year = TrainingYear.objects.create(
+        name="This year",
+        starts_on=date(today.year - (today.month < 4), 4, 1),
+        ends_on=date(today.year + (today.month >= 4), 3, 31),
+    )
     TrainerCommitmentFactory(year=year, agency=police, agreed_days=Decimal("4"))
 
     # Mark applies, and first forgets the questions.
@@ -48,14 +55,20 @@ def test_a_member_of_staff_joins_the_pool_and_their_delivery_counts_for_their_ag
     visitor.check()
     page.get_by_role("link", name="Apply to join the trainer pool").click()
     page.get_by_role("button", name="Send application").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Describe your safeguarding experience", use_inner_text=True)
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Describe your safeguarding experience", use_inner_text=True
+    )
     visitor.check()
     page.get_by_label("Your safeguarding experience").fill("Nine years in the public protection unit.")
     page.get_by_label("Your specialisms").fill("Child sexual and criminal exploitation.")
-    page.get_by_label("Your experience of training or facilitating groups").fill("I deliver the force's exploitation briefings.")
+    page.get_by_label("Your experience of training or facilitating groups").fill(
+        "I deliver the force's exploitation briefings."
+    )
     page.get_by_label("Working Together to Safeguard Children").check()
     page.get_by_role("button", name="Send application").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your agency lead has been asked to endorse it", use_inner_text=True)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Your agency lead has been asked to endorse it", use_inner_text=True
+    )
     visitor.check()
     sign_out(page)
 

@@ -15,8 +15,6 @@ from courses.models import BookingStatus, Session
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-
-
 def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(visitor, target_groups):
     training_manager(email="helen.carter@example.org")
     CourseFactory(title="Domestic Abuse and its Impact on Children", level=LevelFactory(number=2))
@@ -55,14 +53,21 @@ def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(
     visitor.check()
     page.get_by_label("Late-cancellation notice (working days)").fill("5")
     page.get_by_role("button", name="Save policy").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Booking and charging policy saved", use_inner_text=True)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Booking and charging policy saved", use_inner_text=True
+    )
     visitor.check()
 
 
 def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
     course = CourseFactory(title="Harmful Sexual Behaviour", needs_manager_approval=True)
     session = SessionFactory(course=course)
-    UserFactory(email="isla.kaur@example.org", full_name="Isla Kaur", line_manager_name="Ruth Evans", line_manager_email="ruth.evans@example.org")
+    UserFactory(
+        email="isla.kaur@example.org",
+        full_name="Isla Kaur",
+        line_manager_name="Ruth Evans",
+        line_manager_email="ruth.evans@example.org",
+    )
     page = visitor.sign_in("isla.kaur@example.org")
     page.goto(visitor.base_url + f"/sessions/{session.pk}")
     visitor.check()

@@ -20,18 +20,29 @@ def test_a_board_member_requests_and_downloads_the_annual_report(visitor, target
     settings.MEDIA_ROOT = tmp_path
     today = timezone.localdate()
     start = date(today.year - (today.month < 4), 4, 1)
-    year = TrainingYear.objects.create(name=f"{start.year}-{str(start.year + 1)[-2:]}", starts_on=start, ends_on=date(start.year + 1, 3, 31),
-                                       children_in_need=3400)
+    year = TrainingYear.objects.create(
+        name=f"{start.year}-{str(start.year + 1)[-2:]}",
+        starts_on=start,
+        ends_on=date(start.year + 1, 3, 31),
+        children_in_need=3400,
+    )
     police = AgencyFactory(name="Northshire Police")
-    session = SessionFactory(course__title="Working Together to Safeguard Children", days_ahead=-5, status=SessionStatus.COMPLETED)
+    session = SessionFactory(
+        course__title="Working Together to Safeguard Children", days_ahead=-5, status=SessionStatus.COMPLETED
+    )
     for _ in range(12):
         AttendanceRecordFactory(session=session, person=UserFactory(agency=police), agency=police, booking=None)
     board_member(full_name="David Reid", email="david.reid@northshire-scp.example.org")
 
     from reports.models import ReportKind, ReportRun, RunStatus
 
-    building = ReportRun.objects.create(kind=ReportKind.ANNUAL, parameters={"year": year.pk}, title=f"Annual training report {year.name}",
-                                        status=RunStatus.RUNNING, progress=40)
+    building = ReportRun.objects.create(
+        kind=ReportKind.ANNUAL,
+        parameters={"year": year.pk},
+        title=f"Annual training report {year.name}",
+        status=RunStatus.RUNNING,
+        progress=40,
+    )
     page = visitor.sign_in("david.reid@northshire-scp.example.org")
     page = visitor.go(f"/reports/runs/{building.pk}?stop=1")  # a report being built: accessible while it waits
     expect(page.locator("main")).to_contain_text("Being built: 40% done", use_inner_text=True)

@@ -19,7 +19,9 @@ def fill_all(page, value):
 
 def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(visitor, target_groups):
     year = TrainingYear.objects.create(name="2027-28", starts_on=date(2027, 4, 1), ends_on=date(2028, 3, 31))
-    TnaCycle.objects.create(year=year, opens_on=date(2026, 11, 2), deadline=date(2027, 1, 29), opened_at="2026-11-02T09:00Z")
+    TnaCycle.objects.create(
+        year=year, opens_on=date(2026, 11, 2), deadline=date(2027, 1, 29), opened_at="2026-11-02T09:00Z"
+    )
     CourseFactory(title="Working Together to Safeguard Children", level=LevelFactory(number=2))
     police = AgencyFactory(name="Northshire Police")
     agency_lead(email="priya.shah@example.org", agency=police)
@@ -43,7 +45,9 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("link", name="Single-agency training").click()
     fill_all(page, "10")
-    page.get_by_label("How does your agency evaluate its own training?").fill("Questionnaires after every course and a case-file audit.")
+    page.get_by_label("How does your agency evaluate its own training?").fill(
+        "Questionnaires after every course and a case-file audit."
+    )
     page.get_by_role("button", name="Save and continue").click()
     visitor.check()
     page.get_by_role("link", name="Check your answers and submit").click()

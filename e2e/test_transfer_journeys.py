@@ -14,7 +14,9 @@ def test_the_training_manager_imports_people_after_correcting_the_file(visitor, 
     AgencyFactory(name="Northshire Police")
     training_manager(email="helen.carter@example.org")
     bad = tmp_path / "people.csv"
-    bad.write_text("Email,Name,Agency,Staff group\naisha.khan@example.org,Aisha Khan,Northshire Polce,3\n", encoding="utf-8")
+    bad.write_text(
+        "Email,Name,Agency,Staff group\naisha.khan@example.org,Aisha Khan,Northshire Polce,3\n", encoding="utf-8"
+    )
     page = visitor.sign_in("helen.carter@example.org")
     page = visitor.go("/manage/records/")
     page.get_by_label("People", exact=True).check()
@@ -25,7 +27,9 @@ def test_the_training_manager_imports_people_after_correcting_the_file(visitor, 
     visitor.check()
     assert not User.objects.filter(email="aisha.khan@example.org").exists()
     good = tmp_path / "people-corrected.csv"
-    good.write_text("Email,Name,Agency,Staff group\naisha.khan@example.org,Aisha Khan,Northshire Police,3\n", encoding="utf-8")
+    good.write_text(
+        "Email,Name,Agency,Staff group\naisha.khan@example.org,Aisha Khan,Northshire Police,3\n", encoding="utf-8"
+    )
     page = visitor.go("/manage/records/")
     page.get_by_label("People", exact=True).check()
     page.get_by_label("CSV file").set_input_files(str(good))

@@ -1,5 +1,5 @@
-from crispy_forms_gds.layout import Field, Size
 from crispy_forms.layout import HTML
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils.html import format_html
 
@@ -26,28 +26,56 @@ class AnswerForm(forms.Form):
                 for index, outcome in enumerate(outcomes):
                     name = f"item_{item.pk}_{index}"
                     self.fields[name] = forms.ChoiceField(
-                        label=outcome, choices=CONFIDENCE, widget=forms.RadioSelect, required=item.required,
-                        help_text=item.hint, error_messages={"required": f"Say how confident you feel: {outcome}"})
+                        label=outcome,
+                        choices=CONFIDENCE,
+                        widget=forms.RadioSelect,
+                        required=item.required,
+                        help_text=item.hint,
+                        error_messages={"required": f"Say how confident you feel: {outcome}"},
+                    )
                     layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True, small=True))
                     self.plan.append((name, item, index))
                 continue
             name = f"item_{item.pk}"
             if item.kind == ItemKind.AGREEMENT:
-                self.fields[name] = forms.ChoiceField(label=item.text, widget=forms.RadioSelect, required=item.required, help_text=item.hint,
-                                                      choices=[(str(n + 1), label) for n, label in enumerate(AGREEMENT_SCALE)], error_messages=required)
+                self.fields[name] = forms.ChoiceField(
+                    label=item.text,
+                    widget=forms.RadioSelect,
+                    required=item.required,
+                    help_text=item.hint,
+                    choices=[(str(n + 1), label) for n, label in enumerate(AGREEMENT_SCALE)],
+                    error_messages=required,
+                )
                 layout.append(Field.radios(name, legend_size=Size.SMALL, small=True))
             elif item.kind == ItemKind.SINGLE:
-                self.fields[name] = forms.ChoiceField(label=item.text, widget=forms.RadioSelect, required=item.required, help_text=item.hint,
-                                                      choices=[(c, c) for c in item.choices], error_messages=required)
+                self.fields[name] = forms.ChoiceField(
+                    label=item.text,
+                    widget=forms.RadioSelect,
+                    required=item.required,
+                    help_text=item.hint,
+                    choices=[(c, c) for c in item.choices],
+                    error_messages=required,
+                )
                 layout.append(Field.radios(name, legend_size=Size.SMALL, small=True))
             elif item.kind == ItemKind.MULTIPLE:
-                self.fields[name] = forms.MultipleChoiceField(label=item.text, widget=forms.CheckboxSelectMultiple, required=item.required,
-                                                              help_text=item.hint, choices=[(c, c) for c in item.choices], error_messages=required)
+                self.fields[name] = forms.MultipleChoiceField(
+                    label=item.text,
+                    widget=forms.CheckboxSelectMultiple,
+                    required=item.required,
+                    help_text=item.hint,
+                    choices=[(c, c) for c in item.choices],
+                    error_messages=required,
+                )
                 layout.append(Field.checkboxes(name, legend_size=Size.SMALL, small=True))
             else:
-                self.fields[name] = forms.CharField(label=item.text, widget=forms.Textarea(attrs={"rows": 3}), required=item.required,
-                                                    max_length=3000, help_text=item.hint or "Please leave out names of children, families and colleagues.",
-                                                    error_messages={**required, "max_length": "Keep your answer to 3,000 characters or fewer"})
+                self.fields[name] = forms.CharField(
+                    label=item.text,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    required=item.required,
+                    max_length=3000,
+                    help_text=item.hint or "Please leave out names of children, families and colleagues.",
+                    error_messages={**required, "max_length": "Keep your answer to 3,000 characters or fewer"},
+                )
                 layout.append(Field.textarea(name, label_size=Size.SMALL))
             self.plan.append((name, item, None))
         self.helper = gds_helper(*layout, submit="Send my answers")
@@ -70,18 +98,31 @@ class AnswerForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind of question", choices=ItemKind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Choose the kind of question"})
+    kind = forms.ChoiceField(
+        label="Kind of question",
+        choices=ItemKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of question"},
+    )
     text = forms.CharField(label="Question", max_length=300, error_messages={"required": "Enter the question"})
     hint = forms.CharField(label="Hint (optional)", max_length=300, required=False)
-    choices = forms.CharField(label="Options (for choose one and choose any), one per line", required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    choices = forms.CharField(
+        label="Options (for choose one and choose any), one per line",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     required = forms.BooleanField(label="People must answer it", required=False, initial=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.radios("kind", small=True), Field.text("text"), Field.text("hint"), Field.textarea("choices"),
-                                 Field.checkbox("required"), submit="Add question")
+        self.helper = gds_helper(
+            Field.radios("kind", small=True),
+            Field.text("text"),
+            Field.text("hint"),
+            Field.textarea("choices"),
+            Field.checkbox("required"),
+            submit="Add question",
+        )
 
 
 class FocusGroupForm(forms.ModelForm):
@@ -89,17 +130,30 @@ class FocusGroupForm(forms.ModelForm):
         model = FocusGroup
         fields = ["course", "held_on", "participants", "themes", "notes"]
         labels = {"held_on": "Date held (DD/MM/YYYY)", "participants": "Number of participants"}
-        widgets = {"held_on": forms.DateInput(format="%d/%m/%Y"), "themes": forms.Textarea(attrs={"rows": 4}), "notes": forms.Textarea(attrs={"rows": 4})}
-        error_messages = {"course": {"required": "Choose the course"}, "held_on": {"required": "Enter the date", "invalid": "Enter the date as DD/MM/YYYY"},
-                          "participants": {"required": "Enter the number of participants", "invalid": "Enter a whole number"},
-                          "themes": {"required": "Enter the themes that came up"}}
+        widgets = {
+            "held_on": forms.DateInput(format="%d/%m/%Y"),
+            "themes": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "course": {"required": "Choose the course"},
+            "held_on": {"required": "Enter the date", "invalid": "Enter the date as DD/MM/YYYY"},
+            "participants": {"required": "Enter the number of participants", "invalid": "Enter a whole number"},
+            "themes": {"required": "Enter the themes that came up"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
         self.fields["participants"].widget = forms.TextInput(attrs={"inputmode": "numeric"})
-        self.helper = gds_helper(Field.select("course"), Field.text("held_on"), Field.text("participants"), Field.textarea("themes"),
-                                 Field.textarea("notes"), submit="Save focus group")
+        self.helper = gds_helper(
+            Field.select("course"),
+            Field.text("held_on"),
+            Field.text("participants"),
+            Field.textarea("themes"),
+            Field.textarea("notes"),
+            submit="Save focus group",
+        )
 
     def clean_participants(self):
         value = self.cleaned_data["participants"]
@@ -109,30 +163,49 @@ class FocusGroupForm(forms.ModelForm):
 
 
 class ObservationForm(forms.ModelForm):
-    trainers = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-                                              label="Trainers observed")
+    trainers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Trainers observed"
+    )
 
     class Meta:
         model = Observation
         fields = ["observed_on", "observer_name", "trainers", "strengths", "areas_to_develop", "notes"]
         labels = {"observed_on": "Date observed (DD/MM/YYYY)", "observer_name": "Observer (a senior practitioner)"}
-        widgets = {"observed_on": forms.DateInput(format="%d/%m/%Y"), "strengths": forms.Textarea(attrs={"rows": 3}),
-                   "areas_to_develop": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 3})}
-        error_messages = {"observed_on": {"required": "Enter the date", "invalid": "Enter the date as DD/MM/YYYY"},
-                          "observer_name": {"required": "Enter the observer's name"}, "strengths": {"required": "Enter the strengths seen"}}
+        widgets = {
+            "observed_on": forms.DateInput(format="%d/%m/%Y"),
+            "strengths": forms.Textarea(attrs={"rows": 3}),
+            "areas_to_develop": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "observed_on": {"required": "Enter the date", "invalid": "Enter the date as DD/MM/YYYY"},
+            "observer_name": {"required": "Enter the observer's name"},
+            "strengths": {"required": "Enter the strengths seen"},
+        }
 
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["observed_on"].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
         self.fields["trainers"].queryset = session.trainers.select_related("agency")
-        self.fields["trainers"].label_from_instance = lambda u: f"{u.full_name} ({u.agency.name if u.agency_id else 'no agency'})"
-        self.helper = gds_helper(Field.text("observed_on"), Field.text("observer_name"), Field.checkboxes("trainers", small=True),
-                                 Field.textarea("strengths"), Field.textarea("areas_to_develop"), Field.textarea("notes"), submit="Save observation")
+        self.fields["trainers"].label_from_instance = lambda u: (
+            f"{u.full_name} ({u.agency.name if u.agency_id else 'no agency'})"
+        )
+        self.helper = gds_helper(
+            Field.text("observed_on"),
+            Field.text("observer_name"),
+            Field.checkboxes("trainers", small=True),
+            Field.textarea("strengths"),
+            Field.textarea("areas_to_develop"),
+            Field.textarea("notes"),
+            submit="Save observation",
+        )
 
 
 class IssueForm(forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a short title"})
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), error_messages={"required": "Describe the issue for the committee"})
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), error_messages={"required": "Describe the issue for the committee"}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,8 +213,14 @@ class IssueForm(forms.Form):
 
 
 class IssueStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=IssueStatus.choices, widget=forms.RadioSelect, error_messages={"required": "Choose a status"})
-    note = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Say what happened"})
+    status = forms.ChoiceField(
+        choices=IssueStatus.choices, widget=forms.RadioSelect, error_messages={"required": "Choose a status"}
+    )
+    note = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what happened"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,10 +232,21 @@ class SettingsForm(forms.ModelForm):
         from .models import CourseEvaluation
 
         model = CourseEvaluation
-        fields = ["before", "before_days", "immediate", "follow_up", "follow_up_weeks", "certificate_needs_evaluation", "max_reminders", "reminder_days"]
+        fields = [
+            "before",
+            "before_days",
+            "immediate",
+            "follow_up",
+            "follow_up_weeks",
+            "certificate_needs_evaluation",
+            "max_reminders",
+            "reminder_days",
+        ]
         labels = {"before": "Before the course", "immediate": "Straight after the course", "follow_up": "Follow-up"}
-        error_messages = {name: {"invalid": "Enter a whole number", "required": "Enter a whole number"}
-                          for name in ("before_days", "follow_up_weeks", "max_reminders", "reminder_days")}
+        error_messages = {
+            name: {"invalid": "Enter a whole number", "required": "Enter a whole number"}
+            for name in ("before_days", "follow_up_weeks", "max_reminders", "reminder_days")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,9 +257,17 @@ class SettingsForm(forms.ModelForm):
             self.fields[name].empty_label = "Do not ask"
         for name in ("before_days", "follow_up_weeks", "max_reminders", "reminder_days"):
             self.fields[name].widget = forms.TextInput(attrs={"inputmode": "numeric"})
-        self.helper = gds_helper(Field.select("before"), Field.text("before_days"), Field.select("immediate"), Field.select("follow_up"),
-                                 Field.text("follow_up_weeks"), Field.checkbox("certificate_needs_evaluation"), Field.text("max_reminders"),
-                                 Field.text("reminder_days"), submit="Save")
+        self.helper = gds_helper(
+            Field.select("before"),
+            Field.text("before_days"),
+            Field.select("immediate"),
+            Field.select("follow_up"),
+            Field.text("follow_up_weeks"),
+            Field.checkbox("certificate_needs_evaluation"),
+            Field.text("max_reminders"),
+            Field.text("reminder_days"),
+            submit="Save",
+        )
 
     def clean(self):
         cleaned = super().clean()

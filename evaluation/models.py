@@ -24,7 +24,9 @@ class Questionnaire(models.Model):
     purpose = models.TextField(blank=True, help_text="What it is for, for the training manager.")
     stage = models.CharField(max_length=12, choices=Stage.choices)
     version = models.PositiveSmallIntegerField(default=1)
-    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version")
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -70,17 +72,37 @@ class CourseEvaluation(models.Model):
     """What a course asks, and when: the evaluation app's part of a course."""
 
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="evaluation")
-    before = models.ForeignKey(Questionnaire, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               limit_choices_to={"stage": Stage.BEFORE})
+    before = models.ForeignKey(
+        Questionnaire,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"stage": Stage.BEFORE},
+    )
     before_days = models.PositiveSmallIntegerField(
-        "ask this many days before the course", default=7, help_text="0 sends it as soon as the place is confirmed.")
-    immediate = models.ForeignKey(Questionnaire, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  limit_choices_to={"stage": Stage.IMMEDIATE})
-    follow_up = models.ForeignKey(Questionnaire, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  limit_choices_to={"stage": Stage.FOLLOW_UP})
+        "ask this many days before the course", default=7, help_text="0 sends it as soon as the place is confirmed."
+    )
+    immediate = models.ForeignKey(
+        Questionnaire,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"stage": Stage.IMMEDIATE},
+    )
+    follow_up = models.ForeignKey(
+        Questionnaire,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"stage": Stage.FOLLOW_UP},
+    )
     follow_up_weeks = models.PositiveSmallIntegerField(default=12)
     certificate_needs_evaluation = models.BooleanField(
-        "release the certificate only once the evaluation is answered", default=False)
+        "release the certificate only once the evaluation is answered", default=False
+    )
     max_reminders = models.PositiveSmallIntegerField(default=2)
     reminder_days = models.PositiveSmallIntegerField("days between reminders", default=7)
 
@@ -103,7 +125,9 @@ class Invitation(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["booking", "stage"], name="one_invitation_per_booking_and_stage")]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "stage"], name="one_invitation_per_booking_and_stage")
+        ]
 
     def __str__(self):
         return f"{self.get_stage_display()}: {self.booking}"
@@ -132,7 +156,9 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(number__isnull=True) | Q(number__gte=0, number__lte=10), name="answer_number_in_range"),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=0, number__lte=10), name="answer_number_in_range"
+            ),
         ]
 
 
@@ -187,7 +213,9 @@ class PracticeIssue(models.Model):
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     answer = models.ForeignKey(Answer, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues")
     focus_group = models.ForeignKey(FocusGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues")
-    observation = models.ForeignKey(Observation, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues")
+    observation = models.ForeignKey(
+        Observation, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues"
+    )
 
     class Meta:
         ordering = ["-raised_at"]

@@ -104,12 +104,30 @@ def results(sessions) -> Results:
     """Response rates by stage, agreement averages, choice shares, the before/after change in
     confidence per learning outcome (delegates who answered both), and approved comments."""
     invitations = Invitation.objects.filter(booking__session__in=sessions)
-    counts = {row["stage"]: row for row in invitations.values("stage").annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))}
-    rates = [StageRate(stage, counts.get(stage, {}).get("invited", 0), counts.get(stage, {}).get("answered", 0)) for stage in Stage.values]
+    counts = {
+        row["stage"]: row
+        for row in invitations.values("stage").annotate(
+            invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
+        )
+    }
+    rates = [
+        StageRate(stage, counts.get(stage, {}).get("invited", 0), counts.get(stage, {}).get("answered", 0))
+        for stage in Stage.values
+    ]
     answers = list(
-        Answer.objects.filter(response__invitation__booking__session__in=sessions)
-        .values("item__text", "item__kind", "item__choices", "item__questionnaire__stage", "outcome", "number", "choices", "text", "text_status",
-                "response__invitation__booking_id", "response__invitation__booking__session__course__learning_outcomes")
+        Answer.objects.filter(response__invitation__booking__session__in=sessions).values(
+            "item__text",
+            "item__kind",
+            "item__choices",
+            "item__questionnaire__stage",
+            "outcome",
+            "number",
+            "choices",
+            "text",
+            "text_status",
+            "response__invitation__booking_id",
+            "response__invitation__booking__session__course__learning_outcomes",
+        )
     )
     # Confidence: pair each delegate's before and after (straight-after) rating per outcome.
     ratings = defaultdict(dict)  # (outcome text) -> booking -> {stage: number}
@@ -117,24 +135,36 @@ def results(sessions) -> Results:
     for a in answers:
         if a["item__kind"] != ItemKind.CONFIDENCE or a["number"] is None or a["outcome"] is None:
             continue
-        outcomes = [o.strip() for o in (a["response__invitation__booking__session__course__learning_outcomes"] or "").splitlines() if o.strip()]
+        outcomes = [
+            o.strip()
+            for o in (a["response__invitation__booking__session__course__learning_outcomes"] or "").splitlines()
+            if o.strip()
+        ]
         if a["outcome"] >= len(outcomes):
             continue
         text = outcomes[a["outcome"]]
         if text not in outcome_order:
             outcome_order.append(text)
-        ratings[text].setdefault(a["response__invitation__booking_id"], {})[a["item__questionnaire__stage"]] = a["number"]
+        ratings[text].setdefault(a["response__invitation__booking_id"], {})[a["item__questionnaire__stage"]] = a[
+            "number"
+        ]
     confidence = []
     for text in outcome_order:
         pairs = [v for v in ratings[text].values() if Stage.BEFORE in v and Stage.IMMEDIATE in v]
-        confidence.append(OutcomeChange(text, len(pairs), _mean(v[Stage.BEFORE] for v in pairs), _mean(v[Stage.IMMEDIATE] for v in pairs)))
+        confidence.append(
+            OutcomeChange(
+                text, len(pairs), _mean(v[Stage.BEFORE] for v in pairs), _mean(v[Stage.IMMEDIATE] for v in pairs)
+            )
+        )
     # Agreement and choice items, by question.
     by_item = defaultdict(list)
     for a in answers:
         if a["item__kind"] in (ItemKind.AGREEMENT, ItemKind.SINGLE, ItemKind.MULTIPLE):
-            by_item[(a["item__questionnaire__stage"], a["item__text"], a["item__kind"], tuple(a["item__choices"] or ()))].append(a)
+            by_item[
+                (a["item__questionnaire__stage"], a["item__text"], a["item__kind"], tuple(a["item__choices"] or ()))
+            ].append(a)
     items = []
-    for (stage, text, kind, options), rows in sorted(by_item.items(), key=lambda kv: Stage.values.index(kv[0][0])):
+    for (_stage, text, kind, options), rows in sorted(by_item.items(), key=lambda kv: Stage.values.index(kv[0][0])):
         result = ItemResult(text=text, kind=kind, responses=len(rows))
         if kind == ItemKind.AGREEMENT:
             result.average = _mean(r["number"] for r in rows if r["number"] is not None)
@@ -146,8 +176,13 @@ def results(sessions) -> Results:
             result.shares = [(option, counted[option], percent(counted[option], len(rows))) for option in options]
         items.append(result)
     comments = [a["text"] for a in answers if a["text"] and a["text_status"] == TextStatus.APPROVED]
-    return Results(sessions=sessions.count(), rates=rates, confidence=confidence, items=items,
-                   comments=comments if enough(len(comments)) else [])
+    return Results(
+        sessions=sessions.count(),
+        rates=rates,
+        confidence=confidence,
+        items=items,
+        comments=comments if enough(len(comments)) else [],
+    )
 
 
 def agreement_label(average: Decimal | None) -> str:

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.errors import DomainError
 from accounts.mail import queue_email
+from common.errors import DomainError
 from courses.models import Attendance, Booking, BookingStatus, Course, SessionStatus
 
 from .models import (
@@ -34,7 +34,11 @@ from .models import (
 )
 
 SALT = "evaluation.invitation"
-STANDARD_NAMES = {Stage.BEFORE: "Confidence before the course", Stage.IMMEDIATE: "Course evaluation", Stage.FOLLOW_UP: "Follow-up on practice"}
+STANDARD_NAMES = {
+    Stage.BEFORE: "Confidence before the course",
+    Stage.IMMEDIATE: "Course evaluation",
+    Stage.FOLLOW_UP: "Follow-up on practice",
+}
 
 
 class EvaluationError(DomainError):
@@ -61,8 +65,12 @@ def settings_for(course: Course) -> CourseEvaluation:
     defaults = {stage: current_version(name) for stage, name in STANDARD_NAMES.items()}
     try:
         with transaction.atomic():
-            return CourseEvaluation.objects.create(course=course, before=defaults[Stage.BEFORE], immediate=defaults[Stage.IMMEDIATE],
-                                                   follow_up=defaults[Stage.FOLLOW_UP])
+            return CourseEvaluation.objects.create(
+                course=course,
+                before=defaults[Stage.BEFORE],
+                immediate=defaults[Stage.IMMEDIATE],
+                follow_up=defaults[Stage.FOLLOW_UP],
+            )
     except IntegrityError:  # made at the same moment by another process
         return CourseEvaluation.objects.get(course=course)
 
@@ -83,8 +91,11 @@ def invitation_from_token(token: str) -> Invitation:
         data = signing.loads(token, salt=SALT)
     except signing.BadSignature:
         raise EvaluationError("This link is not valid. Use the link in your most recent email.")
-    invitation = (Invitation.objects.select_related("booking__person", "booking__session__course", "questionnaire")
-                  .filter(pk=data.get("i"), booking_id=data.get("b")).first())
+    invitation = (
+        Invitation.objects.select_related("booking__person", "booking__session__course", "questionnaire")
+        .filter(pk=data.get("i"), booking_id=data.get("b"))
+        .first()
+    )
     if invitation is None:
         raise EvaluationError("This questionnaire is no longer open.")
     return invitation
@@ -103,10 +114,15 @@ SUBJECTS = {
 def _invite(booking: Booking, stage: str, questionnaire: Questionnaire, now: datetime) -> Invitation | None:
     try:
         with transaction.atomic():
-            invitation = Invitation.objects.create(booking=booking, stage=stage, questionnaire=questionnaire, sent_at=now)
-            queue_email(to=booking.person.email, subject=SUBJECTS[stage].format(course=booking.session.course.title),
-                        template=f"evaluation_{stage}",
-                        context={"person": booking.person, "session": booking.session, "link": link_for(invitation)})
+            invitation = Invitation.objects.create(
+                booking=booking, stage=stage, questionnaire=questionnaire, sent_at=now
+            )
+            queue_email(
+                to=booking.person.email,
+                subject=SUBJECTS[stage].format(course=booking.session.course.title),
+                template=f"evaluation_{stage}",
+                context={"person": booking.person, "session": booking.session, "link": link_for(invitation)},
+            )
             return invitation
     except IntegrityError:  # already invited: another sweep got there first
         return None
@@ -119,24 +135,35 @@ def due_invitations(now: datetime):
         settings_by_course[ce.course_id] = ce
     asked = set(Invitation.objects.values_list("booking_id", "stage"))
     due = []
-    confirmed = (Booking.objects.filter(status=BookingStatus.CONFIRMED, session__starts_at__gt=now)
-                 .exclude(session__status=SessionStatus.CANCELLED).select_related("person", "session__course"))
+    confirmed = (
+        Booking.objects.filter(status=BookingStatus.CONFIRMED, session__starts_at__gt=now)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .select_related("person", "session__course")
+    )
     for booking in confirmed:
         ce = settings_by_course.get(booking.session.course_id)
         if ce and ce.before and (booking.pk, Stage.BEFORE) not in asked:
             if now >= booking.session.starts_at - timedelta(days=ce.before_days) or ce.before_days == 0:
                 due.append((booking, Stage.BEFORE, ce.before))
-    attended = (Booking.objects.filter(attendance__outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL],
-                                       session__register_closed_at__isnull=False)
-                .select_related("person", "session__course"))
+    attended = Booking.objects.filter(
+        attendance__outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL], session__register_closed_at__isnull=False
+    ).select_related("person", "session__course")
     for booking in attended:
         ce = settings_by_course.get(booking.session.course_id)
         if ce is None:
             continue
-        if ce.immediate and (booking.pk, Stage.IMMEDIATE) not in asked and now - booking.session.register_closed_at < timedelta(days=28):
+        if (
+            ce.immediate
+            and (booking.pk, Stage.IMMEDIATE) not in asked
+            and now - booking.session.register_closed_at < timedelta(days=28)
+        ):
             due.append((booking, Stage.IMMEDIATE, ce.immediate))
         follow_at = booking.session.ends_at + timedelta(weeks=ce.follow_up_weeks)
-        if ce.follow_up and (booking.pk, Stage.FOLLOW_UP) not in asked and follow_at <= now < follow_at + timedelta(days=28):
+        if (
+            ce.follow_up
+            and (booking.pk, Stage.FOLLOW_UP) not in asked
+            and follow_at <= now < follow_at + timedelta(days=28)
+        ):
             due.append((booking, Stage.FOLLOW_UP, ce.follow_up))
     return due
 
@@ -146,15 +173,20 @@ def send_due_invitations(now: datetime | None = None) -> int:
     once when booked); straight after: when the register is closed, those who attended; follow-up:
     the set weeks after the course. A moment missed by more than four weeks is let go."""
     now = now or timezone.now()
-    return sum(1 for booking, stage, questionnaire in due_invitations(now) if _invite(booking, stage, questionnaire, now))
+    return sum(
+        1 for booking, stage, questionnaire in due_invitations(now) if _invite(booking, stage, questionnaire, now)
+    )
 
 
 def send_reminders(now: datetime | None = None) -> int:
     """Beat: remind those who have not answered, every set number of days, up to the course's limit."""
     now = now or timezone.now()
     sent = 0
-    open_invitations = (Invitation.objects.filter(answered_at__isnull=True).select_related("booking__person", "booking__session__course")
-                        .exclude(booking__session__status=SessionStatus.CANCELLED))
+    open_invitations = (
+        Invitation.objects.filter(answered_at__isnull=True)
+        .select_related("booking__person", "booking__session__course")
+        .exclude(booking__session__status=SessionStatus.CANCELLED)
+    )
     settings_by_course = {ce.course_id: ce for ce in CourseEvaluation.objects.all()}
     for invitation in open_invitations:
         ce = settings_by_course.get(invitation.booking.session.course_id)
@@ -167,15 +199,23 @@ def send_reminders(now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             # Count the reminder first, conditionally, so two sweeps cannot both send it.
-            updated = Invitation.objects.filter(pk=invitation.pk, reminders_sent=invitation.reminders_sent, answered_at__isnull=True).update(
-                reminders_sent=invitation.reminders_sent + 1, last_reminded_at=now)
+            updated = Invitation.objects.filter(
+                pk=invitation.pk, reminders_sent=invitation.reminders_sent, answered_at__isnull=True
+            ).update(reminders_sent=invitation.reminders_sent + 1, last_reminded_at=now)
             if not updated:
                 continue
-            queue_email(to=invitation.booking.person.email,
-                        subject="Reminder: " + SUBJECTS[invitation.stage].format(course=invitation.booking.session.course.title),
-                        template=f"evaluation_{invitation.stage}",
-                        context={"person": invitation.booking.person, "session": invitation.booking.session,
-                                 "link": link_for(invitation), "reminder": True})
+            queue_email(
+                to=invitation.booking.person.email,
+                subject="Reminder: "
+                + SUBJECTS[invitation.stage].format(course=invitation.booking.session.course.title),
+                template=f"evaluation_{invitation.stage}",
+                context={
+                    "person": invitation.booking.person,
+                    "session": invitation.booking.session,
+                    "link": link_for(invitation),
+                    "reminder": True,
+                },
+            )
             sent += 1
     return sent
 
@@ -192,8 +232,15 @@ def submit(*, invitation: Invitation, answers: list[dict]) -> Response:
     response = Response.objects.create(invitation=invitation)
     for answer in answers:
         text = (answer.get("text") or "").strip()
-        Answer.objects.create(response=response, item=answer["item"], outcome=answer.get("outcome"), number=answer.get("number"),
-                              choices=answer.get("choices") or [], text=text, text_status=TextStatus.PENDING if text else "")
+        Answer.objects.create(
+            response=response,
+            item=answer["item"],
+            outcome=answer.get("outcome"),
+            number=answer.get("number"),
+            choices=answer.get("choices") or [],
+            text=text,
+            text_status=TextStatus.PENDING if text else "",
+        )
     invitation.answered_at = timezone.now()
     invitation.save(update_fields=["answered_at"])
     return response
@@ -223,26 +270,49 @@ def editable(*, actor, questionnaire: Questionnaire) -> Questionnaire:
         raise EvaluationError("This is an old version. Change the current one.")
     if not questionnaire.invitations.exists():
         return questionnaire
-    new = Questionnaire.objects.create(name=questionnaire.name, purpose=questionnaire.purpose, stage=questionnaire.stage,
-                                       version=questionnaire.version + 1, previous=questionnaire)
+    new = Questionnaire.objects.create(
+        name=questionnaire.name,
+        purpose=questionnaire.purpose,
+        stage=questionnaire.stage,
+        version=questionnaire.version + 1,
+        previous=questionnaire,
+    )
     for item in questionnaire.items.all():
-        Item.objects.create(questionnaire=new, position=item.position, kind=item.kind, text=item.text, hint=item.hint,
-                            choices=item.choices, required=item.required)
+        Item.objects.create(
+            questionnaire=new,
+            position=item.position,
+            kind=item.kind,
+            text=item.text,
+            hint=item.hint,
+            choices=item.choices,
+            required=item.required,
+        )
     for field in ("before", "immediate", "follow_up"):
         CourseEvaluation.objects.filter(**{field: questionnaire}).update(**{field: new})
-    log_action(actor=actor, action="made a new questionnaire version", obj=new, changes={"from version": questionnaire.version})
+    log_action(
+        actor=actor, action="made a new questionnaire version", obj=new, changes={"from version": questionnaire.version}
+    )
     return new
 
 
 @transaction.atomic
-def add_item(*, actor, questionnaire: Questionnaire, kind: str, text: str, hint: str = "", choices=(), required: bool = True) -> Item:
+def add_item(
+    *, actor, questionnaire: Questionnaire, kind: str, text: str, hint: str = "", choices=(), required: bool = True
+) -> Item:
     target = editable(actor=actor, questionnaire=questionnaire)
     choices = [c.strip() for c in choices if c.strip()]
     if kind in (ItemKind.SINGLE, ItemKind.MULTIPLE) and len(choices) < 2:
         raise EvaluationError("Give at least two options, one per line.", field="choices")
     position = (target.items.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    return Item.objects.create(questionnaire=target, position=position, kind=kind, text=text.strip(), hint=hint.strip(),
-                               choices=choices if kind in (ItemKind.SINGLE, ItemKind.MULTIPLE) else [], required=required)
+    return Item.objects.create(
+        questionnaire=target,
+        position=position,
+        kind=kind,
+        text=text.strip(),
+        hint=hint.strip(),
+        choices=choices if kind in (ItemKind.SINGLE, ItemKind.MULTIPLE) else [],
+        required=required,
+    )
 
 
 @transaction.atomic
@@ -268,14 +338,24 @@ def record_observation(*, actor, session, trainers, **values) -> Observation:
         raise EvaluationError("Choose trainers who delivered this session.", field="trainers")
     observation = Observation.objects.create(session=session, recorded_by=actor, **values)
     observation.trainers.set(trainers)
-    log_action(actor=actor, action="recorded observation", obj=session, changes={"observer": values.get("observer_name")})
+    log_action(
+        actor=actor, action="recorded observation", obj=session, changes={"observer": values.get("observer_name")}
+    )
     return observation
 
 
 @transaction.atomic
-def raise_issue(*, actor, title: str, description: str, answer=None, focus_group=None, observation=None) -> PracticeIssue:
-    issue = PracticeIssue.objects.create(title=title.strip(), description=description.strip(), raised_by=actor, answer=answer,
-                                         focus_group=focus_group, observation=observation)
+def raise_issue(
+    *, actor, title: str, description: str, answer=None, focus_group=None, observation=None
+) -> PracticeIssue:
+    issue = PracticeIssue.objects.create(
+        title=title.strip(),
+        description=description.strip(),
+        raised_by=actor,
+        answer=answer,
+        focus_group=focus_group,
+        observation=observation,
+    )
     IssueChange.objects.create(issue=issue, status=IssueStatus.RAISED, changed_by=actor, note="Raised.")
     log_action(actor=actor, action="raised practice issue", obj=issue)
     return issue
@@ -309,19 +389,28 @@ def certificate_holds(records) -> dict[int, Gate]:
     booking_ids = [r.booking_id for r in records if r.booking_id]
     if not booking_ids:
         return {}
-    gated_courses = set(CourseEvaluation.objects.filter(certificate_needs_evaluation=True, immediate__isnull=False)
-                        .values_list("course_id", flat=True))
+    gated_courses = set(
+        CourseEvaluation.objects.filter(certificate_needs_evaluation=True, immediate__isnull=False).values_list(
+            "course_id", flat=True
+        )
+    )
     if not gated_courses:
         return {}
-    invitations = {i.booking_id: i for i in Invitation.objects.filter(booking_id__in=booking_ids, stage=Stage.IMMEDIATE)}
+    invitations = {
+        i.booking_id: i for i in Invitation.objects.filter(booking_id__in=booking_ids, stage=Stage.IMMEDIATE)
+    }
     holds = {}
     for record in records:
         if not record.booking_id or record.session.course_id not in gated_courses:
             continue
         invitation = invitations.get(record.booking_id)
         if invitation is None:
-            holds[record.pk] = Gate("Your certificate is released once you answer the course evaluation, which we are emailing you.", "")
+            holds[record.pk] = Gate(
+                "Your certificate is released once you answer the course evaluation, which we are emailing you.", ""
+            )
         elif not invitation.answered_at:
-            holds[record.pk] = Gate("Answer the course evaluation to get your certificate.",
-                                    reverse("evaluation:answer", args=[token_for(invitation)]))
+            holds[record.pk] = Gate(
+                "Answer the course evaluation to get your certificate.",
+                reverse("evaluation:answer", args=[token_for(invitation)]),
+            )
     return holds

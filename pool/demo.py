@@ -16,53 +16,143 @@ from .factories import MembershipCriterionFactory, MembershipFactory, TrainerCom
 from .models import Assignment, AssignmentStatus, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
 
 CRITERIA = [
-    ("At least two years in a role working with children, young people or families",
-     "Their application shows current or recent practice, not only management."),
-    ("Safeguarding training at level 3 or above within the last three years",
-     "Check their training record or their agency lead's endorsement."),
-    ("Experience of training, facilitating groups or leading supervision",
-     "Delivering to colleagues counts; so does chairing meetings with families."),
-    ("Their agency will release them for at least three trainer days a year",
-     "The agency lead's endorsement confirms it."),
-    ("Will co-deliver with a trainer from another agency and use the Board's materials",
-     "Inter-agency delivery is the point of the pool."),
+    (
+        "At least two years in a role working with children, young people or families",
+        "Their application shows current or recent practice, not only management.",
+    ),
+    (
+        "Safeguarding training at level 3 or above within the last three years",
+        "Check their training record or their agency lead's endorsement.",
+    ),
+    (
+        "Experience of training, facilitating groups or leading supervision",
+        "Delivering to colleagues counts; so does chairing meetings with families.",
+    ),
+    (
+        "Their agency will release them for at least three trainer days a year",
+        "The agency lead's endorsement confirms it.",
+    ),
+    (
+        "Will co-deliver with a trainer from another agency and use the Board's materials",
+        "Inter-agency delivery is the point of the pool.",
+    ),
 ]
 
 # agency, which of its staff (0 = first non-lead), status, days since the last status change,
 # days since training for trainers (None: not trained), courses they offered (titles)
 MEMBERS = [
-    ("Northshire County Council Children's Services", 0, MembershipStatus.ACTIVE, 400, 400,
-     ["Working Together to Safeguard Children", "Child Protection Conferences and Core Groups", "Recognising and Responding to Neglect"]),
-    ("Northshire Police", 0, MembershipStatus.ACTIVE, 380, 380,
-     ["Child Sexual Exploitation and Criminal Exploitation", "Domestic Abuse and its Impact on Children", "Working Together to Safeguard Children"]),
-    ("Northshire Community Health NHS Trust", 0, MembershipStatus.ACTIVE, 300, 300,
-     ["Recognising and Responding to Neglect", "Safeguarding Disabled Children", "Parental Mental Health and Substance Misuse"]),
-    ("Northshire Women's Aid", 0, MembershipStatus.ACTIVE, 500, 500,
-     ["Domestic Abuse and its Impact on Children", "Parental Mental Health and Substance Misuse"]),
-    ("Northshire County Council Education and Inclusion", 0, MembershipStatus.ACTIVE, 260, 260,
-     ["Working Together to Safeguard Children", "Safeguarding Disabled Children", "Child Sexual Exploitation and Criminal Exploitation"]),
-    ("Probation Service, Northshire", 0, MembershipStatus.LAPSED, 40, 1200,
-     ["Parental Mental Health and Substance Misuse", "Learning from Child Safeguarding Practice Reviews"]),
-    ("Northshire Youth Justice Service", 0, MembershipStatus.ACCEPTED, 20, None,
-     ["Child Sexual Exploitation and Criminal Exploitation", "Harmful Sexual Behaviour"]),
-    ("Northshire Integrated Care Board", 0, MembershipStatus.ENDORSED, 6, None,
-     ["Learning from Child Safeguarding Practice Reviews", "Working Together to Safeguard Children"]),
-    ("Riverside Academy Trust", 1, MembershipStatus.APPLIED, 3, None,
-     ["Working Together to Safeguard Children", "Recognising and Responding to Neglect"]),
-    ("Northshire College", 0, MembershipStatus.LEFT, 150, 900,
-     ["Child Sexual Exploitation and Criminal Exploitation"]),
+    (
+        "Northshire County Council Children's Services",
+        0,
+        MembershipStatus.ACTIVE,
+        400,
+        400,
+        [
+            "Working Together to Safeguard Children",
+            "Child Protection Conferences and Core Groups",
+            "Recognising and Responding to Neglect",
+        ],
+    ),
+    (
+        "Northshire Police",
+        0,
+        MembershipStatus.ACTIVE,
+        380,
+        380,
+        [
+            "Child Sexual Exploitation and Criminal Exploitation",
+            "Domestic Abuse and its Impact on Children",
+            "Working Together to Safeguard Children",
+        ],
+    ),
+    (
+        "Northshire Community Health NHS Trust",
+        0,
+        MembershipStatus.ACTIVE,
+        300,
+        300,
+        [
+            "Recognising and Responding to Neglect",
+            "Safeguarding Disabled Children",
+            "Parental Mental Health and Substance Misuse",
+        ],
+    ),
+    (
+        "Northshire Women's Aid",
+        0,
+        MembershipStatus.ACTIVE,
+        500,
+        500,
+        ["Domestic Abuse and its Impact on Children", "Parental Mental Health and Substance Misuse"],
+    ),
+    (
+        "Northshire County Council Education and Inclusion",
+        0,
+        MembershipStatus.ACTIVE,
+        260,
+        260,
+        [
+            "Working Together to Safeguard Children",
+            "Safeguarding Disabled Children",
+            "Child Sexual Exploitation and Criminal Exploitation",
+        ],
+    ),
+    (
+        "Probation Service, Northshire",
+        0,
+        MembershipStatus.LAPSED,
+        40,
+        1200,
+        ["Parental Mental Health and Substance Misuse", "Learning from Child Safeguarding Practice Reviews"],
+    ),
+    (
+        "Northshire Youth Justice Service",
+        0,
+        MembershipStatus.ACCEPTED,
+        20,
+        None,
+        ["Child Sexual Exploitation and Criminal Exploitation", "Harmful Sexual Behaviour"],
+    ),
+    (
+        "Northshire Integrated Care Board",
+        0,
+        MembershipStatus.ENDORSED,
+        6,
+        None,
+        ["Learning from Child Safeguarding Practice Reviews", "Working Together to Safeguard Children"],
+    ),
+    (
+        "Riverside Academy Trust",
+        1,
+        MembershipStatus.APPLIED,
+        3,
+        None,
+        ["Working Together to Safeguard Children", "Recognising and Responding to Neglect"],
+    ),
+    ("Northshire College", 0, MembershipStatus.LEFT, 150, 900, ["Child Sexual Exploitation and Criminal Exploitation"]),
 ]
 
 EXPERIENCE = {
-    "Northshire Police": "Nine years in the public protection unit, now a detective sergeant in the child exploitation team.",
-    "Northshire Women's Aid": "Independent domestic violence adviser for seven years; runs the children's recovery groups.",
-    "Northshire Community Health NHS Trust": "Health visitor for eleven years, now a named nurse for safeguarding children.",
+    "Northshire Police": (
+        "Nine years in the public protection unit, now a detective sergeant in the child exploitation team."
+    ),
+    "Northshire Women's Aid": (
+        "Independent domestic violence adviser for seven years; runs the children's recovery groups."
+    ),
+    "Northshire Community Health NHS Trust": (
+        "Health visitor for eleven years, now a named nurse for safeguarding children."
+    ),
 }
 
 COMMITMENTS = {
-    "Northshire County Council Children's Services": "6", "Northshire Police": "4", "Northshire Hospitals NHS Foundation Trust": "4",
-    "Northshire Community Health NHS Trust": "3", "Northshire County Council Education and Inclusion": "3",
-    "Probation Service, Northshire": "2", "Northshire Women's Aid": "1.5", "Northshire Youth Justice Service": "1",
+    "Northshire County Council Children's Services": "6",
+    "Northshire Police": "4",
+    "Northshire Hospitals NHS Foundation Trust": "4",
+    "Northshire Community Health NHS Trust": "3",
+    "Northshire County Council Education and Inclusion": "3",
+    "Probation Service, Northshire": "2",
+    "Northshire Women's Aid": "1.5",
+    "Northshire Youth Justice Service": "1",
 }
 
 
@@ -83,9 +173,21 @@ def seed(stdout=None) -> None:
     courses = {c.title: c for c in Course.objects.all()}
     trainer_group_members = list(User.objects.filter(groups__name=str(Role.TRAINER)).order_by("pk"))
     # The demo's named trainer (Grace Okafor) is an active member like the others.
-    people = [(p, MembershipStatus.ACTIVE, 420, 420, ["Working Together to Safeguard Children", "Recognising and Responding to Neglect",
-                                                      "Domestic Abuse and its Impact on Children", "Safeguarding Disabled Children"])
-              for p in trainer_group_members[:1]]
+    people = [
+        (
+            p,
+            MembershipStatus.ACTIVE,
+            420,
+            420,
+            [
+                "Working Together to Safeguard Children",
+                "Recognising and Responding to Neglect",
+                "Domestic Abuse and its Impact on Children",
+                "Safeguarding Disabled Children",
+            ],
+        )
+        for p in trainer_group_members[:1]
+    ]
     for agency_name, index, status, changed_days, trained_days, titles in MEMBERS:
         person = _staff_member(agency_name, index)
         if person is not None:
@@ -94,9 +196,11 @@ def seed(stdout=None) -> None:
         if Membership.objects.filter(person=person).exists():
             continue
         membership = MembershipFactory(
-            person=person, status=status,
+            person=person,
+            status=status,
             experience=EXPERIENCE.get(person.agency.name if person.agency else "", MembershipFactory.experience),
-            applied_at=now - timedelta(days=(trained_days or changed_days) + 45), status_changed_at=now - timedelta(days=changed_days),
+            applied_at=now - timedelta(days=(trained_days or changed_days) + 45),
+            status_changed_at=now - timedelta(days=changed_days),
             trained_on=(now - timedelta(days=trained_days)).date() if trained_days else None,
             courses=[courses[t] for t in titles if t in courses],
         )
@@ -119,8 +223,10 @@ def seed(stdout=None) -> None:
                 TrainerCommitmentFactory(year=year, agency=agencies[agency_name], agreed_days=Decimal(days))
     if stdout:
         counts = {s: Membership.objects.filter(status=s).count() for s in MembershipStatus.values}
-        stdout.write(f"Trainer pool: {counts['active']} active, {counts['lapsed']} lapsed, "
-                     f"{counts['applied'] + counts['endorsed'] + counts['accepted']} joining")
+        stdout.write(
+            f"Trainer pool: {counts['active']} active, {counts['lapsed']} lapsed, "
+            f"{counts['applied'] + counts['endorsed'] + counts['accepted']} joining"
+        )
 
 
 def _deliver_programme(now) -> None:
@@ -129,29 +235,52 @@ def _deliver_programme(now) -> None:
     deliver one upcoming session so her page has something to answer."""
     if Assignment.objects.exists():
         return
-    active = list(Membership.objects.filter(status=MembershipStatus.ACTIVE).select_related("person").prefetch_related("courses").order_by("pk"))
+    active = list(
+        Membership.objects.filter(status=MembershipStatus.ACTIVE)
+        .select_related("person")
+        .prefetch_related("courses")
+        .order_by("pk")
+    )
     if len(active) < 2:
         return
     manager = User.objects.filter(groups__name=str(Role.TRAINING_MANAGER)).order_by("pk").first()
-    sessions = list(Session.objects.exclude(status=SessionStatus.CANCELLED).exclude(course__is_training_for_trainers=True)
-                    .select_related("course").order_by("starts_at"))
+    sessions = list(
+        Session.objects.exclude(status=SessionStatus.CANCELLED)
+        .exclude(course__is_training_for_trainers=True)
+        .select_related("course")
+        .order_by("starts_at")
+    )
     upcoming = [s for s in sessions if s.starts_at > now]
     for n, session in enumerate(sessions):
         offered = [m for m in active if session.course in m.courses.all()] or active
         first = offered[n % len(offered)]
-        second = next((m for m in active[n % len(active):] + active if m.person.agency_id != first.person.agency_id), None)
+        second = next(
+            (m for m in active[n % len(active) :] + active if m.person.agency_id != first.person.agency_id), None
+        )
         pair = [first] + ([second] if second else [])
         if session in upcoming[:1]:
             pair = pair[:1]
         session.trainers.set([m.person for m in pair])
         for m in pair:
             Assignment.objects.get_or_create(
-                session=session, trainer=m.person,
-                defaults={"status": AssignmentStatus.ACCEPTED, "assigned_by": manager,
-                          "assigned_at": session.starts_at - timedelta(days=60), "responded_at": session.starts_at - timedelta(days=58)},
+                session=session,
+                trainer=m.person,
+                defaults={
+                    "status": AssignmentStatus.ACCEPTED,
+                    "assigned_by": manager,
+                    "assigned_at": session.starts_at - timedelta(days=60),
+                    "responded_at": session.starts_at - timedelta(days=58),
+                },
             )
     grace = active[0].person
     target = next((s for s in upcoming[1:] if grace not in s.trainers.all()), None)
     if target is not None:
-        Assignment.objects.get_or_create(session=target, trainer=grace,
-                                         defaults={"status": AssignmentStatus.INVITED, "assigned_by": manager, "assigned_at": now - timedelta(days=2)})
+        Assignment.objects.get_or_create(
+            session=target,
+            trainer=grace,
+            defaults={
+                "status": AssignmentStatus.INVITED,
+                "assigned_by": manager,
+                "assigned_at": now - timedelta(days=2),
+            },
+        )

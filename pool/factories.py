@@ -30,7 +30,9 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     status = MembershipStatus.APPLIED
     experience = "Twelve years in children's social care, the last four as a team manager in the front door service."
     specialisms = "Neglect; child protection conferences; working with parents who do not engage."
-    facilitation_experience = "Runs the team's reflective supervision groups and co-delivered the county's neglect toolkit briefings."
+    facilitation_experience = (
+        "Runs the team's reflective supervision groups and co-delivered the county's neglect toolkit briefings."
+    )
 
     @factory.post_generation
     def courses(self, create, extracted, **kwargs):
@@ -47,12 +49,31 @@ class MembershipFactory(factory.django.DjangoModelFactory):
             MembershipStatus.NOT_ENDORSED: [MembershipStatus.APPLIED, MembershipStatus.NOT_ENDORSED],
             MembershipStatus.ACCEPTED: [MembershipStatus.APPLIED, MembershipStatus.ENDORSED, MembershipStatus.ACCEPTED],
             MembershipStatus.DECLINED: [MembershipStatus.APPLIED, MembershipStatus.ENDORSED, MembershipStatus.DECLINED],
-            MembershipStatus.ACTIVE: [MembershipStatus.APPLIED, MembershipStatus.ENDORSED, MembershipStatus.ACCEPTED, MembershipStatus.ACTIVE],
-            MembershipStatus.LAPSED: [MembershipStatus.APPLIED, MembershipStatus.ENDORSED, MembershipStatus.ACCEPTED, MembershipStatus.ACTIVE, MembershipStatus.LAPSED],
-            MembershipStatus.LEFT: [MembershipStatus.APPLIED, MembershipStatus.ENDORSED, MembershipStatus.ACCEPTED, MembershipStatus.ACTIVE, MembershipStatus.LEFT],
+            MembershipStatus.ACTIVE: [
+                MembershipStatus.APPLIED,
+                MembershipStatus.ENDORSED,
+                MembershipStatus.ACCEPTED,
+                MembershipStatus.ACTIVE,
+            ],
+            MembershipStatus.LAPSED: [
+                MembershipStatus.APPLIED,
+                MembershipStatus.ENDORSED,
+                MembershipStatus.ACCEPTED,
+                MembershipStatus.ACTIVE,
+                MembershipStatus.LAPSED,
+            ],
+            MembershipStatus.LEFT: [
+                MembershipStatus.APPLIED,
+                MembershipStatus.ENDORSED,
+                MembershipStatus.ACCEPTED,
+                MembershipStatus.ACTIVE,
+                MembershipStatus.LEFT,
+            ],
         }[self.status]
         start = self.applied_at
-        step = (self.status_changed_at - start) / max(1, len(path) - 1) if self.status_changed_at > start else timedelta(0)
+        step = (
+            (self.status_changed_at - start) / max(1, len(path) - 1) if self.status_changed_at > start else timedelta(0)
+        )
         for i, status in enumerate(path):
             StatusChange.objects.create(membership=self, status=status, changed_at=start + step * i)
 
@@ -66,9 +87,13 @@ def active_member(person=None, *, trained_days_ago=200, courses=None, **kwargs) 
     person.groups.add(role_group(Role.TRAINER))
     now = timezone.now()
     return MembershipFactory(
-        person=person, status=MembershipStatus.ACTIVE, trained_on=(now - timedelta(days=trained_days_ago)).date(),
-        applied_at=now - timedelta(days=trained_days_ago + 60), status_changed_at=now - timedelta(days=trained_days_ago),
-        courses=courses or [], **kwargs,
+        person=person,
+        status=MembershipStatus.ACTIVE,
+        trained_on=(now - timedelta(days=trained_days_ago)).date(),
+        applied_at=now - timedelta(days=trained_days_ago + 60),
+        status_changed_at=now - timedelta(days=trained_days_ago),
+        courses=courses or [],
+        **kwargs,
     )
 
 

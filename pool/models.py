@@ -42,7 +42,9 @@ class MembershipCriterion(models.Model):
     text = models.CharField(max_length=200, unique=True)
     guidance = models.TextField(blank=True, help_text="What the reviewer looks for.")
     position = models.PositiveSmallIntegerField(default=0)
-    active = models.BooleanField(default=True, help_text="Inactive criteria are kept on past reviews but not asked again.")
+    active = models.BooleanField(
+        default=True, help_text="Inactive criteria are kept on past reviews but not asked again."
+    )
 
     class Meta:
         ordering = ["position", "text"]
@@ -56,17 +58,24 @@ class PoolPolicy(models.Model):
     """The training manager's rules for the pool. One row; `PoolPolicy.current()` reads it."""
 
     months_without_delivery = models.PositiveSmallIntegerField(
-        "lapse after months without delivery", default=24,
+        "lapse after months without delivery",
+        default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="An active member who has delivered nothing for this long lapses.",
     )
     training_valid_months = models.PositiveSmallIntegerField(
-        "training for trainers valid for (months)", null=True, blank=True, default=36,
+        "training for trainers valid for (months)",
+        null=True,
+        blank=True,
+        default=36,
         validators=[MinValueValidator(1), MaxValueValidator(240)],
         help_text="After this a refresher is needed, or the member lapses. Leave empty if it never expires.",
     )
     free_places_per_day = models.DecimalField(
-        "free delegate places per full trainer day", max_digits=4, decimal_places=1, default=Decimal("10"),
+        "free delegate places per full trainer day",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("10"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text="A half day earns half. The total is rounded down to whole places.",
     )
@@ -96,16 +105,21 @@ class Membership(models.Model):
     experience = models.TextField("safeguarding experience")
     specialisms = models.TextField(help_text="Areas of practice you know well, such as neglect or domestic abuse.")
     facilitation_experience = models.TextField("experience of training or facilitating groups")
-    courses = models.ManyToManyField(Course, blank=True, related_name="pool_members",
-                                     help_text="Courses this person could co-deliver.")
+    courses = models.ManyToManyField(
+        Course, blank=True, related_name="pool_members", help_text="Courses this person could co-deliver."
+    )
     applied_at = models.DateTimeField(default=timezone.now)
     # The agency lead's endorsement
-    endorsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     endorsed_at = models.DateTimeField(null=True, blank=True)
     endorsement_note = models.TextField(blank=True)
     # The training manager's review
     criteria_met = models.ManyToManyField(MembershipCriterion, blank=True, related_name="+")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
     # Training for trainers: the last time the person attended it (from its register).
@@ -133,7 +147,9 @@ class StatusChange(models.Model):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="history")
     status = models.CharField(max_length=20, choices=MembershipStatus.choices)
     changed_at = models.DateTimeField(default=timezone.now)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.TextField(blank=True)
 
     class Meta:
@@ -148,8 +164,9 @@ class TrainerCommitment(models.Model):
 
     year = models.ForeignKey(TrainingYear, on_delete=models.CASCADE, related_name="trainer_commitments")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="trainer_commitments")
-    agreed_days = models.DecimalField(max_digits=5, decimal_places=1,
-                                      validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("365"))])
+    agreed_days = models.DecimalField(
+        max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("365"))]
+    )
 
     class Meta:
         ordering = ["agency__name"]

@@ -13,7 +13,9 @@ from . import services
 def training_for_trainers_completed(sender, session_id, attendance_ids, **kwargs):
     """Everyone who attended the Board's training for trainers is recorded as trained;
     accepted applicants become active members."""
-    records = AttendanceRecord.objects.filter(pk__in=attendance_ids, session__course__is_training_for_trainers=True).select_related("session")
+    records = AttendanceRecord.objects.filter(
+        pk__in=attendance_ids, session__course__is_training_for_trainers=True
+    ).select_related("session")
     for record in records:
         if record.counts_as_attended:
             services.record_training_for_trainers(

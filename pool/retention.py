@@ -17,5 +17,7 @@ def erase_person(person) -> None:
     if membership.status != MembershipStatus.LEFT:
         membership.status = MembershipStatus.LEFT
         membership.status_changed_at = timezone.now()
-        StatusChange.objects.create(membership=membership, status=MembershipStatus.LEFT, reason="Personal details removed.")
+        StatusChange.objects.create(
+            membership=membership, status=MembershipStatus.LEFT, reason="Personal details removed."
+        )
     membership.save()

@@ -66,14 +66,21 @@ def delivery_by_trainer(start: date, end: date, *, agency_id=None) -> list[Train
         .annotate(sessions=Count("session_id"), days=Sum("session__course__duration_days"))
         .order_by("-days", "user__full_name")
     )
-    return [TrainerDelivery(r["user_id"], r["user__full_name"], r["user__agency__name"] or "No agency", r["sessions"], r["days"] or ZERO)
-            for r in rows]
+    return [
+        TrainerDelivery(
+            r["user_id"], r["user__full_name"], r["user__agency__name"] or "No agency", r["sessions"], r["days"] or ZERO
+        )
+        for r in rows
+    ]
 
 
 def days_by_agency(start: date, end: date) -> dict[int | None, tuple[int, Decimal]]:
     """(sessions, days) delivered by each agency's trainers in the period. One query."""
-    rows = _delivery_rows(start, end).values("user__agency_id").annotate(
-        sessions=Count("session_id"), days=Sum("session__course__duration_days"))
+    rows = (
+        _delivery_rows(start, end)
+        .values("user__agency_id")
+        .annotate(sessions=Count("session_id"), days=Sum("session__course__duration_days"))
+    )
     return {r["user__agency_id"]: (r["sessions"], r["days"] or ZERO) for r in rows}
 
 
@@ -91,9 +98,14 @@ def commitment_for_period(start: date, end: date) -> dict[int, Decimal]:
     that falls in it, by calendar days (a whole year gives the whole commitment). Two queries."""
     years = list(TrainingYear.objects.filter(starts_on__lte=end, ends_on__gte=start))
     totals: dict[int, Decimal] = {}
-    shares = {y.pk: Decimal(_overlap_days(start, end, y.starts_on, y.ends_on)) / Decimal((y.ends_on - y.starts_on).days + 1) for y in years}
+    shares = {
+        y.pk: Decimal(_overlap_days(start, end, y.starts_on, y.ends_on)) / Decimal((y.ends_on - y.starts_on).days + 1)
+        for y in years
+    }
     for commitment in TrainerCommitment.objects.filter(year__in=years):
-        totals[commitment.agency_id] = totals.get(commitment.agency_id, ZERO) + commitment.agreed_days * shares[commitment.year_id]
+        totals[commitment.agency_id] = (
+            totals.get(commitment.agency_id, ZERO) + commitment.agreed_days * shares[commitment.year_id]
+        )
     return {agency_id: value.quantize(Decimal("0.1")) for agency_id, value in totals.items()}
 
 
@@ -131,11 +143,16 @@ def places_used_by_agency(start: date, end: date) -> dict[int, int]:
     register line (attended, left early, did not attend, walk-in), since each used a place. One query."""
     begin, finish = _bounds(start, end)
     rows = (
-        AttendanceRecord.objects.filter(session__starts_at__gte=begin, session__starts_at__lt=finish,
-                                        session__course__charge_exempt=False, agency__isnull=False)
+        AttendanceRecord.objects.filter(
+            session__starts_at__gte=begin,
+            session__starts_at__lt=finish,
+            session__course__charge_exempt=False,
+            agency__isnull=False,
+        )
         .exclude(session__status=SessionStatus.CANCELLED)
         .filter(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL, Attendance.NO_SHOW])
-        .values("agency_id").annotate(n=Count("pk"))
+        .values("agency_id")
+        .annotate(n=Count("pk"))
     )
     return {r["agency_id"]: r["n"] for r in rows}
 
@@ -150,7 +167,8 @@ def agency_contributions(start: date, end: date, *, agency_id=None) -> list[Agen
     used = places_used_by_agency(start, end)
     trainer_counts = dict(
         Membership.objects.filter(status=MembershipStatus.ACTIVE, person__agency__isnull=False)
-        .values_list("person__agency_id").annotate(n=Count("pk"))
+        .values_list("person__agency_id")
+        .annotate(n=Count("pk"))
     )
     agencies = Agency.objects.filter(Q(pk__in=list(committed)) | Q(pk__in=[k for k in delivered if k])).order_by("name")
     if agency_id is not None:
@@ -158,11 +176,17 @@ def agency_contributions(start: date, end: date, *, agency_id=None) -> list[Agen
     result = []
     for agency in agencies:
         sessions, days = delivered.get(agency.pk, (0, ZERO))
-        result.append(AgencyContribution(
-            agency=agency, committed_days=committed.get(agency.pk), sessions=sessions, delivered_days=days,
-            places_earned=free_places_earned(days, policy.free_places_per_day), places_used=used.get(agency.pk, 0),
-            trainers=trainer_counts.get(agency.pk, 0),
-        ))
+        result.append(
+            AgencyContribution(
+                agency=agency,
+                committed_days=committed.get(agency.pk),
+                sessions=sessions,
+                delivered_days=days,
+                places_earned=free_places_earned(days, policy.free_places_per_day),
+                places_used=used.get(agency.pk, 0),
+                trainers=trainer_counts.get(agency.pk, 0),
+            )
+        )
     return result
 
 
@@ -226,17 +250,23 @@ def get_assignment_for_trainer(user, pk: int) -> Assignment:
 
 def directory():
     """The pool directory's rows, with what the table shows joined in."""
-    delivered = Q(person__sessions_delivered__ends_at__lte=timezone.now()) & ~Q(person__sessions_delivered__status=SessionStatus.CANCELLED)
+    delivered = Q(person__sessions_delivered__ends_at__lte=timezone.now()) & ~Q(
+        person__sessions_delivered__status=SessionStatus.CANCELLED
+    )
     return (
         Membership.objects.select_related("person__agency")
         .prefetch_related("courses")
-        .annotate(last_delivered=Max("person__sessions_delivered__ends_at", filter=delivered),
-                  sessions_delivered=Count("person__sessions_delivered", filter=delivered))
+        .annotate(
+            last_delivered=Max("person__sessions_delivered__ends_at", filter=delivered),
+            sessions_delivered=Count("person__sessions_delivered", filter=delivered),
+        )
     )
 
 
 def pool_members_of(agency_id: int):
-    return directory().filter(person__agency_id=agency_id, status__in=[*IN_POOL, MembershipStatus.APPLIED, MembershipStatus.ENDORSED])
+    return directory().filter(
+        person__agency_id=agency_id, status__in=[*IN_POOL, MembershipStatus.APPLIED, MembershipStatus.ENDORSED]
+    )
 
 
 def open_assignments_for(person):

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.errors import DomainError
 from accounts.mail import queue_email
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_group
+from common.errors import DomainError
 from courses.models import Session, SessionDate, SessionStatus
 from courses.selectors.training_record import _add_months
 
@@ -67,15 +67,21 @@ def _set_status(membership: Membership, status: str, *, actor, reason: str = "")
     membership.status = status
     membership.status_changed_at = timezone.now()
     membership.save()
-    StatusChange.objects.create(membership=membership, status=status, changed_by=actor if actor and actor.pk else None, reason=reason)
+    StatusChange.objects.create(
+        membership=membership, status=status, changed_by=actor if actor and actor.pk else None, reason=reason
+    )
     person = membership.person
     if status == MembershipStatus.ACTIVE:
         person.groups.add(role_group(Role.TRAINER))
     elif status in (MembershipStatus.LEFT, MembershipStatus.DECLINED, MembershipStatus.NOT_ENDORSED):
         person.groups.remove(role_group(Role.TRAINER))
     person.__dict__.pop("role_names", None)
-    log_action(actor=actor, action="changed pool status", obj=membership,
-               changes={"status": [MembershipStatus(previous).label, MembershipStatus(status).label], "reason": reason})
+    log_action(
+        actor=actor,
+        action="changed pool status",
+        obj=membership,
+        changes={"status": [MembershipStatus(previous).label, MembershipStatus(status).label], "reason": reason},
+    )
     return membership
 
 
@@ -101,10 +107,16 @@ def apply(*, person: User, experience: str, specialisms: str, facilitation_exper
     membership = Membership.objects.select_for_update().filter(person=person).first()
     if membership is not None and not membership.can_reapply:
         raise PoolError(f"You already have a pool membership ({membership.get_status_display().lower()}).")
-    values = {"experience": experience.strip(), "specialisms": specialisms.strip(),
-              "facilitation_experience": facilitation_experience.strip()}
-    for label, value in (("experience", values["experience"]), ("specialisms", values["specialisms"]),
-                         ("facilitation_experience", values["facilitation_experience"])):
+    values = {
+        "experience": experience.strip(),
+        "specialisms": specialisms.strip(),
+        "facilitation_experience": facilitation_experience.strip(),
+    }
+    for label, value in (
+        ("experience", values["experience"]),
+        ("specialisms", values["specialisms"]),
+        ("facilitation_experience", values["facilitation_experience"]),
+    ):
         if not value:
             raise PoolError("Answer every question about your experience.", field=label)
     if not courses:
@@ -124,15 +136,21 @@ def apply(*, person: User, experience: str, specialisms: str, facilitation_exper
     _set_status(membership, MembershipStatus.APPLIED, actor=person)
     leads = _leads_of(person.agency_id)
     if leads:
-        queue_email(to=[lead.email for lead in leads], subject=f"Trainer pool application from {person.full_name}",
-                    template="pool_endorse_request",
-                    context={"applicant": person, "link": _link("pool:endorse", membership.pk)})
+        queue_email(
+            to=[lead.email for lead in leads],
+            subject=f"Trainer pool application from {person.full_name}",
+            template="pool_endorse_request",
+            context={"applicant": person, "link": _link("pool:endorse", membership.pk)},
+        )
     else:
         managers = _managers()
         if managers:
-            queue_email(to=[m.email for m in managers], subject=f"Trainer pool application from {person.full_name}",
-                        template="pool_review_request",
-                        context={"applicant": person, "link": _link("pool:review", membership.pk), "no_lead": True})
+            queue_email(
+                to=[m.email for m in managers],
+                subject=f"Trainer pool application from {person.full_name}",
+                template="pool_review_request",
+                context={"applicant": person, "link": _link("pool:review", membership.pk), "no_lead": True},
+            )
     return membership
 
 
@@ -144,23 +162,34 @@ def endorse(*, actor: User, membership: Membership, endorsed: bool, note: str) -
     if not (actor.is_agency_lead and actor.agency_id and actor.agency_id == person.agency_id):
         raise PoolError("Only the lead of the applicant's agency can endorse this application.")
     if membership.status != MembershipStatus.APPLIED:
-        raise PoolError(f"This application is no longer waiting for endorsement ({membership.get_status_display().lower()}).")
+        raise PoolError(
+            f"This application is no longer waiting for endorsement ({membership.get_status_display().lower()})."
+        )
     note = note.strip()
     if not endorsed and not note:
-        raise PoolError("Say why you do not endorse this application: the applicant will see your reason.", field="note")
+        raise PoolError(
+            "Say why you do not endorse this application: the applicant will see your reason.", field="note"
+        )
     membership.endorsed_by, membership.endorsed_at, membership.endorsement_note = actor, timezone.now(), note
     membership.save()
     if endorsed:
         _set_status(membership, MembershipStatus.ENDORSED, actor=actor, reason=note)
         managers = _managers()
         if managers:
-            queue_email(to=[m.email for m in managers], subject=f"Trainer pool application to review: {person.full_name}",
-                        template="pool_review_request",
-                        context={"applicant": person, "link": _link("pool:review", membership.pk), "no_lead": False})
+            queue_email(
+                to=[m.email for m in managers],
+                subject=f"Trainer pool application to review: {person.full_name}",
+                template="pool_review_request",
+                context={"applicant": person, "link": _link("pool:review", membership.pk), "no_lead": False},
+            )
     else:
         _set_status(membership, MembershipStatus.NOT_ENDORSED, actor=actor, reason=note)
-        queue_email(to=person.email, subject="Your trainer pool application", template="pool_not_endorsed",
-                    context={"person": person, "reason": note, "lead": actor})
+        queue_email(
+            to=person.email,
+            subject="Your trainer pool application",
+            template="pool_not_endorsed",
+            context={"person": person, "reason": note, "lead": actor},
+        )
     return membership
 
 
@@ -193,16 +222,32 @@ def review(*, actor: User, membership: Membership, accepted: bool, criteria, rea
     person = membership.person
     if not accepted:
         _set_status(membership, MembershipStatus.DECLINED, actor=actor, reason=reason)
-        queue_email(to=person.email, subject="Your trainer pool application", template="pool_declined",
-                    context={"person": person, "reason": reason})
+        queue_email(
+            to=person.email,
+            subject="Your trainer pool application",
+            template="pool_declined",
+            context={"person": person, "reason": reason},
+        )
         return membership
     _set_status(membership, MembershipStatus.ACCEPTED, actor=actor, reason=reason)
     if training_is_current(membership, PoolPolicy.current(), timezone.localdate()):
-        _set_status(membership, MembershipStatus.ACTIVE, actor=actor,
-                    reason=f"Training for trainers already completed on {membership.trained_on:%-d %B %Y}.")
-    queue_email(to=person.email, subject="Welcome to the trainer pool", template="pool_accepted",
-                context={"person": person, "membership": membership, "catalogue": _link("courses:catalogue"),
-                         "pool_page": _link("pool:mine")})
+        _set_status(
+            membership,
+            MembershipStatus.ACTIVE,
+            actor=actor,
+            reason=f"Training for trainers already completed on {membership.trained_on:%-d %B %Y}.",
+        )
+    queue_email(
+        to=person.email,
+        subject="Welcome to the trainer pool",
+        template="pool_accepted",
+        context={
+            "person": person,
+            "membership": membership,
+            "catalogue": _link("courses:catalogue"),
+            "pool_page": _link("pool:mine"),
+        },
+    )
     return membership
 
 
@@ -211,14 +256,22 @@ def record_training_for_trainers(*, person_id: int, completed_on: date) -> Membe
     """Attending the Board's training for trainers makes an accepted (or lapsed) member active,
     and renews an active member's training. Called when that course's register closes."""
     membership = Membership.objects.select_for_update().select_related("person").filter(person_id=person_id).first()
-    if membership is None or membership.status not in (MembershipStatus.ACCEPTED, MembershipStatus.ACTIVE, MembershipStatus.LAPSED):
+    if membership is None or membership.status not in (
+        MembershipStatus.ACCEPTED,
+        MembershipStatus.ACTIVE,
+        MembershipStatus.LAPSED,
+    ):
         return None
     if membership.trained_on is None or completed_on > membership.trained_on:
         membership.trained_on = completed_on
         membership.save(update_fields=["trained_on"])
     if membership.status != MembershipStatus.ACTIVE:
-        _set_status(membership, MembershipStatus.ACTIVE, actor=None,
-                    reason=f"Completed training for trainers on {completed_on:%-d %B %Y}.")
+        _set_status(
+            membership,
+            MembershipStatus.ACTIVE,
+            actor=None,
+            reason=f"Completed training for trainers on {completed_on:%-d %B %Y}.",
+        )
     return membership
 
 
@@ -236,14 +289,22 @@ def change_status(*, actor: User, membership: Membership, status: str, reason: s
     if status not in allowed:
         raise PoolError("Choose lapsed, active or left.", field="status")
     if membership.status not in allowed[status]:
-        raise PoolError(f"A member who is {membership.get_status_display().lower()} cannot be made {MembershipStatus(status).label.lower()}.",
-                        field="status")
+        raise PoolError(
+            f"A member who is {membership.get_status_display().lower()} "
+            f"cannot be made {MembershipStatus(status).label.lower()}.",
+            field="status",
+        )
     reason = reason.strip()
     if not reason:
         raise PoolError("Give a reason: it is kept in the member's history.", field="reason")
-    if status == MembershipStatus.ACTIVE and not training_is_current(membership, PoolPolicy.current(), timezone.localdate()):
-        raise PoolError("This member's training for trainers is not current: they need to complete it again before they are active.",
-                        field="status")
+    if status == MembershipStatus.ACTIVE and not training_is_current(
+        membership, PoolPolicy.current(), timezone.localdate()
+    ):
+        raise PoolError(
+            "This member's training for trainers is not current: "
+            "they need to complete it again before they are active.",
+            field="status",
+        )
     return _set_status(membership, status, actor=actor, reason=reason)
 
 
@@ -252,11 +313,19 @@ def leave_pool(*, person: User, reason: str) -> Membership:
     membership = Membership.objects.select_for_update().filter(person=person).first()
     if membership is None or membership.status in CLOSED:
         raise PoolError("You are not a member of the trainer pool.")
-    open_assignments = Assignment.objects.filter(trainer=person, status__in=(AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED),
-                                                 session__starts_at__gt=timezone.now(), session__status=SessionStatus.SCHEDULED)
+    open_assignments = Assignment.objects.filter(
+        trainer=person,
+        status__in=(AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED),
+        session__starts_at__gt=timezone.now(),
+        session__status=SessionStatus.SCHEDULED,
+    )
     if open_assignments.exists():
-        raise PoolError("You are assigned to sessions that have not happened yet. Decline them, or ask the training manager, first.")
-    return _set_status(membership, MembershipStatus.LEFT, actor=person, reason=reason.strip() or "Left at their own request.")
+        raise PoolError(
+            "You are assigned to sessions that have not happened yet. Decline them, or ask the training manager, first."
+        )
+    return _set_status(
+        membership, MembershipStatus.LEFT, actor=person, reason=reason.strip() or "Left at their own request."
+    )
 
 
 def last_delivery_dates(person_ids) -> dict[int, date]:
@@ -264,7 +333,8 @@ def last_delivery_dates(person_ids) -> dict[int, date]:
     rows = (
         Session.trainers.through.objects.filter(user_id__in=person_ids, session__ends_at__lte=timezone.now())
         .exclude(session__status=SessionStatus.CANCELLED)
-        .values("user_id").annotate(last=Max("session__ends_at"))
+        .values("user_id")
+        .annotate(last=Max("session__ends_at"))
     )
     return {row["user_id"]: timezone.localtime(row["last"]).date() for row in rows}
 
@@ -287,14 +357,25 @@ def lapse_members(*, today: date | None = None, dry_run: bool = False) -> list[L
     for membership in active:
         if not training_is_current(membership, policy, today):
             when = f"completed {membership.trained_on:%-d %B %Y}" if membership.trained_on else "no completion recorded"
-            lapses.append(Lapse(membership.pk, membership.person.full_name,
-                                f"Training for trainers needs a refresher ({when}; valid for {policy.training_valid_months} months)."))
+            lapses.append(
+                Lapse(
+                    membership.pk,
+                    membership.person.full_name,
+                    "Training for trainers needs a refresher "
+                    f"({when}; valid for {policy.training_valid_months} months).",
+                )
+            )
             continue
         since = last.get(membership.person_id) or timezone.localtime(membership.status_changed_at).date()
         if _add_months(since, policy.months_without_delivery) < today:
             what = "delivered" if membership.person_id in last else "active"
-            lapses.append(Lapse(membership.pk, membership.person.full_name,
-                                f"No delivery in {policy.months_without_delivery} months (last {what} {since:%-d %B %Y})."))
+            lapses.append(
+                Lapse(
+                    membership.pk,
+                    membership.person.full_name,
+                    f"No delivery in {policy.months_without_delivery} months (last {what} {since:%-d %B %Y}).",
+                )
+            )
     if not dry_run:
         for lapse in lapses:
             with transaction.atomic():
@@ -314,8 +395,15 @@ def save_policy(*, actor: User, months_without_delivery: int, training_valid_mon
     policy.training_valid_months = training_valid_months
     policy.free_places_per_day = free_places_per_day
     policy.save()
-    log_action(actor=actor, action="changed pool rules", obj=policy,
-               changes={"before": [str(v) for v in before], "after": [str(months_without_delivery), str(training_valid_months), str(free_places_per_day)]})
+    log_action(
+        actor=actor,
+        action="changed pool rules",
+        obj=policy,
+        changes={
+            "before": [str(v) for v in before],
+            "after": [str(months_without_delivery), str(training_valid_months), str(free_places_per_day)],
+        },
+    )
     return policy
 
 
@@ -356,7 +444,11 @@ def _overlaps(session: Session, other_ids) -> list[Session]:
     """Sessions among `other_ids` with a date overlapping one of `session`'s dates."""
     mine = list(session.dates.all()) or [SessionDate(starts_at=session.starts_at, ends_at=session.ends_at)]
     clashes = set()
-    for d in SessionDate.objects.filter(session_id__in=other_ids).exclude(session_id=session.pk).select_related("session__course"):
+    for d in (
+        SessionDate.objects.filter(session_id__in=other_ids)
+        .exclude(session_id=session.pk)
+        .select_related("session__course")
+    ):
         if any(d.starts_at < m.ends_at and m.starts_at < d.ends_at for m in mine):
             clashes.add(d.session)
     return sorted(clashes, key=lambda s: s.starts_at)
@@ -370,18 +462,33 @@ def assignment_warnings(*, session: Session, trainer: User) -> list[str]:
     if membership is None:
         warnings.append(f"{trainer.full_name} is not a member of the trainer pool.")
     elif not membership.is_active:
-        warnings.append(f"{trainer.full_name} is not an active pool member ({membership.get_status_display().lower()}).")
+        warnings.append(
+            f"{trainer.full_name} is not an active pool member ({membership.get_status_display().lower()})."
+        )
     if membership is not None and not membership.courses.filter(pk=session.course_id).exists():
         warnings.append(f"{session.course.title} is not one of the courses {trainer.full_name} offered to deliver.")
     co_trainers = set(session.trainers.exclude(pk=trainer.pk))
-    co_trainers |= {a.trainer for a in session.assignments.filter(status=AssignmentStatus.INVITED).exclude(trainer=trainer).select_related("trainer")}
+    co_trainers |= {
+        a.trainer
+        for a in session.assignments.filter(status=AssignmentStatus.INVITED)
+        .exclude(trainer=trainer)
+        .select_related("trainer")
+    }
     same = sorted(t.full_name for t in co_trainers if trainer.agency_id and t.agency_id == trainer.agency_id)
     if same:
-        warnings.append(f"{trainer.full_name} and {', '.join(same)} are both from {trainer.agency}: "
-                        "inter-agency courses should be delivered by trainers from different agencies.")
+        warnings.append(
+            f"{trainer.full_name} and {', '.join(same)} are both from {trainer.agency}: "
+            "inter-agency courses should be delivered by trainers from different agencies."
+        )
     busy = set(trainer.sessions_delivered.exclude(status=SessionStatus.CANCELLED).values_list("pk", flat=True))
-    busy |= set(Assignment.objects.filter(trainer=trainer, status=AssignmentStatus.INVITED).values_list("session_id", flat=True))
-    busy |= set(trainer.bookings.filter(status__in=("confirmed", "awaiting_approval", "offered")).values_list("session_id", flat=True))
+    busy |= set(
+        Assignment.objects.filter(trainer=trainer, status=AssignmentStatus.INVITED).values_list("session_id", flat=True)
+    )
+    busy |= set(
+        trainer.bookings.filter(status__in=("confirmed", "awaiting_approval", "offered")).values_list(
+            "session_id", flat=True
+        )
+    )
     for clash in _overlaps(session, busy):
         warnings.append(f"{trainer.full_name} is already committed to {clash} at the same time.")
     if session.has_started:
@@ -399,9 +506,14 @@ def assignment_from_token(token: str) -> Assignment:
     try:
         data = signing.loads(token, salt=ASSIGNMENT_SALT)
     except signing.BadSignature:
-        raise PoolError("This link is not valid. Use the link in your most recent email, or answer from your trainer pool page.")
-    assignment = Assignment.objects.select_related("session__course", "session__venue", "trainer").filter(
-        pk=data.get("a"), trainer_id=data.get("t")).first()
+        raise PoolError(
+            "This link is not valid. Use the link in your most recent email, or answer from your trainer pool page."
+        )
+    assignment = (
+        Assignment.objects.select_related("session__course", "session__venue", "trainer")
+        .filter(pk=data.get("a"), trainer_id=data.get("t"))
+        .first()
+    )
     if assignment is None:
         raise PoolError("This assignment no longer exists. The training manager may have withdrawn it.")
     return assignment
@@ -416,8 +528,10 @@ def assign_trainer(*, actor: User, session: Session, trainer: User, confirmed: b
         raise PoolError("This session is cancelled.")
     existing = Assignment.objects.select_for_update().filter(session=session, trainer=trainer).first()
     if existing is not None and existing.status in (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED):
-        raise PoolError(f"{trainer.full_name} is already assigned to this session ({existing.get_status_display().lower()}).",
-                        field="trainer")
+        raise PoolError(
+            f"{trainer.full_name} is already assigned to this session ({existing.get_status_display().lower()}).",
+            field="trainer",
+        )
     warnings = assignment_warnings(session=session, trainer=trainer)
     if warnings and not confirmed:
         raise NeedsConfirmation(warnings)
@@ -426,11 +540,22 @@ def assign_trainer(*, actor: User, session: Session, trainer: User, confirmed: b
     assignment.assigned_by, assignment.assigned_at, assignment.warnings = actor, timezone.now(), warnings
     assignment.responded_at, assignment.decline_reason = None, ""
     assignment.save()
-    log_action(actor=actor, action="assigned trainer", obj=session,
-               changes={"trainer": trainer.full_name, "warnings overridden": warnings})
-    queue_email(to=trainer.email, subject=f"Can you deliver {session.course.title}?", template="pool_assignment",
-                context={"trainer": trainer, "session": session,
-                         "link": _link("pool:respond-link", assignment_token(assignment))})
+    log_action(
+        actor=actor,
+        action="assigned trainer",
+        obj=session,
+        changes={"trainer": trainer.full_name, "warnings overridden": warnings},
+    )
+    queue_email(
+        to=trainer.email,
+        subject=f"Can you deliver {session.course.title}?",
+        template="pool_assignment",
+        context={
+            "trainer": trainer,
+            "session": session,
+            "link": _link("pool:respond-link", assignment_token(assignment)),
+        },
+    )
     return assignment
 
 
@@ -455,12 +580,23 @@ def respond(*, trainer: User, assignment: Assignment, accepted: bool, reason: st
         session.trainers.remove(trainer)
         managers = _managers()
         if managers:
-            queue_email(to=[m.email for m in managers], subject=f"{trainer.full_name} cannot deliver {session}",
-                        template="pool_assignment_declined",
-                        context={"trainer": trainer, "session": session, "reason": assignment.decline_reason,
-                                 "link": _link("pool:session-trainers", session.pk)})
-    log_action(actor=trainer, action="accepted assignment" if accepted else "declined assignment", obj=session,
-               changes={"trainer": trainer.full_name, "reason": assignment.decline_reason})
+            queue_email(
+                to=[m.email for m in managers],
+                subject=f"{trainer.full_name} cannot deliver {session}",
+                template="pool_assignment_declined",
+                context={
+                    "trainer": trainer,
+                    "session": session,
+                    "reason": assignment.decline_reason,
+                    "link": _link("pool:session-trainers", session.pk),
+                },
+            )
+    log_action(
+        actor=trainer,
+        action="accepted assignment" if accepted else "declined assignment",
+        obj=session,
+        changes={"trainer": trainer.full_name, "reason": assignment.decline_reason},
+    )
     return assignment
 
 
@@ -475,5 +611,10 @@ def withdraw(*, actor: User, assignment: Assignment) -> Assignment:
     assignment.responded_at = timezone.now()
     assignment.save()
     assignment.session.trainers.remove(assignment.trainer)
-    log_action(actor=actor, action="withdrew assignment", obj=assignment.session, changes={"trainer": assignment.trainer.full_name})
+    log_action(
+        actor=actor,
+        action="withdrew assignment",
+        obj=assignment.session,
+        changes={"trainer": assignment.trainer.full_name},
+    )
     return assignment

@@ -6,34 +6,54 @@ from django.utils.html import format_html
 from .models import Membership, MembershipStatus
 
 STATUS_COLOURS = {
-    MembershipStatus.APPLIED: "blue", MembershipStatus.ENDORSED: "light-blue", MembershipStatus.ACCEPTED: "purple",
-    MembershipStatus.ACTIVE: "green", MembershipStatus.LAPSED: "orange", MembershipStatus.LEFT: "grey",
-    MembershipStatus.DECLINED: "red", MembershipStatus.NOT_ENDORSED: "red",
+    MembershipStatus.APPLIED: "blue",
+    MembershipStatus.ENDORSED: "light-blue",
+    MembershipStatus.ACCEPTED: "purple",
+    MembershipStatus.ACTIVE: "green",
+    MembershipStatus.LAPSED: "orange",
+    MembershipStatus.LEFT: "grey",
+    MembershipStatus.DECLINED: "red",
+    MembershipStatus.NOT_ENDORSED: "red",
 }
 
 
 def status_tag(status: str) -> str:
-    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS[status], MembershipStatus(status).label)
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS[status], MembershipStatus(status).label
+    )
 
 
 class PoolTable(tables.Table):
     """The pool directory. Every column comes from `selectors.directory()`: no query per row."""
 
-    name = tables.Column("Name", accessor="person__full_name",
-                         linkify=lambda record: reverse("pool:member", args=[record.pk]))
+    name = tables.Column(
+        "Name", accessor="person__full_name", linkify=lambda record: reverse("pool:member", args=[record.pk])
+    )
     # In the CSV for mail merges; left off the screen, where the name links to the member.
     email = tables.Column("Email", accessor="person__email", visible=False)
     agency = tables.Column("Agency", accessor="person__agency__name", default="No agency")
     status = tables.Column("Status")
     courses = tables.Column("Courses they deliver", empty_values=(), orderable=False)
     trained_on = tables.Column("Training for trainers", empty_values=(None,))
-    sessions_delivered = tables.Column("Sessions delivered", attrs={"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}})
+    sessions_delivered = tables.Column(
+        "Sessions delivered",
+        attrs={"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}},
+    )
     last_delivered = tables.Column("Last delivered", empty_values=(None,))
 
     class Meta:
         model = Membership
         fields = ()
-        sequence = ("name", "email", "agency", "status", "courses", "trained_on", "sessions_delivered", "last_delivered")
+        sequence = (
+            "name",
+            "email",
+            "agency",
+            "status",
+            "courses",
+            "trained_on",
+            "sessions_delivered",
+            "last_delivered",
+        )
         order_by = "name"
         attrs = {"class": "govuk-table app-table--small"}
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import permission_required
-from accounts.listing import rows_csv_response, table_page
 from accounts.models import Agency, User
-from accounts.views import form_error, post_data
+from common.access import permission_required
+from common.listing import rows_csv_response, table_page
+from common.views import form_error, post_data
 from courses.models import Session, SessionStatus
 from tna.models import TrainingYear
 
@@ -60,7 +60,9 @@ def mine(request):
     context["open_assignments"] = selectors.open_assignments_for(person)
     context["delivering"] = (
         person.sessions_delivered.filter(ends_at__gte=timezone.now() - timedelta(days=60))
-        .exclude(status=SessionStatus.CANCELLED).select_related("course", "venue").order_by("starts_at")
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("course", "venue")
+        .order_by("starts_at")
     )
     context["record"] = delivery_record(person)
     return render(request, "pool/mine.html", context)
@@ -91,8 +93,12 @@ def apply(request):
         return redirect("pool:mine")
     initial = None
     if membership is not None:
-        initial = {"experience": membership.experience, "specialisms": membership.specialisms,
-                   "facilitation_experience": membership.facilitation_experience, "courses": list(membership.courses.all())}
+        initial = {
+            "experience": membership.experience,
+            "specialisms": membership.specialisms,
+            "facilitation_experience": membership.facilitation_experience,
+            "courses": list(membership.courses.all()),
+        }
     form = ApplicationForm(post_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,8 +107,15 @@ def apply(request):
             form_error(form, error)
         else:
             has_lead = services._leads_of(request.user.agency_id)
-            messages.success(request, "Application sent. " + (
-                "Your agency lead has been asked to endorse it." if has_lead else "The training manager will review it."))
+            messages.success(
+                request,
+                "Application sent. "
+                + (
+                    "Your agency lead has been asked to endorse it."
+                    if has_lead
+                    else "The training manager will review it."
+                ),
+            )
             return redirect("pool:mine")
     return render(request, "pool/apply.html", {"form": form, "title": "Apply to join the trainer pool"})
 
@@ -110,7 +123,11 @@ def apply(request):
 @login_required
 def leave(request):
     membership = Membership.objects.filter(person=request.user).first()
-    if membership is None or membership.status in (MembershipStatus.LEFT, MembershipStatus.DECLINED, MembershipStatus.NOT_ENDORSED):
+    if membership is None or membership.status in (
+        MembershipStatus.LEFT,
+        MembershipStatus.DECLINED,
+        MembershipStatus.NOT_ENDORSED,
+    ):
         return redirect("pool:mine")
     form = LeaveForm(post_data(request))
     if request.method == "POST" and form.is_valid():
@@ -128,22 +145,37 @@ def _respond_page(request, assignment, *, via_link: bool, token: str = ""):
     form = RespondForm(post_data(request))
     if request.method == "POST" and assignment.is_open and form.is_valid():
         try:
-            services.respond(trainer=assignment.trainer, assignment=assignment,
-                             accepted=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+            services.respond(
+                trainer=assignment.trainer,
+                assignment=assignment,
+                accepted=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
         except PoolError as error:
             form_error(form, error)
         else:
             if form.cleaned_data["decision"]:
                 messages.success(request, f"Thank you. You are down to deliver {assignment.session}.")
             else:
-                messages.success(request, "Thank you. The training manager has been told you cannot deliver this session.")
+                messages.success(
+                    request, "Thank you. The training manager has been told you cannot deliver this session."
+                )
             if via_link and not (request.user.is_authenticated and request.user.pk == assignment.trainer_id):
                 return redirect("pool:respond-link", token=token)
             return redirect("pool:mine")
     assignment.refresh_from_db()
     co_trainers = assignment.session.trainers.exclude(pk=assignment.trainer_id).select_related("agency")
-    return render(request, "pool/respond.html", {"assignment": assignment, "session": assignment.session, "form": form,
-                                                 "co_trainers": co_trainers, "via_link": via_link})
+    return render(
+        request,
+        "pool/respond.html",
+        {
+            "assignment": assignment,
+            "session": assignment.session,
+            "form": form,
+            "co_trainers": co_trainers,
+            "via_link": via_link,
+        },
+    )
 
 
 @login_required
@@ -170,18 +202,34 @@ def applications(request):
     user = request.user
     if not (user.is_training_manager or user.is_agency_lead):
         raise PermissionDenied
-    waiting = Membership.objects.filter(status__in=[MembershipStatus.APPLIED, MembershipStatus.ENDORSED]).select_related(
-        "person__agency", "endorsed_by").order_by("applied_at")
-    to_endorse = [m for m in waiting if user.is_agency_lead and m.status == MembershipStatus.APPLIED and m.person.agency_id == user.agency_id]
+    waiting = (
+        Membership.objects.filter(status__in=[MembershipStatus.APPLIED, MembershipStatus.ENDORSED])
+        .select_related("person__agency", "endorsed_by")
+        .order_by("applied_at")
+    )
+    to_endorse = [
+        m
+        for m in waiting
+        if user.is_agency_lead and m.status == MembershipStatus.APPLIED and m.person.agency_id == user.agency_id
+    ]
     to_review = []
     if user.is_training_manager:
         agencies_with_leads = set(
-            User.objects.filter(is_active=True, groups__name="Agency lead", agency__isnull=False).values_list("agency_id", flat=True))
-        to_review = [m for m in waiting if m.status == MembershipStatus.ENDORSED or m.person.agency_id not in agencies_with_leads]
+            User.objects.filter(is_active=True, groups__name="Agency lead", agency__isnull=False).values_list(
+                "agency_id", flat=True
+            )
+        )
+        to_review = [
+            m for m in waiting if m.status == MembershipStatus.ENDORSED or m.person.agency_id not in agencies_with_leads
+        ]
         awaiting_lead = [m for m in waiting if m not in to_review]
     else:
         awaiting_lead = []
-    return render(request, "pool/applications.html", {"to_endorse": to_endorse, "to_review": to_review, "awaiting_lead": awaiting_lead})
+    return render(
+        request,
+        "pool/applications.html",
+        {"to_endorse": to_endorse, "to_review": to_review, "awaiting_lead": awaiting_lead},
+    )
 
 
 @login_required
@@ -190,18 +238,30 @@ def endorse(request, pk):
     if not (request.user.is_agency_lead and request.user.agency_id == membership.person.agency_id):
         raise PermissionDenied
     if membership.status != MembershipStatus.APPLIED:
-        messages.info(request, f"This application is no longer waiting for endorsement ({membership.get_status_display().lower()}).")
+        messages.info(
+            request,
+            f"This application is no longer waiting for endorsement ({membership.get_status_display().lower()}).",
+        )
         return redirect("pool:member", pk=membership.pk)
     form = EndorseForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.endorse(actor=request.user, membership=membership, endorsed=form.cleaned_data["decision"], note=form.cleaned_data["note"])
+            services.endorse(
+                actor=request.user,
+                membership=membership,
+                endorsed=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+            )
         except PoolError as error:
             form_error(form, error)
         else:
             messages.success(request, f"Decision saved for {membership.person}.")
             return redirect("pool:applications")
-    return render(request, "pool/decide.html", {"form": form, "membership": membership, "title": f"Endorse {membership.person.full_name}'s application"})
+    return render(
+        request,
+        "pool/decide.html",
+        {"form": form, "membership": membership, "title": f"Endorse {membership.person.full_name}'s application"},
+    )
 
 
 # --- The training manager -----------------------------------------------------------------------
@@ -210,13 +270,34 @@ def endorse(request, pk):
 @permission_required("pool.manage")
 def members(request):
     filterset = PoolFilter(request.GET or None, queryset=selectors.directory())
-    queryset = filterset.qs if request.GET.get("status") else filterset.qs.filter(
-        status__in=[MembershipStatus.ACTIVE, MembershipStatus.ACCEPTED, MembershipStatus.LAPSED, MembershipStatus.APPLIED, MembershipStatus.ENDORSED])
+    queryset = (
+        filterset.qs
+        if request.GET.get("status")
+        else filterset.qs.filter(
+            status__in=[
+                MembershipStatus.ACTIVE,
+                MembershipStatus.ACCEPTED,
+                MembershipStatus.LAPSED,
+                MembershipStatus.APPLIED,
+                MembershipStatus.ENDORSED,
+            ]
+        )
+    )
     counts = dict(Membership.objects.values_list("status").annotate(n=Count("pk")))
-    return table_page(request, table=PoolTable(queryset), filterset=filterset, template="pool/members.html",
-                      csv_filename="trainer-pool.csv", context={"counts": [(MembershipStatus(s).label, counts.get(s, 0)) for s in
-                                                                            (MembershipStatus.ACTIVE, MembershipStatus.ACCEPTED, MembershipStatus.LAPSED)],
-                                                                "waiting": counts.get(MembershipStatus.ENDORSED, 0)})
+    return table_page(
+        request,
+        table=PoolTable(queryset),
+        filterset=filterset,
+        template="pool/members.html",
+        csv_filename="trainer-pool.csv",
+        context={
+            "counts": [
+                (MembershipStatus(s).label, counts.get(s, 0))
+                for s in (MembershipStatus.ACTIVE, MembershipStatus.ACCEPTED, MembershipStatus.LAPSED)
+            ],
+            "waiting": counts.get(MembershipStatus.ENDORSED, 0),
+        },
+    )
 
 
 @login_required
@@ -225,35 +306,61 @@ def member(request, pk):
     policy = PoolPolicy.current()
     last = services.last_delivery_dates([membership.person_id]).get(membership.person_id)
     assignments = membership.person.assignments.select_related("session__course").order_by("-session__starts_at")[:20]
-    return render(request, "pool/member.html", {
-        "membership": membership, "history": membership.history.select_related("changed_by"),
-        "courses": membership.courses.all(), "criteria": membership.criteria_met.all(), "last_delivered": last,
-        "training_current": services.training_is_current(membership, policy, timezone.localdate()), "policy": policy,
-        "assignments": assignments, "record": delivery_record(membership.person),
-        "can_review": request.user.is_training_manager and services.awaits_review(membership),
-        "can_endorse": request.user.is_agency_lead and request.user.agency_id == membership.person.agency_id and membership.status == MembershipStatus.APPLIED,
-    })
+    return render(
+        request,
+        "pool/member.html",
+        {
+            "membership": membership,
+            "history": membership.history.select_related("changed_by"),
+            "courses": membership.courses.all(),
+            "criteria": membership.criteria_met.all(),
+            "last_delivered": last,
+            "training_current": services.training_is_current(membership, policy, timezone.localdate()),
+            "policy": policy,
+            "assignments": assignments,
+            "record": delivery_record(membership.person),
+            "can_review": request.user.is_training_manager and services.awaits_review(membership),
+            "can_endorse": request.user.is_agency_lead
+            and request.user.agency_id == membership.person.agency_id
+            and membership.status == MembershipStatus.APPLIED,
+        },
+    )
 
 
 @permission_required("pool.manage")
 def review(request, pk):
     membership = get_object_or_404(Membership.objects.select_related("person__agency", "endorsed_by"), pk=pk)
     if not services.awaits_review(membership):
-        messages.info(request, f"This application is not waiting for a decision ({membership.get_status_display().lower()}).")
+        messages.info(
+            request, f"This application is not waiting for a decision ({membership.get_status_display().lower()})."
+        )
         return redirect("pool:member", pk=membership.pk)
     form = ReviewForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.review(actor=request.user, membership=membership, accepted=form.cleaned_data["decision"],
-                            criteria=form.cleaned_data["criteria"], reason=form.cleaned_data["reason"])
+            services.review(
+                actor=request.user,
+                membership=membership,
+                accepted=form.cleaned_data["decision"],
+                criteria=form.cleaned_data["criteria"],
+                reason=form.cleaned_data["reason"],
+            )
         except PoolError as error:
             form_error(form, error)
         else:
             membership.refresh_from_db()
             messages.success(request, f"{membership.person}: {membership.get_status_display().lower()}.")
             return redirect("pool:member", pk=membership.pk)
-    return render(request, "pool/decide.html", {"form": form, "membership": membership, "title": f"Review {membership.person.full_name}'s application",
-                                                "courses": membership.courses.all()})
+    return render(
+        request,
+        "pool/decide.html",
+        {
+            "form": form,
+            "membership": membership,
+            "title": f"Review {membership.person.full_name}'s application",
+            "courses": membership.courses.all(),
+        },
+    )
 
 
 @permission_required("pool.manage")
@@ -262,13 +369,22 @@ def change_status(request, pk):
     form = StatusForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_status(actor=request.user, membership=membership, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
+            services.change_status(
+                actor=request.user,
+                membership=membership,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
         except PoolError as error:
             form_error(form, error)
         else:
             messages.success(request, f"Status changed for {membership.person}.")
             return redirect("pool:member", pk=membership.pk)
-    return render(request, "pool/decide.html", {"form": form, "membership": membership, "title": f"Change {membership.person.full_name}'s status"})
+    return render(
+        request,
+        "pool/decide.html",
+        {"form": form, "membership": membership, "title": f"Change {membership.person.full_name}'s status"},
+    )
 
 
 @permission_required("pool.manage")
@@ -284,7 +400,11 @@ def criterion_edit(request, pk=None):
         form.save()
         messages.success(request, "Criterion saved.")
         return redirect("pool:criteria")
-    return render(request, "includes/form_page.html", {"form": form, "title": "Edit criterion" if criterion else "Add a criterion"})
+    return render(
+        request,
+        "includes/form_page.html",
+        {"form": form, "title": "Edit criterion" if criterion else "Add a criterion"},
+    )
 
 
 @permission_required("pool.manage")
@@ -317,18 +437,46 @@ def commitments(request):
     rows = selectors.agency_contributions(year.starts_on, year.ends_on)
     if request.GET.get("export") == "csv":
         return _contributions_csv(rows, f"trainer-contributions-{year}.csv")
-    return render(request, "pool/commitments.html", {"year": year, "years": TrainingYear.objects.all(), "totals": selectors.totals(rows),
-                                                     "policy": PoolPolicy.current()})
+    return render(
+        request,
+        "pool/commitments.html",
+        {
+            "year": year,
+            "years": TrainingYear.objects.all(),
+            "totals": selectors.totals(rows),
+            "policy": PoolPolicy.current(),
+        },
+    )
 
 
 def _contributions_csv(rows, filename):
-    header = ["Agency", "Agreed trainer days", "Days delivered", "Sessions", "Delivered (% of agreed)", "Free places earned",
-              "Places used", "Balance of places"]
-    return rows_csv_response([header] + [
-        [r.agency.name, r.committed_days if r.committed_days is not None else "", r.delivered_days, r.sessions,
-         r.percent_delivered if r.percent_delivered is not None else "not applicable", r.places_earned, r.places_used, r.places_balance]
-        for r in rows
-    ], filename)
+    header = [
+        "Agency",
+        "Agreed trainer days",
+        "Days delivered",
+        "Sessions",
+        "Delivered (% of agreed)",
+        "Free places earned",
+        "Places used",
+        "Balance of places",
+    ]
+    return rows_csv_response(
+        [header]
+        + [
+            [
+                r.agency.name,
+                r.committed_days if r.committed_days is not None else "",
+                r.delivered_days,
+                r.sessions,
+                r.percent_delivered if r.percent_delivered is not None else "not applicable",
+                r.places_earned,
+                r.places_used,
+                r.places_balance,
+            ]
+            for r in rows
+        ],
+        filename,
+    )
 
 
 @permission_required("pool.manage")
@@ -353,12 +501,24 @@ def agency(request, pk):
     """An agency's trainers and its contribution against its commitment: its lead or the training manager."""
     agency = selectors.get_agency_for_user(request.user, pk)
     year = _year(request)
-    contribution = selectors.agency_contributions(year.starts_on, year.ends_on, agency_id=agency.pk)[0] if year else None
+    contribution = (
+        selectors.agency_contributions(year.starts_on, year.ends_on, agency_id=agency.pk)[0] if year else None
+    )
     members_ = selectors.pool_members_of(agency.pk)
     delivered = selectors.delivery_by_trainer(year.starts_on, year.ends_on, agency_id=agency.pk) if year else []
-    return render(request, "pool/agency.html", {"agency": agency, "year": year, "years": TrainingYear.objects.all(),
-                                                "contribution": contribution, "members": members_, "delivered": delivered,
-                                                "policy": PoolPolicy.current()})
+    return render(
+        request,
+        "pool/agency.html",
+        {
+            "agency": agency,
+            "year": year,
+            "years": TrainingYear.objects.all(),
+            "contribution": contribution,
+            "members": members_,
+            "delivered": delivered,
+            "policy": PoolPolicy.current(),
+        },
+    )
 
 
 @login_required
@@ -372,7 +532,9 @@ def my_agency(request):
 def delivery(request):
     """The delivery log for any period: per trainer and per agency, against the commitment."""
     year = selectors.year_containing(timezone.localdate())
-    default = {"date_from": year.starts_on.strftime("%d/%m/%Y"), "date_to": year.ends_on.strftime("%d/%m/%Y")} if year else {}
+    default = (
+        {"date_from": year.starts_on.strftime("%d/%m/%Y"), "date_to": year.ends_on.strftime("%d/%m/%Y")} if year else {}
+    )
     form = PeriodForm(request.GET if "date_from" in request.GET else default)
     context = {"form": form}
     if form.is_valid():
@@ -384,13 +546,24 @@ def delivery(request):
             return _trainers_csv(trainers, f"delivery-by-trainer-{start:%Y%m%d}-{end:%Y%m%d}.csv")
         if export == "agencies":
             return _contributions_csv(agencies, f"delivery-by-agency-{start:%Y%m%d}-{end:%Y%m%d}.csv")
-        context.update({"start": start, "end": end, "trainers": trainers, "totals": selectors.totals(agencies),
-                        "query": request.GET.urlencode() if "date_from" in request.GET else f"date_from={default['date_from']}&date_to={default['date_to']}"})
+        context.update(
+            {
+                "start": start,
+                "end": end,
+                "trainers": trainers,
+                "totals": selectors.totals(agencies),
+                "query": request.GET.urlencode()
+                if "date_from" in request.GET
+                else f"date_from={default['date_from']}&date_to={default['date_to']}",
+            }
+        )
     return render(request, "pool/delivery.html", context)
 
 
 def _trainers_csv(rows, filename):
-    return rows_csv_response([["Trainer", "Agency", "Sessions", "Days"]] + [[r.name, r.agency, r.sessions, r.days] for r in rows], filename)
+    return rows_csv_response(
+        [["Trainer", "Agency", "Sessions", "Days"]] + [[r.name, r.agency, r.sessions, r.days] for r in rows], filename
+    )
 
 
 @permission_required("pool.manage")
@@ -400,21 +573,39 @@ def session_trainers(request, pk):
     assignments = session.assignments.select_related("trainer__agency").order_by("assigned_at")
     candidates = (
         User.objects.filter(is_active=True, pool_membership__isnull=False)
-        .exclude(pool_membership__status__in=[MembershipStatus.LEFT, MembershipStatus.DECLINED, MembershipStatus.NOT_ENDORSED])
+        .exclude(
+            pool_membership__status__in=[
+                MembershipStatus.LEFT,
+                MembershipStatus.DECLINED,
+                MembershipStatus.NOT_ENDORSED,
+            ]
+        )
         .select_related("agency", "pool_membership")
-        .annotate(active_first=Case(When(pool_membership__status=MembershipStatus.ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .annotate(
+            active_first=Case(
+                When(pool_membership__status=MembershipStatus.ACTIVE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
         .order_by("active_first", "full_name")
     )
     candidates = list(candidates)
     for person in candidates:
-        person.pool_status_label = "" if person.pool_membership.is_active else person.pool_membership.get_status_display().lower()
+        person.pool_status_label = (
+            "" if person.pool_membership.is_active else person.pool_membership.get_status_display().lower()
+        )
     allowed = User.objects.filter(pk__in=[p.pk for p in candidates])
     form = AssignForm(post_data(request), trainers=allowed, candidates=candidates)
     warnings = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.assign_trainer(actor=request.user, session=session, trainer=form.cleaned_data["trainer"],
-                                    confirmed=form.cleaned_data["confirmed"])
+            services.assign_trainer(
+                actor=request.user,
+                session=session,
+                trainer=form.cleaned_data["trainer"],
+                confirmed=form.cleaned_data["confirmed"],
+            )
         except NeedsConfirmation as needs:
             warnings = needs.warnings
             data = request.POST.copy()
@@ -424,10 +615,21 @@ def session_trainers(request, pk):
         except PoolError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"{form.cleaned_data['trainer'].full_name} has been emailed and asked to deliver this session.")
+            messages.success(
+                request, f"{form.cleaned_data['trainer'].full_name} has been emailed and asked to deliver this session."
+            )
             return redirect("pool:session-trainers", pk=session.pk)
-    return render(request, "pool/session_trainers.html", {"session": session, "assignments": assignments, "form": form,
-                                                          "warnings": warnings, "trainers": session.trainers.select_related("agency")})
+    return render(
+        request,
+        "pool/session_trainers.html",
+        {
+            "session": session,
+            "assignments": assignments,
+            "form": form,
+            "warnings": warnings,
+            "trainers": session.trainers.select_related("agency"),
+        },
+    )
 
 
 @require_POST
@@ -439,5 +641,7 @@ def withdraw(request, pk):
     except PoolError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Assignment withdrawn: {assignment.trainer.full_name} is no longer down for this session.")
+        messages.success(
+            request, f"Assignment withdrawn: {assignment.trainer.full_name} is no longer down for this session."
+        )
     return redirect("pool:session-trainers", pk=assignment.session_id)

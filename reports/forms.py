@@ -10,24 +10,55 @@ from .models import ReportKind
 
 
 class RunForm(forms.Form):
-    kind = forms.ChoiceField(label="Report", choices=ReportKind.choices, widget=forms.RadioSelect,
-                             error_messages={"required": "Choose which report you want"})
-    year = forms.ModelChoiceField(label="Training year", queryset=TrainingYear.objects.all(), empty_label=None,
-                                  error_messages={"required": "Choose a training year", "invalid_choice": "Choose a training year from the list"})
-    date_from = forms.DateField(label="From (for a charges statement)", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                                help_text="For example, 1/4/2026", error_messages={"invalid": "Enter the start date as day/month/year, for example 1/4/2026"})
-    date_to = forms.DateField(label="To (for a charges statement)", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-                              help_text="For example, 31/3/2027", error_messages={"invalid": "Enter the end date as day/month/year, for example 31/3/2027"})
-    course = forms.ModelChoiceField(label="Course (for a course evaluation report)", queryset=Course.objects.none(), required=False,
-                                    empty_label="Choose a course", error_messages={"invalid_choice": "Choose a course from the list"})
-    agency = forms.ModelChoiceField(label="Agency (for an agency's report or statement)", queryset=Agency.objects.none(), required=False,
-                                    empty_label="Choose an agency", error_messages={"invalid_choice": "Choose an agency from the list"})
+    kind = forms.ChoiceField(
+        label="Report",
+        choices=ReportKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which report you want"},
+    )
+    year = forms.ModelChoiceField(
+        label="Training year",
+        queryset=TrainingYear.objects.all(),
+        empty_label=None,
+        error_messages={"required": "Choose a training year", "invalid_choice": "Choose a training year from the list"},
+    )
+    date_from = forms.DateField(
+        label="From (for a charges statement)",
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="For example, 1/4/2026",
+        error_messages={"invalid": "Enter the start date as day/month/year, for example 1/4/2026"},
+    )
+    date_to = forms.DateField(
+        label="To (for a charges statement)",
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="For example, 31/3/2027",
+        error_messages={"invalid": "Enter the end date as day/month/year, for example 31/3/2027"},
+    )
+    course = forms.ModelChoiceField(
+        label="Course (for a course evaluation report)",
+        queryset=Course.objects.none(),
+        required=False,
+        empty_label="Choose a course",
+        error_messages={"invalid_choice": "Choose a course from the list"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency (for an agency's report or statement)",
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Choose an agency",
+        error_messages={"invalid_choice": "Choose an agency from the list"},
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None and not (user.is_training_manager or user.is_board_member):
             # An agency lead asks for their own agency's report only.
-            self.fields["kind"].choices = [(ReportKind.AGENCY, ReportKind.AGENCY.label), (ReportKind.CHARGES, ReportKind.CHARGES.label)]
+            self.fields["kind"].choices = [
+                (ReportKind.AGENCY, ReportKind.AGENCY.label),
+                (ReportKind.CHARGES, ReportKind.CHARGES.label),
+            ]
             self.fields["kind"].initial = ReportKind.AGENCY
             self.fields["agency"].queryset = Agency.objects.filter(pk=user.agency_id)
             self.fields["agency"].initial = user.agency_id
@@ -39,13 +70,24 @@ class RunForm(forms.Form):
         self.fields["course"].queryset = Course.objects.filter(active=True).order_by("title")
         if user is not None and not (user.is_training_manager or user.is_board_member):
             self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != ReportKind.COURSE]
-        self.helper = gds_helper(Field.radios("kind", small=True), Field.select("year"), Field.select("course"), Field.select("agency"),
-                                 Field.text("date_from", field_width=Fixed.TEN), Field.text("date_to", field_width=Fixed.TEN), submit="Build the report")
+        self.helper = gds_helper(
+            Field.radios("kind", small=True),
+            Field.select("year"),
+            Field.select("course"),
+            Field.select("agency"),
+            Field.text("date_from", field_width=Fixed.TEN),
+            Field.text("date_to", field_width=Fixed.TEN),
+            submit="Build the report",
+        )
 
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
-        if kind in (ReportKind.AGENCY, ReportKind.CHARGES) and not cleaned.get("agency") and "agency" not in self.errors:
+        if (
+            kind in (ReportKind.AGENCY, ReportKind.CHARGES)
+            and not cleaned.get("agency")
+            and "agency" not in self.errors
+        ):
             self.add_error("agency", "Choose the agency the report is for")
         if kind == ReportKind.COURSE and not cleaned.get("course") and "course" not in self.errors:
             self.add_error("course", "Choose the course the report is for")

@@ -39,7 +39,9 @@ class Period:
     @property
     def bounds(self) -> tuple[datetime, datetime]:
         tz = timezone.get_current_timezone()
-        return datetime.combine(self.starts_on, time.min, tz), datetime.combine(self.ends_on + timedelta(days=1), time.min, tz)
+        return datetime.combine(self.starts_on, time.min, tz), datetime.combine(
+            self.ends_on + timedelta(days=1), time.min, tz
+        )
 
     @classmethod
     def of_year(cls, year: TrainingYear) -> "Period":
@@ -134,7 +136,9 @@ class Headline:
 
 
 def _delivered(begin, finish):
-    return Q(starts_at__gte=begin, starts_at__lt=finish, ends_at__lte=timezone.now()) & ~Q(status=SessionStatus.CANCELLED)
+    return Q(starts_at__gte=begin, starts_at__lt=finish, ends_at__lte=timezone.now()) & ~Q(
+        status=SessionStatus.CANCELLED
+    )
 
 
 def headline(period: Period) -> Headline:
@@ -149,7 +153,9 @@ def headline(period: Period) -> Headline:
         days=Sum("course__duration_days", filter=delivered),
         courses=Count("course", filter=delivered, distinct=True),
         capacity=Sum("capacity", filter=delivered),
-        costs=Coalesce(Sum(costs, filter=delivered), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2)),
+        costs=Coalesce(
+            Sum(costs, filter=delivered), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2)
+        ),
     )
     delivered_sessions = Session.objects.filter(delivered)
     a = AttendanceRecord.objects.filter(session__in=delivered_sessions).aggregate(
@@ -164,10 +170,20 @@ def headline(period: Period) -> Headline:
     )
     year = period.year
     return Headline(
-        period=period, events_delivered=s["delivered"], events_cancelled=s["cancelled"], training_days=s["days"] or ZERO,
-        courses=s["courses"], capacity=s["capacity"] or 0, attendance=a["attended"], walk_ins=a["walk_ins"],
-        booked_attendees=a["booked_attended"], registrations=b["registrations"], no_shows=a["no_shows"], late_cancellations=b["late"],
-        session_costs=_money(s["costs"]), central_costs=_money(year.central_costs) if year else ZERO,
+        period=period,
+        events_delivered=s["delivered"],
+        events_cancelled=s["cancelled"],
+        training_days=s["days"] or ZERO,
+        courses=s["courses"],
+        capacity=s["capacity"] or 0,
+        attendance=a["attended"],
+        walk_ins=a["walk_ins"],
+        booked_attendees=a["booked_attended"],
+        registrations=b["registrations"],
+        no_shows=a["no_shows"],
+        late_cancellations=b["late"],
+        session_costs=_money(s["costs"]),
+        central_costs=_money(year.central_costs) if year else ZERO,
         children_in_need=year.children_in_need if year else 0,
     )
 
@@ -235,10 +251,16 @@ def partner_contribution(period: Period, *, agency_id=None) -> Partners:
     charges raised and waived in the period, per agency. Eight queries."""
     begin, finish = period.bounds
     pool_rows = {r.agency.pk: r for r in pool_selectors.agency_contributions(period.starts_on, period.ends_on)}
-    money = dict(AgencyContribution.objects.filter(year=period.year).values_list("agency_id", "amount")) if period.year else {}
+    money = (
+        dict(AgencyContribution.objects.filter(year=period.year).values_list("agency_id", "amount"))
+        if period.year
+        else {}
+    )
     charges = {
-        row["agency_id"]: row for row in Charge.objects.filter(raised_at__gte=begin, raised_at__lt=finish).values("agency_id").annotate(
-            raised=Sum("amount"), waived=Sum("amount", filter=Q(waived_at__isnull=False)))
+        row["agency_id"]: row
+        for row in Charge.objects.filter(raised_at__gte=begin, raised_at__lt=finish)
+        .values("agency_id")
+        .annotate(raised=Sum("amount"), waived=Sum("amount", filter=Q(waived_at__isnull=False)))
     }
     ids = set(pool_rows) | set(money) | set(charges)
     if agency_id is not None:
@@ -246,14 +268,25 @@ def partner_contribution(period: Period, *, agency_id=None) -> Partners:
     rows = []
     for agency in Agency.objects.filter(pk__in=ids).order_by("name"):
         p, c = pool_rows.get(agency.pk), charges.get(agency.pk, {})
-        rows.append(PartnerRow(
-            agency=agency, committed_days=p.committed_days if p else None, delivered_days=p.delivered_days if p else ZERO,
-            sessions=p.sessions if p else 0, financial=money.get(agency.pk), charges_raised=_money(c.get("raised")),
-            charges_waived=_money(c.get("waived")), places_earned=p.places_earned if p else 0, places_used=p.places_used if p else 0,
-        ))
+        rows.append(
+            PartnerRow(
+                agency=agency,
+                committed_days=p.committed_days if p else None,
+                delivered_days=p.delivered_days if p else ZERO,
+                sessions=p.sessions if p else 0,
+                financial=money.get(agency.pk),
+                charges_raised=_money(c.get("raised")),
+                charges_waived=_money(c.get("waived")),
+                places_earned=p.places_earned if p else 0,
+                places_used=p.places_used if p else 0,
+            )
+        )
     return Partners(
-        rows=rows, committed_days=sum((r.committed_days or ZERO for r in rows), ZERO), delivered_days=sum((r.delivered_days for r in rows), ZERO),
-        financial=_money(sum((r.financial or ZERO for r in rows), ZERO)), charges_raised=_money(sum((r.charges_raised for r in rows), ZERO)),
+        rows=rows,
+        committed_days=sum((r.committed_days or ZERO for r in rows), ZERO),
+        delivered_days=sum((r.delivered_days for r in rows), ZERO),
+        financial=_money(sum((r.financial or ZERO for r in rows), ZERO)),
+        charges_raised=_money(sum((r.charges_raised for r in rows), ZERO)),
         charges_waived=_money(sum((r.charges_waived for r in rows), ZERO)),
     )
 
@@ -273,14 +306,26 @@ def single_agency_training(year: TrainingYear) -> list[SingleAgencyRow]:
     """What agencies trained themselves, by level, from submitted returns: staff trained, and the
     share in date weighted by staff trained. One query."""
     rows = (
-        SingleAgencyTraining.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED, staff_trained__gt=0)
+        SingleAgencyTraining.objects.filter(
+            tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED, staff_trained__gt=0
+        )
         .values("level__number", "level__name")
-        .annotate(agencies=Count("tna_return__agency", distinct=True), staff=Sum("staff_trained"),
-                  weighted=Sum(F("staff_trained") * F("percent_in_date")))
+        .annotate(
+            agencies=Count("tna_return__agency", distinct=True),
+            staff=Sum("staff_trained"),
+            weighted=Sum(F("staff_trained") * F("percent_in_date")),
+        )
         .order_by("level__number")
     )
-    return [SingleAgencyRow(f"Level {r['level__number']}: {r['level__name']}", r["agencies"], r["staff"],
-                            percent(Decimal(r["weighted"]) / 100, r["staff"])) for r in rows]
+    return [
+        SingleAgencyRow(
+            f"Level {r['level__number']}: {r['level__name']}",
+            r["agencies"],
+            r["staff"],
+            percent(Decimal(r["weighted"]) / 100, r["staff"]),
+        )
+        for r in rows
+    ]
 
 
 # --- Courses delivered (the appendix) ------------------------------------------------------------------
@@ -309,7 +354,8 @@ def courses_delivered(period: Period, *, course: Course | None = None) -> list[C
         in_period = in_period.filter(course=course)
     sessions = list(
         in_period.select_related("course__level")
-        .prefetch_related("trainers__agency").annotate(delegates=Count("attendance", filter=Q(attendance__outcome__in=ATTENDED)))
+        .prefetch_related("trainers__agency")
+        .annotate(delegates=Count("attendance", filter=Q(attendance__outcome__in=ATTENDED)))
         .order_by("course__level__number", "course__title")
     )
     now = timezone.now()
@@ -371,9 +417,18 @@ def annual_report(year: TrainingYear, *, progress=None) -> AnnualReport:
     single = single_agency_training(year)
     courses = courses_delivered(period)
     step(70)
-    return AnnualReport(year=year, period=period, headlines=heads, need_by_agency=by_agency, need_by_level=by_level,
-                        need_by_course=by_course, partners=partners, single_agency=single, courses=courses,
-                        quality=quality(period))
+    return AnnualReport(
+        year=year,
+        period=period,
+        headlines=heads,
+        need_by_agency=by_agency,
+        need_by_level=by_level,
+        need_by_course=by_course,
+        partners=partners,
+        single_agency=single,
+        courses=courses,
+        quality=quality(period),
+    )
 
 
 def quality(period: Period):
@@ -417,23 +472,35 @@ def agency_need(year: TrainingYear, agency: Agency) -> NeedTable:
     begin, finish = Period.of_year(year).bounds
     in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
     requested = dict(
-        TrainingNeed.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED, tna_return__agency=agency)
-        .values_list("course").annotate(n=Sum("places_requested")).values_list("course", "n")
+        TrainingNeed.objects.filter(
+            tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED, tna_return__agency=agency
+        )
+        .values_list("course")
+        .annotate(n=Sum("places_requested"))
+        .values_list("course", "n")
     )
     booked = dict(
-        Booking.objects.filter(in_year, agency=agency).exclude(session__status=SessionStatus.CANCELLED)
+        Booking.objects.filter(in_year, agency=agency)
+        .exclude(session__status=SessionStatus.CANCELLED)
         .filter(Q(status__in=HOLDS_PLACE) | Q(attendance__isnull=False))
-        .values_list("session__course").annotate(n=Count("id")).values_list("session__course", "n")
+        .values_list("session__course")
+        .annotate(n=Count("id"))
+        .values_list("session__course", "n")
     )
     attended = {
-        course: (a, n) for course, a, n in AttendanceRecord.objects.filter(in_year, agency=agency).values_list("session__course").annotate(
-            a=Count("id", filter=Q(outcome__in=ATTENDED)), n=Count("id", filter=Q(outcome=Attendance.NO_SHOW))).values_list("session__course", "a", "n")
+        course: (a, n)
+        for course, a, n in AttendanceRecord.objects.filter(in_year, agency=agency)
+        .values_list("session__course")
+        .annotate(a=Count("id", filter=Q(outcome__in=ATTENDED)), n=Count("id", filter=Q(outcome=Attendance.NO_SHOW)))
+        .values_list("session__course", "a", "n")
     }
     titles = dict(Course.objects.filter(pk__in=set(requested) | set(booked) | set(attended)).values_list("pk", "title"))
     rows = []
     for pk, title in sorted(titles.items(), key=lambda item: item[1]):
         a, n = attended.get(pk, (0, 0))
-        rows.append(NeedRow(label=title, requested=requested.get(pk) or 0, booked=booked.get(pk, 0), attended=a, no_shows=n))
+        rows.append(
+            NeedRow(label=title, requested=requested.get(pk) or 0, booked=booked.get(pk, 0), attended=a, no_shows=n)
+        )
     return NeedTable(by="course", rows=rows, total=need_totals(rows))
 
 
@@ -446,14 +513,25 @@ def agency_report(year: TrainingYear, agency: Agency, *, progress=None) -> Agenc
     begin, finish = period.bounds
     need = agency_need(year, agency)
     step(30)
-    late = Booking.objects.filter(agency=agency, session__starts_at__gte=begin, session__starts_at__lt=finish,
-                                  status=BookingStatus.CANCELLED, late_cancellation=True).count()
-    charges = list(Charge.objects.filter(agency=agency, raised_at__gte=begin, raised_at__lt=finish).values("kind").annotate(
-        n=Count("pk"), total=Sum("amount"), waived=Sum("amount", filter=Q(waived_at__isnull=False))).order_by("kind"))
+    late = Booking.objects.filter(
+        agency=agency,
+        session__starts_at__gte=begin,
+        session__starts_at__lt=finish,
+        status=BookingStatus.CANCELLED,
+        late_cancellation=True,
+    ).count()
+    charges = list(
+        Charge.objects.filter(agency=agency, raised_at__gte=begin, raised_at__lt=finish)
+        .values("kind")
+        .annotate(n=Count("pk"), total=Sum("amount"), waived=Sum("amount", filter=Q(waived_at__isnull=False)))
+        .order_by("kind")
+    )
     from courses.models import ChargeKind
 
     step(50)
-    staff = list(User.objects.filter(agency=agency, is_active=True, target_group__isnull=False).only("pk", "target_group_id"))
+    staff = list(
+        User.objects.filter(agency=agency, is_active=True, target_group__isnull=False).only("pk", "target_group_id")
+    )
     requirements = requirements_for(staff)
     pathway = {"green": 0, "amber": 0, "red": 0}
     counted = 0
@@ -463,11 +541,17 @@ def agency_report(year: TrainingYear, agency: Agency, *, progress=None) -> Agenc
             counted += 1
     step(70)
     return AgencyReport(
-        year=year, period=period, agency=agency, need_by_course=need, late_cancellations=late,
+        year=year,
+        period=period,
+        agency=agency,
+        need_by_course=need,
+        late_cancellations=late,
         charges_raised=_money(sum((c["total"] or ZERO for c in charges), ZERO)),
         charges_waived=_money(sum((c["waived"] or ZERO for c in charges), ZERO)),
         charges_by_kind=[(ChargeKind(c["kind"]).label, c["n"], _money(c["total"])) for c in charges],
-        pathway=pathway, staff_counted=counted, partners=partner_contribution(period, agency_id=agency.pk),
+        pathway=pathway,
+        staff_counted=counted,
+        partners=partner_contribution(period, agency_id=agency.pk),
     )
 
 
@@ -491,8 +575,11 @@ def charges_statement(agency: Agency, starts_on: date, ends_on: date) -> Charges
     """Every charge raised to the agency in the period, with who, what, why, and whether waived. One query."""
     period = Period(f"{starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}", starts_on, ends_on)
     begin, finish = period.bounds
-    charges = list(Charge.objects.filter(agency=agency, raised_at__gte=begin, raised_at__lt=finish)
-                   .select_related("person", "session__course").order_by("raised_at", "pk"))
+    charges = list(
+        Charge.objects.filter(agency=agency, raised_at__gte=begin, raised_at__lt=finish)
+        .select_related("person", "session__course")
+        .order_by("raised_at", "pk")
+    )
     raised = _money(sum((c.amount for c in charges), ZERO))
     waived = _money(sum((c.amount for c in charges if c.waived_at), ZERO))
     return ChargesStatement(agency=agency, period=period, charges=charges, raised=raised, waived=waived)

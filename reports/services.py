@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.errors import DomainError
 from accounts.mail import queue_email
 from accounts.models import Agency
+from common.errors import DomainError
 from tna.models import TrainingYear
 
 from . import charts, metrics
 from .models import ReportKind, ReportRun, RunStatus
 
 logger = logging.getLogger(__name__)
+
 
 class ReportError(DomainError):
     pass
@@ -38,8 +39,16 @@ def can_request(user, *, kind: str, agency: Agency | None) -> bool:
 
 
 @transaction.atomic
-def request_run(*, actor, kind: str, year: TrainingYear | None = None, agency: Agency | None = None,
-                date_from=None, date_to=None, course=None) -> ReportRun:
+def request_run(
+    *,
+    actor,
+    kind: str,
+    year: TrainingYear | None = None,
+    agency: Agency | None = None,
+    date_from=None,
+    date_to=None,
+    course=None,
+) -> ReportRun:
     """Record the request and hand it to a worker once the transaction commits."""
     if kind in (ReportKind.AGENCY, ReportKind.CHARGES) and agency is None:
         raise ReportError("Choose the agency the report is for.", field="agency")
@@ -47,7 +56,9 @@ def request_run(*, actor, kind: str, year: TrainingYear | None = None, agency: A
         raise ReportError("You cannot ask for this report.")
     if kind == ReportKind.CHARGES:
         if not (date_from and date_to) or date_to < date_from:
-            raise ReportError("Enter the period the statement covers, with the end on or after the start.", field="date_to")
+            raise ReportError(
+                "Enter the period the statement covers, with the end on or after the start.", field="date_to"
+            )
         title = f"Charges statement: {agency.name}, {date_from:%-d %b %Y} to {date_to:%-d %b %Y}"
         parameters = {"agency": agency.pk, "from": date_from.isoformat(), "to": date_to.isoformat()}
     elif kind == ReportKind.COURSE:
@@ -61,7 +72,10 @@ def request_run(*, actor, kind: str, year: TrainingYear | None = None, agency: A
         title = f"{ReportKind(kind).label} {year.name}" + (f": {agency.name}" if kind == ReportKind.AGENCY else "")
         parameters = {"year": year.pk, **({"agency": agency.pk} if kind == ReportKind.AGENCY else {})}
     run = ReportRun.objects.create(
-        kind=kind, parameters=parameters, agency=agency if kind in (ReportKind.AGENCY, ReportKind.CHARGES) else None, title=title,
+        kind=kind,
+        parameters=parameters,
+        agency=agency if kind in (ReportKind.AGENCY, ReportKind.CHARGES) else None,
+        title=title,
         requested_by=actor,
     )
     log_action(actor=actor, action="requested report", obj=run, changes={"report": title})
@@ -91,7 +105,11 @@ def claim(run_id: int) -> ReportRun | None:
             return None
         if run.status == RunStatus.RUNNING and run.claimed_until and run.claimed_until > now:
             return None
-        run.status, run.started_at, run.claimed_until = RunStatus.RUNNING, now, now + timedelta(seconds=settings.REPORT_CLAIM_SECONDS)
+        run.status, run.started_at, run.claimed_until = (
+            RunStatus.RUNNING,
+            now,
+            now + timedelta(seconds=settings.REPORT_CLAIM_SECONDS),
+        )
         run.progress, run.error, run.attempts = 5, "", run.attempts + 1
         run.save(update_fields=["status", "started_at", "claimed_until", "progress", "error", "attempts"])
         return run
@@ -110,8 +128,14 @@ def render_html(run: ReportRun, *, progress=None) -> str:
     year = TrainingYear.objects.filter(pk=run.parameters.get("year")).first()
     if year is None:
         raise ReportError("The training year for this report no longer exists.")
-    context = {"run": run, "partnership_name": settings.PARTNERSHIP_NAME, "service_name": settings.SERVICE_NAME,
-               "generated_at": timezone.now(), "green": settings.TNA_RAG_GREEN, "amber": settings.TNA_RAG_AMBER}
+    context = {
+        "run": run,
+        "partnership_name": settings.PARTNERSHIP_NAME,
+        "service_name": settings.SERVICE_NAME,
+        "generated_at": timezone.now(),
+        "green": settings.TNA_RAG_GREEN,
+        "amber": settings.TNA_RAG_AMBER,
+    }
     if run.kind == ReportKind.COURSE:
         from courses.models import Course
         from evaluation import selectors as evaluation_selectors
@@ -120,13 +144,24 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         if course is None:
             raise ReportError("The course for this report no longer exists.")
         sessions = evaluation_selectors.sessions_in(course=course, starts_on=year.starts_on, ends_on=year.ends_on)
-        context.update({"course": course, "year": year, "quality": evaluation_selectors.results(sessions),
-                        "courses": metrics.course_runs(metrics.Period.of_year(year), course)})
+        context.update(
+            {
+                "course": course,
+                "year": year,
+                "quality": evaluation_selectors.results(sessions),
+                "courses": metrics.course_runs(metrics.Period.of_year(year), course),
+            }
+        )
         return render_to_string("reports/course.html", context)
     if run.kind == ReportKind.ANNUAL:
         report = metrics.annual_report(year, progress=progress)
-        context.update({"report": report, "trend_chart": charts.trend_chart(report.headlines),
-                        "need_chart": charts.need_chart(report.need_by_agency)})
+        context.update(
+            {
+                "report": report,
+                "trend_chart": charts.trend_chart(report.headlines),
+                "need_chart": charts.need_chart(report.need_by_agency),
+            }
+        )
         return render_to_string("reports/annual.html", context)
     agency = Agency.objects.filter(pk=run.parameters.get("agency")).first()
     if agency is None:
@@ -141,10 +176,20 @@ def _render_charges(run: ReportRun) -> str:
     agency = Agency.objects.filter(pk=run.parameters.get("agency")).first()
     if agency is None:
         raise ReportError("The agency for this statement no longer exists.")
-    statement = metrics.charges_statement(agency, date.fromisoformat(run.parameters["from"]), date.fromisoformat(run.parameters["to"]))
-    return render_to_string("reports/charges.html", {"run": run, "statement": statement, "agency": agency,
-                                                     "partnership_name": settings.PARTNERSHIP_NAME, "support_email": settings.SUPPORT_EMAIL,
-                                                     "generated_at": timezone.now()})
+    statement = metrics.charges_statement(
+        agency, date.fromisoformat(run.parameters["from"]), date.fromisoformat(run.parameters["to"])
+    )
+    return render_to_string(
+        "reports/charges.html",
+        {
+            "run": run,
+            "statement": statement,
+            "agency": agency,
+            "partnership_name": settings.PARTNERSHIP_NAME,
+            "support_email": settings.SUPPORT_EMAIL,
+            "generated_at": timezone.now(),
+        },
+    )
 
 
 def render_pdf(html: str) -> tuple[bytes, int]:
@@ -166,11 +211,25 @@ def build_run(run_id: int) -> ReportRun | None:
     if run.file:
         run.file.delete(save=False)
     run.file.save(name, ContentFile(pdf), save=False)
-    run.status, run.progress, run.pages, run.finished_at, run.claimed_until = RunStatus.DONE, 100, pages, timezone.now(), None
+    run.status, run.progress, run.pages, run.finished_at, run.claimed_until = (
+        RunStatus.DONE,
+        100,
+        pages,
+        timezone.now(),
+        None,
+    )
     run.save(update_fields=["file", "status", "progress", "pages", "finished_at", "claimed_until"])
     if run.requested_by and run.requested_by.email:
-        queue_email(to=run.requested_by.email, subject=f"Your report is ready: {run.title}", template="report_ready",
-                    context={"run": run, "person": run.requested_by, "link": settings.SITE_URL + reverse("reports:run", args=[run.pk])})
+        queue_email(
+            to=run.requested_by.email,
+            subject=f"Your report is ready: {run.title}",
+            template="report_ready",
+            context={
+                "run": run,
+                "person": run.requested_by,
+                "link": settings.SITE_URL + reverse("reports:run", args=[run.pk]),
+            },
+        )
     return run
 
 
@@ -181,20 +240,35 @@ def release(run_id: int) -> None:
 
 def record_failure(run_id: int, error: Exception) -> None:
     """Say what went wrong in words a Board member can pass on, and keep the detail in the log."""
-    message = error.message if isinstance(error, DomainError) else f"The report could not be built ({type(error).__name__}: {error})."
-    ReportRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now(), claimed_until=None)
+    message = (
+        error.message
+        if isinstance(error, DomainError)
+        else f"The report could not be built ({type(error).__name__}: {error})."
+    )
+    ReportRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, error=message[:2000], finished_at=timezone.now(), claimed_until=None
+    )
     run = ReportRun.objects.select_related("requested_by").filter(pk=run_id).first()
     if run and run.requested_by and run.requested_by.email:
-        queue_email(to=run.requested_by.email, subject=f"Your report could not be built: {run.title}", template="report_failed",
-                    context={"run": run, "person": run.requested_by, "link": settings.SITE_URL + reverse("reports:run", args=[run.pk])})
+        queue_email(
+            to=run.requested_by.email,
+            subject=f"Your report could not be built: {run.title}",
+            template="report_failed",
+            context={
+                "run": run,
+                "person": run.requested_by,
+                "link": settings.SITE_URL + reverse("reports:run", args=[run.pk]),
+            },
+        )
 
 
 def requeue_stale_runs() -> int:
     """Beat: send queued runs that never reached a worker (the broker was down), and runs whose
     worker died (their claim ran out). Building is safe to repeat, so sending twice is harmless."""
     now = timezone.now()
-    stale = ReportRun.objects.filter(status=RunStatus.QUEUED, requested_at__lt=now - timedelta(minutes=2)) | ReportRun.objects.filter(
-        status=RunStatus.RUNNING, claimed_until__lt=now)
+    stale = ReportRun.objects.filter(
+        status=RunStatus.QUEUED, requested_at__lt=now - timedelta(minutes=2)
+    ) | ReportRun.objects.filter(status=RunStatus.RUNNING, claimed_until__lt=now)
     sent = 0
     for run_id in stale.values_list("pk", flat=True)[:50]:
         sent += enqueue(run_id)

@@ -12,15 +12,24 @@ def _v(value):
 def headline_rows(year):
     heads = metrics.headlines(year)
     measures = [
-        ("Learning events delivered", "events_delivered"), ("Events cancelled", "events_cancelled"),
-        ("Training days delivered", "training_days"), ("Total attendance", "attendance"), ("Walk-ins", "walk_ins"),
+        ("Learning events delivered", "events_delivered"),
+        ("Events cancelled", "events_cancelled"),
+        ("Training days delivered", "training_days"),
+        ("Total attendance", "attendance"),
+        ("Walk-ins", "walk_ins"),
         ("Average delegates per event (attendance / events)", "average_delegates"),
         ("Fill rate % (attendance / places offered)", "fill_rate"),
         ("Attendance rate % (booked delegates who came / places booked)", "attendance_rate"),
-        ("Did not attend", "no_shows"), ("Late cancellations", "late_cancellations"), ("Different courses delivered", "courses"),
-        ("Events per 1,000 children in need", "events_per_1000_children_in_need"), ("Costs of events (£)", "session_costs"),
-        ("Central costs (£)", "central_costs"), ("Total cost (£)", "total_cost"), ("Cost per event (£)", "cost_per_event"),
-        ("Cost per training day (£)", "cost_per_training_day"), ("Cost per delegate (£)", "cost_per_delegate"),
+        ("Did not attend", "no_shows"),
+        ("Late cancellations", "late_cancellations"),
+        ("Different courses delivered", "courses"),
+        ("Events per 1,000 children in need", "events_per_1000_children_in_need"),
+        ("Costs of events (£)", "session_costs"),
+        ("Central costs (£)", "central_costs"),
+        ("Total cost (£)", "total_cost"),
+        ("Cost per event (£)", "cost_per_event"),
+        ("Cost per training day (£)", "cost_per_training_day"),
+        ("Cost per delegate (£)", "cost_per_delegate"),
     ]
     yield ["Measure", *[h.period.label for h in heads]]
     for label, attribute in measures:
@@ -29,17 +38,40 @@ def headline_rows(year):
 
 def need_rows(year, by):
     table = metrics.need_against_attendance(year, by=by)
-    yield [by.capitalize(), "Places requested", "Booked", "Attended", "Did not attend", "Need met % (attended / requested)", "Status"]
+    yield [
+        by.capitalize(),
+        "Places requested",
+        "Booked",
+        "Attended",
+        "Did not attend",
+        "Need met % (attended / requested)",
+        "Status",
+    ]
     for r in [*table.rows, table.total]:
         yield [r.label, r.requested, r.booked, r.attended, r.no_shows, _v(r.met), r.status]
 
 
 def partner_rows(year):
     partners = metrics.partner_contribution(metrics.Period.of_year(year))
-    yield ["Agency", "Agreed trainer days", "Days delivered", "Delivered % of agreed", "Financial contribution (£)", "Charges raised (£)",
-           "Charges waived (£)"]
+    yield [
+        "Agency",
+        "Agreed trainer days",
+        "Days delivered",
+        "Delivered % of agreed",
+        "Financial contribution (£)",
+        "Charges raised (£)",
+        "Charges waived (£)",
+    ]
     for r in partners.rows:
-        yield [r.agency.name, _v(r.committed_days), r.delivered_days, _v(r.percent_delivered), _v(r.financial), r.charges_raised, r.charges_waived]
+        yield [
+            r.agency.name,
+            _v(r.committed_days),
+            r.delivered_days,
+            _v(r.percent_delivered),
+            _v(r.financial),
+            r.charges_raised,
+            r.charges_waived,
+        ]
 
 
 def single_agency_rows(year):
@@ -51,7 +83,15 @@ def single_agency_rows(year):
 def course_rows(year):
     yield ["Course", "Level", "Runs", "Cancelled", "Days", "Delegates", "Trainers' agencies"]
     for c in metrics.courses_delivered(metrics.Period.of_year(year)):
-        yield [c.course.title, str(c.course.level), c.runs, c.cancelled, c.days, c.delegates, "; ".join(c.trainer_agencies)]
+        yield [
+            c.course.title,
+            str(c.course.level),
+            c.runs,
+            c.cancelled,
+            c.days,
+            c.delegates,
+            "; ".join(c.trainer_agencies),
+        ]
 
 
 TABLES = {

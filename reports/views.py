@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import permission_required
-from accounts.listing import rows_csv_response
-from accounts.views import form_error, post_data
-from config.pagecache import PER_PERSON, shared_page
+from common.access import permission_required
+from common.listing import rows_csv_response
+from common.pagecache import PER_PERSON, shared_page
+from common.views import form_error, post_data
 from courses.models import Course
 from tna.models import TrainingYear
 
@@ -41,21 +41,41 @@ def dashboard(request):
     year = _year(request)
     if year is None:
         return render(request, "reports/no_year.html")
+
     # The Board's figures change slowly; a few minutes' cache spares the database (shared in Redis).
     def figures():
-        return (metrics.headlines(year), metrics.need_against_attendance(year, by="agency"),
-                metrics.partner_contribution(metrics.Period.of_year(year)), timezone.now())
+        return (
+            metrics.headlines(year),
+            metrics.need_against_attendance(year, by="agency"),
+            metrics.partner_contribution(metrics.Period.of_year(year)),
+            timezone.now(),
+        )
 
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    heads, need, partners, as_at = cache.get_or_set(f"reports:dashboard:{year.pk}", figures, seconds) if seconds else figures()
+    heads, need, partners, as_at = (
+        cache.get_or_set(f"reports:dashboard:{year.pk}", figures, seconds) if seconds else figures()
+    )
     form = RunForm(initial={"year": year.pk}, user=request.user)
     form.helper.form_action = reverse("reports:runs")
-    return render(request, "reports/dashboard.html", {
-        "year": year, "years": TrainingYear.objects.all(), "headlines": heads, "as_at": as_at, "this_year": heads[-1], "need": need,
-        "partners": partners, "trend_chart": charts.trend_chart(heads), "need_chart": charts.need_chart(need),
-        "form": form, "runs": runs_for(request.user)[:10], "tables": TABLES,
-        "courses": Course.objects.filter(active=True).order_by("title"),
-    })
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "year": year,
+            "years": TrainingYear.objects.all(),
+            "headlines": heads,
+            "as_at": as_at,
+            "this_year": heads[-1],
+            "need": need,
+            "partners": partners,
+            "trend_chart": charts.trend_chart(heads),
+            "need_chart": charts.need_chart(need),
+            "form": form,
+            "runs": runs_for(request.user)[:10],
+            "tables": TABLES,
+            "courses": Course.objects.filter(active=True).order_by("title"),
+        },
+    )
 
 
 @permission_required("reports.request")
@@ -65,14 +85,22 @@ def runs(request):
     if request.method == "POST" and form.is_valid():
         try:
             kind = form.cleaned_data["kind"]
-            run = services.request_run(actor=request.user, kind=kind, year=form.cleaned_data["year"],
-                                       agency=form.cleaned_data["agency"] if kind in (ReportKind.AGENCY, ReportKind.CHARGES) else None,
-                                       date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"],
-                                       course=form.cleaned_data["course"])
+            run = services.request_run(
+                actor=request.user,
+                kind=kind,
+                year=form.cleaned_data["year"],
+                agency=form.cleaned_data["agency"] if kind in (ReportKind.AGENCY, ReportKind.CHARGES) else None,
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+                course=form.cleaned_data["course"],
+            )
         except ReportError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"{run.title} is being built. This page updates itself, and we will email you when it is ready.")
+            messages.success(
+                request,
+                f"{run.title} is being built. This page updates itself, and we will email you when it is ready.",
+            )
             return redirect("reports:run", pk=run.pk)
     return render(request, "reports/runs.html", {"form": form, "runs": runs_for(request.user)[:50]})
 
@@ -94,8 +122,12 @@ def download(request, pk):
     if not report_run.file:
         raise Http404("This report has no file yet")
     services.record_download(actor=request.user, run=report_run)
-    return FileResponse(report_run.file.open("rb"), as_attachment=True, filename=report_run.file.name.rsplit("/", 1)[-1],
-                        content_type="application/pdf")
+    return FileResponse(
+        report_run.file.open("rb"),
+        as_attachment=True,
+        filename=report_run.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
 
 
 @permission_required("reports.view")
@@ -105,4 +137,3 @@ def table_csv(request, year_pk, table):
     year = get_object_or_404(TrainingYear, pk=year_pk)
     title, rows = TABLES[table]
     return rows_csv_response(rows(year), f"{table}-{year.name}.csv")
-

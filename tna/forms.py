@@ -3,13 +3,23 @@ from django import forms
 
 from accounts.forms import gds_helper
 
-NUMBER_ERRORS = {"invalid": "Enter a whole number", "min_value": "Numbers cannot be negative", "required": "Enter a number (0 if none)",
-                 "max_value": "Enter a number up to 9,999,999"}
+NUMBER_ERRORS = {
+    "invalid": "Enter a whole number",
+    "min_value": "Numbers cannot be negative",
+    "required": "Enter a number (0 if none)",
+    "max_value": "Enter a number up to 9,999,999",
+}
 
 
 def number(label, **kwargs):
-    return forms.IntegerField(label=label, min_value=0, max_value=9_999_999, error_messages=NUMBER_ERRORS,
-                              widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-4"}), **kwargs)
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=9_999_999,
+        error_messages=NUMBER_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-4"}),
+        **kwargs,
+    )
 
 
 class LinesForm(forms.Form):
@@ -27,15 +37,21 @@ class LinesForm(forms.Form):
                 what = f"{label}, {heading.lower()}"
                 self.fields[name] = number(f"{label}: {heading.lower()}", initial=value)
                 # Say which cell is wrong: the error summary lists them all.
-                self.fields[name].error_messages.update({
-                    "invalid": f"{what}: enter a whole number", "min_value": f"{what}: cannot be negative", "max_value": f"{what}: enter a number up to 9,999,999",
-                    "required": f"{what}: enter a number (0 if none)",
-                })
+                self.fields[name].error_messages.update(
+                    {
+                        "invalid": f"{what}: enter a whole number",
+                        "min_value": f"{what}: cannot be negative",
+                        "max_value": f"{what}: enter a number up to 9,999,999",
+                        "required": f"{what}: enter a number (0 if none)",
+                    }
+                )
                 names.append(self[name])
             self.rows.append((key, label, names))
 
     def values(self) -> dict:
-        return {key: tuple(self.cleaned_data[f"{column}_{key}"] for column, _ in self.columns) for key, _, _ in self.rows}
+        return {
+            key: tuple(self.cleaned_data[f"{column}_{key}"] for column, _ in self.columns) for key, _, _ in self.rows
+        }
 
 
 class StaffForm(LinesForm):
@@ -43,22 +59,31 @@ class StaffForm(LinesForm):
 
 
 class NeedsForm(LinesForm):
-    columns = [("scope", "Staff in scope"), ("trained", "Already trained and in date"), ("requested", "Places requested")]
+    columns = [
+        ("scope", "Staff in scope"),
+        ("trained", "Already trained and in date"),
+        ("requested", "Places requested"),
+    ]
 
     def clean(self):
         data = super().clean()
         for key, label, _ in self.rows:
             scope, trained = data.get(f"scope_{key}"), data.get(f"trained_{key}")
             if scope is not None and trained is not None and trained > scope:
-                self.add_error(f"trained_{key}", f"{label}: already trained and in date cannot be more than staff in scope")
+                self.add_error(
+                    f"trained_{key}", f"{label}: already trained and in date cannot be more than staff in scope"
+                )
         return data
 
 
 class SingleAgencyForm(LinesForm):
     columns = [("trained", "Staff trained"), ("percent", "Percentage of staff in date")]
 
-    evaluation = forms.CharField(label="How does your agency evaluate its own training?", widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
-                                 error_messages={"required": "Describe how your agency evaluates its own training"})
+    evaluation = forms.CharField(
+        label="How does your agency evaluate its own training?",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
+        error_messages={"required": "Describe how your agency evaluates its own training"},
+    )
 
     def clean(self):
         data = super().clean()
@@ -70,7 +95,10 @@ class SingleAgencyForm(LinesForm):
 
 class SubmitForm(forms.Form):
     declaration = forms.BooleanField(
-        label="I confirm that these figures are accurate to the best of my knowledge and that I am authorised to submit them for my agency",
+        label=(
+            "I confirm that these figures are accurate to the best of my knowledge "
+            "and that I am authorised to submit them for my agency"
+        ),
         error_messages={"required": "Confirm the declaration to submit the return"},
     )
 
@@ -80,8 +108,13 @@ class SubmitForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Why are you reopening this return?", widget=forms.Textarea(attrs={"rows": 3}), max_length=500,
-                             help_text="The agency lead is emailed this reason.", error_messages={"required": "Enter why the return is reopened"})
+    reason = forms.CharField(
+        label="Why are you reopening this return?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text="The agency lead is emailed this reason.",
+        error_messages={"required": "Enter why the return is reopened"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,8 +122,11 @@ class ReasonForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file of training needs", help_text="Columns: Agency, Course, Staff in scope, Trained and in date, Places requested.",
-                           error_messages={"required": "Choose a CSV file", "empty": "The file is empty"})
+    file = forms.FileField(
+        label="CSV file of training needs",
+        help_text="Columns: Agency, Course, Staff in scope, Trained and in date, Places requested.",
+        error_messages={"required": "Choose a CSV file", "empty": "The file is empty"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,23 +146,45 @@ DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
 
 
 def date_field(label, **kwargs):
-    return forms.DateField(label=f"{label} (DD/MM/YYYY)", input_formats=DATE_FORMATS, widget=forms.TextInput,
-                           error_messages={"required": f"Enter the {label.lower()}", "invalid": f"Enter the {label.lower()} as DD/MM/YYYY"}, **kwargs)
+    return forms.DateField(
+        label=f"{label} (DD/MM/YYYY)",
+        input_formats=DATE_FORMATS,
+        widget=forms.TextInput,
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} as DD/MM/YYYY",
+        },
+        **kwargs,
+    )
 
 
 class YearAndCycleForm(forms.Form):
-    name = forms.CharField(label="Training year", max_length=20, help_text="For example 2027-28.", error_messages={"required": "Enter the training year's name"})
+    name = forms.CharField(
+        label="Training year",
+        max_length=20,
+        help_text="For example 2027-28.",
+        error_messages={"required": "Enter the training year's name"},
+    )
     starts_on = date_field("Start date")
     ends_on = date_field("End date")
     children_in_need = number("Children in need in the area", required=False)
-    central_costs = forms.DecimalField(label="Central costs (£)", min_value=0, decimal_places=2, required=False,
-                                       widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-                                       error_messages={"min_value": "Costs cannot be negative", "invalid": "Enter the central costs in pounds"})
+    central_costs = forms.DecimalField(
+        label="Central costs (£)",
+        min_value=0,
+        decimal_places=2,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages={"min_value": "Costs cannot be negative", "invalid": "Enter the central costs in pounds"},
+    )
     opens_on = date_field("Date the analysis opens")
     deadline = date_field("Deadline for returns")
-    instructions = forms.CharField(label="Instructions for agency leads", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    instructions = forms.CharField(
+        label="Instructions for agency leads", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     reminder_offsets = forms.CharField(
-        label="Send reminders this many days from the deadline", required=False, initial="-14, -3, 1, 7",
+        label="Send reminders this many days from the deadline",
+        required=False,
+        initial="-14, -3, 1, 7",
         help_text="Negative numbers are days before the deadline, positive after. Separate them with commas.",
     )
     escalate_after_days = number("Days after the deadline to tell you who has not returned", initial=14)
@@ -134,10 +192,17 @@ class YearAndCycleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(
-            Field.text("name", field_width=Fixed.TEN), Field.text("starts_on", field_width=Fixed.TEN), Field.text("ends_on", field_width=Fixed.TEN),
-            Field.text("children_in_need"), Field.text("central_costs", field_width=Fixed.TEN),
-            Field.text("opens_on", field_width=Fixed.TEN), Field.text("deadline", field_width=Fixed.TEN), Field.textarea("instructions"),
-            Field.text("reminder_offsets", field_width=Fixed.TWENTY), Field.text("escalate_after_days"), submit="Save training year",
+            Field.text("name", field_width=Fixed.TEN),
+            Field.text("starts_on", field_width=Fixed.TEN),
+            Field.text("ends_on", field_width=Fixed.TEN),
+            Field.text("children_in_need"),
+            Field.text("central_costs", field_width=Fixed.TEN),
+            Field.text("opens_on", field_width=Fixed.TEN),
+            Field.text("deadline", field_width=Fixed.TEN),
+            Field.textarea("instructions"),
+            Field.text("reminder_offsets", field_width=Fixed.TWENTY),
+            Field.text("escalate_after_days"),
+            submit="Save training year",
         )
 
     def clean_reminder_offsets(self):
@@ -167,9 +232,16 @@ class ContributionsForm(forms.Form):
         self.agencies = list(Agency.objects.filter(active=True).order_by("name"))
         for agency in self.agencies:
             self.fields[f"agency_{agency.pk}"] = forms.DecimalField(
-                label=agency.name, min_value=0, decimal_places=2, required=False, initial=current.get(agency.pk),
+                label=agency.name,
+                min_value=0,
+                decimal_places=2,
+                required=False,
+                initial=current.get(agency.pk),
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-10"}),
-                error_messages={"min_value": f"{agency.name}: a contribution cannot be negative", "invalid": f"{agency.name}: enter the amount in pounds, like 2500"},
+                error_messages={
+                    "min_value": f"{agency.name}: a contribution cannot be negative",
+                    "invalid": f"{agency.name}: enter the amount in pounds, like 2500",
+                },
             )
 
     def amounts(self) -> dict:

@@ -21,12 +21,19 @@ class TrainingYear(models.Model):
         default=0, help_text="Children in need in the area, for courses per 1,000 children in need."
     )
     central_costs = models.DecimalField(
-        max_digits=10, decimal_places=2, default=Decimal("0"), help_text="Co-ordinator, administration and other central costs."
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Co-ordinator, administration and other central costs.",
     )
 
     class Meta:
         ordering = ["-starts_on"]
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="training_year_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="training_year_ends_after_start"
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -79,7 +86,9 @@ class TnaReturn(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     single_agency_evaluation = models.TextField("how the agency evaluates its own training", blank=True)
     sections_done = models.JSONField(default=list, blank=True)
 
@@ -120,7 +129,9 @@ class TrainingNeed(models.Model):
         ordering = ["course__level__number", "course__title"]
         constraints = [
             models.UniqueConstraint(fields=["tna_return", "course"], name="one_need_per_course"),
-            models.CheckConstraint(condition=Q(trained_in_date__lte=models.F("staff_in_scope")), name="trained_not_above_in_scope"),
+            models.CheckConstraint(
+                condition=Q(trained_in_date__lte=models.F("staff_in_scope")), name="trained_not_above_in_scope"
+            ),
         ]
 
 
@@ -164,7 +175,8 @@ class ReminderKind(models.TextChoices):
 
 
 class ReminderLog(models.Model):
-    """Every invitation, reminder and escalation sent: one per agency, kind and offset, so the task is safe to run twice."""
+    """Every invitation, reminder and escalation sent: one per agency, kind and offset,
+    so the task is safe to run twice."""
 
     cycle = models.ForeignKey(TnaCycle, on_delete=models.CASCADE, related_name="reminders")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tna_reminders")
@@ -175,4 +187,6 @@ class ReminderLog(models.Model):
 
     class Meta:
         ordering = ["-sent_at"]
-        constraints = [models.UniqueConstraint(fields=["cycle", "agency", "kind", "offset_days"], name="one_reminder_per_offset")]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "agency", "kind", "offset_days"], name="one_reminder_per_offset")
+        ]

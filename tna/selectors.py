@@ -19,7 +19,9 @@ from .models import ReminderLog, ReturnStatus, TnaCycle, TnaReturn, TrainingNeed
 def get_return_for_user(user, pk: int) -> TnaReturn:
     """An agency's return: its lead and the training manager; 404 for everyone else."""
     tna_return = TnaReturn.objects.select_related("agency", "cycle__year", "submitted_by").filter(pk=pk).first()
-    if tna_return is None or not (user.is_training_manager or (user.is_agency_lead and user.agency_id == tna_return.agency_id)):
+    if tna_return is None or not (
+        user.is_training_manager or (user.is_agency_lead and user.agency_id == tna_return.agency_id)
+    ):
         raise Http404("No such return")
     return tna_return
 
@@ -29,7 +31,9 @@ def year_bounds(year: TrainingYear):
     from datetime import datetime, time, timedelta
 
     tz = timezone.get_current_timezone()
-    return datetime.combine(year.starts_on, time.min, tz), datetime.combine(year.ends_on + timedelta(days=1), time.min, tz)
+    return datetime.combine(year.starts_on, time.min, tz), datetime.combine(
+        year.ends_on + timedelta(days=1), time.min, tz
+    )
 
 
 def percent(part, whole) -> int | None:
@@ -77,7 +81,9 @@ def overview(cycle: TnaCycle) -> list[AgencyStatus]:
             status = "Draft"
         else:
             status = "Not started"
-        rows.append(AgencyStatus(agency=agency, status=status, tna_return=tna_return, last_reminder=reminders.get(agency.pk)))
+        rows.append(
+            AgencyStatus(agency=agency, status=status, tna_return=tna_return, last_reminder=reminders.get(agency.pk))
+        )
     return rows
 
 
@@ -102,19 +108,32 @@ def demand_against_supply(cycle: TnaCycle) -> list[Demand]:
     year = cycle.year
     requested = dict(
         TrainingNeed.objects.filter(tna_return__cycle=cycle, tna_return__status=ReturnStatus.SUBMITTED)
-        .values_list("course").annotate(n=Sum("places_requested")).values_list("course", "n")
+        .values_list("course")
+        .annotate(n=Sum("places_requested"))
+        .values_list("course", "n")
     )
     sessions = (
         Session.objects.filter(starts_at__gte=year_bounds(year)[0], starts_at__lt=year_bounds(year)[1])
         .exclude(status=SessionStatus.CANCELLED)
-        .values("course").annotate(places=Sum("capacity"), runs=Count("id"))
+        .values("course")
+        .annotate(places=Sum("capacity"), runs=Count("id"))
     )
     offered = {row["course"]: (row["places"], row["runs"]) for row in sessions}
     rows = []
-    for course in Course.objects.filter(Q(pk__in=requested) | Q(pk__in=offered)).select_related("level").order_by("level__number", "title"):
+    for course in (
+        Course.objects.filter(Q(pk__in=requested) | Q(pk__in=offered))
+        .select_related("level")
+        .order_by("level__number", "title")
+    ):
         places, runs = offered.get(course.pk, (0, 0))
-        rows.append(Demand(course=course, requested=requested.get(course.pk) or 0, offered=places or 0,
-                           typical_capacity=(places // runs) if runs else 20))
+        rows.append(
+            Demand(
+                course=course,
+                requested=requested.get(course.pk) or 0,
+                offered=places or 0,
+                typical_capacity=(places // runs) if runs else 20,
+            )
+        )
     return rows
 
 
@@ -149,23 +168,34 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
     requested = dict(
         TrainingNeed.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED)
-        .values_list(need_key).annotate(n=Sum("places_requested")).values_list(need_key, "n")
+        .values_list(need_key)
+        .annotate(n=Sum("places_requested"))
+        .values_list(need_key, "n")
     )
     booked = dict(
-        Booking.objects.filter(in_year).exclude(session__status=SessionStatus.CANCELLED)
+        Booking.objects.filter(in_year)
+        .exclude(session__status=SessionStatus.CANCELLED)
         .filter(Q(status__in=HOLDS_PLACE) | Q(attendance__isnull=False))
-        .values_list(record_key).annotate(n=Count("id")).values_list(record_key, "n")
+        .values_list(record_key)
+        .annotate(n=Count("id"))
+        .values_list(record_key, "n")
     )
-    attendance = AttendanceRecord.objects.filter(in_year).values_list(record_key).annotate(
-        attended=Count("id", filter=Q(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])),
-        no_shows=Count("id", filter=Q(outcome=Attendance.NO_SHOW)),
+    attendance = (
+        AttendanceRecord.objects.filter(in_year)
+        .values_list(record_key)
+        .annotate(
+            attended=Count("id", filter=Q(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])),
+            no_shows=Count("id", filter=Q(outcome=Attendance.NO_SHOW)),
+        )
     )
     attended = {key: (a, n) for key, a, n in attendance.values_list(record_key, "attended", "no_shows")}
     labels = _labels(by, set(requested) | set(booked) | set(attended))
     rows = []
     for key, label in sorted(labels.items(), key=lambda item: item[1]):
         a, n = attended.get(key, (0, 0))
-        rows.append(NeedRow(label=label, requested=requested.get(key) or 0, booked=booked.get(key, 0), attended=a, no_shows=n))
+        rows.append(
+            NeedRow(label=label, requested=requested.get(key) or 0, booked=booked.get(key, 0), attended=a, no_shows=n)
+        )
     return rows
 
 
@@ -182,6 +212,9 @@ def _labels(by: str, keys) -> dict:
 
 def totals(rows: list[NeedRow]) -> NeedRow:
     return NeedRow(
-        label="All", requested=sum(r.requested for r in rows), booked=sum(r.booked for r in rows),
-        attended=sum(r.attended for r in rows), no_shows=sum(r.no_shows for r in rows),
+        label="All",
+        requested=sum(r.requested for r in rows),
+        booked=sum(r.booked for r in rows),
+        attended=sum(r.attended for r in rows),
+        no_shows=sum(r.no_shows for r in rows),
     )

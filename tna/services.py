@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.errors import DomainError
 from accounts.mail import queue_email
 from accounts.models import Agency, TargetGroup, User
 from accounts.roles import Role
+from common.errors import DomainError
 from courses.models import Attendance, AttendanceRecord, Course, Level
 
 from .models import (
@@ -51,8 +51,20 @@ def _link(site_url, name, *args):
 
 
 @transaction.atomic
-def create_year_and_cycle(*, actor, name, starts_on, ends_on, children_in_need, central_costs, opens_on, deadline,
-                          instructions, reminder_offsets, escalate_after_days) -> TnaCycle:
+def create_year_and_cycle(
+    *,
+    actor,
+    name,
+    starts_on,
+    ends_on,
+    children_in_need,
+    central_costs,
+    opens_on,
+    deadline,
+    instructions,
+    reminder_offsets,
+    escalate_after_days,
+) -> TnaCycle:
     from .models import TrainingYear
 
     if not actor.is_training_manager:
@@ -61,10 +73,21 @@ def create_year_and_cycle(*, actor, name, starts_on, ends_on, children_in_need, 
         raise TnaError("A training year with this name already exists", field="name")
     if TrainingYear.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
         raise TnaError("These dates overlap another training year", field="starts_on")
-    year = TrainingYear.objects.create(name=name.strip(), starts_on=starts_on, ends_on=ends_on,
-                                       children_in_need=children_in_need or 0, central_costs=central_costs or 0)
-    cycle = TnaCycle.objects.create(year=year, opens_on=opens_on, deadline=deadline, instructions=instructions.strip(),
-                                    reminder_offsets=reminder_offsets, escalate_after_days=escalate_after_days)
+    year = TrainingYear.objects.create(
+        name=name.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        children_in_need=children_in_need or 0,
+        central_costs=central_costs or 0,
+    )
+    cycle = TnaCycle.objects.create(
+        year=year,
+        opens_on=opens_on,
+        deadline=deadline,
+        instructions=instructions.strip(),
+        reminder_offsets=reminder_offsets,
+        escalate_after_days=escalate_after_days,
+    )
     log_action(actor=actor, action="created training year", obj=year)
     return cycle
 
@@ -83,7 +106,12 @@ def save_contributions(*, actor, year, amounts: dict) -> None:
             raise TnaError(f"{agency.name}: a contribution cannot be negative")
         else:
             AgencyContribution.objects.update_or_create(year=year, agency=agency, defaults={"amount": amount})
-    log_action(actor=actor, action="recorded contributions", obj=year, changes={"agencies": sum(1 for a in amounts.values() if a)})
+    log_action(
+        actor=actor,
+        action="recorded contributions",
+        obj=year,
+        changes={"agencies": sum(1 for a in amounts.values() if a)},
+    )
 
 
 # --- Opening the cycle --------------------------------------------------------------------
@@ -111,7 +139,13 @@ def open_cycle(*, actor, cycle: TnaCycle, site_url: str = "") -> int:
             template="tna_invitation",
             context={"agency": agency, "cycle": cycle, "link": _link(site_url, "tna:return", tna_return.pk)},
         )
-        ReminderLog.objects.create(cycle=cycle, agency=agency, kind=ReminderKind.INVITATION, offset_days=0, sent_to=[l.email for l in leads])
+        ReminderLog.objects.create(
+            cycle=cycle,
+            agency=agency,
+            kind=ReminderKind.INVITATION,
+            offset_days=0,
+            sent_to=[lead.email for lead in leads],
+        )
         told += 1
     log_action(actor=actor, action="opened training needs analysis", obj=cycle, changes={"agencies told": told})
     return told
@@ -122,13 +156,24 @@ def return_for(*, agency: Agency, cycle: TnaCycle) -> TnaReturn:
     Trained and in date is prefilled from this system's own attendance records."""
     tna_return, created = TnaReturn.objects.get_or_create(cycle=cycle, agency=agency)
     if created:
-        StaffCount.objects.bulk_create([StaffCount(tna_return=tna_return, target_group=g) for g in TargetGroup.objects.all()])
+        StaffCount.objects.bulk_create(
+            [StaffCount(tna_return=tna_return, target_group=g) for g in TargetGroup.objects.all()]
+        )
         known = _trained_in_date(agency)
-        TrainingNeed.objects.bulk_create([
-            TrainingNeed(tna_return=tna_return, course=c, trained_in_date=known.get(c.pk, 0), staff_in_scope=known.get(c.pk, 0))
-            for c in Course.objects.filter(active=True, inter_agency=True)
-        ])
-        SingleAgencyTraining.objects.bulk_create([SingleAgencyTraining(tna_return=tna_return, level=l) for l in Level.objects.all()])
+        TrainingNeed.objects.bulk_create(
+            [
+                TrainingNeed(
+                    tna_return=tna_return,
+                    course=c,
+                    trained_in_date=known.get(c.pk, 0),
+                    staff_in_scope=known.get(c.pk, 0),
+                )
+                for c in Course.objects.filter(active=True, inter_agency=True)
+            ]
+        )
+        SingleAgencyTraining.objects.bulk_create(
+            [SingleAgencyTraining(tna_return=tna_return, level=level) for level in Level.objects.all()]
+        )
     return tna_return
 
 
@@ -136,7 +181,9 @@ def _trained_in_date(agency: Agency) -> dict[int, int]:
     """course id -> how many of the agency's people attended it in the last 36 months."""
     since = timezone.now() - timedelta(days=IN_DATE_MONTHS * 30)
     rows = (
-        AttendanceRecord.objects.filter(agency=agency, outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL], session__ends_at__gte=since)
+        AttendanceRecord.objects.filter(
+            agency=agency, outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL], session__ends_at__gte=since
+        )
         .values_list("session__course_id", "person_id")
         .distinct()
     )
@@ -198,9 +245,15 @@ def save_needs(*, actor, tna_return: TnaReturn, needs: dict[int, tuple[int, int,
         if min(in_scope, trained, requested) < 0:
             raise TnaError(f"{line.course.title}: numbers cannot be negative")
         if trained > in_scope:
-            raise TnaError(f"{line.course.title}: staff already trained and in date ({trained}) cannot be more than staff in scope ({in_scope})")
+            raise TnaError(
+                f"{line.course.title}: staff already trained and in date ({trained}) "
+                f"cannot be more than staff in scope ({in_scope})"
+            )
         if requested > in_scope:
-            warnings.append(f"{line.course.title}: you asked for {requested} places for {in_scope} staff in scope. Check this is right.")
+            warnings.append(
+                f"{line.course.title}: you asked for {requested} places for {in_scope} staff in scope. "
+                "Check this is right."
+            )
         line.staff_in_scope, line.trained_in_date, line.places_requested = in_scope, trained, requested
         line.save(update_fields=["staff_in_scope", "trained_in_date", "places_requested"])
     _done(tna_return, "needs")
@@ -208,7 +261,9 @@ def save_needs(*, actor, tna_return: TnaReturn, needs: dict[int, tuple[int, int,
 
 
 @transaction.atomic
-def save_single_agency(*, actor, tna_return: TnaReturn, lines: dict[int, tuple[int, int]], evaluation: str) -> TnaReturn:
+def save_single_agency(
+    *, actor, tna_return: TnaReturn, lines: dict[int, tuple[int, int]], evaluation: str
+) -> TnaReturn:
     """Section 3: single-agency training last year by level, and how the agency evaluates it."""
     tna_return = _editable(actor, tna_return)
     for line in tna_return.single_agency.select_related("level"):
@@ -232,9 +287,18 @@ def save_single_agency(*, actor, tna_return: TnaReturn, lines: dict[int, tuple[i
 
 def snapshot(tna_return: TnaReturn) -> dict:
     return {
-        "staff": {str(s.target_group.number): [s.staff, s.volunteers] for s in tna_return.staff_counts.select_related("target_group")},
-        "needs": {n.course.title: [n.staff_in_scope, n.trained_in_date, n.places_requested] for n in tna_return.needs.select_related("course")},
-        "single_agency": {str(s.level.number): [s.staff_trained, s.percent_in_date] for s in tna_return.single_agency.select_related("level")},
+        "staff": {
+            str(s.target_group.number): [s.staff, s.volunteers]
+            for s in tna_return.staff_counts.select_related("target_group")
+        },
+        "needs": {
+            n.course.title: [n.staff_in_scope, n.trained_in_date, n.places_requested]
+            for n in tna_return.needs.select_related("course")
+        },
+        "single_agency": {
+            str(s.level.number): [s.staff_trained, s.percent_in_date]
+            for s in tna_return.single_agency.select_related("level")
+        },
         "evaluation": tna_return.single_agency_evaluation,
     }
 
@@ -255,8 +319,13 @@ def _version(tna_return, *, actor, action, reason=""):
     last = tna_return.versions.first()
     after = snapshot(tna_return)
     ReturnVersion.objects.create(
-        tna_return=tna_return, number=(last.number + 1) if last else 1, action=action, by=actor, reason=reason,
-        snapshot=after, changes=_diff(last.snapshot, after) if last else [],
+        tna_return=tna_return,
+        number=(last.number + 1) if last else 1,
+        action=action,
+        by=actor,
+        reason=reason,
+        snapshot=after,
+        changes=_diff(last.snapshot, after) if last else [],
     )
 
 
@@ -266,7 +335,11 @@ def submit_return(*, actor, tna_return: TnaReturn, declaration: bool) -> TnaRetu
     tna_return = _editable(actor, tna_return)
     missing = [s for s in SECTIONS if s not in tna_return.sections_done]
     if missing:
-        names = {"staff": "About your agency", "needs": "Inter-agency training needs", "single_agency": "Single-agency training"}
+        names = {
+            "staff": "About your agency",
+            "needs": "Inter-agency training needs",
+            "single_agency": "Single-agency training",
+        }
         raise TnaError("Complete every section first: " + ", ".join(names[m] for m in missing))
     if not declaration:
         raise TnaError("Confirm the declaration to submit the return", field="declaration")
@@ -274,7 +347,8 @@ def submit_return(*, actor, tna_return: TnaReturn, declaration: bool) -> TnaRetu
     for need in tna_return.needs.select_related("course"):
         if need.staff_in_scope > total:
             raise TnaError(
-                f"{need.course.title}: {need.staff_in_scope} staff in scope is more than the {total} staff and volunteers "
+                f"{need.course.title}: {need.staff_in_scope} staff in scope "
+                f"is more than the {total} staff and volunteers "
                 "you gave in 'About your agency'. Make the totals agree."
             )
     tna_return.status = ReturnStatus.SUBMITTED
@@ -302,9 +376,14 @@ def reopen_return(*, actor, tna_return: TnaReturn, reason: str, site_url: str = 
     leads = leads_of(tna_return.agency)
     if leads:
         queue_email(
-            to=[l.email for l in leads], subject=f"Your training needs return for {tna_return.cycle.year} has been reopened",
+            to=[lead.email for lead in leads],
+            subject=f"Your training needs return for {tna_return.cycle.year} has been reopened",
             template="tna_reopened",
-            context={"tna_return": tna_return, "reason": reason.strip(), "link": _link(site_url, "tna:return", tna_return.pk)},
+            context={
+                "tna_return": tna_return,
+                "reason": reason.strip(),
+                "link": _link(site_url, "tna:return", tna_return.pk),
+            },
         )
     return tna_return
 
@@ -328,19 +407,42 @@ def send_tna_reminders(*, now=None) -> int:
                 offset = due[-1]
                 for agency in waiting:
                     leads = leads_of(agency)
-                    if not leads or ReminderLog.objects.filter(cycle=cycle, agency=agency, kind=ReminderKind.REMINDER, offset_days=offset).exists():
+                    if (
+                        not leads
+                        or ReminderLog.objects.filter(
+                            cycle=cycle, agency=agency, kind=ReminderKind.REMINDER, offset_days=offset
+                        ).exists()
+                    ):
                         continue
                     tna_return = return_for(agency=agency, cycle=cycle)
                     queue_email(
-                        to=[l.email for l in leads],
-                        subject=f"Reminder: training needs return for {cycle.year} {'due' if offset <= 0 else 'overdue'}",
+                        to=[lead.email for lead in leads],
+                        subject=(
+                            f"Reminder: training needs return for {cycle.year} {'due' if offset <= 0 else 'overdue'}"
+                        ),
                         template="tna_reminder",
-                        context={"agency": agency, "cycle": cycle, "overdue": offset > 0, "link": _link("", "tna:return", tna_return.pk)},
+                        context={
+                            "agency": agency,
+                            "cycle": cycle,
+                            "overdue": offset > 0,
+                            "link": _link("", "tna:return", tna_return.pk),
+                        },
                     )
-                    ReminderLog.objects.create(cycle=cycle, agency=agency, kind=ReminderKind.REMINDER, offset_days=offset, sent_to=[l.email for l in leads], sent_at=now)
+                    ReminderLog.objects.create(
+                        cycle=cycle,
+                        agency=agency,
+                        kind=ReminderKind.REMINDER,
+                        offset_days=offset,
+                        sent_to=[lead.email for lead in leads],
+                        sent_at=now,
+                    )
                     sent += 1
             escalate_on = cycle.deadline + timedelta(days=cycle.escalate_after_days)
-            late = [a for a in waiting if not ReminderLog.objects.filter(cycle=cycle, agency=a, kind=ReminderKind.ESCALATION).exists()]
+            late = [
+                a
+                for a in waiting
+                if not ReminderLog.objects.filter(cycle=cycle, agency=a, kind=ReminderKind.ESCALATION).exists()
+            ]
             if today >= escalate_on and late:
                 managers = User.objects.filter(groups__name=str(Role.TRAINING_MANAGER), is_active=True)
                 queue_email(
@@ -350,8 +452,14 @@ def send_tna_reminders(*, now=None) -> int:
                     context={"cycle": cycle, "agencies": late, "link": _link("", "tna:cycle", cycle.pk)},
                 )
                 for agency in late:
-                    ReminderLog.objects.create(cycle=cycle, agency=agency, kind=ReminderKind.ESCALATION,
-                                               offset_days=cycle.escalate_after_days, sent_to=[m.email for m in managers], sent_at=now)
+                    ReminderLog.objects.create(
+                        cycle=cycle,
+                        agency=agency,
+                        kind=ReminderKind.ESCALATION,
+                        offset_days=cycle.escalate_after_days,
+                        sent_to=[m.email for m in managers],
+                        sent_at=now,
+                    )
                 sent += 1
     return sent
 
@@ -404,7 +512,15 @@ def import_returns(*, actor, cycle: TnaCycle, text: str, commit: bool) -> Import
         if problems:
             result.errors.append(f"Line {number}: " + "; ".join(problems))
         else:
-            result.lines.append({"agency": agency, "course": course, "in_scope": values[0], "trained": values[1], "requested": values[2]})
+            result.lines.append(
+                {
+                    "agency": agency,
+                    "course": course,
+                    "in_scope": values[0],
+                    "trained": values[1],
+                    "requested": values[2],
+                }
+            )
     if commit and not result.errors:
         with transaction.atomic():
             for line in result.lines:
@@ -412,8 +528,13 @@ def import_returns(*, actor, cycle: TnaCycle, text: str, commit: bool) -> Import
                 if tna_return.is_locked:
                     raise TnaError(f"{line['agency']} has already submitted its return: reopen it first.")
                 TrainingNeed.objects.update_or_create(
-                    tna_return=tna_return, course=line["course"],
-                    defaults={"staff_in_scope": line["in_scope"], "trained_in_date": line["trained"], "places_requested": line["requested"]},
+                    tna_return=tna_return,
+                    course=line["course"],
+                    defaults={
+                        "staff_in_scope": line["in_scope"],
+                        "trained_in_date": line["trained"],
+                        "places_requested": line["requested"],
+                    },
                 )
                 _done(tna_return, "needs")
                 result.saved += 1

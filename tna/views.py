@@ -3,19 +3,27 @@
 import csv
 
 from django.conf import settings
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.access import permission_required
-from accounts.views import form_error, post_data, site_url
-from config.pagecache import shared_page
+from common.access import permission_required
+from common.pagecache import shared_page
+from common.views import form_error, post_data, site_url
 
 from . import services
-from .forms import ContributionsForm, ImportForm, NeedsForm, ReasonForm, SingleAgencyForm, StaffForm, SubmitForm, YearAndCycleForm
+from .forms import (
+    ContributionsForm,
+    ImportForm,
+    NeedsForm,
+    ReasonForm,
+    SingleAgencyForm,
+    StaffForm,
+    SubmitForm,
+    YearAndCycleForm,
+)
 from .models import TnaCycle, TrainingYear
 from .selectors import attendance_against_need, demand_against_supply, get_return_for_user, overview, totals
 from .services import TnaError
@@ -43,10 +51,19 @@ def index(request):
 
 def _rows(tna_return, section):
     if section == "staff":
-        return [(s.target_group_id, str(s.target_group), (s.staff, s.volunteers)) for s in tna_return.staff_counts.select_related("target_group")]
+        return [
+            (s.target_group_id, str(s.target_group), (s.staff, s.volunteers))
+            for s in tna_return.staff_counts.select_related("target_group")
+        ]
     if section == "needs":
-        return [(n.course_id, n.course.title, (n.staff_in_scope, n.trained_in_date, n.places_requested)) for n in tna_return.needs.select_related("course__level")]
-    return [(s.level_id, str(s.level), (s.staff_trained, s.percent_in_date)) for s in tna_return.single_agency.select_related("level")]
+        return [
+            (n.course_id, n.course.title, (n.staff_in_scope, n.trained_in_date, n.places_requested))
+            for n in tna_return.needs.select_related("course__level")
+        ]
+    return [
+        (s.level_id, str(s.level), (s.staff_trained, s.percent_in_date))
+        for s in tna_return.single_agency.select_related("level")
+    ]
 
 
 @login_required
@@ -54,8 +71,16 @@ def return_page(request, pk):
     tna_return = get_return_for_user(request.user, pk)
     done = set(tna_return.sections_done)
     tasks = [(slug, title, slug.replace("-", "_") in done) for slug, (title, _) in SECTIONS.items()]
-    return render(request, "tna/return.html", {"tna_return": tna_return, "tasks": tasks, "all_done": len(done) == 3,
-                                               "versions": tna_return.versions.select_related("by")})
+    return render(
+        request,
+        "tna/return.html",
+        {
+            "tna_return": tna_return,
+            "tasks": tasks,
+            "all_done": len(done) == 3,
+            "versions": tna_return.versions.select_related("by"),
+        },
+    )
 
 
 @login_required
@@ -64,7 +89,9 @@ def section(request, pk, section):
         raise Http404
     tna_return = get_return_for_user(request.user, pk)
     if tna_return.is_locked:
-        messages.error(request, "This return has been submitted, so it is locked. Ask the training manager to reopen it.")
+        messages.error(
+            request, "This return has been submitted, so it is locked. Ask the training manager to reopen it."
+        )
         return redirect("tna:return", pk=tna_return.pk)
     title, form_class = SECTIONS[section]
     key = section.replace("-", "_")
@@ -79,7 +106,12 @@ def section(request, pk, section):
                 for warning in result.warnings:
                     messages.warning(request, warning)
             else:
-                services.save_single_agency(actor=request.user, tna_return=tna_return, lines=form.values(), evaluation=form.cleaned_data["evaluation"])
+                services.save_single_agency(
+                    actor=request.user,
+                    tna_return=tna_return,
+                    lines=form.values(),
+                    evaluation=form.cleaned_data["evaluation"],
+                )
         except TnaError as error:
             form_error(form, error)
         else:
@@ -94,18 +126,27 @@ def check_answers(request, pk):
     form = SubmitForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_return(actor=request.user, tna_return=tna_return, declaration=form.cleaned_data["declaration"])
+            services.submit_return(
+                actor=request.user, tna_return=tna_return, declaration=form.cleaned_data["declaration"]
+            )
         except TnaError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Your training needs return for {tna_return.cycle.year} has been submitted. Thank you.")
+            messages.success(
+                request, f"Your training needs return for {tna_return.cycle.year} has been submitted. Thank you."
+            )
             return redirect("tna:return", pk=tna_return.pk)
-    return render(request, "tna/check.html", {
-        "tna_return": tna_return, "form": form,
-        "staff": tna_return.staff_counts.select_related("target_group"),
-        "needs": tna_return.needs.select_related("course__level"),
-        "single": tna_return.single_agency.select_related("level"),
-    })
+    return render(
+        request,
+        "tna/check.html",
+        {
+            "tna_return": tna_return,
+            "form": form,
+            "staff": tna_return.staff_counts.select_related("target_group"),
+            "needs": tna_return.needs.select_related("course__level"),
+            "single": tna_return.single_agency.select_related("level"),
+        },
+    )
 
 
 @permission_required("tna.manage")
@@ -114,7 +155,12 @@ def reopen(request, pk):
     form = ReasonForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.reopen_return(actor=request.user, tna_return=tna_return, reason=form.cleaned_data["reason"], site_url=site_url(request))
+            services.reopen_return(
+                actor=request.user,
+                tna_return=tna_return,
+                reason=form.cleaned_data["reason"],
+                site_url=site_url(request),
+            )
         except TnaError as error:
             form_error(form, error)
         else:
@@ -139,10 +185,17 @@ def cycle(request, pk):
     counts = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    return render(request, "tna/cycle.html", {
-        "cycle": cycle, "rows": rows, "counts": sorted(counts.items()), "demand": demand_against_supply(cycle),
-        "reminders": cycle.reminders.select_related("agency")[:100],
-    })
+    return render(
+        request,
+        "tna/cycle.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "counts": sorted(counts.items()),
+            "demand": demand_against_supply(cycle),
+            "reminders": cycle.reminders.select_related("agency")[:100],
+        },
+    )
 
 
 @permission_required("tna.manage")
@@ -151,13 +204,28 @@ def export_returns(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tna-{cycle.year}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["Agency", "Status", "Submitted", "Course", "Staff in scope", "Trained and in date", "Places requested"])
+    writer.writerow(
+        ["Agency", "Status", "Submitted", "Course", "Staff in scope", "Trained and in date", "Places requested"]
+    )
     from .models import TrainingNeed
 
-    for need in TrainingNeed.objects.filter(tna_return__cycle=cycle).select_related("tna_return__agency", "course").order_by("tna_return__agency__name", "course__title"):
+    for need in (
+        TrainingNeed.objects.filter(tna_return__cycle=cycle)
+        .select_related("tna_return__agency", "course")
+        .order_by("tna_return__agency__name", "course__title")
+    ):
         r = need.tna_return
-        writer.writerow([r.agency.name, r.get_status_display(), f"{r.submitted_at:%d/%m/%Y}" if r.submitted_at else "", need.course.title,
-                         need.staff_in_scope, need.trained_in_date, need.places_requested])
+        writer.writerow(
+            [
+                r.agency.name,
+                r.get_status_display(),
+                f"{r.submitted_at:%d/%m/%Y}" if r.submitted_at else "",
+                need.course.title,
+                need.staff_in_scope,
+                need.trained_in_date,
+                need.places_requested,
+            ]
+        )
     return response
 
 
@@ -194,13 +262,19 @@ def attendance(request, pk):
     if by not in ("agency", "course", "level"):
         by = "agency"
     rows = attendance_against_need(year, by=by)
-    return render(request, "tna/attendance.html", {
-        "year": year, "rows": rows, "total": totals(rows), "by": by,
-        "groupings": [("agency", "agency"), ("course", "course"), ("level", "level")],
-        "green": settings.TNA_RAG_GREEN, "amber": settings.TNA_RAG_AMBER,
-    })
-
-
+    return render(
+        request,
+        "tna/attendance.html",
+        {
+            "year": year,
+            "rows": rows,
+            "total": totals(rows),
+            "by": by,
+            "groupings": [("agency", "agency"), ("course", "course"), ("level", "level")],
+            "green": settings.TNA_RAG_GREEN,
+            "amber": settings.TNA_RAG_AMBER,
+        },
+    )
 
 
 @permission_required("tna.manage")
@@ -212,7 +286,11 @@ def new_year(request):
         except TnaError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Training year {cycle.year} is set up. Open the analysis when you are ready to email the agency leads.")
+            messages.success(
+                request,
+                f"Training year {cycle.year} is set up. "
+                "Open the analysis when you are ready to email the agency leads.",
+            )
             return redirect("tna:cycle", pk=cycle.pk)
     return render(request, "tna/new_year.html", {"form": form})
 
@@ -223,7 +301,10 @@ def latest_attendance(request):
     from django.utils import timezone
 
     today = timezone.localdate()
-    year = TrainingYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first() or TrainingYear.objects.order_by("starts_on").first()
+    year = (
+        TrainingYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
+        or TrainingYear.objects.order_by("starts_on").first()
+    )
     if year is None:
         return render(request, "tna/no_cycle.html")
     return redirect("tna:attendance", pk=year.pk)

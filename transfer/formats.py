@@ -82,7 +82,9 @@ def whole(value: str, *, low=0, high=1_000_000) -> int:
         raise Problem(f"'{value}' is not a whole number")
     number = int(value)
     if number < low:
-        raise Problem(f"{number} is below {low}: numbers cannot be negative" if low == 0 else f"{number} is below {low}")
+        raise Problem(
+            f"{number} is below {low}: numbers cannot be negative" if low == 0 else f"{number} is below {low}"
+        )
     if number > high:
         raise Problem(f"{number} is more than {high:,}")
     return number
@@ -133,7 +135,9 @@ class Error:
     message: str
 
     def __str__(self):
-        return f"Line {self.line}, {self.column}: {self.message}" if self.column else f"Line {self.line}: {self.message}"
+        return (
+            f"Line {self.line}, {self.column}: {self.message}" if self.column else f"Line {self.line}: {self.message}"
+        )
 
 
 @dataclass
@@ -209,8 +213,14 @@ def run_import(fmt: Format, content: str, *, commit: bool) -> Result:
         result.errors.append(Error(1, "", "The file is empty: the first line must name the columns"))
         return result
     if missing:
-        result.errors.append(Error(1, "", f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-                                          f"The first line must name the columns, as in the example file"))
+        result.errors.append(
+            Error(
+                1,
+                "",
+                f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
+                f"The first line must name the columns, as in the example file",
+            )
+        )
         return result
     fmt.prepare()
     items, seen = [], {}
@@ -268,8 +278,17 @@ class TrainingYears(Format):
     columns = [("Name", True), ("Starts", True), ("Ends", True), ("Children in need", False), ("Central costs", False)]
 
     def parse(self, row):
-        v = read(self, row, [("Name", lambda x: text(x, limit=20)), ("Starts", a_date), ("Ends", a_date),
-                             ("Children in need", lambda x: whole(x or "0")), ("Central costs", money)])
+        v = read(
+            self,
+            row,
+            [
+                ("Name", lambda x: text(x, limit=20)),
+                ("Starts", a_date),
+                ("Ends", a_date),
+                ("Children in need", lambda x: whole(x or "0")),
+                ("Central costs", money),
+            ],
+        )
         if v["Ends"] <= v["Starts"]:
             raise RowProblems({"Ends": "must be after the start"})
         return v["Name"].lower(), v
@@ -277,7 +296,12 @@ class TrainingYears(Format):
     def write(self, items, result):
         for v in items:
             year = TrainingYear.objects.filter(name__iexact=v["Name"]).first()
-            values = {"starts_on": v["Starts"], "ends_on": v["Ends"], "children_in_need": v["Children in need"], "central_costs": v["Central costs"]}
+            values = {
+                "starts_on": v["Starts"],
+                "ends_on": v["Ends"],
+                "children_in_need": v["Children in need"],
+                "central_costs": v["Central costs"],
+            }
             if year is None:
                 TrainingYear.objects.create(name=v["Name"], **values)
                 result.count(created=True)
@@ -287,13 +311,24 @@ class TrainingYears(Format):
     def export(self, year):
         years = [year] if year else TrainingYear.objects.order_by("starts_on")
         for y in years:
-            yield {"Name": y.name, "Starts": f"{y.starts_on:%d/%m/%Y}", "Ends": f"{y.ends_on:%d/%m/%Y}",
-                   "Children in need": y.children_in_need, "Central costs": y.central_costs}
+            yield {
+                "Name": y.name,
+                "Starts": f"{y.starts_on:%d/%m/%Y}",
+                "Ends": f"{y.ends_on:%d/%m/%Y}",
+                "Children in need": y.children_in_need,
+                "Central costs": y.central_costs,
+            }
 
 
 class Agencies(Format):
     key, title = "agencies", "Agencies"
-    columns = [("Name", True), ("Sector", True), ("Charging category", True), ("Contributing partner", False), ("Active", False)]
+    columns = [
+        ("Name", True),
+        ("Sector", True),
+        ("Charging category", True),
+        ("Contributing partner", False),
+        ("Active", False),
+    ]
 
     def prepare(self):
         self.categories = {c.name.lower(): c for c in OrganisationCategory.objects.all()}
@@ -301,21 +336,36 @@ class Agencies(Format):
     def _category(self, value):
         value = (value or "").strip()
         if not value:
-            raise Problem("is empty: every agency has a charging category, such as Statutory partner or School or academy")
+            raise Problem(
+                "is empty: every agency has a charging category, such as Statutory partner or School or academy"
+            )
         if value.lower() not in self.categories:
             raise Problem(f"'{value}' is not a charging category: add it under Agencies first, or leave it empty")
         return self.categories[value.lower()]
 
     def parse(self, row):
-        v = read(self, row, [("Name", text), ("Sector", lambda x: choice(x, Sector.choices, what="sector")),
-                             ("Charging category", self._category), ("Contributing partner", yes_no),
-                             ("Active", lambda x: yes_no(x, default=True))])
+        v = read(
+            self,
+            row,
+            [
+                ("Name", text),
+                ("Sector", lambda x: choice(x, Sector.choices, what="sector")),
+                ("Charging category", self._category),
+                ("Contributing partner", yes_no),
+                ("Active", lambda x: yes_no(x, default=True)),
+            ],
+        )
         return v["Name"].lower(), v
 
     def write(self, items, result):
         existing = {a.name.lower(): a for a in Agency.objects.all()}
         for v in items:
-            values = {"sector": v["Sector"], "category": v["Charging category"], "contributing": v["Contributing partner"], "active": v["Active"]}
+            values = {
+                "sector": v["Sector"],
+                "category": v["Charging category"],
+                "contributing": v["Contributing partner"],
+                "active": v["Active"],
+            }
             agency = existing.get(v["Name"].lower())
             if agency is None:
                 existing[v["Name"].lower()] = Agency.objects.create(name=v["Name"], **values)
@@ -325,8 +375,13 @@ class Agencies(Format):
 
     def export(self, year):
         for a in Agency.objects.select_related("category").order_by("name"):
-            yield {"Name": a.name, "Sector": a.get_sector_display(), "Charging category": a.category.name if a.category_id else "",
-                   "Contributing partner": "yes" if a.contributing else "no", "Active": "yes" if a.active else "no"}
+            yield {
+                "Name": a.name,
+                "Sector": a.get_sector_display(),
+                "Charging category": a.category.name if a.category_id else "",
+                "Contributing partner": "yes" if a.contributing else "no",
+                "Active": "yes" if a.active else "no",
+            }
 
 
 def _agencies_by_name():
@@ -335,8 +390,15 @@ def _agencies_by_name():
 
 class People(Format):
     key, title = "people", "People"
-    columns = [("Email", True), ("Name", True), ("Agency", True), ("Staff group", False), ("Job title", False),
-               ("Line manager's name", False), ("Line manager's email", False)]
+    columns = [
+        ("Email", True),
+        ("Name", True),
+        ("Agency", True),
+        ("Staff group", False),
+        ("Job title", False),
+        ("Line manager's name", False),
+        ("Line manager's email", False),
+    ]
 
     def prepare(self):
         self.agencies = _agencies_by_name()
@@ -345,7 +407,9 @@ class People(Format):
     def _agency(self, value):
         name = (value or "").strip()
         if name.lower() not in self.agencies:
-            raise Problem(f"'{name}' is not a partner agency: import or add the agency first (agencies are never invented)")
+            raise Problem(
+                f"'{name}' is not a partner agency: import or add the agency first (agencies are never invented)"
+            )
         return self.agencies[name.lower()]
 
     def _group(self, value):
@@ -365,18 +429,33 @@ class People(Format):
         return email
 
     def parse(self, row):
-        v = read(self, row, [("Email", self._email), ("Name", lambda x: text(x, limit=150)), ("Agency", self._agency),
-                             ("Staff group", self._group), ("Job title", lambda x: text(x, required=False, limit=150)),
-                             ("Line manager's name", lambda x: text(x, required=False, limit=150)),
-                             ("Line manager's email", lambda x: self._email(x) if (x or "").strip() else "")])
+        v = read(
+            self,
+            row,
+            [
+                ("Email", self._email),
+                ("Name", lambda x: text(x, limit=150)),
+                ("Agency", self._agency),
+                ("Staff group", self._group),
+                ("Job title", lambda x: text(x, required=False, limit=150)),
+                ("Line manager's name", lambda x: text(x, required=False, limit=150)),
+                ("Line manager's email", lambda x: self._email(x) if (x or "").strip() else ""),
+            ],
+        )
         return v["Email"], v
 
     def write(self, items, result):
         existing = {u.email.lower(): u for u in User.objects.filter(email__in=[v["Email"] for v in items])}
         new = []
         for v in items:
-            values = {"full_name": v["Name"], "agency_id": v["Agency"], "target_group_id": v["Staff group"], "job_title": v["Job title"],
-                      "line_manager_name": v["Line manager's name"], "line_manager_email": v["Line manager's email"]}
+            values = {
+                "full_name": v["Name"],
+                "agency_id": v["Agency"],
+                "target_group_id": v["Staff group"],
+                "job_title": v["Job title"],
+                "line_manager_name": v["Line manager's name"],
+                "line_manager_email": v["Line manager's email"],
+            }
             person = existing.get(v["Email"])
             if person is None:
                 # Imported people have no password: they claim the account by signing up with the same email.
@@ -389,15 +468,35 @@ class People(Format):
         User.objects.bulk_create(new, batch_size=2000)
 
     def export(self, year):
-        for u in User.objects.filter(agency__isnull=False, anonymised_at__isnull=True).select_related("agency", "target_group").order_by("email").iterator():
-            yield {"Email": u.email, "Name": u.full_name, "Agency": u.agency.name, "Staff group": u.target_group.number if u.target_group_id else "",
-                   "Job title": u.job_title, "Line manager's name": u.line_manager_name, "Line manager's email": u.line_manager_email}
+        for u in (
+            User.objects.filter(agency__isnull=False, anonymised_at__isnull=True)
+            .select_related("agency", "target_group")
+            .order_by("email")
+            .iterator()
+        ):
+            yield {
+                "Email": u.email,
+                "Name": u.full_name,
+                "Agency": u.agency.name,
+                "Staff group": u.target_group.number if u.target_group_id else "",
+                "Job title": u.job_title,
+                "Line manager's name": u.line_manager_name,
+                "Line manager's email": u.line_manager_email,
+            }
 
 
 class Courses(Format):
     key, title = "courses", "Courses"
-    columns = [("Title", True), ("Level", True), ("Days", True), ("Delivery", False), ("Summary", False), ("Learning outcomes", False),
-               ("Training for trainers", False), ("Free of charge", False)]
+    columns = [
+        ("Title", True),
+        ("Level", True),
+        ("Days", True),
+        ("Delivery", False),
+        ("Summary", False),
+        ("Learning outcomes", False),
+        ("Training for trainers", False),
+        ("Free of charge", False),
+    ]
 
     def prepare(self):
         self.levels = {lv.number: lv.pk for lv in Level.objects.all()}
@@ -418,23 +517,49 @@ class Courses(Format):
         return days
 
     def parse(self, row):
-        v = read(self, row, [("Title", text), ("Level", self._level), ("Days", self._days),
-                             ("Delivery", lambda x: choice(x, DeliveryMode.choices, what="delivery") if (x or "").strip() else DeliveryMode.FACE_TO_FACE),
-                             ("Summary", lambda x: text(x, required=False, limit=2000)),
-                             ("Learning outcomes", lambda x: text(x, required=False, limit=4000)),
-                             ("Training for trainers", yes_no), ("Free of charge", yes_no)])
+        v = read(
+            self,
+            row,
+            [
+                ("Title", text),
+                ("Level", self._level),
+                ("Days", self._days),
+                (
+                    "Delivery",
+                    lambda x: (
+                        choice(x, DeliveryMode.choices, what="delivery")
+                        if (x or "").strip()
+                        else DeliveryMode.FACE_TO_FACE
+                    ),
+                ),
+                ("Summary", lambda x: text(x, required=False, limit=2000)),
+                ("Learning outcomes", lambda x: text(x, required=False, limit=4000)),
+                ("Training for trainers", yes_no),
+                ("Free of charge", yes_no),
+            ],
+        )
         return v["Title"].lower(), v
 
     def write(self, items, result):
         existing = {c.title.lower(): c for c in Course.objects.all()}
         for v in items:
             outcomes = "\n".join(o.strip() for o in v["Learning outcomes"].split(";") if o.strip())
-            values = {"level_id": v["Level"], "duration_days": v["Days"], "delivery_mode": v["Delivery"],
-                      "is_training_for_trainers": v["Training for trainers"], "charge_exempt": v["Free of charge"]}
+            values = {
+                "level_id": v["Level"],
+                "duration_days": v["Days"],
+                "delivery_mode": v["Delivery"],
+                "is_training_for_trainers": v["Training for trainers"],
+                "charge_exempt": v["Free of charge"],
+            }
             course = existing.get(v["Title"].lower())
             if course is None:
-                Course.objects.create(title=v["Title"], slug=slugify(v["Title"])[:200], summary=v["Summary"] or v["Title"],
-                                      learning_outcomes=outcomes or v["Title"], **values)
+                Course.objects.create(
+                    title=v["Title"],
+                    slug=slugify(v["Title"])[:200],
+                    summary=v["Summary"] or v["Title"],
+                    learning_outcomes=outcomes or v["Title"],
+                    **values,
+                )
                 result.count(created=True)
             else:
                 if v["Summary"]:
@@ -445,9 +570,16 @@ class Courses(Format):
 
     def export(self, year):
         for c in Course.objects.select_related("level").order_by("title"):
-            yield {"Title": c.title, "Level": c.level.number, "Days": c.duration_days.normalize(), "Delivery": c.get_delivery_mode_display(),
-                   "Summary": c.summary, "Learning outcomes": "; ".join(c.outcomes()),
-                   "Training for trainers": "yes" if c.is_training_for_trainers else "no", "Free of charge": "yes" if c.charge_exempt else "no"}
+            yield {
+                "Title": c.title,
+                "Level": c.level.number,
+                "Days": c.duration_days.normalize(),
+                "Delivery": c.get_delivery_mode_display(),
+                "Summary": c.summary,
+                "Learning outcomes": "; ".join(c.outcomes()),
+                "Training for trainers": "yes" if c.is_training_for_trainers else "no",
+                "Free of charge": "yes" if c.charge_exempt else "no",
+            }
 
 
 def _local(day: date, at) -> datetime:
@@ -465,10 +597,25 @@ def _in_year(queryset, year, field_name="starts_at"):
 
 class Sessions(Format):
     key, title = "sessions", "Sessions"
-    columns = [("Course", True), ("Date", True), ("Starts", True), ("Ends", True), ("Venue", False), ("Capacity", True), ("Status", False),
-               ("Venue cost", False), ("Trainer fees", False), ("Catering", False), ("Materials", False)]
-    STATUSES = [(SessionStatus.SCHEDULED, "Scheduled"), (SessionStatus.COMPLETED, "Delivered"), (SessionStatus.COMPLETED, "Completed"),
-                (SessionStatus.CANCELLED, "Cancelled")]
+    columns = [
+        ("Course", True),
+        ("Date", True),
+        ("Starts", True),
+        ("Ends", True),
+        ("Venue", False),
+        ("Capacity", True),
+        ("Status", False),
+        ("Venue cost", False),
+        ("Trainer fees", False),
+        ("Catering", False),
+        ("Materials", False),
+    ]
+    STATUSES = [
+        (SessionStatus.SCHEDULED, "Scheduled"),
+        (SessionStatus.COMPLETED, "Delivered"),
+        (SessionStatus.COMPLETED, "Completed"),
+        (SessionStatus.CANCELLED, "Cancelled"),
+    ]
 
     def prepare(self):
         self.courses = {c.title.lower(): c for c in Course.objects.all()}
@@ -489,26 +636,54 @@ class Sessions(Format):
         return self.venues[name.lower()]
 
     def parse(self, row):
-        v = read(self, row, [("Course", self._course), ("Date", a_date), ("Starts", a_time), ("Ends", a_time), ("Venue", self._venue),
-                             ("Capacity", lambda x: whole(x, low=1, high=500)),
-                             ("Status", lambda x: choice(x or "Scheduled", self.STATUSES, what="session status")),
-                             ("Venue cost", money), ("Trainer fees", money), ("Catering", money), ("Materials", money)])
+        v = read(
+            self,
+            row,
+            [
+                ("Course", self._course),
+                ("Date", a_date),
+                ("Starts", a_time),
+                ("Ends", a_time),
+                ("Venue", self._venue),
+                ("Capacity", lambda x: whole(x, low=1, high=500)),
+                ("Status", lambda x: choice(x or "Scheduled", self.STATUSES, what="session status")),
+                ("Venue cost", money),
+                ("Trainer fees", money),
+                ("Catering", money),
+                ("Materials", money),
+            ],
+        )
         if v["Ends"] <= v["Starts"]:
             raise RowProblems({"Ends": "must be after the start time"})
         starts, ends = _local(v["Date"], v["Starts"]), _local(v["Date"], v["Ends"])
         return (v["Course"].pk, starts), {**v, "starts": starts, "ends": ends}
 
     def write(self, items, result):
-        existing = {(s.course_id, s.starts_at): s for s in Session.objects.filter(starts_at__in=[v["starts"] for v in items])}
+        existing = {
+            (s.course_id, s.starts_at): s for s in Session.objects.filter(starts_at__in=[v["starts"] for v in items])
+        }
         for v in items:
-            values = {"venue_id": v["Venue"], "capacity": v["Capacity"], "status": v["Status"], "ends_at": v["ends"],
-                      "venue_cost": v["Venue cost"], "trainer_fees": v["Trainer fees"], "catering_cost": v["Catering"], "materials_cost": v["Materials"],
-                      "online_link": "" if v["Venue"] else "https://meet.example.org/imported"}
+            values = {
+                "venue_id": v["Venue"],
+                "capacity": v["Capacity"],
+                "status": v["Status"],
+                "ends_at": v["ends"],
+                "venue_cost": v["Venue cost"],
+                "trainer_fees": v["Trainer fees"],
+                "catering_cost": v["Catering"],
+                "materials_cost": v["Materials"],
+                "online_link": "" if v["Venue"] else "https://meet.example.org/imported",
+            }
             session = existing.get((v["Course"].pk, v["starts"]))
             if session is None:
-                session = Session.objects.create(course=v["Course"], starts_at=v["starts"], bookings_close_at=v["starts"] - timedelta(days=2),
-                                                 register_closed_at=v["ends"] if v["Status"] == SessionStatus.COMPLETED else None,
-                                                 cancelled_at=v["starts"] if v["Status"] == SessionStatus.CANCELLED else None, **values)
+                session = Session.objects.create(
+                    course=v["Course"],
+                    starts_at=v["starts"],
+                    bookings_close_at=v["starts"] - timedelta(days=2),
+                    register_closed_at=v["ends"] if v["Status"] == SessionStatus.COMPLETED else None,
+                    cancelled_at=v["starts"] if v["Status"] == SessionStatus.CANCELLED else None,
+                    **values,
+                )
                 SessionDate.objects.create(session=session, starts_at=v["starts"], ends_at=v["ends"])
                 result.count(created=True)
             else:
@@ -517,15 +692,26 @@ class Sessions(Format):
     def export(self, year):
         for s in _in_year(Session.objects.select_related("course", "venue"), year).order_by("starts_at").iterator():
             start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
-            yield {"Course": s.course.title, "Date": f"{start:%d/%m/%Y}", "Starts": f"{start:%H:%M}", "Ends": f"{end:%H:%M}",
-                   "Venue": s.venue.name if s.venue_id else "Online", "Capacity": s.capacity,
-                   "Status": {"scheduled": "Scheduled", "completed": "Delivered", "cancelled": "Cancelled"}[s.status],
-                   "Venue cost": s.venue_cost, "Trainer fees": s.trainer_fees, "Catering": s.catering_cost, "Materials": s.materials_cost}
+            yield {
+                "Course": s.course.title,
+                "Date": f"{start:%d/%m/%Y}",
+                "Starts": f"{start:%H:%M}",
+                "Ends": f"{end:%H:%M}",
+                "Venue": s.venue.name if s.venue_id else "Online",
+                "Capacity": s.capacity,
+                "Status": {"scheduled": "Scheduled", "completed": "Delivered", "cancelled": "Cancelled"}[s.status],
+                "Venue cost": s.venue_cost,
+                "Trainer fees": s.trainer_fees,
+                "Catering": s.catering_cost,
+                "Materials": s.materials_cost,
+            }
 
 
 def _sessions_by_key():
-    return {(s.course.title.lower(), timezone.localtime(s.starts_at).replace(tzinfo=None)): s.pk
-            for s in Session.objects.select_related("course").only("pk", "starts_at", "course__title")}
+    return {
+        (s.course.title.lower(), timezone.localtime(s.starts_at).replace(tzinfo=None)): s.pk
+        for s in Session.objects.select_related("course").only("pk", "starts_at", "course__title")
+    }
 
 
 class SessionRowMixin:
@@ -533,7 +719,14 @@ class SessionRowMixin:
         v = read(self, row, [("Course", text), ("Date", a_date), ("Starts", a_time)])
         key = (v["Course"].lower(), datetime.combine(v["Date"], v["Starts"]))
         if key not in self.sessions:
-            raise RowProblems({"Course": f"no session of '{v['Course']}' starts on {v['Date']:%d/%m/%Y} at {v['Starts']:%H:%M}: import the sessions first"})
+            raise RowProblems(
+                {
+                    "Course": (
+                        f"no session of '{v['Course']}' starts on {v['Date']:%d/%m/%Y} at {v['Starts']:%H:%M}: "
+                        "import the sessions first"
+                    )
+                }
+            )
         return self.sessions[key]
 
     def _person(self, value):
@@ -544,8 +737,13 @@ class SessionRowMixin:
 
 
 OUTCOMES = [
-    ("booked", "Booked"), ("cancelled", "Cancelled on time"), ("late", "Cancelled late"), ("attended", "Attended"),
-    ("partial", "Partial"), ("no_show", "No-show"), ("walk_in", "Walk-in"),
+    ("booked", "Booked"),
+    ("cancelled", "Cancelled on time"),
+    ("late", "Cancelled late"),
+    ("attended", "Attended"),
+    ("partial", "Partial"),
+    ("no_show", "No-show"),
+    ("walk_in", "Walk-in"),
 ]
 
 
@@ -555,7 +753,10 @@ class AttendanceFormat(SessionRowMixin, Format):
 
     def prepare(self):
         self.sessions = _sessions_by_key()
-        self.people = {email.lower(): (pk, agency) for pk, email, agency in User.objects.values_list("pk", "email", "agency_id").iterator()}
+        self.people = {
+            email.lower(): (pk, agency)
+            for pk, email, agency in User.objects.values_list("pk", "email", "agency_id").iterator()
+        }
 
     def parse(self, row):
         problems = {}
@@ -565,10 +766,27 @@ class AttendanceFormat(SessionRowMixin, Format):
             problems.update(p.problems)
             session_id = None
         try:
-            v = read(self, row, [("Email", self._person), ("Outcome", lambda x: choice(x.replace("-", " ").replace("_", " ") if x else x,
-                                                                                      [(k, lbl) for k, lbl in OUTCOMES] + [("no_show", "no show"),
-                                                                                       ("walk_in", "walk in"), ("late", "late"), ("cancelled", "cancelled")],
-                                                                                      what="outcome"))])
+            v = read(
+                self,
+                row,
+                [
+                    ("Email", self._person),
+                    (
+                        "Outcome",
+                        lambda x: choice(
+                            x.replace("-", " ").replace("_", " ") if x else x,
+                            [(k, lbl) for k, lbl in OUTCOMES]
+                            + [
+                                ("no_show", "no show"),
+                                ("walk_in", "walk in"),
+                                ("late", "late"),
+                                ("cancelled", "cancelled"),
+                            ],
+                            what="outcome",
+                        ),
+                    ),
+                ],
+            )
         except RowProblems as p:
             problems.update(p.problems)
             v = None
@@ -579,22 +797,44 @@ class AttendanceFormat(SessionRowMixin, Format):
 
     def write(self, items, result):
         session_ids = {i[0] for i in items}
-        bookings = {(b.session_id, b.person_id): b for b in Booking.objects.filter(session_id__in=session_ids).select_related("attendance")}
+        bookings = {
+            (b.session_id, b.person_id): b
+            for b in Booking.objects.filter(session_id__in=session_ids).select_related("attendance")
+        }
         records = {(r.session_id, r.person_id): r for r in AttendanceRecord.objects.filter(session_id__in=session_ids)}
         new_bookings, new_records = [], []
         for session_id, person_id, agency_id, outcome in items:
             key = (session_id, person_id)
             status = BookingStatus.CANCELLED if outcome in ("cancelled", "late") else BookingStatus.CONFIRMED
-            mark = {"attended": Attendance.ATTENDED, "partial": Attendance.PARTIAL, "no_show": Attendance.NO_SHOW, "walk_in": Attendance.ATTENDED}.get(outcome)
+            mark = {
+                "attended": Attendance.ATTENDED,
+                "partial": Attendance.PARTIAL,
+                "no_show": Attendance.NO_SHOW,
+                "walk_in": Attendance.ATTENDED,
+            }.get(outcome)
             booking, record = bookings.get(key), records.get(key)
             if booking is None and record is None:
                 result.count(created=True)
                 if outcome != "walk_in":
-                    new_bookings.append(Booking(session_id=session_id, person_id=person_id, agency_id=agency_id, status=status,
-                                                late_cancellation=outcome == "late"))
+                    new_bookings.append(
+                        Booking(
+                            session_id=session_id,
+                            person_id=person_id,
+                            agency_id=agency_id,
+                            status=status,
+                            late_cancellation=outcome == "late",
+                        )
+                    )
                 if mark:
-                    new_records.append(AttendanceRecord(session_id=session_id, person_id=person_id, agency_id=agency_id, outcome=mark,
-                                                        walk_in=outcome == "walk_in"))
+                    new_records.append(
+                        AttendanceRecord(
+                            session_id=session_id,
+                            person_id=person_id,
+                            agency_id=agency_id,
+                            outcome=mark,
+                            walk_in=outcome == "walk_in",
+                        )
+                    )
                 continue
             changed = False
             if booking is not None:
@@ -602,8 +842,16 @@ class AttendanceFormat(SessionRowMixin, Format):
                 if changed:
                     booking.save()
             if mark and record is None:
-                new_records.append(AttendanceRecord(session_id=session_id, person_id=person_id, agency_id=agency_id, outcome=mark,
-                                                    walk_in=outcome == "walk_in", booking=booking))
+                new_records.append(
+                    AttendanceRecord(
+                        session_id=session_id,
+                        person_id=person_id,
+                        agency_id=agency_id,
+                        outcome=mark,
+                        walk_in=outcome == "walk_in",
+                        booking=booking,
+                    )
+                )
                 changed = True
             elif record is not None and mark and record.outcome != mark:
                 record.outcome = mark
@@ -620,8 +868,11 @@ class AttendanceFormat(SessionRowMixin, Format):
     def export(self, year):
         sessions = _in_year(Session.objects.all(), year)
         kept = [BookingStatus.CONFIRMED, BookingStatus.CANCELLED]
-        rows = (Booking.objects.filter(session__in=sessions, status__in=kept).select_related("person", "session__course", "attendance")
-                .order_by("session__starts_at", "session_id", "person__email", "-created_at"))
+        rows = (
+            Booking.objects.filter(session__in=sessions, status__in=kept)
+            .select_related("person", "session__course", "attendance")
+            .order_by("session__starts_at", "session_id", "person__email", "-created_at")
+        )
         previous = None
         for b in rows.iterator(chunk_size=2000):
             # Someone who cancelled and booked again has two bookings: the latest is what happened.
@@ -630,7 +881,9 @@ class AttendanceFormat(SessionRowMixin, Format):
             previous = (b.session_id, b.person_id)
             yield self._row(b.person.email, b.session, self._outcome(b, getattr(b, "attendance", None)))
         # Walk-ins have a register line but no booking.
-        for r in AttendanceRecord.objects.filter(session__in=sessions, booking__isnull=True).select_related("person", "session__course"):
+        for r in AttendanceRecord.objects.filter(session__in=sessions, booking__isnull=True).select_related(
+            "person", "session__course"
+        ):
             yield self._row(r.person.email, r.session, "Walk-in" if r.walk_in else self._outcome(None, r))
 
     @staticmethod
@@ -644,7 +897,13 @@ class AttendanceFormat(SessionRowMixin, Format):
     @staticmethod
     def _row(email, session, outcome):
         start = timezone.localtime(session.starts_at)
-        return {"Email": email, "Course": session.course.title, "Date": f"{start:%d/%m/%Y}", "Starts": f"{start:%H:%M}", "Outcome": outcome}
+        return {
+            "Email": email,
+            "Course": session.course.title,
+            "Date": f"{start:%d/%m/%Y}",
+            "Starts": f"{start:%H:%M}",
+            "Outcome": outcome,
+        }
 
 
 class TrainerContributions(SessionRowMixin, Format):
@@ -654,7 +913,10 @@ class TrainerContributions(SessionRowMixin, Format):
 
     def prepare(self):
         self.sessions = _sessions_by_key()
-        self.people = {email.lower(): (pk, agency) for pk, email, agency in User.objects.values_list("pk", "email", "agency_id").iterator()}
+        self.people = {
+            email.lower(): (pk, agency)
+            for pk, email, agency in User.objects.values_list("pk", "email", "agency_id").iterator()
+        }
 
     def parse(self, row):
         session_id = self._session_key(row)
@@ -663,7 +925,9 @@ class TrainerContributions(SessionRowMixin, Format):
 
     def write(self, items, result):
         through = Session.trainers.through
-        existing = set(through.objects.filter(session_id__in={s for s, _ in items}).values_list("session_id", "user_id"))
+        existing = set(
+            through.objects.filter(session_id__in={s for s, _ in items}).values_list("session_id", "user_id")
+        )
         new = [through(session_id=s, user_id=u) for s, u in items if (s, u) not in existing]
         through.objects.bulk_create(new)
         result.created += len(new)
@@ -671,16 +935,29 @@ class TrainerContributions(SessionRowMixin, Format):
 
     def export(self, year):
         through = Session.trainers.through
-        rows = through.objects.filter(session__in=_in_year(Session.objects.all(), year)).select_related("session__course", "user")
+        rows = through.objects.filter(session__in=_in_year(Session.objects.all(), year)).select_related(
+            "session__course", "user"
+        )
         for r in rows.order_by("session__starts_at", "user__email"):
             start = timezone.localtime(r.session.starts_at)
-            yield {"Email": r.user.email, "Course": r.session.course.title, "Date": f"{start:%d/%m/%Y}", "Starts": f"{start:%H:%M}"}
+            yield {
+                "Email": r.user.email,
+                "Course": r.session.course.title,
+                "Date": f"{start:%d/%m/%Y}",
+                "Starts": f"{start:%H:%M}",
+            }
 
 
 class TnaReturns(Format):
     key, title = "tna-returns", "Training needs returns"
-    columns = [("Training year", True), ("Agency", True), ("Course", True), ("Staff in scope", True), ("Trained and in date", True),
-               ("Places requested", True)]
+    columns = [
+        ("Training year", True),
+        ("Agency", True),
+        ("Course", True),
+        ("Staff in scope", True),
+        ("Trained and in date", True),
+        ("Places requested", True),
+    ]
 
     def prepare(self):
         self.years = {y.name.lower(): y for y in TrainingYear.objects.all()}
@@ -693,13 +970,22 @@ class TnaReturns(Format):
             if key not in table:
                 raise Problem(f"'{(value or '').strip()}' is not {what}: {hint}")
             return table[key]
+
         return find
 
     def parse(self, row):
-        v = read(self, row, [("Training year", self._lookup(self.years, "a training year", "import the training years first")),
-                             ("Agency", self._lookup(self.agencies, "a partner agency", "import the agencies first")),
-                             ("Course", self._lookup(self.courses, "a course in the catalogue", "import the courses first")),
-                             ("Staff in scope", whole), ("Trained and in date", whole), ("Places requested", whole)])
+        v = read(
+            self,
+            row,
+            [
+                ("Training year", self._lookup(self.years, "a training year", "import the training years first")),
+                ("Agency", self._lookup(self.agencies, "a partner agency", "import the agencies first")),
+                ("Course", self._lookup(self.courses, "a course in the catalogue", "import the courses first")),
+                ("Staff in scope", whole),
+                ("Trained and in date", whole),
+                ("Places requested", whole),
+            ],
+        )
         if v["Trained and in date"] > v["Staff in scope"]:
             raise RowProblems({"Trained and in date": "cannot be more than the staff in scope"})
         return (v["Training year"].pk, v["Agency"], v["Course"]), v
@@ -707,24 +993,46 @@ class TnaReturns(Format):
     def write(self, items, result):
         for v in items:
             year = v["Training year"]
-            cycle, _ = TnaCycle.objects.get_or_create(year=year, defaults={"opens_on": year.starts_on - timedelta(days=90),
-                                                                           "deadline": year.starts_on - timedelta(days=30)})
-            tna_return, _ = TnaReturn.objects.get_or_create(cycle=cycle, agency_id=v["Agency"],
-                                                            defaults={"status": ReturnStatus.SUBMITTED, "submitted_at": timezone.now()})
-            values = {"staff_in_scope": v["Staff in scope"], "trained_in_date": v["Trained and in date"], "places_requested": v["Places requested"]}
-            need, created = TrainingNeed.objects.get_or_create(tna_return=tna_return, course_id=v["Course"], defaults=values)
+            cycle, _ = TnaCycle.objects.get_or_create(
+                year=year,
+                defaults={
+                    "opens_on": year.starts_on - timedelta(days=90),
+                    "deadline": year.starts_on - timedelta(days=30),
+                },
+            )
+            tna_return, _ = TnaReturn.objects.get_or_create(
+                cycle=cycle,
+                agency_id=v["Agency"],
+                defaults={"status": ReturnStatus.SUBMITTED, "submitted_at": timezone.now()},
+            )
+            values = {
+                "staff_in_scope": v["Staff in scope"],
+                "trained_in_date": v["Trained and in date"],
+                "places_requested": v["Places requested"],
+            }
+            need, created = TrainingNeed.objects.get_or_create(
+                tna_return=tna_return, course_id=v["Course"], defaults=values
+            )
             changed = created or _apply(need, values)
             if changed and not created:
                 need.save()
             result.count(created=created, changed=changed)
 
     def export(self, year):
-        needs = TrainingNeed.objects.filter(tna_return__status=ReturnStatus.SUBMITTED).select_related("tna_return__cycle__year", "tna_return__agency", "course")
+        needs = TrainingNeed.objects.filter(tna_return__status=ReturnStatus.SUBMITTED).select_related(
+            "tna_return__cycle__year", "tna_return__agency", "course"
+        )
         if year is not None:
             needs = needs.filter(tna_return__cycle__year=year)
         for n in needs.order_by("tna_return__agency__name", "course__title"):
-            yield {"Training year": n.tna_return.cycle.year.name, "Agency": n.tna_return.agency.name, "Course": n.course.title,
-                   "Staff in scope": n.staff_in_scope, "Trained and in date": n.trained_in_date, "Places requested": n.places_requested}
+            yield {
+                "Training year": n.tna_return.cycle.year.name,
+                "Agency": n.tna_return.agency.name,
+                "Course": n.course.title,
+                "Staff in scope": n.staff_in_scope,
+                "Trained and in date": n.trained_in_date,
+                "Places requested": n.places_requested,
+            }
 
 
 # In the order they import: later formats refer to what earlier ones bring in.

@@ -9,14 +9,23 @@ from .services import MAX_BYTES, decode
 
 
 class UploadForm(forms.Form):
-    format = forms.ChoiceField(label="What is in the file?", widget=forms.RadioSelect, choices=[(f.key, f.title) for f in FORMATS],
-                               error_messages={"required": "Choose what the file holds"})
-    file = forms.FileField(label="CSV file", help_text="Saved from a spreadsheet as CSV, with the columns named in the first line.",
-                           error_messages={"required": "Choose a CSV file", "empty": "The file is empty"})
+    format = forms.ChoiceField(
+        label="What is in the file?",
+        widget=forms.RadioSelect,
+        choices=[(f.key, f.title) for f in FORMATS],
+        error_messages={"required": "Choose what the file holds"},
+    )
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Saved from a spreadsheet as CSV, with the columns named in the first line.",
+        error_messages={"required": "Choose a CSV file", "empty": "The file is empty"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.radios("format", legend_size=Size.SMALL, small=True), Field("file"), submit="Check the file")
+        self.helper = gds_helper(
+            Field.radios("format", legend_size=Size.SMALL, small=True), Field("file"), submit="Check the file"
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -29,8 +38,12 @@ class UploadForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    year = forms.ModelChoiceField(label="Training year", queryset=TrainingYear.objects.all(), empty_label=None,
-                                  error_messages={"required": "Choose a training year"})
+    year = forms.ModelChoiceField(
+        label="Training year",
+        queryset=TrainingYear.objects.all(),
+        empty_label=None,
+        error_messages={"required": "Choose a training year"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

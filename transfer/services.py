@@ -24,9 +24,18 @@ def decode(raw: bytes) -> str:
 def import_records(*, format_key: str, content: str, commit: bool, actor=None) -> Result:
     result = run_import(BY_KEY[format_key](), content, commit=commit)
     if commit and result.ok and actor is not None:
-        log_action(actor=actor, action="imported records", obj=actor,
-                   changes={"format": result.format, "rows": result.rows, "new": result.created, "changed": result.updated,
-                            "unchanged": result.unchanged})
+        log_action(
+            actor=actor,
+            action="imported records",
+            obj=actor,
+            changes={
+                "format": result.format,
+                "rows": result.rows,
+                "new": result.created,
+                "changed": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
     return result
 
 
@@ -45,7 +54,11 @@ def export_year(year) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for n, fmt in enumerate(FORMATS, start=1):
-            scoped = year if fmt.key in ("sessions", "attendance", "trainer-contributions", "tna-returns", "training-years") else None
+            scoped = (
+                year
+                if fmt.key in ("sessions", "attendance", "trainer-contributions", "tna-returns", "training-years")
+                else None
+            )
             archive.writestr(f"{n:02d}-{fmt.key}.csv", export_csv(fmt.key, scoped))
     return buffer.getvalue()
 

@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.access import permission_required
-from accounts.views import post_data
+from common.access import permission_required
+from common.views import post_data
 
 from . import services
 from .formats import BY_KEY
@@ -36,7 +36,9 @@ def imports(request):
             (_stash_dir() / f"{token}.csv").write_text(content, encoding="utf-8")
             request.session[PENDING] = {"token": token, "format": key}
         return render(request, "transfer/preview.html", {"result": result, "format": BY_KEY[key]})
-    return render(request, "transfer/imports.html", {"form": form, "export_form": ExportForm(), "formats": BY_KEY.values()})
+    return render(
+        request, "transfer/imports.html", {"form": form, "export_form": ExportForm(), "formats": BY_KEY.values()}
+    )
 
 
 @permission_required("accounts.manage_person")
@@ -48,13 +50,20 @@ def confirm(request):
     if not path.exists():
         messages.error(request, "That file is no longer waiting: check it again.")
         return redirect("transfer:imports")
-    result = services.import_records(format_key=pending["format"], content=path.read_text(encoding="utf-8"), commit=True, actor=request.user)
+    result = services.import_records(
+        format_key=pending["format"], content=path.read_text(encoding="utf-8"), commit=True, actor=request.user
+    )
     path.unlink(missing_ok=True)
     del request.session[PENDING]
     if not result.ok:
-        messages.error(request, "The records changed since the file was checked, and it no longer imports cleanly: check it again.")
+        messages.error(
+            request, "The records changed since the file was checked, and it no longer imports cleanly: check it again."
+        )
         return redirect("transfer:imports")
-    messages.success(request, f"{result.format}: {result.created} new, {result.updated} changed, {result.unchanged} already up to date.")
+    messages.success(
+        request,
+        f"{result.format}: {result.created} new, {result.updated} changed, {result.unchanged} already up to date.",
+    )
     return redirect("transfer:imports")
 
 
@@ -73,7 +82,10 @@ def export(request):
 def example(request, key):
     if key not in BY_KEY:
         return redirect("transfer:imports")
-    response = HttpResponse(services.export_csv(key) if request.GET.get("current") else _example(key), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        services.export_csv(key) if request.GET.get("current") else _example(key),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{key}.csv"'
     return response
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outgoingemail',
-            name='attachments',
+            model_name="outgoingemail",
+            name="attachments",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_data_protection'),
+        ("accounts", "0003_data_protection"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='totp_enabled_at',
+            model_name="user",
+            name="totp_enabled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='user',
-            name='totp_last_step',
+            model_name="user",
+            name="totp_last_step",
             field=models.BigIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='user',
-            name='totp_secret',
+            model_name="user",
+            name="totp_secret",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

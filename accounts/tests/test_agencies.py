@@ -38,7 +38,9 @@ def test_an_agency_name_must_be_unique_whatever_its_case(manager_client, police)
 
 def test_an_agency_needs_a_name_and_a_sector(manager_client, police):
     before = Agency.objects.count()
-    page = manager_client.post(reverse("manage:agency-new"), {"name": "", "sector": "", "category": police.category_id}).content.decode()
+    page = manager_client.post(
+        reverse("manage:agency-new"), {"name": "", "sector": "", "category": police.category_id}
+    ).content.decode()
     assert "Enter the agency&#x27;s name" in page and "Select the agency&#x27;s sector" in page
     assert Agency.objects.count() == before
 
@@ -46,7 +48,13 @@ def test_an_agency_needs_a_name_and_a_sector(manager_client, police):
 def test_the_training_manager_changes_an_agency(manager_client, police):
     manager_client.post(
         reverse("manage:agency-edit", args=[police.pk]),
-        {"name": "Northshire Constabulary", "sector": "police", "category": police.category_id, "contributing": "on", "active": "on"},
+        {
+            "name": "Northshire Constabulary",
+            "sector": "police",
+            "category": police.category_id,
+            "contributing": "on",
+            "active": "on",
+        },
     )
     police.refresh_from_db()
     assert police.name == "Northshire Constabulary"

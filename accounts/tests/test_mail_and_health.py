@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from celery import current_app as app
 from django.core import mail
 from django.db import OperationalError, connection
 from django.utils import timezone
@@ -10,19 +11,24 @@ from django.utils import timezone
 from accounts.mail import queue_email
 from accounts.models import OutgoingEmail
 from accounts.tasks import deliver_email, send_pending_emails
-from config.celery import app
 
 pytestmark = pytest.mark.django_db
 
 
 def make_email(**kwargs):
-    return OutgoingEmail.objects.create(to=["aisha.khan@example.org"], subject="Your place is confirmed", body_text="See you there", **kwargs)
+    return OutgoingEmail.objects.create(
+        to=["aisha.khan@example.org"], subject="Your place is confirmed", body_text="See you there", **kwargs
+    )
 
 
 def test_queued_email_is_sent_by_the_task_once_the_transaction_commits(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        email = queue_email(to="aisha.khan@example.org", subject="Confirm your email address", template="verify_email",
-                            context={"person": {"full_name": "Aisha Khan"}, "link": "https://x.example/verify", "days": 3})
+        email = queue_email(
+            to="aisha.khan@example.org",
+            subject="Confirm your email address",
+            template="verify_email",
+            context={"person": {"full_name": "Aisha Khan"}, "link": "https://x.example/verify", "days": 3},
+        )
         assert mail.outbox == []
     for callback in callbacks:
         callback()
@@ -61,8 +67,12 @@ def test_a_broker_that_is_down_does_not_fail_the_request(monkeypatch, django_cap
 
     monkeypatch.setattr(tasks.send_outgoing_email, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        email = queue_email(to="a@example.org", subject="Hello", template="verify_email",
-                            context={"person": {"full_name": "A"}, "link": "x", "days": 3})
+        email = queue_email(
+            to="a@example.org",
+            subject="Hello",
+            template="verify_email",
+            context={"person": {"full_name": "A"}, "link": "x", "days": 3},
+        )
     email.refresh_from_db()
     assert email.sent_at is None  # waiting for the sweep
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, training_manager, trainer
+from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
 from accounts.models import AuditEntry, User
 from accounts.roles import Role
 
@@ -79,7 +79,9 @@ def test_an_agency_lead_cannot_change_roles_or_agencies(client, police_lead, pol
         assert client.get(reverse(name, args=[police_officer.pk])).status_code == 403
     response = client.post(reverse("manage:person-roles", args=[police_officer.pk]), {"roles": ["Training manager"]})
     assert response.status_code == 403
-    assert client.post(reverse("manage:person-agency", args=[police_officer.pk]), {"agency": school.pk}).status_code == 403
+    assert (
+        client.post(reverse("manage:person-agency", args=[police_officer.pk]), {"agency": school.pk}).status_code == 403
+    )
     police_officer.refresh_from_db()
     assert police_officer.role_names == {"Staff"}
     assert police_officer.agency.name == "Northshire Police"
@@ -96,7 +98,9 @@ def test_board_members_and_trainers_do_not_see_people(client, make):
     assert client.get(reverse("manage:people")).status_code == 403
 
 
-def test_the_training_manager_finds_people_by_name_and_filters_by_role(client, manager, police_lead, police_officer, teacher):
+def test_the_training_manager_finds_people_by_name_and_filters_by_role(
+    client, manager, police_lead, police_officer, teacher
+):
     client.force_login(manager)
     page = client.get(reverse("manage:people"), {"q": "khan"}).content.decode()
     assert "Aisha Khan" in page and "Tom Fletcher" not in page
@@ -202,7 +206,7 @@ def count_queries(client, url):
 def test_the_people_list_runs_the_same_number_of_queries_for_1_and_100_rows(client, manager):
     agency = AgencyFactory(name="Northshire Hospitals NHS Foundation Trust", sector="health")
     client.force_login(manager)
-    url = reverse("manage:people") + "?agency=%d" % agency.pk
+    url = reverse("manage:people") + f"?agency={agency.pk}"
     UserFactory(agency=agency, roles=[Role.TRAINER])
     one = count_queries(client, url)
     UserFactory.create_batch(99, agency=agency, roles=[Role.TRAINER])

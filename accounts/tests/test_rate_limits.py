@@ -26,10 +26,16 @@ def test_sign_up_is_paused_after_too_many_attempts_and_saves_nothing(client, tar
     allowed = LIMITS["sign-up"][0]
     for _ in range(allowed):
         assert client.post(reverse("accounts:sign-up"), {"email": "not-an-email"}).status_code == 200
-    response = client.post(reverse("accounts:sign-up"), {
-        "full_name": "Aisha Khan", "email": "aisha.khan@example.org", "password1": "a-long-pass-phrase-2026",
-        "password2": "a-long-pass-phrase-2026", "target_group": target_groups[3].pk,
-    })
+    response = client.post(
+        reverse("accounts:sign-up"),
+        {
+            "full_name": "Aisha Khan",
+            "email": "aisha.khan@example.org",
+            "password1": "a-long-pass-phrase-2026",
+            "password2": "a-long-pass-phrase-2026",
+            "target_group": target_groups[3].pk,
+        },
+    )
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
     assert not User.objects.filter(email="aisha.khan@example.org").exists()

@@ -43,7 +43,9 @@ def link_in(message) -> str:
     return re.search(r"https?://\S+", message.body).group(0)
 
 
-def test_sign_up_creates_an_unconfirmed_account_and_emails_a_link(client, form_data, police, django_capture_on_commit_callbacks):
+def test_sign_up_creates_an_unconfirmed_account_and_emails_a_link(
+    client, form_data, police, django_capture_on_commit_callbacks
+):
     response = sign_up(client, form_data, django_capture_on_commit_callbacks)
 
     assert response.status_code == 302
@@ -61,7 +63,9 @@ def test_sign_up_creates_an_unconfirmed_account_and_emails_a_link(client, form_d
     assert "aisha.khan@northshire-police.example.org" in page.content.decode()
 
 
-def test_the_emailed_link_confirms_the_account_and_it_can_sign_in(client, form_data, django_capture_on_commit_callbacks):
+def test_the_emailed_link_confirms_the_account_and_it_can_sign_in(
+    client, form_data, django_capture_on_commit_callbacks
+):
     sign_up(client, form_data, django_capture_on_commit_callbacks)
     path = link_in(mail.outbox[0]).split("testserver", 1)[1]
 
@@ -80,7 +84,9 @@ def test_a_volunteer_can_sign_up_with_a_personal_email(client, form_data, django
     assert User.objects.filter(email="jo.volunteer@gmail.example.com").exists()
 
 
-def test_an_organisation_not_listed_is_kept_for_the_training_manager_to_map(client, form_data, django_capture_on_commit_callbacks):
+def test_an_organisation_not_listed_is_kept_for_the_training_manager_to_map(
+    client, form_data, django_capture_on_commit_callbacks
+):
     form_data.update(agency="not-listed", unlisted_organisation="1st Riverside Scouts")
     sign_up(client, form_data, django_capture_on_commit_callbacks)
     person = User.objects.get()
@@ -119,10 +125,21 @@ def test_a_taken_email_is_refused_whatever_its_case(client, form_data, django_ca
         ({"target_group": "99999"}, "Select your staff group"),
         ({"full_name": ""}, "Enter your full name"),
     ],
-    ids=["common-password", "short-password", "mismatch", "malformed-email", "no-email", "unknown-agency",
-         "unlisted-without-name", "unknown-group", "no-name"],
+    ids=[
+        "common-password",
+        "short-password",
+        "mismatch",
+        "malformed-email",
+        "no-email",
+        "unknown-agency",
+        "unlisted-without-name",
+        "unknown-group",
+        "no-name",
+    ],
 )
-def test_bad_input_is_refused_with_a_clear_message_and_nothing_created(client, form_data, change, message, django_capture_on_commit_callbacks):
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_created(
+    client, form_data, change, message, django_capture_on_commit_callbacks
+):
     form_data.update(change)
     assert_refused(sign_up(client, form_data, django_capture_on_commit_callbacks), message)
 
@@ -130,7 +147,9 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_created(client, f
 def test_an_inactive_agency_cannot_be_chosen(client, form_data, django_capture_on_commit_callbacks):
     closed = AgencyFactory(name="Closed Children's Centre", active=False)
     form_data["agency"] = str(closed.pk)
-    assert_refused(sign_up(client, form_data, django_capture_on_commit_callbacks), "Select your organisation from the list")
+    assert_refused(
+        sign_up(client, form_data, django_capture_on_commit_callbacks), "Select your organisation from the list"
+    )
 
 
 def test_a_tampered_link_is_refused_and_changes_nothing(client):

@@ -23,7 +23,10 @@ def turn_on(client, person) -> str:
     client.force_login(person)
     client.get(reverse("accounts:two-step"))
     secret = client.session["two_step_secret"]
-    response = client.post(reverse("accounts:two-step"), {"code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111"})
+    response = client.post(
+        reverse("accounts:two-step"),
+        {"code": "000000" if totp.code_at(secret, totp.current_step()) != "000000" else "111111"},
+    )
     assert "That code is not right" in response.content.decode()
     assert not User.objects.get(pk=person.pk).uses_two_step
     client.post(reverse("accounts:two-step"), {"code": totp.code_at(secret, totp.current_step())})

@@ -4,10 +4,10 @@ import os
 import time
 
 import pytest
+from celery import current_app as app
 
 from accounts.models import OutgoingEmail
 from accounts.tasks import send_outgoing_email
-from config.celery import app
 
 
 @pytest.mark.postgres

@@ -51,14 +51,16 @@ INSTALLED_APPS = [
     "evaluation",
     "reports",
     "transfer",
+    # Above every app: the commands that set up a whole partnership (seed_demo, setup_partnership).
+    "config",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Cached pages: one generation per request; after a write they are out of date (config/pagecache.py).
-    "config.pagecache.PageCacheMiddleware",
+    # Cached pages: one generation per request; after a write they are out of date (common/pagecache.py).
+    "common.pagecache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.service",
                 # The layout's personal parts, as placeholders when a page is built for the cache.
-                "config.pagecache.layout_context",
+                "common.pagecache.layout_context",
             ],
         },
     },
@@ -136,7 +138,7 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Rate limits on sign-up, verification and password reset emails and on signed-link pages
 # (accounts/ratelimit.py), counted in the cache.
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
-# The shared cache: rate-limit counts, the cached pages' generation (config/pagecache.py), the
+# The shared cache: rate-limit counts, the cached pages' generation (common/pagecache.py), the
 # dashboard's figures. Every process must see the same one: Redis in production (CACHE_URL);
 # without it, files under var/ that the web server, the worker and beat on one machine all read.
 CACHE_URL = env_str("CACHE_URL", "")
@@ -145,11 +147,19 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     # Sessions are read on every signed-in request: from Redis, with the database behind it.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 # Built pages are kept in each process's memory: a hit then costs one small read of the shared
-# generation (config/pagecache.py) rather than fetching 20-50 KB from Redis.
-CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lscb-pages",
-                   "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)}}
+# generation (common/pagecache.py) rather than fetching 20-50 KB from Redis.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "lscb-pages",
+    "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)},
+}
 
 # How long an email verification or password reset link stays valid.
 ACCOUNT_VERIFICATION_DAYS = env_int("ACCOUNT_VERIFICATION_DAYS", 3)
@@ -186,7 +196,7 @@ TNA_RAG_GREEN = env_int("TNA_RAG_GREEN", 80)
 TNA_RAG_AMBER = env_int("TNA_RAG_AMBER", 50)
 # How long the Board dashboard's figures are kept before they are worked out again.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
-# The busiest pages are served from the cache between writes (config/pagecache.py); this bounds
+# The busiest pages are served from the cache between writes (common/pagecache.py); this bounds
 # how long a change no signal sees (a worker's bulk update, time passing) can go unshown. 0: off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # `make bench` adds a bare view to compare pages with; never set in production.

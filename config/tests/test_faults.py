@@ -66,7 +66,9 @@ def broker_at():
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_down_booking_works_and_its_email_is_sent_once_redis_is_back(client, worker, broker_at, target_groups):
+def test_with_redis_down_booking_works_and_its_email_is_sent_once_redis_is_back(
+    client, worker, broker_at, target_groups
+):
     import os
     import time
     from datetime import timedelta
@@ -107,7 +109,9 @@ def test_with_redis_down_booking_works_and_its_email_is_sent_once_redis_is_back(
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_while_building_a_report_is_replaced_and_the_report_is_built_once(tmp_path, settings, target_groups):
+def test_a_worker_killed_while_building_a_report_is_replaced_and_the_report_is_built_once(
+    tmp_path, settings, target_groups
+):
     """SIGKILL the worker as soon as it has claimed the run: the message was not acknowledged, so
     Redis gives it to the next worker once its visibility timeout passes; the dead worker's claim
     has run out by then, and the run is finished exactly once."""
@@ -118,8 +122,8 @@ def test_a_worker_killed_while_building_a_report_is_replaced_and_the_report_is_b
     from datetime import date
 
     from accounts.factories import board_member
-    from conftest import start_worker, stop_worker
     from config.celery import app
+    from conftest import start_worker, stop_worker
     from reports.models import ReportKind, ReportRun, RunStatus
     from reports.tasks import build_report
     from tna.models import TrainingYear
@@ -127,8 +131,12 @@ def test_a_worker_killed_while_building_a_report_is_replaced_and_the_report_is_b
     quick = {"CELERY_VISIBILITY_TIMEOUT": "6", "CELERY_RESTORE_INTERVAL": "1", "REPORT_CLAIM_SECONDS": "4"}
     queue = f"test-{uuid.uuid4().hex[:8]}"
     year = TrainingYear.objects.create(name="2026-27", starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
-    run = ReportRun.objects.create(kind=ReportKind.ANNUAL, parameters={"year": year.pk}, title="Annual training report 2026-27",
-                                   requested_by=board_member())
+    run = ReportRun.objects.create(
+        kind=ReportKind.ANNUAL,
+        parameters={"year": year.pk},
+        title="Annual training report 2026-27",
+        requested_by=board_member(),
+    )
     first = start_worker(tmp_path, queue, **quick)
     second = None
     eager = app.conf.task_always_eager

@@ -1,4 +1,4 @@
-"""Pages served from the cache between writes (config/pagecache.py): what people see stays right."""
+"""Pages served from the cache between writes (common/pagecache.py): what people see stays right."""
 
 import re
 
@@ -39,7 +39,10 @@ def get(client, url=CATALOGUE):
 def test_a_second_person_in_the_same_position_gets_the_page_without_building_it(police):
     CourseFactory(title="Working Together to Safeguard Children")
     # Signing in is a write; both have signed in before either looks.
-    aisha, tom = signed_in(UserFactory(full_name="Aisha Khan", agency=police)), signed_in(UserFactory(full_name="Tom Fletcher", agency=police))
+    aisha, tom = (
+        signed_in(UserFactory(full_name="Aisha Khan", agency=police)),
+        signed_in(UserFactory(full_name="Tom Fletcher", agency=police)),
+    )
     first, built = get(aisha)
     second, served = get(tom)
     assert "Working Together to Safeguard Children" in first and "Working Together to Safeguard Children" in second
@@ -51,7 +54,10 @@ def test_a_second_person_in_the_same_position_gets_the_page_without_building_it(
 
 def test_the_csrf_token_in_a_cached_page_is_the_readers_own(police):
     CourseFactory(title="Recognising and Responding to Neglect")
-    first, reader = signed_in(UserFactory(agency=police)), signed_in(UserFactory(full_name="Tom Fletcher", agency=police))
+    first, reader = (
+        signed_in(UserFactory(agency=police)),
+        signed_in(UserFactory(full_name="Tom Fletcher", agency=police)),
+    )
     get(first)
     page, _ = get(reader)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
@@ -133,8 +139,11 @@ def test_a_new_role_and_a_deactivation_take_effect_on_the_next_request(police):
 
 def test_another_agency_gets_its_own_copy_of_a_page_that_may_differ_by_agency(police):
     url = reverse("courses:manage-sessions")
-    people = [signed_in(training_manager(agency=police)), signed_in(training_manager(agency=AgencyFactory(name="Northshire Council"))),
-              signed_in(training_manager(agency=police))]
+    people = [
+        signed_in(training_manager(agency=police)),
+        signed_in(training_manager(agency=AgencyFactory(name="Northshire Council"))),
+        signed_in(training_manager(agency=police)),
+    ]
     _, built = get(people[0], url)
     _, other_agency = get(people[1], url)
     _, same_agency = get(people[2], url)
@@ -143,8 +152,11 @@ def test_another_agency_gets_its_own_copy_of_a_page_that_may_differ_by_agency(po
 
 def test_the_catalogue_is_the_same_for_every_agency_and_the_cache_can_be_turned_off(settings, police):
     CourseFactory(title="Safeguarding Adolescents")
-    people = [signed_in(UserFactory(agency=police)), signed_in(UserFactory(agency=AgencyFactory(name="Riverside Academy Trust"))),
-              signed_in(UserFactory(agency=police))]
+    people = [
+        signed_in(UserFactory(agency=police)),
+        signed_in(UserFactory(agency=AgencyFactory(name="Riverside Academy Trust"))),
+        signed_in(UserFactory(agency=police)),
+    ]
     _, built = get(people[0])
     _, other_agency = get(people[1])
     assert other_agency < built
@@ -162,7 +174,7 @@ def test_readers_arriving_together_after_a_write_wait_for_one_build():
     from django.http import HttpResponse
     from django.test import RequestFactory
 
-    from config.pagecache import shared_page
+    from common.pagecache import shared_page
 
     builds = []
 

@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
 from courses.certificates import issue_certificate
-from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, PathwayRuleFactory, SessionFactory, VenueFactory
+from courses.factories import (
+    AttendanceRecordFactory,
+    BookingFactory,
+    CourseFactory,
+    PathwayRuleFactory,
+    SessionFactory,
+    VenueFactory,
+)
 from courses.models import Attendance, Level
 from courses.services.charges import raise_no_show_charge
 from evaluation.models import Item, PracticeIssue, Questionnaire
@@ -193,8 +200,13 @@ def standard_questionnaire():
 
 
 def agency_report_run(agency, year):
-    run = ReportRun.objects.create(kind=ReportKind.AGENCY, parameters={"year": year.pk, "agency": agency.pk}, agency=agency,
-                                   title=f"Agency training report: {agency.name}", status=RunStatus.DONE)
+    run = ReportRun.objects.create(
+        kind=ReportKind.AGENCY,
+        parameters={"year": year.pk, "agency": agency.pk},
+        agency=agency,
+        title=f"Agency training report: {agency.name}",
+        status=RunStatus.DONE,
+    )
     run.file.save("report.pdf", ContentFile(b"%PDF-1.4 a finished report"))
     return run
 
@@ -211,9 +223,16 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
     booking = BookingFactory(session=session, person=person_a)
     past = SessionFactory(course=course, days_ahead=-30)
     attended = AttendanceRecordFactory(booking=BookingFactory(session=past, person=person_a))
-    absent = AttendanceRecordFactory(booking=BookingFactory(session=past, person=UserFactory(agency=agency_a)), outcome=Attendance.NO_SHOW)
+    absent = AttendanceRecordFactory(
+        booking=BookingFactory(session=past, person=UserFactory(agency=agency_a)), outcome=Attendance.NO_SHOW
+    )
     year = TrainingYear.objects.create(name="2026-27", starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
-    cycle = TnaCycle.objects.create(year=year, opens_on=timezone.localdate(), deadline=timezone.localdate() + timedelta(days=30), opened_at=timezone.now())
+    cycle = TnaCycle.objects.create(
+        year=year,
+        opens_on=timezone.localdate(),
+        deadline=timezone.localdate() + timedelta(days=30),
+        opened_at=timezone.now(),
+    )
     users = {
         "anonymous": None,
         "staff": UserFactory(full_name="Tom Fletcher", agency=agency_b),
@@ -224,18 +243,33 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "board": board_member(),
     }
     args = {
-        "person_a": person_a.pk, "agency_a": agency_a.pk, "course_slug": course.slug, "course": course.pk,
-        "session": session.pk, "booking": booking.pk, "venue": VenueFactory().pk, "level": Level.objects.first().pk,
-        "group": target_groups[1].pk, "rule": PathwayRuleFactory(target_group=target_groups[3], level=course.level).pk,
-        "charge": raise_no_show_charge(record=absent).pk, "certificate": issue_certificate(record=attended).code,
-        "tna_return": tna_services.return_for(agency=agency_a, cycle=cycle).pk, "cycle": cycle.pk, "year": year.pk,
-        "bad_token": "not-a-real-token", "bad_uid": "MQ", "staff": "staff",
+        "person_a": person_a.pk,
+        "agency_a": agency_a.pk,
+        "course_slug": course.slug,
+        "course": course.pk,
+        "session": session.pk,
+        "booking": booking.pk,
+        "venue": VenueFactory().pk,
+        "level": Level.objects.first().pk,
+        "group": target_groups[1].pk,
+        "rule": PathwayRuleFactory(target_group=target_groups[3], level=course.level).pk,
+        "charge": raise_no_show_charge(record=absent).pk,
+        "certificate": issue_certificate(record=attended).code,
+        "tna_return": tna_services.return_for(agency=agency_a, cycle=cycle).pk,
+        "cycle": cycle.pk,
+        "year": year.pk,
+        "bad_token": "not-a-real-token",
+        "bad_uid": "MQ",
+        "staff": "staff",
         "membership": MembershipFactory(person=person_a, status=MembershipStatus.APPLIED).pk,
         "endorsed": MembershipFactory(person=UserFactory(agency=agency_a), status=MembershipStatus.ENDORSED).pk,
         "assignment": Assignment.objects.create(session=session, trainer=delivering).pk,
         "criterion": MembershipCriterionFactory().pk,
-        "report_run": agency_report_run(agency_a, year).pk, "headlines": "headlines", "people": "people",
-        "questionnaire": standard_questionnaire().pk, "item": Item.objects.first().pk,
+        "report_run": agency_report_run(agency_a, year).pk,
+        "headlines": "headlines",
+        "people": "people",
+        "questionnaire": standard_questionnaire().pk,
+        "item": Item.objects.first().pk,
         "issue": PracticeIssue.objects.create(title="Referral thresholds unclear", description="From evaluations").pk,
     }
     return users, args

@@ -22,14 +22,37 @@ from tna.models import TnaCycle, TrainingNeed, TrainingYear
 
 pytestmark = pytest.mark.django_db
 
-PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 # What people type: numbers in every shape, dates in every format, blanks, junk and very long text.
 typed = st.one_of(
-    st.integers(min_value=-10**12, max_value=10**12).map(str),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.decimals(allow_nan=True, allow_infinity=True, places=3).map(str),
-    st.sampled_from(["", " ", "0", "-1", "1e9", "NaN", "½", "12/13/2026", "31/02/2027", "2027-01-15", "25:99", "09:30",
-                     "16:30", "£150", "1,000", "null", "<script>", "'; DROP TABLE", "\x00"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e9",
+            "NaN",
+            "½",
+            "12/13/2026",
+            "31/02/2027",
+            "2027-01-15",
+            "25:99",
+            "09:30",
+            "16:30",
+            "£150",
+            "1,000",
+            "null",
+            "<script>",
+            "'; DROP TABLE",
+            "\x00",
+        ]
+    ),
     st.text(max_size=40),
     st.text(min_size=3000, max_size=3100, alphabet="ab "),
 )
@@ -51,12 +74,25 @@ def test_the_session_form_answers_every_input_with_a_page_and_saves_all_or_nothi
     def check(capacity, cost, date_, start, end, close, link):
         before = (Session.objects.count(), SessionDate.objects.count())
         data = {
-            "dates-TOTAL_FORMS": "2", "dates-INITIAL_FORMS": "0",
-            "dates-0-date": day, "dates-0-start": "09:30", "dates-0-end": "16:30",
-            "dates-1-date": date_, "dates-1-start": start, "dates-1-end": end,
-            "course": course.pk, "venue": venue.pk, "online_link": link, "capacity": capacity,
-            "close_date": close, "close_time": "", "venue_cost": cost, "trainer_fees": "0", "catering_cost": cost,
-            "materials_cost": "0", "notes": "",
+            "dates-TOTAL_FORMS": "2",
+            "dates-INITIAL_FORMS": "0",
+            "dates-0-date": day,
+            "dates-0-start": "09:30",
+            "dates-0-end": "16:30",
+            "dates-1-date": date_,
+            "dates-1-start": start,
+            "dates-1-end": end,
+            "course": course.pk,
+            "venue": venue.pk,
+            "online_link": link,
+            "capacity": capacity,
+            "close_date": close,
+            "close_time": "",
+            "venue_cost": cost,
+            "trainer_fees": "0",
+            "catering_cost": cost,
+            "materials_cost": "0",
+            "notes": "",
         }
         response = client.post(reverse("courses:manage-session-new"), data)
         assert response.status_code in (200, 302)
@@ -75,13 +111,17 @@ def test_cancelling_or_passing_on_a_place_with_any_input_is_all_or_nothing(targe
     colleague = UserFactory(email="colleague@example.org", agency=agency)
 
     @PROPERTY
-    @given(choice=st.sampled_from(["cancel", "substitute", "", "other"]),
-           substitute=st.one_of(typed, st.just("colleague@example.org"), st.just("COLLEAGUE@example.org ")))
+    @given(
+        choice=st.sampled_from(["cancel", "substitute", "", "other"]),
+        substitute=st.one_of(typed, st.just("colleague@example.org"), st.just("COLLEAGUE@example.org ")),
+    )
     def check(choice, substitute):
         person = UserFactory(agency=agency)
         session = SessionFactory(days_ahead=40)
         booking = book_place(person=person, session=session)
-        response = client_for(person).post(reverse("courses:cancel-booking", args=[booking.pk]), {"choice": choice, "substitute": substitute})
+        response = client_for(person).post(
+            reverse("courses:cancel-booking", args=[booking.pk]), {"choice": choice, "substitute": substitute}
+        )
         assert response.status_code in (200, 302)
         booking.refresh_from_db()
         held = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED)
@@ -99,8 +139,12 @@ def test_cancelling_or_passing_on_a_place_with_any_input_is_all_or_nothing(targe
 
 def test_any_numbers_in_a_tna_section_are_saved_whole_or_not_at_all(target_groups):
     year = TrainingYear.objects.create(name="2027-28", starts_on=date(2027, 4, 1), ends_on=date(2028, 3, 31))
-    cycle = TnaCycle.objects.create(year=year, opens_on=timezone.localdate(), deadline=timezone.localdate() + timedelta(days=30),
-                                    opened_at=timezone.now())
+    cycle = TnaCycle.objects.create(
+        year=year,
+        opens_on=timezone.localdate(),
+        deadline=timezone.localdate() + timedelta(days=30),
+        opened_at=timezone.now(),
+    )
     courses = [CourseFactory(), CourseFactory()]
     lead = agency_lead(agency=AgencyFactory())
     tna_return = tna_services.return_for(agency=lead.agency, cycle=cycle)
@@ -109,15 +153,23 @@ def test_any_numbers_in_a_tna_section_are_saved_whole_or_not_at_all(target_group
     @PROPERTY
     @given(st.lists(typed, min_size=6, max_size=6))
     def check(values):
-        before = list(TrainingNeed.objects.filter(tna_return=tna_return).order_by("pk").values_list(
-            "staff_in_scope", "trained_in_date", "places_requested"))
+        before = list(
+            TrainingNeed.objects.filter(tna_return=tna_return)
+            .order_by("pk")
+            .values_list("staff_in_scope", "trained_in_date", "places_requested")
+        )
         data = {}
         for course, (scope, trained, requested) in zip(courses, (values[:3], values[3:])):
-            data.update({f"scope_{course.pk}": scope, f"trained_{course.pk}": trained, f"requested_{course.pk}": requested})
+            data.update(
+                {f"scope_{course.pk}": scope, f"trained_{course.pk}": trained, f"requested_{course.pk}": requested}
+            )
         response = client.post(reverse("tna:section", args=[tna_return.pk, "needs"]), data)
         assert response.status_code in (200, 302)
-        after = list(TrainingNeed.objects.filter(tna_return=tna_return).order_by("pk").values_list(
-            "staff_in_scope", "trained_in_date", "places_requested"))
+        after = list(
+            TrainingNeed.objects.filter(tna_return=tna_return)
+            .order_by("pk")
+            .values_list("staff_in_scope", "trained_in_date", "places_requested")
+        )
         if response.status_code == 200:
             assert after == before
         else:
@@ -128,19 +180,32 @@ def test_any_numbers_in_a_tna_section_are_saved_whole_or_not_at_all(target_group
 
 def test_any_file_given_to_the_tna_import_gets_a_preview_and_imports_nothing_until_confirmed(target_groups):
     year = TrainingYear.objects.create(name="2027-28", starts_on=date(2027, 4, 1), ends_on=date(2028, 3, 31))
-    cycle = TnaCycle.objects.create(year=year, opens_on=timezone.localdate(), deadline=timezone.localdate() + timedelta(days=30))
+    cycle = TnaCycle.objects.create(
+        year=year, opens_on=timezone.localdate(), deadline=timezone.localdate() + timedelta(days=30)
+    )
     AgencyFactory(name="Northshire Police")
     CourseFactory(title="Working Together to Safeguard Children")
     client = client_for(training_manager())
     header = "Agency,Course,Staff in scope,Trained and in date,Places requested\n"
-    row = st.tuples(st.sampled_from(["Northshire Police", "Unknown Agency", "", "northshire police"]),
-                    st.sampled_from(["Working Together to Safeguard Children", "Nonsense", ""]), typed, typed, typed)
+    row = st.tuples(
+        st.sampled_from(["Northshire Police", "Unknown Agency", "", "northshire police"]),
+        st.sampled_from(["Working Together to Safeguard Children", "Nonsense", ""]),
+        typed,
+        typed,
+        typed,
+    )
 
     @PROPERTY
     @given(rows=st.lists(row, max_size=5), raw=st.binary(max_size=200), use_raw=st.booleans())
     def check(rows, raw, use_raw):
-        content = raw if use_raw else (header + "\n".join(",".join('"' + str(v).replace('"', '""') + '"' for v in r) for r in rows)).encode()
-        response = client.post(reverse("tna:import", args=[cycle.pk]), {"file": SimpleUploadedFile("needs.csv", content, "text/csv")})
+        content = (
+            raw
+            if use_raw
+            else (header + "\n".join(",".join('"' + str(v).replace('"', '""') + '"' for v in r) for r in rows)).encode()
+        )
+        response = client.post(
+            reverse("tna:import", args=[cycle.pk]), {"file": SimpleUploadedFile("needs.csv", content, "text/csv")}
+        )
         assert response.status_code == 200
         assert not TrainingNeed.objects.exists()
 
@@ -158,14 +223,22 @@ def test_the_pool_application_and_commitments_forms_never_half_save(target_group
     @given(experience=typed, specialisms=typed, facilitation=typed, days=st.lists(typed, min_size=2, max_size=2))
     def check(experience, specialisms, facilitation, days):
         Membership.objects.filter(person=person).delete()
-        response = client_for(person).post(reverse("pool:apply"), {
-            "experience": experience, "specialisms": specialisms, "facilitation_experience": facilitation, "courses": [course.pk]})
+        response = client_for(person).post(
+            reverse("pool:apply"),
+            {
+                "experience": experience,
+                "specialisms": specialisms,
+                "facilitation_experience": facilitation,
+                "courses": [course.pk],
+            },
+        )
         assert response.status_code in (200, 302)
         assert Membership.objects.filter(person=person).exists() == (response.status_code == 302)
 
         before = list(TrainerCommitment.objects.order_by("agency_id").values_list("agency_id", "agreed_days"))
-        response = client_for(manager).post(reverse("pool:commitments-edit", args=[year.pk]),
-                                            {f"agency_{a.pk}": d for a, d in zip(agencies, days)})
+        response = client_for(manager).post(
+            reverse("pool:commitments-edit", args=[year.pk]), {f"agency_{a.pk}": d for a, d in zip(agencies, days)}
+        )
         assert response.status_code in (200, 302)
         after = list(TrainerCommitment.objects.order_by("agency_id").values_list("agency_id", "agreed_days"))
         if response.status_code == 200:
@@ -181,12 +254,18 @@ def test_any_records_file_is_checked_without_a_crash_and_imports_all_or_nothing(
     from transfer import services as transfer
 
     AgencyFactory(name="Northshire Police")
-    row = st.tuples(st.one_of(typed, st.just("aisha.khan@example.org"), st.just("ben@example.org")),
-                    st.one_of(typed, st.just("Aisha Khan")), st.sampled_from(["Northshire Police", "northshire police", "Nowhere", ""]),
-                    st.one_of(typed, st.sampled_from(["1", "3", "8", "9"])))
+    row = st.tuples(
+        st.one_of(typed, st.just("aisha.khan@example.org"), st.just("ben@example.org")),
+        st.one_of(typed, st.just("Aisha Khan")),
+        st.sampled_from(["Northshire Police", "northshire police", "Nowhere", ""]),
+        st.one_of(typed, st.sampled_from(["1", "3", "8", "9"])),
+    )
 
     @PROPERTY
-    @given(rows=st.lists(row, max_size=6), header=st.sampled_from(["Email,Name,Agency,Staff group", "Email,Name,Staff group", "", "Name,Email,Agency"]))
+    @given(
+        rows=st.lists(row, max_size=6),
+        header=st.sampled_from(["Email,Name,Agency,Staff group", "Email,Name,Staff group", "", "Name,Email,Agency"]),
+    )
     def check(rows, header):
         before = User.objects.count()
         content = header + "\n" + "\n".join(",".join('"' + str(v).replace('"', '""') + '"' for v in r) for r in rows)

@@ -13,17 +13,22 @@ class PersonByEmailField(forms.EmailField):
     """An email address that must belong to an active account; returns the person."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("error_messages", {
-            "required": "Enter their email address",
-            "invalid": "Enter an email address in the correct format, like name@example.org",
-        })
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": "Enter their email address",
+                "invalid": "Enter an email address in the correct format, like name@example.org",
+            },
+        )
         super().__init__(**kwargs)
 
     def clean(self, value):
         email = super().clean(value)
         if not email:
             return None
-        person = User.objects.filter(email__iexact=normalise_email(email), is_active=True).select_related("agency").first()
+        person = (
+            User.objects.filter(email__iexact=normalise_email(email), is_active=True).select_related("agency").first()
+        )
         if person is None:
             raise forms.ValidationError("No active account has this email address")
         return person
@@ -32,13 +37,16 @@ class PersonByEmailField(forms.EmailField):
 class BookForColleagueForm(forms.Form):
     person = PersonByEmailField(label="Their email address", help_text="They must have an account in this service.")
     override_prerequisites = forms.BooleanField(
-        label="Book them even if they have not done the prerequisite course", required=False,
+        label="Book them even if they have not done the prerequisite course",
+        required=False,
         help_text="Only if their experience covers what the prerequisite teaches.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.text("person"), Field.checkbox("override_prerequisites", small=True), submit="Book a place for them")
+        self.helper = gds_helper(
+            Field.text("person"), Field.checkbox("override_prerequisites", small=True), submit="Book a place for them"
+        )
         self.helper.form_tag = False  # the page's own form posts to the booking URL
 
 
@@ -53,7 +61,8 @@ class CancelBookingForm(forms.Form):
         error_messages={"required": "Choose whether to cancel or pass your place to a colleague"},
     )
     substitute = PersonByEmailField(
-        label="Your colleague's email address", required=False,
+        label="Your colleague's email address",
+        required=False,
         help_text="They must work for the same agency and have an account.",
     )
 
@@ -61,7 +70,13 @@ class CancelBookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [Choice(CANCEL, "Cancel the place")]
         if can_substitute:
-            choices.append(Choice(SUBSTITUTE, "Pass the place to a colleague from the same agency", hint="This avoids any late-cancellation charge."))
+            choices.append(
+                Choice(
+                    SUBSTITUTE,
+                    "Pass the place to a colleague from the same agency",
+                    hint="This avoids any late-cancellation charge.",
+                )
+            )
         self.fields["choice"].choices = choices
         fields = [Field.radios("choice", legend_size=Size.MEDIUM)]
         if can_substitute:
@@ -98,7 +113,10 @@ class RegisterForm(forms.Form):
         self.bookings = list(bookings)
         for booking in self.bookings:
             self.fields[f"b{booking.pk}"] = forms.ChoiceField(
-                label=f"{booking.person.full_name}, {booking.agency.name if booking.agency else booking.person.organisation_name}",
+                label=(
+                    f"{booking.person.full_name}, "
+                    f"{booking.agency.name if booking.agency else booking.person.organisation_name}"
+                ),
                 choices=Attendance.choices,
                 widget=forms.RadioSelect,
                 required=False,
@@ -115,15 +133,23 @@ class RegisterForm(forms.Form):
 class WalkInForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
-        error_messages={"required": "Enter the walk-in's email address", "invalid": "Enter an email address in the correct format, like name@example.org"},
+        error_messages={
+            "required": "Enter the walk-in's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
     full_name = forms.CharField(label="Full name (if they have no account)", required=False, max_length=150)
     agency = forms.ModelChoiceField(
-        label="Agency (if they have no account)", required=False, queryset=Agency.objects.filter(active=True),
-        empty_label="Select their agency", error_messages={"invalid_choice": "Select an agency from the list"},
+        label="Agency (if they have no account)",
+        required=False,
+        queryset=Agency.objects.filter(active=True),
+        empty_label="Select their agency",
+        error_messages={"invalid_choice": "Select an agency from the list"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.text("email"), Field.text("full_name"), Field.select("agency"), submit="Add walk-in")
+        self.helper = gds_helper(
+            Field.text("email"), Field.text("full_name"), Field.select("agency"), submit="Add walk-in"
+        )
         self.helper.layout[-1] = Button.secondary("add_walk_in", "Add walk-in")

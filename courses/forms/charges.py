@@ -6,7 +6,9 @@ from accounts.forms import gds_helper
 
 class WaiveChargeForm(forms.Form):
     reason = forms.CharField(
-        label="Why are you waiving this charge?", widget=forms.Textarea(attrs={"rows": 3}), max_length=500,
+        label="Why are you waiving this charge?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
         error_messages={"required": "Enter why the charge is waived"},
     )
 
@@ -17,7 +19,9 @@ class WaiveChargeForm(forms.Form):
 
 class CertificateCheckForm(forms.Form):
     code = forms.CharField(
-        label="Certificate code", max_length=30, help_text="8 letters and numbers, printed at the bottom of the certificate.",
+        label="Certificate code",
+        max_length=30,
+        help_text="8 letters and numbers, printed at the bottom of the certificate.",
         error_messages={"required": "Enter the certificate code"},
     )
 

@@ -26,7 +26,9 @@ def _govuk_widgets(form):
         if isinstance(widget, forms.Select):
             widget.attrs.setdefault("class", "govuk-select")
         elif isinstance(widget, forms.NumberInput):
-            field.widget = forms.TextInput(attrs={**widget.attrs, "inputmode": "decimal", "class": "govuk-input govuk-input--width-5"})
+            field.widget = forms.TextInput(
+                attrs={**widget.attrs, "inputmode": "decimal", "class": "govuk-input govuk-input--width-5"}
+            )
         elif isinstance(widget, (forms.DateInput, forms.TimeInput)):
             widget.attrs.setdefault("class", "govuk-input govuk-input--width-10")
         elif isinstance(widget, forms.URLInput):
@@ -36,17 +38,41 @@ def _govuk_widgets(form):
 class CourseForm(forms.ModelForm):
     class Meta:
         model = Course
-        fields = ["title", "summary", "learning_outcomes", "level", "target_groups", "duration_days", "delivery_mode",
-                  "inter_agency", "prerequisites", "needs_manager_approval", "charge_exempt", "is_training_for_trainers", "active"]
-        widgets = {"target_groups": forms.CheckboxSelectMultiple, "prerequisites": forms.CheckboxSelectMultiple,
-                   "summary": forms.Textarea(attrs={"rows": 3}), "learning_outcomes": forms.Textarea(attrs={"rows": 5})}
-        labels = {"duration_days": "Duration in days", "inter_agency": "Inter-agency course", "target_groups": "Staff groups it is for"}
+        fields = [
+            "title",
+            "summary",
+            "learning_outcomes",
+            "level",
+            "target_groups",
+            "duration_days",
+            "delivery_mode",
+            "inter_agency",
+            "prerequisites",
+            "needs_manager_approval",
+            "charge_exempt",
+            "is_training_for_trainers",
+            "active",
+        ]
+        widgets = {
+            "target_groups": forms.CheckboxSelectMultiple,
+            "prerequisites": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "learning_outcomes": forms.Textarea(attrs={"rows": 5}),
+        }
+        labels = {
+            "duration_days": "Duration in days",
+            "inter_agency": "Inter-agency course",
+            "target_groups": "Staff groups it is for",
+        }
         error_messages = {
             "title": {"required": "Enter the course title"},
             "summary": {"required": "Enter a short summary"},
             "learning_outcomes": {"required": "Enter at least one learning outcome"},
             "level": {"required": "Select the level"},
-            "duration_days": {"required": "Enter the duration in days", "invalid": "Enter the duration in half days, like 0.5, 1 or 1.5"},
+            "duration_days": {
+                "required": "Enter the duration in days",
+                "invalid": "Enter the duration in half days, like 0.5, 1 or 1.5",
+            },
             "delivery_mode": {"required": "Select how the course is delivered"},
         }
 
@@ -58,10 +84,19 @@ class CourseForm(forms.ModelForm):
         self.fields["level"].empty_label = "Select a level"
         _govuk_widgets(self)
         self.helper = gds_helper(
-            Field.text("title"), Field.textarea("summary"), Field.textarea("learning_outcomes"), Field.select("level"),
-            Field.checkboxes("target_groups", small=True), Field.text("duration_days", field_width=Fixed.FIVE), Field.select("delivery_mode"),
-            Field.checkbox("inter_agency"), Field.checkboxes("prerequisites", small=True), Field.checkbox("needs_manager_approval"),
-            Field.checkbox("charge_exempt"), Field.checkbox("is_training_for_trainers"), Field.checkbox("active"),
+            Field.text("title"),
+            Field.textarea("summary"),
+            Field.textarea("learning_outcomes"),
+            Field.select("level"),
+            Field.checkboxes("target_groups", small=True),
+            Field.text("duration_days", field_width=Fixed.FIVE),
+            Field.select("delivery_mode"),
+            Field.checkbox("inter_agency"),
+            Field.checkboxes("prerequisites", small=True),
+            Field.checkbox("needs_manager_approval"),
+            Field.checkbox("charge_exempt"),
+            Field.checkbox("is_training_for_trainers"),
+            Field.checkbox("active"),
             submit="Save course",
         )
 
@@ -85,15 +120,27 @@ class VenueForm(forms.ModelForm):
     class Meta:
         model = Venue
         fields = ["name", "address", "postcode", "access_information", "active"]
-        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "access_information": forms.Textarea(attrs={"rows": 3})}
-        error_messages = {"name": {"required": "Enter the venue's name"}, "address": {"required": "Enter the address"},
-                          "postcode": {"required": "Enter the postcode"}}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "access_information": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "name": {"required": "Enter the venue's name"},
+            "address": {"required": "Enter the address"},
+            "postcode": {"required": "Enter the postcode"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _govuk_widgets(self)
-        self.helper = gds_helper(Field.text("name"), Field.textarea("address"), Field.text("postcode", field_width=Fixed.TEN),
-                                 Field.textarea("access_information"), Field.checkbox("active"), submit="Save venue")
+        self.helper = gds_helper(
+            Field.text("name"),
+            Field.textarea("address"),
+            Field.text("postcode", field_width=Fixed.TEN),
+            Field.textarea("access_information"),
+            Field.checkbox("active"),
+            submit="Save venue",
+        )
 
     def clean_postcode(self):
         import re
@@ -108,49 +155,163 @@ class VenueForm(forms.ModelForm):
 
 
 class SessionForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=Course.objects.filter(active=True).order_by("title"), empty_label="Select a course",
-                                    error_messages={"required": "Select the course", "invalid_choice": "Select a course from the list"})
-    venue = forms.ModelChoiceField(queryset=Venue.objects.filter(active=True), required=False, empty_label="No venue: online",
-                                   error_messages={"invalid_choice": "Select a venue from the list"})
-    online_link = forms.URLField(label="Online joining link", required=False, assume_scheme="https",
-                                 error_messages={"invalid": "Enter the joining link as a web address, like https://meet.example.org/abc"})
-    capacity = forms.IntegerField(label="Places", min_value=1, max_value=500, error_messages={
-        "required": "Enter how many places there are", "invalid": "Enter the number of places as a whole number",
-        "min_value": "There must be at least 1 place", "max_value": "A session can have at most 500 places"})
-    close_date = forms.DateField(label="Booking cut-off date (DD/MM/YYYY)", required=False, input_formats=DATE_FORMATS, widget=forms.TextInput,
-                                 help_text="Leave empty for 2 working days before the first date.",
-                                 error_messages={"invalid": "Enter the cut-off date as DD/MM/YYYY"})
-    close_time = forms.TimeField(label="Booking cut-off time (HH:MM)", required=False, input_formats=TIME_FORMATS, widget=forms.TextInput,
-                                 error_messages={"invalid": "Enter the cut-off time as HH:MM, like 17:00"})
-    trainers = forms.ModelMultipleChoiceField(queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
-    venue_cost = forms.DecimalField(label="Venue (£)", min_value=0, max_value=Decimal("99999.99"), decimal_places=2, initial=0, error_messages={"max_value": "Enter a cost under £100,000", "max_decimal_places": "Enter pounds and pence, like 150.50", "max_digits": "Enter a cost under £100,000", "min_value": "Costs cannot be negative", "invalid": "Enter the venue cost in pounds, like 150 or 150.00"})
-    trainer_fees = forms.DecimalField(label="Trainer fees (£)", min_value=0, max_value=Decimal("99999.99"), decimal_places=2, initial=0, error_messages={"max_value": "Enter a cost under £100,000", "max_decimal_places": "Enter pounds and pence, like 150.50", "max_digits": "Enter a cost under £100,000", "min_value": "Costs cannot be negative", "invalid": "Enter the trainer fees in pounds"})
-    catering_cost = forms.DecimalField(label="Catering (£)", min_value=0, max_value=Decimal("99999.99"), decimal_places=2, initial=0, error_messages={"max_value": "Enter a cost under £100,000", "max_decimal_places": "Enter pounds and pence, like 150.50", "max_digits": "Enter a cost under £100,000", "min_value": "Costs cannot be negative", "invalid": "Enter the catering cost in pounds"})
-    materials_cost = forms.DecimalField(label="Materials (£)", min_value=0, max_value=Decimal("99999.99"), decimal_places=2, initial=0, error_messages={"max_value": "Enter a cost under £100,000", "max_decimal_places": "Enter pounds and pence, like 150.50", "max_digits": "Enter a cost under £100,000", "min_value": "Costs cannot be negative", "invalid": "Enter the materials cost in pounds"})
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.filter(active=True).order_by("title"),
+        empty_label="Select a course",
+        error_messages={"required": "Select the course", "invalid_choice": "Select a course from the list"},
+    )
+    venue = forms.ModelChoiceField(
+        queryset=Venue.objects.filter(active=True),
+        required=False,
+        empty_label="No venue: online",
+        error_messages={"invalid_choice": "Select a venue from the list"},
+    )
+    online_link = forms.URLField(
+        label="Online joining link",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter the joining link as a web address, like https://meet.example.org/abc"},
+    )
+    capacity = forms.IntegerField(
+        label="Places",
+        min_value=1,
+        max_value=500,
+        error_messages={
+            "required": "Enter how many places there are",
+            "invalid": "Enter the number of places as a whole number",
+            "min_value": "There must be at least 1 place",
+            "max_value": "A session can have at most 500 places",
+        },
+    )
+    close_date = forms.DateField(
+        label="Booking cut-off date (DD/MM/YYYY)",
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.TextInput,
+        help_text="Leave empty for 2 working days before the first date.",
+        error_messages={"invalid": "Enter the cut-off date as DD/MM/YYYY"},
+    )
+    close_time = forms.TimeField(
+        label="Booking cut-off time (HH:MM)",
+        required=False,
+        input_formats=TIME_FORMATS,
+        widget=forms.TextInput,
+        error_messages={"invalid": "Enter the cut-off time as HH:MM, like 17:00"},
+    )
+    trainers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    venue_cost = forms.DecimalField(
+        label="Venue (£)",
+        min_value=0,
+        max_value=Decimal("99999.99"),
+        decimal_places=2,
+        initial=0,
+        error_messages={
+            "max_value": "Enter a cost under £100,000",
+            "max_decimal_places": "Enter pounds and pence, like 150.50",
+            "max_digits": "Enter a cost under £100,000",
+            "min_value": "Costs cannot be negative",
+            "invalid": "Enter the venue cost in pounds, like 150 or 150.00",
+        },
+    )
+    trainer_fees = forms.DecimalField(
+        label="Trainer fees (£)",
+        min_value=0,
+        max_value=Decimal("99999.99"),
+        decimal_places=2,
+        initial=0,
+        error_messages={
+            "max_value": "Enter a cost under £100,000",
+            "max_decimal_places": "Enter pounds and pence, like 150.50",
+            "max_digits": "Enter a cost under £100,000",
+            "min_value": "Costs cannot be negative",
+            "invalid": "Enter the trainer fees in pounds",
+        },
+    )
+    catering_cost = forms.DecimalField(
+        label="Catering (£)",
+        min_value=0,
+        max_value=Decimal("99999.99"),
+        decimal_places=2,
+        initial=0,
+        error_messages={
+            "max_value": "Enter a cost under £100,000",
+            "max_decimal_places": "Enter pounds and pence, like 150.50",
+            "max_digits": "Enter a cost under £100,000",
+            "min_value": "Costs cannot be negative",
+            "invalid": "Enter the catering cost in pounds",
+        },
+    )
+    materials_cost = forms.DecimalField(
+        label="Materials (£)",
+        min_value=0,
+        max_value=Decimal("99999.99"),
+        decimal_places=2,
+        initial=0,
+        error_messages={
+            "max_value": "Enter a cost under £100,000",
+            "max_decimal_places": "Enter pounds and pence, like 150.50",
+            "max_digits": "Enter a cost under £100,000",
+            "min_value": "Costs cannot be negative",
+            "invalid": "Enter the materials cost in pounds",
+        },
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["trainers"].queryset = User.objects.filter(groups__name=str(Role.TRAINER), is_active=True).select_related("agency").order_by("full_name")
-        self.fields["trainers"].label_from_instance = lambda u: f"{u.full_name} ({u.agency.name if u.agency else 'no agency'})"
+        self.fields["trainers"].queryset = (
+            User.objects.filter(groups__name=str(Role.TRAINER), is_active=True)
+            .select_related("agency")
+            .order_by("full_name")
+        )
+        self.fields["trainers"].label_from_instance = lambda u: (
+            f"{u.full_name} ({u.agency.name if u.agency else 'no agency'})"
+        )
         _govuk_widgets(self)
         self.helper = gds_helper(
-            Field.select("course"), Field.select("venue"), Field.text("online_link"), Field.text("capacity", field_width=Fixed.FIVE),
-            Field.text("close_date", field_width=Fixed.TEN), Field.text("close_time", field_width=Fixed.FIVE),
+            Field.select("course"),
+            Field.select("venue"),
+            Field.text("online_link"),
+            Field.text("capacity", field_width=Fixed.FIVE),
+            Field.text("close_date", field_width=Fixed.TEN),
+            Field.text("close_time", field_width=Fixed.FIVE),
             Field.checkboxes("trainers", small=True),
-            Fieldset(Field.text("venue_cost", field_width=Fixed.TEN), Field.text("trainer_fees", field_width=Fixed.TEN),
-                     Field.text("catering_cost", field_width=Fixed.TEN), Field.text("materials_cost", field_width=Fixed.TEN),
-                     legend="Costs", legend_size=Size.SMALL),
-            Field.textarea("notes"), submit="Save session",
+            Fieldset(
+                Field.text("venue_cost", field_width=Fixed.TEN),
+                Field.text("trainer_fees", field_width=Fixed.TEN),
+                Field.text("catering_cost", field_width=Fixed.TEN),
+                Field.text("materials_cost", field_width=Fixed.TEN),
+                legend="Costs",
+                legend_size=Size.SMALL,
+            ),
+            Field.textarea("notes"),
+            submit="Save session",
         )
         self.helper.form_tag = False
         self.helper.layout.pop()  # the page puts one button after the dates
 
 
 class SessionDateForm(forms.Form):
-    date = forms.DateField(label="Date (DD/MM/YYYY)", required=False, input_formats=DATE_FORMATS, error_messages={"invalid": "Enter the date as DD/MM/YYYY"})
-    start = forms.TimeField(label="Starts (HH:MM)", required=False, input_formats=TIME_FORMATS, error_messages={"invalid": "Enter the start time as HH:MM, like 09:30"})
-    end = forms.TimeField(label="Ends (HH:MM)", required=False, input_formats=TIME_FORMATS, error_messages={"invalid": "Enter the end time as HH:MM, like 16:30"})
+    date = forms.DateField(
+        label="Date (DD/MM/YYYY)",
+        required=False,
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter the date as DD/MM/YYYY"},
+    )
+    start = forms.TimeField(
+        label="Starts (HH:MM)",
+        required=False,
+        input_formats=TIME_FORMATS,
+        error_messages={"invalid": "Enter the start time as HH:MM, like 09:30"},
+    )
+    end = forms.TimeField(
+        label="Ends (HH:MM)",
+        required=False,
+        input_formats=TIME_FORMATS,
+        error_messages={"invalid": "Enter the end time as HH:MM, like 16:30"},
+    )
 
     def clean(self):
         data = super().clean()
@@ -178,7 +339,14 @@ SessionDateFormSet = forms.formset_factory(SessionDateForm, extra=0)
 
 
 def date_formset(data=None, *, dates=(), blank=2):
-    initial = [{"date": timezone.localtime(d.starts_at).date(), "start": timezone.localtime(d.starts_at).time(), "end": timezone.localtime(d.ends_at).time()} for d in dates]
+    initial = [
+        {
+            "date": timezone.localtime(d.starts_at).date(),
+            "start": timezone.localtime(d.starts_at).time(),
+            "end": timezone.localtime(d.ends_at).time(),
+        }
+        for d in dates
+    ]
     initial += [{} for _ in range(blank if not initial else 1)]
     # Every row is validated, even one the browser sent back unchanged: an unchanged
     # row is still a date the session keeps.
@@ -186,9 +354,13 @@ def date_formset(data=None, *, dates=(), blank=2):
 
 
 class CancelSessionForm(forms.Form):
-    reason = forms.CharField(label="Why is the session cancelled?", widget=forms.Textarea(attrs={"rows": 3}), max_length=500,
-                             help_text="Everyone booked or waiting is emailed this reason.",
-                             error_messages={"required": "Enter why the session is cancelled"})
+    reason = forms.CharField(
+        label="Why is the session cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text="Everyone booked or waiting is emailed this reason.",
+        error_messages={"required": "Enter why the session is cancelled"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,26 +371,57 @@ class CancelSessionForm(forms.Form):
 
 
 class PathwayRuleForm(forms.Form):
-    target_group = forms.ModelChoiceField(label="Staff group", queryset=TargetGroup.objects.all(), empty_label="Select a staff group",
-                                          error_messages={"required": "Select the staff group"})
+    target_group = forms.ModelChoiceField(
+        label="Staff group",
+        queryset=TargetGroup.objects.all(),
+        empty_label="Select a staff group",
+        error_messages={"required": "Select the staff group"},
+    )
     level = forms.ModelChoiceField(queryset=Level.objects.all(), required=False, empty_label="No level: a named course")
-    course = forms.ModelChoiceField(label="Or a named course", queryset=Course.objects.order_by("title"), required=False, empty_label="No named course")
-    refresh_months = forms.IntegerField(label="Refresh every (months)", required=False, min_value=1, max_value=120,
-                                        help_text="Leave empty if it never needs refreshing.",
-                                        error_messages={"invalid": "Enter the months as a whole number", "min_value": "Enter at least 1 month", "max_value": "Enter at most 120 months"})
+    course = forms.ModelChoiceField(
+        label="Or a named course",
+        queryset=Course.objects.order_by("title"),
+        required=False,
+        empty_label="No named course",
+    )
+    refresh_months = forms.IntegerField(
+        label="Refresh every (months)",
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text="Leave empty if it never needs refreshing.",
+        error_messages={
+            "invalid": "Enter the months as a whole number",
+            "min_value": "Enter at least 1 month",
+            "max_value": "Enter at most 120 months",
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _govuk_widgets(self)
-        self.helper = gds_helper(Field.select("target_group"), Field.select("level"), Field.select("course"),
-                                 Field.text("refresh_months", field_width=Fixed.FIVE), submit="Add requirement")
+        self.helper = gds_helper(
+            Field.select("target_group"),
+            Field.select("level"),
+            Field.select("course"),
+            Field.text("refresh_months", field_width=Fixed.FIVE),
+            submit="Add requirement",
+        )
 
 
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = BookingPolicy
-        fields = ["late_cancellation_working_days", "late_cancellation_charge_per_day", "no_show_charge_per_day",
-                  "contributing_partners_free", "waitlist_offer_hours", "approval_hold_hours", "no_shows_before_approval", "reminder_days_before"]
+        fields = [
+            "late_cancellation_working_days",
+            "late_cancellation_charge_per_day",
+            "no_show_charge_per_day",
+            "contributing_partners_free",
+            "waitlist_offer_hours",
+            "approval_hold_hours",
+            "no_shows_before_approval",
+            "reminder_days_before",
+        ]
         labels = {
             "late_cancellation_working_days": "Late-cancellation notice (working days)",
             "late_cancellation_charge_per_day": "Late-cancellation charge per day of the course (£)",
@@ -234,29 +437,51 @@ class PolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.categories = list(OrganisationCategory.objects.all())
         rates = {r.category_id: r for r in self.instance.fee_rates.all()}
-        layout = [Field.text(name, field_width=Fixed.FIVE) for name in self.Meta.fields if name != "contributing_partners_free"]
+        layout = [
+            Field.text(name, field_width=Fixed.FIVE)
+            for name in self.Meta.fields
+            if name != "contributing_partners_free"
+        ]
         layout.insert(3, Field.checkbox("contributing_partners_free"))
         for category in self.categories:
             rate = rates.get(category.pk)
             for kind, label in (("day", "a day"), ("half", "a half day")):
                 name = f"fee_{kind}_{category.pk}"
                 self.fields[name] = forms.DecimalField(
-                    label=f"{category.name}: fee for {label} (£)", min_value=0, max_value=Decimal("9999.99"), decimal_places=2, required=True,
+                    label=f"{category.name}: fee for {label} (£)",
+                    min_value=0,
+                    max_value=Decimal("9999.99"),
+                    decimal_places=2,
+                    required=True,
                     initial=(rate.per_day if kind == "day" else rate.per_half_day) if rate else 0,
-                    error_messages={"required": "Enter a fee (0 for free)", "min_value": "Fees cannot be negative", "invalid": "Enter the fee in pounds, like 85 or 85.00",
-                                    "max_value": "Enter a fee under £10,000", "max_decimal_places": "Enter pounds and pence, like 85.50",
-                                    "max_digits": "Enter a fee under £10,000"},
+                    error_messages={
+                        "required": "Enter a fee (0 for free)",
+                        "min_value": "Fees cannot be negative",
+                        "invalid": "Enter the fee in pounds, like 85 or 85.00",
+                        "max_value": "Enter a fee under £10,000",
+                        "max_decimal_places": "Enter pounds and pence, like 85.50",
+                        "max_digits": "Enter a fee under £10,000",
+                    },
                 )
                 layout.append(Field.text(name, field_width=Fixed.FIVE))
         for name in self.Meta.fields:
-            self.fields[name].error_messages.update({"invalid": "Enter a number", "min_value": "Enter a number that is not negative", "required": "Enter a value",
-                                                     "max_digits": "Enter a smaller amount", "max_whole_digits": "Enter a smaller amount",
-                                                     "max_decimal_places": "Enter pounds and pence, like 50.00"})
+            self.fields[name].error_messages.update(
+                {
+                    "invalid": "Enter a number",
+                    "min_value": "Enter a number that is not negative",
+                    "required": "Enter a value",
+                    "max_digits": "Enter a smaller amount",
+                    "max_whole_digits": "Enter a smaller amount",
+                    "max_decimal_places": "Enter pounds and pence, like 50.00",
+                }
+            )
         _govuk_widgets(self)
         self.helper = gds_helper(*layout, submit="Save policy")
 
     def fee_rates(self) -> dict:
-        return {c: (self.cleaned_data[f"fee_day_{c.pk}"], self.cleaned_data[f"fee_half_{c.pk}"]) for c in self.categories}
+        return {
+            c: (self.cleaned_data[f"fee_day_{c.pk}"], self.cleaned_data[f"fee_half_{c.pk}"]) for c in self.categories
+        }
 
     def _post_clean(self):
         pass
@@ -267,13 +492,20 @@ class LevelForm(forms.ModelForm):
         model = Level
         fields = ["number", "name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
-        error_messages = {"number": {"required": "Enter the level's number", "invalid": "Enter the level's number as a whole number"},
-                          "name": {"required": "Enter the level's name"}}
+        error_messages = {
+            "number": {"required": "Enter the level's number", "invalid": "Enter the level's number as a whole number"},
+            "name": {"required": "Enter the level's name"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _govuk_widgets(self)
-        self.helper = gds_helper(Field.text("number", field_width=Fixed.TWO), Field.text("name"), Field.textarea("description"), submit="Save level")
+        self.helper = gds_helper(
+            Field.text("number", field_width=Fixed.TWO),
+            Field.text("name"),
+            Field.textarea("description"),
+            submit="Save level",
+        )
 
     def _post_clean(self):
         pass
@@ -285,13 +517,21 @@ class TargetGroupForm(forms.ModelForm):
         fields = ["number", "name", "description"]
         labels = {"description": "Plain explanation shown at sign-up"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        error_messages = {"number": {"required": "Enter the group's number", "invalid": "Enter the group's number as a whole number"},
-                          "name": {"required": "Enter the group's name"}, "description": {"required": "Explain who belongs in this group"}}
+        error_messages = {
+            "number": {"required": "Enter the group's number", "invalid": "Enter the group's number as a whole number"},
+            "name": {"required": "Enter the group's name"},
+            "description": {"required": "Explain who belongs in this group"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _govuk_widgets(self)
-        self.helper = gds_helper(Field.text("number", field_width=Fixed.TWO), Field.text("name"), Field.textarea("description"), submit="Save staff group")
+        self.helper = gds_helper(
+            Field.text("number", field_width=Fixed.TWO),
+            Field.text("name"),
+            Field.textarea("description"),
+            submit="Save staff group",
+        )
 
     def _post_clean(self):
         pass

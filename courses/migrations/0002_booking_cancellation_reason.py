@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0001_initial'),
+        ("courses", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='booking',
-            name='cancellation_reason',
+            model_name="booking",
+            name="cancellation_reason",
             field=models.CharField(blank=True, max_length=200),
         ),
     ]

@@ -46,15 +46,25 @@ def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
     first_few = sessions.annotate(
         place=Window(RowNumber(), partition_by=F("course_id"), order_by=(F("starts_at").asc(), F("pk").asc()))
     ).filter(place__lte=DATES_LISTED)
-    courses = Course.objects.filter(active=True).select_related("level").prefetch_related(
-        "target_groups", Prefetch("sessions", queryset=first_few, to_attr="upcoming")
-    ).annotate(upcoming_count=Count("sessions", filter=in_range, distinct=True))
+    courses = (
+        Course.objects.filter(active=True)
+        .select_related("level")
+        .prefetch_related("target_groups", Prefetch("sessions", queryset=first_few, to_attr="upcoming"))
+        .annotate(upcoming_count=Count("sessions", filter=in_range, distinct=True))
+    )
     if date_from or date_to:
         courses = courses.filter(Exists(sessions.filter(course=OuterRef("pk")).values("pk")))
     if has_places:
-        open_sessions = Session.objects.filter(
-            course=OuterRef("pk"), status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now(), bookings_close_at__gt=timezone.now()
-        ).annotate(taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE))).filter(capacity__gt=F("taken"))
+        open_sessions = (
+            Session.objects.filter(
+                course=OuterRef("pk"),
+                status=SessionStatus.SCHEDULED,
+                starts_at__gt=timezone.now(),
+                bookings_close_at__gt=timezone.now(),
+            )
+            .annotate(taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)))
+            .filter(capacity__gt=F("taken"))
+        )
         courses = courses.filter(Exists(open_sessions))
     return courses
 
@@ -68,7 +78,9 @@ def get_course_page(slug: str) -> Course:
             "prerequisites",
             Prefetch(
                 "sessions",
-                queryset=upcoming_sessions().prefetch_related(Prefetch("dates", queryset=SessionDate.objects.order_by("starts_at"))),
+                queryset=upcoming_sessions().prefetch_related(
+                    Prefetch("dates", queryset=SessionDate.objects.order_by("starts_at"))
+                ),
                 to_attr="upcoming",
             ),
         )

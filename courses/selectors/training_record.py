@@ -72,11 +72,15 @@ def requirements_for(people) -> dict[int, list[Requirement]]:
     people = list(people)
     group_ids = {p.target_group_id for p in people if p.target_group_id}
     rules_by_group: dict[int, list[PathwayRule]] = {}
-    for rule in PathwayRule.objects.filter(target_group_id__in=group_ids).select_related("level", "course", "target_group"):
+    for rule in PathwayRule.objects.filter(target_group_id__in=group_ids).select_related(
+        "level", "course", "target_group"
+    ):
         rules_by_group.setdefault(rule.target_group_id, []).append(rule)
     attended: dict[int, list[AttendanceRecord]] = {}
     records = (
-        AttendanceRecord.objects.filter(person__in=[p.pk for p in people], outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])
+        AttendanceRecord.objects.filter(
+            person__in=[p.pk for p in people], outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL]
+        )
         .select_related("session__course")
         .order_by("-session__ends_at")
     )
@@ -88,7 +92,8 @@ def requirements_for(people) -> dict[int, list[Requirement]]:
         for rule in rules_by_group.get(person.target_group_id, []):
             match = next(
                 (
-                    r for r in attended.get(person.pk, [])
+                    r
+                    for r in attended.get(person.pk, [])
                     if (rule.course_id and r.session.course_id == rule.course_id)
                     or (rule.level_id and r.session.course.level_id == rule.level_id)
                 ),

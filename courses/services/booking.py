@@ -11,8 +11,7 @@ first come, first served. A freed place is offered to the first person for
 No offer is made after the booking cut-off or once the session has started.
 """
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -22,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.errors import DomainError
 from accounts.mail import queue_email
 from accounts.models import User
+from common.errors import DomainError
 
 from ..models import (
     ACTIVE,
@@ -42,9 +41,9 @@ from ..signals import booking_confirmed, session_cancelled
 
 APPROVAL_SALT = "courses.booking-approval"
 # Someone whose required training was never done waits ahead of everyone.
-NEVER_DONE = datetime(1900, 1, 1, tzinfo=dt_timezone.utc)
+NEVER_DONE = datetime(1900, 1, 1, tzinfo=UTC)
 # Someone with no required training waits behind everyone who has some.
-NOTHING_REQUIRED = datetime(9999, 1, 1, tzinfo=dt_timezone.utc)
+NOTHING_REQUIRED = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class BookingError(DomainError):
@@ -90,7 +89,9 @@ def book_place(
     """
     booked_by = booked_by or person
     on_behalf = booked_by.pk != person.pk
-    if on_behalf and not (booked_by.is_training_manager or (booked_by.is_agency_lead and booked_by.agency_id == person.agency_id)):
+    if on_behalf and not (
+        booked_by.is_training_manager or (booked_by.is_agency_lead and booked_by.agency_id == person.agency_id)
+    ):
         raise BookingError("You can only book places for staff of your own agency.")
     session = _lock_session(session)
     course = session.course
@@ -117,7 +118,9 @@ def book_place(
     missing = _missing_prerequisites(person=person, session=session)
     prerequisite_override = None
     if missing:
-        lead_or_manager = booked_by.is_training_manager or (booked_by.is_agency_lead and booked_by.agency_id == person.agency_id)
+        lead_or_manager = booked_by.is_training_manager or (
+            booked_by.is_agency_lead and booked_by.agency_id == person.agency_id
+        )
         if not (override_prerequisites and lead_or_manager):
             names = ", ".join(c.title for c in missing)
             raise BookingError(
@@ -160,7 +163,9 @@ def book_place(
 def _hold_place(booking: Booking, *, policy: BookingPolicy, now) -> None:
     if booking.session.course.needs_manager_approval:
         booking.status = BookingStatus.AWAITING_APPROVAL
-        booking.approval_expires_at = min(now + timedelta(hours=policy.approval_hold_hours), booking.session.bookings_close_at)
+        booking.approval_expires_at = min(
+            now + timedelta(hours=policy.approval_hold_hours), booking.session.bookings_close_at
+        )
     else:
         booking.status = BookingStatus.CONFIRMED
 
@@ -211,7 +216,7 @@ def waitlist_priority(person: User) -> datetime:
         return NOTHING_REQUIRED
     if expiry is None:
         return NEVER_DONE
-    return datetime(expiry.year, expiry.month, expiry.day, tzinfo=dt_timezone.utc)
+    return datetime(expiry.year, expiry.month, expiry.day, tzinfo=UTC)
 
 
 def approval_token(booking: Booking) -> str:
@@ -235,11 +240,22 @@ def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
             subject=f"Booking confirmed: {session.course.title}",
             template="booking_confirmed",
             context=context,
-            attachments=[{"filename": "session.ics", "content": session_ics(session, attendee_email=person.email), "mimetype": "text/calendar"}],
+            attachments=[
+                {
+                    "filename": "session.ics",
+                    "content": session_ics(session, attendee_email=person.email),
+                    "mimetype": "text/calendar",
+                }
+            ],
         )
         transaction.on_commit(lambda: booking_confirmed.send(sender=Booking, booking_id=booking.pk))
     elif booking.status == BookingStatus.WAITLISTED:
-        queue_email(to=person.email, subject=f"On the waiting list: {session.course.title}", template="booking_waitlisted", context=context)
+        queue_email(
+            to=person.email,
+            subject=f"On the waiting list: {session.course.title}",
+            template="booking_waitlisted",
+            context=context,
+        )
     elif booking.status == BookingStatus.AWAITING_APPROVAL:
         token = approval_token(booking)
         queue_email(
@@ -248,7 +264,12 @@ def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
             template="booking_approval_request",
             context={**context, "approval_link": _link(site_url, "courses:approval", token)},
         )
-        queue_email(to=person.email, subject=f"Waiting for approval: {session.course.title}", template="booking_awaiting_approval", context=context)
+        queue_email(
+            to=person.email,
+            subject=f"Waiting for approval: {session.course.title}",
+            template="booking_awaiting_approval",
+            context=context,
+        )
 
 
 # --- Line manager approval ------------------------------------------------------------------
@@ -276,7 +297,9 @@ def decide_approval(*, token: str, approve: bool, site_url: str = "") -> Booking
     """The line manager approves or declines the place held for their staff member."""
     booking = booking_for_approval_token(token)
     _lock_session(booking.session)
-    booking = Booking.objects.select_for_update(of=("self",)).select_related("session__course", "person").get(pk=booking.pk)
+    booking = (
+        Booking.objects.select_for_update(of=("self",)).select_related("session__course", "person").get(pk=booking.pk)
+    )
     if booking.status != BookingStatus.AWAITING_APPROVAL:
         raise BookingError(f"This place has already been dealt with: it is {booking.get_status_display().lower()}.")
     if booking.approval_expires_at and booking.approval_expires_at < timezone.now():
@@ -298,7 +321,11 @@ def decide_approval(*, token: str, approve: bool, site_url: str = "") -> Booking
             to=booking.person.email,
             subject=f"Place not approved: {booking.session.course.title}",
             template="booking_declined",
-            context={"person": booking.person, "session": booking.session, "manage_link": _link(site_url, "courses:my-training")},
+            context={
+                "person": booking.person,
+                "session": booking.session,
+                "manage_link": _link(site_url, "courses:my-training"),
+            },
         )
         offer_free_places(booking.session, site_url=site_url)
     return booking
@@ -329,7 +356,9 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
     booking.late_cancellation = held and is_late_cancellation(session=session, when=now)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
-    booking.cancellation_reason = "Cancelled by the delegate" if actor.pk == booking.person_id else f"Cancelled by {actor}"
+    booking.cancellation_reason = (
+        "Cancelled by the delegate" if actor.pk == booking.person_id else f"Cancelled by {actor}"
+    )
     booking.save()
     charge = raise_late_cancellation_charge(booking=booking) if booking.late_cancellation else None
     log_action(
@@ -342,8 +371,13 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
         to=booking.person.email,
         subject=f"Booking cancelled: {session.course.title}",
         template="booking_cancelled",
-        context={"person": booking.person, "session": session, "booking": booking, "charge": charge,
-                 "manage_link": _link(site_url, "courses:booking", booking.pk)},
+        context={
+            "person": booking.person,
+            "session": session,
+            "booking": booking,
+            "charge": charge,
+            "manage_link": _link(site_url, "courses:booking", booking.pk),
+        },
     )
     offer_free_places(session, site_url=site_url)
     return booking
@@ -379,8 +413,14 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
         to=booking.person.email,
         subject=f"Your place has passed to {substitute}: {session.course.title}",
         template="booking_cancelled",
-        context={"person": booking.person, "session": session, "booking": booking, "charge": None, "substitute": substitute,
-                 "manage_link": _link(site_url, "courses:booking", booking.pk)},
+        context={
+            "person": booking.person,
+            "session": session,
+            "booking": booking,
+            "charge": None,
+            "substitute": substitute,
+            "manage_link": _link(site_url, "courses:booking", booking.pk),
+        },
     )
     return replacement
 
@@ -406,7 +446,9 @@ def offer_free_places(session: Session, *, site_url: str = "") -> list[Booking]:
         booking.status = BookingStatus.OFFERED
         booking.offer_expires_at = min(now + timedelta(hours=policy.waitlist_offer_hours), session.bookings_close_at)
         booking.save(update_fields=["status", "offer_expires_at"])
-        log_action(actor=None, action="offered a place", obj=booking, changes={"until": booking.offer_expires_at.isoformat()})
+        log_action(
+            actor=None, action="offered a place", obj=booking, changes={"until": booking.offer_expires_at.isoformat()}
+        )
         queue_email(
             to=booking.person.email,
             subject=f"A place is free: {session.course.title}",
@@ -432,7 +474,9 @@ def accept_offer(*, actor: User, booking: Booking, site_url: str = "") -> Bookin
     if booking.offer_expires_at <= now or session.starts_at <= now:
         raise BookingError("This offer has expired, so the place has gone to the next person waiting.")
     if session.course.needs_manager_approval and not booking.person.line_manager_email:
-        raise BookingError("This course needs your line manager to approve your place. Add their email address to your details first.")
+        raise BookingError(
+            "This course needs your line manager to approve your place. Add their email address to your details first."
+        )
     _hold_place(booking, policy=BookingPolicy.current(), now=now)
     booking.offer_expires_at = None
     booking.save()
@@ -457,23 +501,34 @@ def expire_offers_and_holds(*, now=None) -> int:
     for session_id in list(stale):
         with transaction.atomic():
             session = Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
-            for booking in Booking.objects.select_for_update(of=("self",)).select_related("person").filter(
-                Q(status=BookingStatus.OFFERED, offer_expires_at__lt=now)
-                | Q(status=BookingStatus.AWAITING_APPROVAL, approval_expires_at__lt=now),
-                session=session,
+            for booking in (
+                Booking.objects.select_for_update(of=("self",))
+                .select_related("person")
+                .filter(
+                    Q(status=BookingStatus.OFFERED, offer_expires_at__lt=now)
+                    | Q(status=BookingStatus.AWAITING_APPROVAL, approval_expires_at__lt=now),
+                    session=session,
+                )
             ):
                 offer = booking.status == BookingStatus.OFFERED
                 booking.status = BookingStatus.CANCELLED if offer else BookingStatus.DECLINED
                 booking.cancelled_at = now
-                booking.cancellation_reason = "Offer not taken up in time" if offer else "Line manager did not answer in time"
+                booking.cancellation_reason = (
+                    "Offer not taken up in time" if offer else "Line manager did not answer in time"
+                )
                 booking.save()
                 log_action(actor=None, action="offer expired" if offer else "approval expired", obj=booking)
                 queue_email(
                     to=booking.person.email,
                     subject=f"{'Offer expired' if offer else 'Place released'}: {session.course.title}",
                     template="booking_expired",
-                    context={"person": booking.person, "session": session, "booking": booking, "offer": offer,
-                             "manage_link": _link("", "courses:booking", booking.pk)},
+                    context={
+                        "person": booking.person,
+                        "session": session,
+                        "booking": booking,
+                        "offer": offer,
+                        "manage_link": _link("", "courses:booking", booking.pk),
+                    },
                 )
                 expired += 1
             offer_free_places(session)
@@ -499,7 +554,11 @@ def cancel_session(*, actor: User, session: Session, reason: str) -> int:
     session.cancelled_at = now
     session.cancellation_reason = reason.strip()
     session.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
-    affected = list(Booking.objects.select_for_update(of=("self",)).select_related("person").filter(session=session, status__in=ACTIVE))
+    affected = list(
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .filter(session=session, status__in=ACTIVE)
+    )
     for booking in affected:
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
@@ -509,10 +568,19 @@ def cancel_session(*, actor: User, session: Session, reason: str) -> int:
             to=booking.person.email,
             subject=f"Session cancelled: {session.course.title}",
             template="session_cancelled",
-            context={"person": booking.person, "session": session, "reason": session.cancellation_reason,
-                     "manage_link": _link("", "courses:my-training")},
+            context={
+                "person": booking.person,
+                "session": session,
+                "reason": session.cancellation_reason,
+                "manage_link": _link("", "courses:my-training"),
+            },
         )
-    log_action(actor=actor, action="cancelled session", obj=session, changes={"reason": reason.strip(), "people told": len(affected)})
+    log_action(
+        actor=actor,
+        action="cancelled session",
+        obj=session,
+        changes={"reason": reason.strip(), "people told": len(affected)},
+    )
     transaction.on_commit(lambda: session_cancelled.send(sender=Session, session_id=session.pk))
     return len(affected)
 
@@ -539,7 +607,10 @@ def send_reminders(*, now=None) -> int:
                 continue
             queue_email(
                 to=booking.person.email,
-                subject=f"Reminder: {booking.session.course.title} on {timezone.localtime(booking.session.starts_at):%A %-d %B}",
+                subject=(
+                    f"Reminder: {booking.session.course.title} "
+                    f"on {timezone.localtime(booking.session.starts_at):%A %-d %B}"
+                ),
                 template="booking_reminder",
                 context={
                     "person": booking.person,

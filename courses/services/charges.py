@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.errors import DomainError
+from common.errors import DomainError
 
 from ..calendar import working_days_between
 from ..models import AttendanceRecord, Booking, BookingPolicy, Charge, ChargeKind, FeeRate
@@ -72,7 +72,9 @@ def _raise(*, kind, session, person, agency, booking, amount, rule) -> Charge | 
             )
     except IntegrityError:  # raised at the same moment by another process
         return Charge.objects.get(session=session, person=person, kind=kind)
-    log_action(actor=None, action="raised charge", obj=charge, changes={"kind": kind, "amount": str(amount), "rule": rule})
+    log_action(
+        actor=None, action="raised charge", obj=charge, changes={"kind": kind, "amount": str(amount), "rule": rule}
+    )
     return charge
 
 
@@ -84,8 +86,13 @@ def raise_attendance_fee(*, record: AttendanceRecord, policy: BookingPolicy | No
         return None
     category = record.agency.category.name
     return _raise(
-        kind=ChargeKind.FEE, session=record.session, person=record.person, agency=record.agency, booking=record.booking,
-        amount=amount, rule=f"Course fee for {category}: £{amount} for {_days(course.duration_days)}",
+        kind=ChargeKind.FEE,
+        session=record.session,
+        person=record.person,
+        agency=record.agency,
+        booking=record.booking,
+        amount=amount,
+        rule=f"Course fee for {category}: £{amount} for {_days(course.duration_days)}",
     )
 
 
@@ -96,8 +103,13 @@ def raise_no_show_charge(*, record: AttendanceRecord, policy: BookingPolicy | No
         return None
     amount = policy.no_show_charge_per_day * course.duration_days
     return _raise(
-        kind=ChargeKind.NO_SHOW, session=record.session, person=record.person, agency=record.agency, booking=record.booking,
-        amount=amount, rule=f"Did not attend: £{policy.no_show_charge_per_day} a day × {_days(course.duration_days)}",
+        kind=ChargeKind.NO_SHOW,
+        session=record.session,
+        person=record.person,
+        agency=record.agency,
+        booking=record.booking,
+        amount=amount,
+        rule=f"Did not attend: £{policy.no_show_charge_per_day} a day × {_days(course.duration_days)}",
     )
 
 
@@ -108,8 +120,12 @@ def raise_late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | 
         return None
     amount = policy.late_cancellation_charge_per_day * course.duration_days
     return _raise(
-        kind=ChargeKind.LATE_CANCELLATION, session=booking.session, person=booking.person, agency=booking.agency,
-        booking=booking, amount=amount,
+        kind=ChargeKind.LATE_CANCELLATION,
+        session=booking.session,
+        person=booking.person,
+        agency=booking.agency,
+        booking=booking,
+        amount=amount,
         rule=(
             f"Cancelled within {policy.late_cancellation_working_days} working days: "
             f"£{policy.late_cancellation_charge_per_day} a day × {_days(course.duration_days)}"
@@ -130,5 +146,10 @@ def waive_charge(*, actor, charge: Charge, reason: str) -> Charge:
     charge.waived_by = actor
     charge.waiver_reason = reason.strip()
     charge.save(update_fields=["waived_at", "waived_by", "waiver_reason"])
-    log_action(actor=actor, action="waived charge", obj=charge, changes={"reason": charge.waiver_reason, "amount": str(charge.amount)})
+    log_action(
+        actor=actor,
+        action="waived charge",
+        obj=charge,
+        changes={"reason": charge.waiver_reason, "amount": str(charge.amount)},
+    )
     return charge

@@ -10,9 +10,20 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.audit import log_action
-from accounts.errors import DomainError
+from common.errors import DomainError
 
-from ..models import HOLDS_PLACE, Booking, BookingPolicy, Course, FeeRate, PathwayRule, Session, SessionDate, SessionStatus, Venue
+from ..models import (
+    HOLDS_PLACE,
+    Booking,
+    BookingPolicy,
+    Course,
+    FeeRate,
+    PathwayRule,
+    Session,
+    SessionDate,
+    SessionStatus,
+    Venue,
+)
 
 
 class ProgrammeError(DomainError):
@@ -57,7 +68,10 @@ def save_course(*, actor, course: Course | None = None, target_groups=(), prereq
         raise ProgrammeError("A course cannot be its own prerequisite", field="prerequisites")
     for pre in prerequisites:
         if _requires(pre, course):
-            raise ProgrammeError(f"{pre.title} already needs {course.title} first, so it cannot be a prerequisite of it", field="prerequisites")
+            raise ProgrammeError(
+                f"{pre.title} already needs {course.title} first, so it cannot be a prerequisite of it",
+                field="prerequisites",
+            )
     course.prerequisites.set(prerequisites)
     log_action(actor=actor, action="created course" if creating else "changed course", obj=course)
     return course
@@ -133,7 +147,9 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
             raise ProgrammeError("This session has started, so it cannot be changed.")
         taken = Booking.objects.filter(session=session, status__in=HOLDS_PLACE).count()
         if values.get("capacity", session.capacity) < taken:
-            raise ProgrammeError(f"{taken} places are already taken: the capacity cannot be less than that", field="capacity")
+            raise ProgrammeError(
+                f"{taken} places are already taken: the capacity cannot be less than that", field="capacity"
+            )
     session = session or Session()
     course = values.get("course", getattr(session, "course", None))
     if not values.get("venue") and not values.get("online_link"):
@@ -148,15 +164,24 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
     _validated(session, starts_at=dates[0].starts_at, ends_at=dates[-1].ends_at, **values)
     session.save()
     session.dates.all().delete()
-    SessionDate.objects.bulk_create([SessionDate(session=session, starts_at=d.starts_at, ends_at=d.ends_at) for d in dates])
+    SessionDate.objects.bulk_create(
+        [SessionDate(session=session, starts_at=d.starts_at, ends_at=d.ends_at) for d in dates]
+    )
     session.trainers.set(trainers)
     if not creating:
         # More places, or a later cut-off, may let the waiting list move.
         from .booking import offer_free_places
 
         offer_free_places(session)
-    log_action(actor=actor, action="created session" if creating else "changed session", obj=session,
-               changes={"dates": [f"{timezone.localtime(d.starts_at):%d/%m/%Y %H:%M}" for d in dates], "capacity": session.capacity})
+    log_action(
+        actor=actor,
+        action="created session" if creating else "changed session",
+        obj=session,
+        changes={
+            "dates": [f"{timezone.localtime(d.starts_at):%d/%m/%Y %H:%M}" for d in dates],
+            "capacity": session.capacity,
+        },
+    )
     return session
 
 
@@ -164,7 +189,9 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
 
 
 @transaction.atomic
-def save_pathway_rule(*, actor, rule: PathwayRule | None = None, target_group, level=None, course=None, refresh_months=None) -> PathwayRule:
+def save_pathway_rule(
+    *, actor, rule: PathwayRule | None = None, target_group, level=None, course=None, refresh_months=None
+) -> PathwayRule:
     _require_manager(actor)
     if (level is None) == (course is None):
         raise ProgrammeError("Choose a level or a named course, not both", field="level")
@@ -214,7 +241,13 @@ def save_policy(*, actor, fee_rates: dict, **values) -> BookingPolicy:
     for category, (per_day, per_half_day) in fee_rates.items():
         if per_day < 0 or per_half_day < 0:
             raise ProgrammeError("Fees cannot be negative")
-        FeeRate.objects.update_or_create(category=category, defaults={"policy": policy, "per_day": per_day, "per_half_day": per_half_day})
-    changes = {field: [before[field], str(getattr(policy, field))] for field in values if before[field] != str(getattr(policy, field))}
+        FeeRate.objects.update_or_create(
+            category=category, defaults={"policy": policy, "per_day": per_day, "per_half_day": per_half_day}
+        )
+    changes = {
+        field: [before[field], str(getattr(policy, field))]
+        for field in values
+        if before[field] != str(getattr(policy, field))
+    }
     log_action(actor=actor, action="changed booking policy", obj=policy, changes=changes)
     return policy

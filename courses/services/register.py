@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.errors import DomainError
 from accounts.mail import queue_email
 from accounts.models import User, normalise_email
+from common.errors import DomainError
 
 from ..models import Attendance, AttendanceRecord, Booking, BookingStatus, Session, SessionStatus
 from ..signals import register_closed
@@ -29,7 +29,8 @@ def _open_register(session: Session) -> Session:
         raise RegisterError("This session was cancelled, so it has no register.")
     if session.starts_at > timezone.now():
         raise RegisterError(
-            f"The register opens when the session starts, on {timezone.localtime(session.starts_at):%-d %B %Y at %H:%M}."
+            "The register opens when the session starts, "
+            f"on {timezone.localtime(session.starts_at):%-d %B %Y at %H:%M}."
         )
     if session.register_closed_at:
         raise RegisterError("The register for this session is closed.")
@@ -45,7 +46,9 @@ def record_attendance(*, actor: User, session: Session, outcomes: dict[int, str]
         raise RegisterError("Choose attended, left early or did not attend for each person.")
     bookings = {
         b.pk: b
-        for b in Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED, pk__in=outcomes).select_related("person")
+        for b in Booking.objects.filter(
+            session=session, status=BookingStatus.CONFIRMED, pk__in=outcomes
+        ).select_related("person")
     }
     if set(outcomes) - set(bookings):
         raise RegisterError("Someone on this register is no longer booked. Reload the page and try again.")
@@ -56,8 +59,12 @@ def record_attendance(*, actor: User, session: Session, outcomes: dict[int, str]
         record = existing.get(booking_id)
         if record is None:
             AttendanceRecord.objects.create(
-                session=session, person=booking.person, booking=booking, agency=booking.agency,
-                outcome=outcome, recorded_by=actor,
+                session=session,
+                person=booking.person,
+                booking=booking,
+                agency=booking.agency,
+                outcome=outcome,
+                recorded_by=actor,
             )
         elif record.outcome != outcome:
             record.outcome, record.recorded_by, record.recorded_at = outcome, actor, timezone.now()
@@ -71,8 +78,14 @@ def record_attendance(*, actor: User, session: Session, outcomes: dict[int, str]
 
 @transaction.atomic
 def add_walk_in(
-    *, actor: User, session: Session, person: User | None = None, full_name: str = "", email: str = "",
-    agency=None, job_title: str = "",
+    *,
+    actor: User,
+    session: Session,
+    person: User | None = None,
+    full_name: str = "",
+    email: str = "",
+    agency=None,
+    job_title: str = "",
 ) -> AttendanceRecord:
     """Someone came without a booking: an existing person, or a new one recorded
     with an account they can claim later by signing up with the same email."""
@@ -87,7 +100,9 @@ def add_walk_in(
                 raise RegisterError("No account has this email: enter the walk-in's full name.", field="full_name")
             if agency is None:
                 raise RegisterError("Choose the walk-in's agency.", field="agency")
-            person = User(email=email, full_name=full_name.strip(), job_title=job_title.strip(), agency=agency, is_active=False)
+            person = User(
+                email=email, full_name=full_name.strip(), job_title=job_title.strip(), agency=agency, is_active=False
+            )
             person.set_unusable_password()
             person.save()
             log_action(actor=actor, action="recorded as a walk-in", obj=person)
@@ -97,7 +112,12 @@ def add_walk_in(
     if booking is not None:
         raise RegisterError(f"{person} is booked on this session: mark them on the register instead.")
     record = AttendanceRecord.objects.create(
-        session=session, person=person, agency=person.agency, outcome=Attendance.ATTENDED, walk_in=True, recorded_by=actor
+        session=session,
+        person=person,
+        agency=person.agency,
+        outcome=Attendance.ATTENDED,
+        walk_in=True,
+        recorded_by=actor,
     )
     log_action(actor=actor, action="added walk-in", obj=record, changes={"person": str(person)})
     return record
@@ -123,7 +143,8 @@ def close_register(*, actor: User, session: Session) -> dict:
     unmarked = Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED, attendance__isnull=True).count()
     if unmarked:
         raise RegisterError(
-            f"Mark everyone before closing the register: {unmarked} {'person has' if unmarked == 1 else 'people have'} no mark."
+            "Mark everyone before closing the register: "
+            f"{unmarked} {'person has' if unmarked == 1 else 'people have'} no mark."
         )
     records = list(AttendanceRecord.objects.filter(session=session).select_related("person", "agency", "booking"))
     certificates, charges = [], []
@@ -139,7 +160,9 @@ def close_register(*, actor: User, session: Session) -> dict:
     session.register_closed_at = timezone.now()
     session.save(update_fields=["status", "register_closed_at"])
     log_action(
-        actor=actor, action="closed register", obj=session,
+        actor=actor,
+        action="closed register",
+        obj=session,
         changes={"attended": len(certificates), "no-shows": len(records) - len(certificates), "charges": len(charges)},
     )
     for certificate in certificates:
@@ -147,8 +170,12 @@ def close_register(*, actor: User, session: Session) -> dict:
             to=certificate.attendance.person.email,
             subject=f"Your certificate: {session.course.title}",
             template="certificate_ready",
-            context={"person": certificate.attendance.person, "session": session, "certificate": certificate,
-                     "manage_link": settings.SITE_URL + reverse("courses:my-training")},
+            context={
+                "person": certificate.attendance.person,
+                "session": session,
+                "certificate": certificate,
+                "manage_link": settings.SITE_URL + reverse("courses:my-training"),
+            },
         )
     certificate_ids = [c.pk for c in certificates]
     attendance_ids = [r.pk for r in records]
@@ -162,7 +189,10 @@ def close_register(*, actor: User, session: Session) -> dict:
         except Exception:  # the download view builds a missing file itself
             pass
         register_closed.send(
-            sender=Session, session_id=session.pk, attended_booking_ids=attended_booking_ids, attendance_ids=attendance_ids
+            sender=Session,
+            session_id=session.pk,
+            attended_booking_ids=attended_booking_ids,
+            attendance_ids=attendance_ids,
         )
 
     transaction.on_commit(after_commit)

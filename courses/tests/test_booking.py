@@ -48,7 +48,7 @@ def test_a_free_place_is_confirmed_and_emailed_with_a_calendar_file(session):
     message = mail.outbox[-1]
     assert message.subject == "Booking confirmed: Working Together to Safeguard Children"
     assert f"/bookings/{booking.pk}" in message.body
-    (filename, content, mimetype), = message.attachments
+    ((filename, content, mimetype),) = message.attachments
     assert filename == "session.ics" and mimetype == "text/calendar"
     assert "BEGIN:VEVENT" in content
 
@@ -73,8 +73,12 @@ def test_booking_a_cancelled_session_is_refused(session):
 
 
 def test_booking_a_session_that_has_started_is_refused():
-    started = SessionFactory(days_ahead=0, starts_at=timezone.now() - timedelta(hours=1), ends_at=timezone.now() + timedelta(hours=5),
-                             bookings_close_at=timezone.now() - timedelta(days=2))
+    started = SessionFactory(
+        days_ahead=0,
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=5),
+        bookings_close_at=timezone.now() - timedelta(days=2),
+    )
     with pytest.raises(BookingError, match="already started"):
         book_place(person=UserFactory(), session=started)
 
@@ -96,8 +100,11 @@ def test_booking_twice_is_refused(session):
 def test_a_booking_that_clashes_with_another_is_refused(session):
     person = UserFactory()
     book_place(person=person, session=session)
-    same_day = SessionFactory(course=CourseFactory(title="Recognising and Responding to Neglect"),
-                              starts_at=session.starts_at + timedelta(hours=2), ends_at=session.ends_at + timedelta(hours=2))
+    same_day = SessionFactory(
+        course=CourseFactory(title="Recognising and Responding to Neglect"),
+        starts_at=session.starts_at + timedelta(hours=2),
+        ends_at=session.ends_at + timedelta(hours=2),
+    )
     with pytest.raises(BookingError, match="booked on Working Together to Safeguard Children at the same time"):
         book_place(person=person, session=same_day)
 
@@ -144,7 +151,9 @@ def test_repeated_no_shows_need_the_agency_lead_to_book(session):
     policy = BookingPolicy.current()
     person = UserFactory()
     for days in (-100, -50):
-        AttendanceRecordFactory(booking=BookingFactory(person=person, session=SessionFactory(days_ahead=days)), outcome=Attendance.NO_SHOW)
+        AttendanceRecordFactory(
+            booking=BookingFactory(person=person, session=SessionFactory(days_ahead=days)), outcome=Attendance.NO_SHOW
+        )
     with pytest.raises(BookingError, match=f"did not attend {policy.no_shows_before_approval} or more sessions"):
         book_place(person=person, session=session)
     lead = agency_lead(agency=person.agency)
@@ -154,12 +163,16 @@ def test_repeated_no_shows_need_the_agency_lead_to_book(session):
 def test_no_shows_older_than_twelve_months_do_not_count(session):
     person = UserFactory()
     for days in (-400, -380):
-        AttendanceRecordFactory(booking=BookingFactory(person=person, session=SessionFactory(days_ahead=days)), outcome=Attendance.NO_SHOW)
+        AttendanceRecordFactory(
+            booking=BookingFactory(person=person, session=SessionFactory(days_ahead=days)), outcome=Attendance.NO_SHOW
+        )
     assert book_place(person=person, session=session).status == BookingStatus.CONFIRMED
 
 
 def approval_session():
-    return SessionFactory(course=CourseFactory(title="Harmful Sexual Behaviour", needs_manager_approval=True), capacity=1)
+    return SessionFactory(
+        course=CourseFactory(title="Harmful Sexual Behaviour", needs_manager_approval=True), capacity=1
+    )
 
 
 def test_a_course_needing_approval_holds_the_place_and_emails_the_line_manager():
@@ -262,13 +275,18 @@ def test_no_offer_is_made_after_the_cut_off(session):
 
 
 def test_the_waiting_list_offers_first_to_whoever_has_the_most_urgent_need(session, target_groups):
-    from courses.factories import PathwayRuleFactory, LevelFactory
+    from courses.factories import LevelFactory, PathwayRuleFactory
 
     level = LevelFactory(number=2)
     PathwayRuleFactory(target_group=target_groups[3], level=level, refresh_months=36)
     first, _ = fill(session, 2)
     in_date = UserFactory(full_name="Early Booker", target_group=target_groups[3])
-    AttendanceRecordFactory(booking=BookingFactory(person=in_date, session=SessionFactory(course=CourseFactory(title="Contextual Safeguarding", level=level), days_ahead=-30)))
+    AttendanceRecordFactory(
+        booking=BookingFactory(
+            person=in_date,
+            session=SessionFactory(course=CourseFactory(title="Contextual Safeguarding", level=level), days_ahead=-30),
+        )
+    )
     book_place(person=in_date, session=session)
     never_trained = UserFactory(full_name="Late Booker", target_group=target_groups[3])
     urgent = book_place(person=never_trained, session=session)

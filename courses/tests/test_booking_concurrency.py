@@ -40,10 +40,15 @@ def test_fifty_concurrent_requests_for_ten_places_confirm_exactly_ten(live_serve
 
     def book(session_cookie):
         token = _get_new_csrf_string()
-        request = urllib.request.Request(url, data=b"", method="POST", headers={
-            "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_cookie}; {settings.CSRF_COOKIE_NAME}={token}",
-            "X-CSRFToken": token,
-        })
+        request = urllib.request.Request(
+            url,
+            data=b"",
+            method="POST",
+            headers={
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_cookie}; {settings.CSRF_COOKIE_NAME}={token}",
+                "X-CSRFToken": token,
+            },
+        )
         start.wait()
         try:
             with urllib.request.urlopen(request, timeout=60) as response:

@@ -41,13 +41,19 @@ def test_working_days_are_counted_across_christmas():
 @pytest.fixture
 def nursery():
     category = OrganisationCategoryFactory(name="Private or independent provider")
-    FeeRate.objects.create(policy=BookingPolicy.current(), category=category, per_day=Decimal("120"), per_half_day=Decimal("70"))
-    return AgencyFactory(name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False)
+    FeeRate.objects.create(
+        policy=BookingPolicy.current(), category=category, per_day=Decimal("120"), per_half_day=Decimal("70")
+    )
+    return AgencyFactory(
+        name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False
+    )
 
 
 def session_on(day: date, **kwargs):
     start = datetime(day.year, day.month, day.day, 9, 30, tzinfo=LONDON)
-    return SessionFactory(starts_at=start, ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=1), **kwargs)
+    return SessionFactory(
+        starts_at=start, ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=1), **kwargs
+    )
 
 
 def test_a_late_cancellation_counts_working_days_across_a_bank_holiday():
@@ -63,13 +69,20 @@ def test_a_late_cancellation_counts_working_days_across_a_bank_holiday():
 
 def test_a_full_day_fee_follows_the_category_and_a_half_day_course_costs_the_half_day_rate(nursery):
     assert fee_for(agency=nursery, course=CourseFactory(duration_days=Decimal("1.0"))) == Decimal("120")
-    assert fee_for(agency=nursery, course=CourseFactory(title="Domestic Abuse and its Impact on Children", duration_days=Decimal("0.5"))) == Decimal("70")
-    assert fee_for(agency=nursery, course=CourseFactory(title="Harmful Sexual Behaviour", duration_days=Decimal("1.5"))) == Decimal("190")
+    assert fee_for(
+        agency=nursery,
+        course=CourseFactory(title="Domestic Abuse and its Impact on Children", duration_days=Decimal("0.5")),
+    ) == Decimal("70")
+    assert fee_for(
+        agency=nursery, course=CourseFactory(title="Harmful Sexual Behaviour", duration_days=Decimal("1.5"))
+    ) == Decimal("190")
 
 
 def test_contributing_partners_train_free_unless_the_policy_says_otherwise():
     police = AgencyFactory(name="Northshire Police", contributing=True)
-    FeeRate.objects.create(policy=BookingPolicy.current(), category=police.category, per_day=Decimal("100"), per_half_day=Decimal("60"))
+    FeeRate.objects.create(
+        policy=BookingPolicy.current(), category=police.category, per_day=Decimal("100"), per_half_day=Decimal("60")
+    )
     course = CourseFactory()
     assert fee_for(agency=police, course=course) == 0
     policy = BookingPolicy.current()
@@ -81,7 +94,9 @@ def test_contributing_partners_train_free_unless_the_policy_says_otherwise():
 def test_an_exempt_course_is_never_charged(nursery):
     conference = CourseFactory(title="Annual Safeguarding Conference", charge_exempt=True)
     record = AttendanceRecordFactory(
-        booking=BookingFactory(person=UserFactory(agency=nursery), session=SessionFactory(course=conference, days_ahead=-3)),
+        booking=BookingFactory(
+            person=UserFactory(agency=nursery), session=SessionFactory(course=conference, days_ahead=-3)
+        ),
         outcome=Attendance.NO_SHOW,
     )
     assert raise_no_show_charge(record=record) is None
@@ -91,7 +106,9 @@ def test_an_exempt_course_is_never_charged(nursery):
 def test_a_no_show_on_a_half_day_course_costs_half_the_daily_charge(nursery):
     course = CourseFactory(title="Safeguarding Disabled Children", duration_days=Decimal("0.5"))
     record = AttendanceRecordFactory(
-        booking=BookingFactory(person=UserFactory(agency=nursery), session=SessionFactory(course=course, days_ahead=-3)),
+        booking=BookingFactory(
+            person=UserFactory(agency=nursery), session=SessionFactory(course=course, days_ahead=-3)
+        ),
         outcome=Attendance.NO_SHOW,
     )
     charge = raise_no_show_charge(record=record)
@@ -102,9 +119,14 @@ def test_a_no_show_on_a_half_day_course_costs_half_the_daily_charge(nursery):
 
 
 def test_the_attendance_fee_names_the_rule_that_raised_it(nursery):
-    record = AttendanceRecordFactory(booking=BookingFactory(person=UserFactory(agency=nursery), session=SessionFactory(days_ahead=-3)))
+    record = AttendanceRecordFactory(
+        booking=BookingFactory(person=UserFactory(agency=nursery), session=SessionFactory(days_ahead=-3))
+    )
     charge = raise_attendance_fee(record=record)
-    assert charge.amount == Decimal("120") and charge.rule == "Course fee for Private or independent provider: £120.00 for 1 day"
+    assert (
+        charge.amount == Decimal("120")
+        and charge.rule == "Course fee for Private or independent provider: £120.00 for 1 day"
+    )
 
 
 def test_a_late_cancellation_charge_goes_to_the_agency_at_booking(nursery):
@@ -116,7 +138,10 @@ def test_a_late_cancellation_charge_goes_to_the_agency_at_booking(nursery):
 
 
 def test_waiving_needs_a_reason_and_the_training_manager(nursery):
-    record = AttendanceRecordFactory(booking=BookingFactory(person=UserFactory(agency=nursery), session=SessionFactory(days_ahead=-3)), outcome=Attendance.NO_SHOW)
+    record = AttendanceRecordFactory(
+        booking=BookingFactory(person=UserFactory(agency=nursery), session=SessionFactory(days_ahead=-3)),
+        outcome=Attendance.NO_SHOW,
+    )
     charge = raise_no_show_charge(record=record)
     with pytest.raises(ChargeError, match="Only the training manager"):
         waive_charge(actor=UserFactory(), charge=charge, reason="Ill")
@@ -139,7 +164,9 @@ def test_the_charges_list_runs_the_same_number_of_queries_for_1_and_100_charges_
     session = SessionFactory(days_ahead=-3)
 
     def no_show():
-        record = AttendanceRecordFactory(booking=BookingFactory(person=UserFactory(agency=nursery), session=session), outcome=Attendance.NO_SHOW)
+        record = AttendanceRecordFactory(
+            booking=BookingFactory(person=UserFactory(agency=nursery), session=session), outcome=Attendance.NO_SHOW
+        )
         raise_no_show_charge(record=record)
 
     def count():
@@ -163,10 +190,20 @@ def test_an_agency_lead_sees_only_their_agencys_charges(client, nursery):
 
     from accounts.factories import agency_lead
 
-    mine = AttendanceRecordFactory(booking=BookingFactory(person=UserFactory(full_name="Sam Wilde", agency=nursery), session=SessionFactory(days_ahead=-3)), outcome=Attendance.NO_SHOW)
+    mine = AttendanceRecordFactory(
+        booking=BookingFactory(
+            person=UserFactory(full_name="Sam Wilde", agency=nursery), session=SessionFactory(days_ahead=-3)
+        ),
+        outcome=Attendance.NO_SHOW,
+    )
     raise_no_show_charge(record=mine)
     other_agency = AgencyFactory(name="Northshire College", contributing=False, category=nursery.category)
-    theirs = AttendanceRecordFactory(booking=BookingFactory(person=UserFactory(full_name="Ben Brown", agency=other_agency), session=SessionFactory(days_ahead=-4)), outcome=Attendance.NO_SHOW)
+    theirs = AttendanceRecordFactory(
+        booking=BookingFactory(
+            person=UserFactory(full_name="Ben Brown", agency=other_agency), session=SessionFactory(days_ahead=-4)
+        ),
+        outcome=Attendance.NO_SHOW,
+    )
     their_charge = raise_no_show_charge(record=theirs)
     client.force_login(agency_lead(agency=nursery))
     page = client.get(reverse("courses:charges")).content.decode()

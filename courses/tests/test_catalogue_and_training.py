@@ -32,7 +32,13 @@ def count_queries(client, url):
 
 def test_the_catalogue_is_public_and_shows_places_left(client):
     session = SessionFactory(course=CourseFactory(title="Recognising and Responding to Neglect"), capacity=10)
-    for status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL, BookingStatus.OFFERED, BookingStatus.WAITLISTED, BookingStatus.CANCELLED):
+    for status in (
+        BookingStatus.CONFIRMED,
+        BookingStatus.AWAITING_APPROVAL,
+        BookingStatus.OFFERED,
+        BookingStatus.WAITLISTED,
+        BookingStatus.CANCELLED,
+    ):
         BookingFactory(session=session, status=status)
     page = client.get(reverse("courses:catalogue")).content.decode()
     assert "Recognising and Responding to Neglect" in page
@@ -43,7 +49,9 @@ def test_cancelled_and_started_sessions_are_not_listed_as_upcoming(client):
     course = CourseFactory(title="Contextual Safeguarding")
     SessionFactory(course=course, status=SessionStatus.CANCELLED)
     start = timezone.now() - timedelta(hours=1)
-    SessionFactory(course=course, starts_at=start, ends_at=start + timedelta(hours=6), bookings_close_at=start - timedelta(days=1))
+    SessionFactory(
+        course=course, starts_at=start, ends_at=start + timedelta(hours=6), bookings_close_at=start - timedelta(days=1)
+    )
     page = client.get(reverse("courses:course", args=[course.slug])).content.decode()
     assert "No dates are scheduled" in page
 
@@ -54,7 +62,9 @@ def test_inactive_courses_answer_404(client):
 
 
 def test_the_catalogue_searches_titles_summaries_and_outcomes(client):
-    CourseFactory(title="Domestic Abuse and its Impact on Children", learning_outcomes="Assess risk using the DASH checklist")
+    CourseFactory(
+        title="Domestic Abuse and its Impact on Children", learning_outcomes="Assess risk using the DASH checklist"
+    )
     CourseFactory(title="Harmful Sexual Behaviour", learning_outcomes="Use the AIM3 assessment framework")
     page = client.get(reverse("courses:catalogue"), {"q": "dash"}).content.decode()
     assert "Domestic Abuse" in page and "Harmful Sexual Behaviour" not in page
@@ -62,7 +72,9 @@ def test_the_catalogue_searches_titles_summaries_and_outcomes(client):
 
 def test_the_catalogue_filters_by_level_mode_dates_and_places(client, target_groups):
     level3 = LevelFactory(number=3)
-    advanced = CourseFactory(title="Child Protection Conferences and Core Groups", level=level3, delivery_mode=DeliveryMode.FACE_TO_FACE)
+    advanced = CourseFactory(
+        title="Child Protection Conferences and Core Groups", level=level3, delivery_mode=DeliveryMode.FACE_TO_FACE
+    )
     advanced.target_groups.add(target_groups[4])
     online = CourseFactory(title="Safeguarding Disabled Children", delivery_mode=DeliveryMode.VIRTUAL)
     full = SessionFactory(course=online, capacity=1, days_ahead=40)
@@ -122,7 +134,9 @@ def pathway(target_groups):
 def attended(person, course, days_ago, outcome=Attendance.ATTENDED, walk_in=False):
     session = SessionFactory(course=course, days_ahead=-days_ago)
     if walk_in:
-        return AttendanceRecordFactory(booking=None, session=session, person=person, agency=person.agency, outcome=outcome, walk_in=True)
+        return AttendanceRecordFactory(
+            booking=None, session=session, person=person, agency=person.agency, outcome=outcome, walk_in=True
+        )
     return AttendanceRecordFactory(booking=BookingFactory(session=session, person=person), outcome=outcome)
 
 
@@ -130,7 +144,9 @@ def test_training_done_30_months_ago_is_in_date_on_a_36_month_refresher_and_over
     level2, level3 = pathway
     practitioner = UserFactory(target_group=target_groups[3])
     dsl = UserFactory(target_group=target_groups[4])
-    attended(practitioner, CourseFactory(title="Working Together to Safeguard Children", level=level2), days_ago=30 * 30)
+    attended(
+        practitioner, CourseFactory(title="Working Together to Safeguard Children", level=level2), days_ago=30 * 30
+    )
     attended(dsl, CourseFactory(title="Child Protection Conferences and Core Groups", level=level3), days_ago=30 * 30)
     records = requirements_for([practitioner, dsl])
     assert records[practitioner.pk][0].status == Status.IN_DATE

@@ -20,8 +20,12 @@ LONDON = ZoneInfo("Europe/London")
 @pytest.fixture
 def record():
     start = datetime(2026, 10, 13, 9, 30, tzinfo=LONDON)
-    session = SessionFactory(course=CourseFactory(title="Working Together to Safeguard Children"), starts_at=start,
-                             ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=2))
+    session = SessionFactory(
+        course=CourseFactory(title="Working Together to Safeguard Children"),
+        starts_at=start,
+        ends_at=start + timedelta(hours=7),
+        bookings_close_at=start - timedelta(days=2),
+    )
     return AttendanceRecordFactory(booking=BookingFactory(session=session, person=UserFactory(full_name="Aisha Khan")))
 
 
@@ -44,8 +48,14 @@ def test_the_certificate_pdf_names_the_person_course_date_and_code(record, tmp_p
     certificate.refresh_from_db()
     pdf = tmp_path / certificate.file.name
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for expected in ("Certificate of attendance", "Aisha Khan", "Working Together to Safeguard Children", "13 October 2026",
-                     certificate.code, "Describe the roles of partner agencies in safeguarding children"):
+    for expected in (
+        "Certificate of attendance",
+        "Aisha Khan",
+        "Working Together to Safeguard Children",
+        "13 October 2026",
+        certificate.code,
+        "Describe the roles of partner agencies in safeguarding children",
+    ):
         assert expected in text
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
     image = next(tmp_path.glob("page*.png"))
@@ -71,7 +81,9 @@ def test_anyone_can_check_a_code_whatever_its_case_and_spacing(client, record):
     page = client.get(reverse("courses:verify-certificate"), {"code": spaced}).content.decode()
     assert "Valid certificate" in page and "Aisha Khan" in page
     page = client.get(reverse("courses:verify-certificate"), {"code": "NOPE<script>"}).content.decode()
-    assert "No certificate has this code" in page and "<script>" not in page.split("<main")[1].split("</main>")[0].replace("&lt;script&gt;", "")
+    assert "No certificate has this code" in page and "<script>" not in page.split("<main")[1].split("</main>")[
+        0
+    ].replace("&lt;script&gt;", "")
     assert normalise_code("ab-cd ef") == "ABCDEF"
 
 
@@ -92,5 +104,7 @@ def test_the_calendar_file_is_valid_icalendar_with_escaped_text_and_folded_lines
     for prop in ("UID:", "DTSTAMP:", "DTSTART:", "DTEND:", "LOCATION:Riverside Community Centre\\, Hall 2"):
         assert any(line.startswith(prop) for line in lines), prop
     start = next(line for line in lines if line.startswith("DTSTART:"))
-    assert start.endswith("Z") and start == "DTSTART:" + session.starts_at.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    assert start.endswith("Z") and start == "DTSTART:" + session.starts_at.astimezone(ZoneInfo("UTC")).strftime(
+        "%Y%m%dT%H%M%SZ"
+    )
     assert lines.count("BEGIN:VEVENT") == 1

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import OrganisationCategory
 from accounts.factories import OrganisationCategoryFactory, UserFactory, trainer, training_manager
+from accounts.models import OrganisationCategory
 from courses.factories import BookingFactory, CourseFactory, LevelFactory, SessionFactory, VenueFactory
 from courses.models import BookingPolicy, Course, FeeRate, PathwayRule, Session, SessionStatus
 
@@ -25,18 +25,41 @@ def manager_client(client):
 def session_post(course, place, **overrides):
     day = (timezone.localdate() + timedelta(days=30)).strftime("%d/%m/%Y")
     data = {
-        "dates-TOTAL_FORMS": "2", "dates-INITIAL_FORMS": "0",
-        "dates-0-date": day, "dates-0-start": "09:30", "dates-0-end": "16:30",
-        "dates-1-date": "", "dates-1-start": "", "dates-1-end": "",
-        "course": course.pk, "venue": place.pk, "online_link": "", "capacity": "20",
-        "close_date": "", "close_time": "", "venue_cost": "150", "trainer_fees": "0", "catering_cost": "90.50",
-        "materials_cost": "12", "notes": "",
+        "dates-TOTAL_FORMS": "2",
+        "dates-INITIAL_FORMS": "0",
+        "dates-0-date": day,
+        "dates-0-start": "09:30",
+        "dates-0-end": "16:30",
+        "dates-1-date": "",
+        "dates-1-start": "",
+        "dates-1-end": "",
+        "course": course.pk,
+        "venue": place.pk,
+        "online_link": "",
+        "capacity": "20",
+        "close_date": "",
+        "close_time": "",
+        "venue_cost": "150",
+        "trainer_fees": "0",
+        "catering_cost": "90.50",
+        "materials_cost": "12",
+        "notes": "",
     }
     data.update(overrides)
     return data
 
 
-@pytest.mark.parametrize("name", ["courses:manage-sessions", "courses:manage-courses", "courses:manage-venues", "courses:manage-pathway", "courses:manage-policy", "courses:manage-session-new"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "courses:manage-sessions",
+        "courses:manage-courses",
+        "courses:manage-venues",
+        "courses:manage-pathway",
+        "courses:manage-policy",
+        "courses:manage-session-new",
+    ],
+)
 def test_staff_get_403_on_programme_pages(client, name):
     client.force_login(UserFactory())
     assert client.get(reverse(name)).status_code == 403
@@ -59,18 +82,33 @@ def test_creating_a_session_with_two_dates_keeps_its_first_start_and_last_end(ma
     assert session.catering_cost == Decimal("90.50")
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"capacity": "-3"}, "There must be at least 1 place"),
-    ({"capacity": "100000"}, "A session can have at most 500 places"),
-    ({"capacity": "lots"}, "Enter the number of places as a whole number"),
-    ({"venue_cost": "-10"}, "Costs cannot be negative"),
-    ({"dates-0-date": "30/02/2027"}, "Enter the date as DD/MM/YYYY"),
-    ({"dates-0-end": "08:00"}, "The end time must be after the start time"),
-    ({"dates-0-date": "", "dates-0-start": "", "dates-0-end": ""}, "Enter at least one date"),
-    ({"venue": "", "online_link": ""}, "Choose a venue"),
-], ids=["negative-capacity", "absurd-capacity", "words-for-capacity", "negative-cost", "impossible-date", "ends-before-start", "no-dates", "no-venue"])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"capacity": "-3"}, "There must be at least 1 place"),
+        ({"capacity": "100000"}, "A session can have at most 500 places"),
+        ({"capacity": "lots"}, "Enter the number of places as a whole number"),
+        ({"venue_cost": "-10"}, "Costs cannot be negative"),
+        ({"dates-0-date": "30/02/2027"}, "Enter the date as DD/MM/YYYY"),
+        ({"dates-0-end": "08:00"}, "The end time must be after the start time"),
+        ({"dates-0-date": "", "dates-0-start": "", "dates-0-end": ""}, "Enter at least one date"),
+        ({"venue": "", "online_link": ""}, "Choose a venue"),
+    ],
+    ids=[
+        "negative-capacity",
+        "absurd-capacity",
+        "words-for-capacity",
+        "negative-cost",
+        "impossible-date",
+        "ends-before-start",
+        "no-dates",
+        "no-venue",
+    ],
+)
 def test_bad_session_input_gets_a_clear_message_and_creates_nothing(manager_client, change, message):
-    response = manager_client.post(reverse("courses:manage-session-new"), session_post(CourseFactory(), VenueFactory(), **change))
+    response = manager_client.post(
+        reverse("courses:manage-session-new"), session_post(CourseFactory(), VenueFactory(), **change)
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page and message in page
@@ -98,7 +136,9 @@ def test_cancelling_a_session_from_its_page_emails_everyone(manager_client, djan
     session = SessionFactory()
     BookingFactory.create_batch(2, session=session)
     with django_capture_on_commit_callbacks(execute=True):
-        response = manager_client.post(reverse("courses:manage-session-cancel", args=[session.pk]), {"reason": "Trainer unwell"}, follow=True)
+        response = manager_client.post(
+            reverse("courses:manage-session-cancel", args=[session.pk]), {"reason": "Trainer unwell"}, follow=True
+        )
     assert "Session cancelled. 2 people booked or waiting have been emailed." in response.content.decode()
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED
@@ -115,8 +155,16 @@ def test_the_session_page_lists_bookings_by_status(manager_client):
 
 def test_adding_a_course_checks_half_days_and_prerequisite_loops(manager_client):
     level = LevelFactory(number=2)
-    data = {"title": "Contextual Safeguarding", "summary": "Harm outside the home.", "learning_outcomes": "Map peer groups and places",
-            "level": level.pk, "duration_days": "0.7", "delivery_mode": "face_to_face", "inter_agency": "on", "active": "on"}
+    data = {
+        "title": "Contextual Safeguarding",
+        "summary": "Harm outside the home.",
+        "learning_outcomes": "Map peer groups and places",
+        "level": level.pk,
+        "duration_days": "0.7",
+        "delivery_mode": "face_to_face",
+        "inter_agency": "on",
+        "active": "on",
+    }
     page = manager_client.post(reverse("courses:manage-course-new"), data).content.decode()
     assert "Enter the duration in half days" in page
     data["duration_days"] = "1.5"
@@ -132,9 +180,15 @@ def test_adding_a_course_checks_half_days_and_prerequisite_loops(manager_client)
 
 
 def test_a_venue_needs_a_real_postcode(manager_client):
-    page = manager_client.post(reverse("courses:manage-venue-new"), {"name": "Eastbridge Library", "address": "1 High Street", "postcode": "12345"}).content.decode()
+    page = manager_client.post(
+        reverse("courses:manage-venue-new"),
+        {"name": "Eastbridge Library", "address": "1 High Street", "postcode": "12345"},
+    ).content.decode()
     assert "Enter a real postcode" in page
-    manager_client.post(reverse("courses:manage-venue-new"), {"name": "Eastbridge Library", "address": "1 High Street", "postcode": "nt4 7qd", "active": "on"})
+    manager_client.post(
+        reverse("courses:manage-venue-new"),
+        {"name": "Eastbridge Library", "address": "1 High Street", "postcode": "nt4 7qd", "active": "on"},
+    )
     from courses.models import Venue
 
     assert Venue.objects.get(name="Eastbridge Library").postcode == "NT4 7QD"
@@ -144,7 +198,9 @@ def test_a_pathway_rule_needs_a_level_or_a_course_not_both(manager_client, targe
     level = LevelFactory(number=3)
     course = CourseFactory()
     url = reverse("courses:manage-pathway")
-    page = manager_client.post(url, {"target_group": target_groups[4].pk, "level": level.pk, "course": course.pk, "refresh_months": "24"}).content.decode()
+    page = manager_client.post(
+        url, {"target_group": target_groups[4].pk, "level": level.pk, "course": course.pk, "refresh_months": "24"}
+    ).content.decode()
     assert "Choose a level or a named course, not both" in page
     manager_client.post(url, {"target_group": target_groups[4].pk, "level": level.pk, "refresh_months": "24"})
     rule = PathwayRule.objects.get()
@@ -155,9 +211,16 @@ def test_a_pathway_rule_needs_a_level_or_a_course_not_both(manager_client, targe
 
 def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
     category = OrganisationCategoryFactory(name="School or academy")
-    data = {"late_cancellation_working_days": "5", "late_cancellation_charge_per_day": "40", "no_show_charge_per_day": "60",
-            "contributing_partners_free": "on", "waitlist_offer_hours": "24", "approval_hold_hours": "48",
-            "no_shows_before_approval": "3", "reminder_days_before": "2"}
+    data = {
+        "late_cancellation_working_days": "5",
+        "late_cancellation_charge_per_day": "40",
+        "no_show_charge_per_day": "60",
+        "contributing_partners_free": "on",
+        "waitlist_offer_hours": "24",
+        "approval_hold_hours": "48",
+        "no_shows_before_approval": "3",
+        "reminder_days_before": "2",
+    }
     for other in OrganisationCategory.objects.all():  # every category's fee is asked for
         data.update({f"fee_day_{other.pk}": "0", f"fee_half_{other.pk}": "0"})
     data.update({f"fee_day_{category.pk}": "85", f"fee_half_{category.pk}": "50"})
@@ -166,7 +229,9 @@ def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
     policy = BookingPolicy.current()
     assert policy.late_cancellation_working_days == 5 and policy.waitlist_offer_hours == 24
     assert FeeRate.objects.get(category=category).per_half_day == Decimal("50")
-    page = manager_client.post(reverse("courses:manage-policy"), {**data, f"fee_day_{category.pk}": "-1"}).content.decode()
+    page = manager_client.post(
+        reverse("courses:manage-policy"), {**data, f"fee_day_{category.pk}": "-1"}
+    ).content.decode()
     assert "Fees cannot be negative" in page
 
 
@@ -174,19 +239,32 @@ def test_levels_and_staff_groups_are_data_the_training_manager_edits(manager_cli
     from accounts.models import TargetGroup
 
     group = target_groups[4]
-    response = manager_client.post(reverse("courses:manage-group-edit", args=[group.pk]),
-                                   {"number": "4", "name": "Designated safeguarding leads", "description": "Leads for safeguarding in schools and settings."}, follow=True)
+    response = manager_client.post(
+        reverse("courses:manage-group-edit", args=[group.pk]),
+        {
+            "number": "4",
+            "name": "Designated safeguarding leads",
+            "description": "Leads for safeguarding in schools and settings.",
+        },
+        follow=True,
+    )
     assert "Designated safeguarding leads" in response.content.decode()
-    page = manager_client.post(reverse("courses:manage-group-new"), {"number": "4", "name": "Duplicate", "description": "x"}).content.decode()
+    page = manager_client.post(
+        reverse("courses:manage-group-new"), {"number": "4", "name": "Duplicate", "description": "x"}
+    ).content.decode()
     assert "Number 4 is already used" in page
     assert TargetGroup.objects.count() == 8
-    manager_client.post(reverse("courses:manage-level-new"), {"number": "5", "name": "Strategic leadership", "description": ""})
+    manager_client.post(
+        reverse("courses:manage-level-new"), {"number": "5", "name": "Strategic leadership", "description": ""}
+    )
     from courses.models import Level
 
     assert Level.objects.get(number=5).name == "Strategic leadership"
 
 
-def test_raising_the_capacity_offers_the_new_places_to_the_waiting_list(manager_client, django_capture_on_commit_callbacks):
+def test_raising_the_capacity_offers_the_new_places_to_the_waiting_list(
+    manager_client, django_capture_on_commit_callbacks
+):
     from courses.models import BookingStatus
 
     session = SessionFactory(capacity=1)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.factories import AgencyFactory, UserFactory, training_manager, trainer
+from accounts.factories import AgencyFactory, UserFactory, trainer, training_manager
 from accounts.models import User
 from courses.factories import BookingFactory, CourseFactory, SessionFactory
 from courses.models import Attendance, AttendanceRecord, Certificate, Charge, SessionStatus
@@ -31,7 +31,9 @@ def today_session():
     start = timezone.now() - timedelta(hours=2)
     return SessionFactory(
         course=CourseFactory(title="Recognising and Responding to Neglect"),
-        starts_at=start, ends_at=start + timedelta(hours=6), bookings_close_at=start - timedelta(days=2),
+        starts_at=start,
+        ends_at=start + timedelta(hours=6),
+        bookings_close_at=start - timedelta(days=2),
     )
 
 
@@ -70,15 +72,30 @@ def test_a_walk_in_with_an_account_counts_as_attended(today_session, manager):
     assert record.walk_in and record.outcome == Attendance.ATTENDED and record.person == person
 
 
-def test_a_new_walk_in_gets_an_account_they_can_claim_by_signing_up(client, today_session, manager, nursery, target_groups):
-    add_walk_in(actor=manager, session=today_session, email="new.starter@little-acorns.example.org", full_name="New Starter", agency=nursery)
+def test_a_new_walk_in_gets_an_account_they_can_claim_by_signing_up(
+    client, today_session, manager, nursery, target_groups
+):
+    add_walk_in(
+        actor=manager,
+        session=today_session,
+        email="new.starter@little-acorns.example.org",
+        full_name="New Starter",
+        agency=nursery,
+    )
     person = User.objects.get(email="new.starter@little-acorns.example.org")
     assert not person.is_active and not person.has_usable_password()
-    response = client.post(reverse("accounts:sign-up"), {
-        "full_name": "New Starter", "email": "new.starter@little-acorns.example.org", "job_title": "Nursery practitioner",
-        "agency": nursery.pk, "target_group": target_groups[3].pk,
-        "password1": "kestrel-harbour-lantern-9", "password2": "kestrel-harbour-lantern-9",
-    })
+    response = client.post(
+        reverse("accounts:sign-up"),
+        {
+            "full_name": "New Starter",
+            "email": "new.starter@little-acorns.example.org",
+            "job_title": "Nursery practitioner",
+            "agency": nursery.pk,
+            "target_group": target_groups[3].pk,
+            "password1": "kestrel-harbour-lantern-9",
+            "password2": "kestrel-harbour-lantern-9",
+        },
+    )
     assert response.status_code == 302
     claimed = User.objects.get(email="new.starter@little-acorns.example.org")
     assert claimed.pk == person.pk and claimed.has_usable_password()
@@ -103,9 +120,15 @@ def test_closing_issues_certificates_raises_charges_and_tells_the_apps_that_foll
     attended = BookingFactory(session=today_session, person=UserFactory(agency=nursery))
     left_early = BookingFactory(session=today_session, person=UserFactory(agency=nursery))
     no_show = BookingFactory(session=today_session, person=UserFactory(agency=nursery))
-    record_attendance(actor=manager, session=today_session, outcomes={
-        attended.pk: Attendance.ATTENDED, left_early.pk: Attendance.PARTIAL, no_show.pk: Attendance.NO_SHOW,
-    })
+    record_attendance(
+        actor=manager,
+        session=today_session,
+        outcomes={
+            attended.pk: Attendance.ATTENDED,
+            left_early.pk: Attendance.PARTIAL,
+            no_show.pk: Attendance.NO_SHOW,
+        },
+    )
     received = []
     register_closed.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="test-register-closed")
     try:
@@ -114,7 +137,10 @@ def test_closing_issues_certificates_raises_charges_and_tells_the_apps_that_foll
         register_closed.disconnect(dispatch_uid="test-register-closed")
 
     assert result["certificates"] == 2 and result["no_shows"] == 1
-    assert set(Certificate.objects.values_list("attendance__person", flat=True)) == {attended.person_id, left_early.person_id}
+    assert set(Certificate.objects.values_list("attendance__person", flat=True)) == {
+        attended.person_id,
+        left_early.person_id,
+    }
     assert Charge.objects.filter(kind="no_show", person=no_show.person, agency=nursery).exists()
     today_session.refresh_from_db()
     assert today_session.status == SessionStatus.COMPLETED and today_session.register_closed_at
@@ -133,7 +159,9 @@ def test_a_trainer_of_the_session_takes_the_register_and_others_get_404(client, 
     client.force_login(UserFactory())
     assert client.get(reverse("courses:register", args=[today_session.pk])).status_code == 404
     client.force_login(delivering)
-    response = client.post(reverse("courses:register", args=[today_session.pk]), {"save": "1", f"b{booking.pk}": "attended"}, follow=True)
+    response = client.post(
+        reverse("courses:register", args=[today_session.pk]), {"save": "1", f"b{booking.pk}": "attended"}, follow=True
+    )
     assert "Register saved" in response.content.decode()
     assert AttendanceRecord.objects.get().outcome == "attended"
 
@@ -141,19 +169,25 @@ def test_a_trainer_of_the_session_takes_the_register_and_others_get_404(client, 
 def test_closing_from_the_page_reports_what_happened(client, today_session, manager):
     booking = BookingFactory(session=today_session)
     client.force_login(manager)
-    response = client.post(reverse("courses:register", args=[today_session.pk]), {"close": "1", f"b{booking.pk}": "attended"}, follow=True)
+    response = client.post(
+        reverse("courses:register", args=[today_session.pk]), {"close": "1", f"b{booking.pk}": "attended"}, follow=True
+    )
     assert "Register closed. 1 certificate issued, 0 did not attend" in response.content.decode()
 
 
 def test_an_unknown_mark_is_refused(client, today_session, manager):
     booking = BookingFactory(session=today_session)
     client.force_login(manager)
-    page = client.post(reverse("courses:register", args=[today_session.pk]), {"save": "1", f"b{booking.pk}": "asleep"}).content.decode()
+    page = client.post(
+        reverse("courses:register", args=[today_session.pk]), {"save": "1", f"b{booking.pk}": "asleep"}
+    ).content.decode()
     assert "There is a problem" in page
     assert not AttendanceRecord.objects.exists()
 
 
-def test_the_register_runs_the_same_number_of_queries_for_1_and_100_delegates(client, today_session, manager, django_assert_max_num_queries):
+def test_the_register_runs_the_same_number_of_queries_for_1_and_100_delegates(
+    client, today_session, manager, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

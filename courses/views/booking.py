@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.views import form_error, post_data, site_url
+from common.views import form_error, post_data, site_url
 
 from ..forms.booking import SUBSTITUTE, ApprovalForm, BookForColleagueForm, CancelBookingForm, RegisterForm, WalkInForm
 from ..models import BookingStatus, SessionStatus
@@ -45,9 +45,16 @@ def book(request, pk):
     on_behalf = "person" in request.POST
     form = BookForColleagueForm(request.POST) if on_behalf else None
     if form is not None and not form.is_valid():
-        return render(request, "courses/booking/session.html", {
-            "session": session, "booking": active_booking_of(request.user, session), "bookable": True, "colleague_form": form,
-        })
+        return render(
+            request,
+            "courses/booking/session.html",
+            {
+                "session": session,
+                "booking": active_booking_of(request.user, session),
+                "bookable": True,
+                "colleague_form": form,
+            },
+        )
     person = form.cleaned_data["person"] if form else request.user
     try:
         booking = booking_services.book_place(
@@ -61,7 +68,9 @@ def book(request, pk):
         messages.error(request, error.message)
         return redirect("courses:session", pk=session.pk)
     if on_behalf:
-        messages.success(request, f"{person} is {booking.get_status_display().lower()} on this session. They have been emailed.")
+        messages.success(
+            request, f"{person} is {booking.get_status_display().lower()} on this session. They have been emailed."
+        )
         return redirect("courses:session", pk=session.pk)
     return redirect("courses:booking", pk=booking.pk)
 
@@ -73,12 +82,16 @@ def booking_page(request, pk):
     booking = get_booking_for_user(request.user, pk)
     session = booking.session
     late = booking.is_active and session.starts_at > timezone.now() and is_late_cancellation(session=session)
-    return render(request, "courses/booking/booking.html", {
-        "booking": booking,
-        "session": session,
-        "late": late,
-        "can_cancel": booking.is_active and session.starts_at > timezone.now(),
-    })
+    return render(
+        request,
+        "courses/booking/booking.html",
+        {
+            "booking": booking,
+            "session": session,
+            "late": late,
+            "can_cancel": booking.is_active and session.starts_at > timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -86,7 +99,9 @@ def booking_calendar(request, pk):
     from ..ics import session_ics
 
     booking = get_booking_for_user(request.user, pk)
-    response = HttpResponse(session_ics(booking.session, attendee_email=booking.person.email), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        session_ics(booking.session, attendee_email=booking.person.email), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="session.ics"'
     return response
 
@@ -97,26 +112,38 @@ def cancel_booking(request, pk):
 
     booking = get_booking_for_user(request.user, pk, write=True)
     session = booking.session
-    can_substitute = booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL) and booking.agency_id is not None
+    can_substitute = (
+        booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL) and booking.agency_id is not None
+    )
     form = CancelBookingForm(post_data(request), can_substitute=can_substitute)
     if request.method == "POST" and form.is_valid():
         substitute = form.cleaned_data["substitute"] if form.cleaned_data["choice"] == SUBSTITUTE else None
         try:
-            result = booking_services.cancel_booking(actor=request.user, booking=booking, substitute=substitute, site_url=site_url(request))
+            result = booking_services.cancel_booking(
+                actor=request.user, booking=booking, substitute=substitute, site_url=site_url(request)
+            )
         except BookingError as error:
             form_error(form, error)
         else:
             if substitute:
                 messages.success(request, f"Your place has passed to {substitute}. Nothing is charged.")
-                return redirect("courses:my-training") if request.user.pk == booking.person_id else redirect("courses:booking", pk=result.pk)
+                return (
+                    redirect("courses:my-training")
+                    if request.user.pk == booking.person_id
+                    else redirect("courses:booking", pk=result.pk)
+                )
             charge = result.charges.first()
             text = "The booking is cancelled."
             if charge:
                 text += f" This was a late cancellation: £{charge.amount} has been charged to {charge.agency}."
             messages.success(request, text)
             return redirect("courses:booking", pk=result.pk)
-    late = booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL) and is_late_cancellation(session=session)
-    return render(request, "courses/booking/cancel.html", {"booking": booking, "session": session, "form": form, "late": late})
+    late = booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL) and is_late_cancellation(
+        session=session
+    )
+    return render(
+        request, "courses/booking/cancel.html", {"booking": booking, "session": session, "form": form, "late": late}
+    )
 
 
 @require_POST
@@ -128,8 +155,12 @@ def accept_offer(request, pk):
     except BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "You have accepted the place." if booking.status == BookingStatus.CONFIRMED
-                         else "You have accepted the place. Your line manager has been asked to approve it.")
+        messages.success(
+            request,
+            "You have accepted the place."
+            if booking.status == BookingStatus.CONFIRMED
+            else "You have accepted the place. Your line manager has been asked to approve it.",
+        )
     return redirect("courses:booking", pk=booking.pk)
 
 
@@ -148,7 +179,9 @@ def approval(request, token):
             form_error(form, error)
         else:
             return render(request, "courses/booking/approval_done.html", {"booking": booking, "approved": approve})
-    return render(request, "courses/booking/approval.html", {"booking": booking, "session": booking.session, "form": form})
+    return render(
+        request, "courses/booking/approval.html", {"booking": booking, "session": booking.session, "form": form}
+    )
 
 
 @login_required
@@ -156,7 +189,11 @@ def register(request, pk):
     session = get_session_for_register(request.user, pk)
     bookings, marks, walk_ins, records = register_lines(session)
     opens = session.starts_at <= timezone.now()
-    form = RegisterForm(post_data(request) if "save" in request.POST or "close" in request.POST else None, bookings=bookings, marks=marks)
+    form = RegisterForm(
+        post_data(request) if "save" in request.POST or "close" in request.POST else None,
+        bookings=bookings,
+        marks=marks,
+    )
     walk_in_form = WalkInForm(post_data(request) if "add_walk_in" in request.POST else None)
     if request.method == "POST":
         try:
@@ -164,7 +201,11 @@ def register(request, pk):
                 if walk_in_form.is_valid():
                     data = walk_in_form.cleaned_data
                     record = register_services.add_walk_in(
-                        actor=request.user, session=session, email=data["email"], full_name=data["full_name"], agency=data["agency"]
+                        actor=request.user,
+                        session=session,
+                        email=data["email"],
+                        full_name=data["full_name"],
+                        agency=data["agency"],
                     )
                     messages.success(request, f"{record.person} added as a walk-in.")
                     return redirect("courses:register", pk=session.pk)
@@ -181,8 +222,10 @@ def register(request, pk):
                     result = register_services.close_register(actor=request.user, session=session)
                     messages.success(
                         request,
-                        f"Register closed. {result['certificates']} certificate{'s' if result['certificates'] != 1 else ''} issued, "
-                        f"{result['no_shows']} did not attend, {result['charges']} charge{'s' if result['charges'] != 1 else ''} raised.",
+                        f"Register closed. {result['certificates']} "
+                        f"certificate{'s' if result['certificates'] != 1 else ''} issued, "
+                        f"{result['no_shows']} did not attend, "
+                        f"{result['charges']} charge{'s' if result['charges'] != 1 else ''} raised.",
                     )
                 else:
                     messages.success(request, "Register saved.")
@@ -190,7 +233,16 @@ def register(request, pk):
         except (RegisterError, BookingError) as error:
             target = walk_in_form if "add_walk_in" in request.POST else form
             form_error(target, error)
-    return render(request, "courses/booking/register.html", {
-        "session": session, "form": form, "walk_in_form": walk_in_form, "walk_ins": walk_ins,
-        "records": records, "opens": opens, "bookings": bookings,
-    })
+    return render(
+        request,
+        "courses/booking/register.html",
+        {
+            "session": session,
+            "form": form,
+            "walk_in_form": walk_in_form,
+            "walk_ins": walk_ins,
+            "records": records,
+            "opens": opens,
+            "bookings": bookings,
+        },
+    )

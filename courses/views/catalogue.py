@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.access import permission_required
-from accounts.listing import table_page
 from accounts.models import Agency, User
-from config.pagecache import PER_PERSON, PER_ROLES, shared_page
+from common.access import permission_required
+from common.listing import table_page
+from common.pagecache import PER_PERSON, PER_ROLES, shared_page
 
 from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
@@ -29,15 +29,25 @@ def catalogue(request):
     checker = CatalogueFilter(request.GET or None, queryset=Course.objects.none())
     valid = checker.is_bound and checker.is_valid()
     data = checker.form.cleaned_data if valid else {}
-    base = catalogue_courses(date_from=data.get("date_from"), date_to=data.get("date_to"), has_places=bool(data.get("has_places")))
+    base = catalogue_courses(
+        date_from=data.get("date_from"), date_to=data.get("date_to"), has_places=bool(data.get("has_places"))
+    )
     filterset = CatalogueFilter(request.GET if valid else None, queryset=base)
-    courses = filterset.qs.distinct().order_by("level__number", "title") if valid else base.order_by("level__number", "title")
+    courses = (
+        filterset.qs.distinct().order_by("level__number", "title") if valid else base.order_by("level__number", "title")
+    )
     page = Paginator(courses, PER_PAGE).get_page(request.GET.get("page"))
     for course in page:
         with_places_left(course.upcoming)
-    return render(request, "courses/catalogue/catalogue.html", {
-        "filter": checker if checker.is_bound and not valid else filterset, "page": page, "form": checker.form if checker.is_bound and not valid else None,
-    })
+    return render(
+        request,
+        "courses/catalogue/catalogue.html",
+        {
+            "filter": checker if checker.is_bound and not valid else filterset,
+            "page": page,
+            "form": checker.form if checker.is_bound and not valid else None,
+        },
+    )
 
 
 @shared_page(per=PER_ROLES)
@@ -58,14 +68,20 @@ def training_record_context(person: User) -> dict:
     upcoming = [b for b in bookings if b.status in ACTIVE and b.session.starts_at > now]
     past = [b for b in bookings if b not in upcoming]
     certificates = list(
-        Certificate.objects.filter(attendance__person=person).select_related("attendance__session__course").order_by("-attendance__session__starts_at")
+        Certificate.objects.filter(attendance__person=person)
+        .select_related("attendance__session__course")
+        .order_by("-attendance__session__starts_at")
     )
     held = held_certificates([c.attendance for c in certificates])
     for certificate in certificates:
         certificate.held = held.get(certificate.attendance_id)
     return {
-        "person": person, "requirements": requirements, "overall": overall_status(requirements) if requirements else None,
-        "upcoming": upcoming, "past": past, "certificates": certificates,
+        "person": person,
+        "requirements": requirements,
+        "overall": overall_status(requirements) if requirements else None,
+        "upcoming": upcoming,
+        "past": past,
+        "certificates": certificates,
     }
 
 
@@ -77,7 +93,10 @@ def sessions_delivered_by(person: User):
 
     since = timezone.now() - timedelta(days=92)
     return list(
-        sessions_with_places().filter(trainers=person, starts_at__gte=since).exclude(status="cancelled").order_by("starts_at")
+        sessions_with_places()
+        .filter(trainers=person, starts_at__gte=since)
+        .exclude(status="cancelled")
+        .order_by("starts_at")
     )
 
 
@@ -110,7 +129,9 @@ def agency_training(request):
     agencies = Agency.objects.filter(active=True).order_by("name") if request.user.is_training_manager else []
     if agency is None:
         return render(request, "courses/training/choose_agency.html", {"agencies": agencies})
-    people = list(User.objects.filter(agency=agency, is_active=True).select_related("target_group").order_by("full_name"))
+    people = list(
+        User.objects.filter(agency=agency, is_active=True).select_related("target_group").order_by("full_name")
+    )
     records = requirements_for(people)
     for person in people:
         person.requirements = records[person.pk]
@@ -119,8 +140,12 @@ def agency_training(request):
     shown = filterset.apply(people)
     counts = {colour: sum(1 for p in people if p.rag == colour) for colour in ("red", "amber", "green")}
     return table_page(
-        request, table=AgencyTrainingTable(shown), filterset=filterset, template="courses/training/agency_training.html",
-        csv_filename=f"training-{agency.pk}.csv", context={"agency": agency, "counts": counts, "agencies": agencies},
+        request,
+        table=AgencyTrainingTable(shown),
+        filterset=filterset,
+        template="courses/training/agency_training.html",
+        csv_filename=f"training-{agency.pk}.csv",
+        context={"agency": agency, "counts": counts, "agencies": agencies},
     )
 
 

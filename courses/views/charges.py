@@ -6,14 +6,14 @@ from django.db.models import Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
-from accounts.access import permission_required
-from accounts.listing import table_page
-from accounts.views import form_error, post_data
+from common.access import permission_required
+from common.listing import table_page
+from common.views import form_error, post_data
 
 from ..certificates import normalise_code, store_certificate_file
 from ..filters_charges import ChargeFilter
-from ..gates import held_certificates
 from ..forms.charges import CertificateCheckForm, WaiveChargeForm
+from ..gates import held_certificates
 from ..models import Certificate, Charge
 from ..services.charges import ChargeError, waive_charge
 from ..tables_charges import ChargeTable
@@ -33,11 +33,17 @@ def charges(request):
     filterset = ChargeFilter(request.GET or None, queryset=charges_visible_to(request.user), user=request.user)
     shown = filterset.qs
     totals = shown.aggregate(
-        raised=Sum("amount"), waived=Sum("amount", filter=Q(waived_at__isnull=False)), outstanding=Sum("amount", filter=Q(waived_at__isnull=True))
+        raised=Sum("amount"),
+        waived=Sum("amount", filter=Q(waived_at__isnull=False)),
+        outstanding=Sum("amount", filter=Q(waived_at__isnull=True)),
     )
     return table_page(
-        request, table=ChargeTable(shown, can_waive=request.user.has_perm("courses.waive_charges")), filterset=filterset,
-        template="courses/charges/charges.html", csv_filename="charges.csv", context={"totals": totals},
+        request,
+        table=ChargeTable(shown, can_waive=request.user.has_perm("courses.waive_charges")),
+        filterset=filterset,
+        template="courses/charges/charges.html",
+        csv_filename="charges.csv",
+        context={"totals": totals},
     )
 
 
@@ -86,7 +92,12 @@ def certificate(request, code):
         # The worker builds it when the register closes; build it now if it has not yet.
         certificate = store_certificate_file(certificate.pk)
         certificate.refresh_from_db()
-    return FileResponse(certificate.file.open("rb"), as_attachment=True, filename=f"certificate-{certificate.code}.pdf", content_type="application/pdf")
+    return FileResponse(
+        certificate.file.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.code}.pdf",
+        content_type="application/pdf",
+    )
 
 
 def verify_certificate(request):
@@ -98,4 +109,8 @@ def verify_certificate(request):
             .filter(code=normalise_code(form.cleaned_data["code"]))
             .first()
         )
-    return render(request, "courses/certificates/verify.html", {"form": form, "found": found, "checked": form.is_bound and form.is_valid()})
+    return render(
+        request,
+        "courses/certificates/verify.html",
+        {"form": form, "found": found, "checked": form.is_bound and form.is_valid()},
+    )

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import permission_required
-from accounts.listing import table_page
 from accounts.models import TargetGroup
-from accounts.views import form_error, post_data
-from config.pagecache import shared_page
+from common.access import permission_required
+from common.listing import table_page
+from common.pagecache import shared_page
+from common.views import form_error, post_data
 
 from ..calendar import working_days_before
 from ..filters_manage import CourseFilter, SessionFilter
@@ -27,7 +27,17 @@ from ..forms.manage import (
     VenueForm,
     date_formset,
 )
-from ..models import Booking, BookingPolicy, BookingStatus, Course, Level, PathwayRule, SessionDate, SessionStatus, Venue
+from ..models import (
+    Booking,
+    BookingPolicy,
+    BookingStatus,
+    Course,
+    Level,
+    PathwayRule,
+    SessionDate,
+    SessionStatus,
+    Venue,
+)
 from ..selectors.booking import sessions_with_places
 from ..services import programme
 from ..services.booking import BookingError, cancel_session
@@ -46,13 +56,20 @@ def sessions(request):
     # With no filter chosen, start a month back: five years of past sessions are a filter away.
     data = request.GET or {"date_from": (timezone.localdate() - timedelta(days=30)).strftime("%d/%m/%Y")}
     filterset = SessionFilter(data, queryset=sessions_with_places())
-    return table_page(request, table=SessionTable(filterset.qs), filterset=filterset,
-                      template="courses/manage/sessions.html", csv_filename="sessions.csv")
+    return table_page(
+        request,
+        table=SessionTable(filterset.qs),
+        filterset=filterset,
+        template="courses/manage/sessions.html",
+        csv_filename="sessions.csv",
+    )
 
 
 def _session_or_404(pk):
     return get_object_or_404(
-        sessions_with_places().prefetch_related(Prefetch("dates", queryset=SessionDate.objects.order_by("starts_at")), "trainers__agency"),
+        sessions_with_places().prefetch_related(
+            Prefetch("dates", queryset=SessionDate.objects.order_by("starts_at")), "trainers__agency"
+        ),
         pk=pk,
     )
 
@@ -60,15 +77,25 @@ def _session_or_404(pk):
 @permission_required(MANAGE)
 def session_detail(request, pk):
     session = _session_or_404(pk)
-    bookings = list(Booking.objects.filter(session=session).select_related("person", "agency").order_by("waitlist_priority", "created_at"))
+    bookings = list(
+        Booking.objects.filter(session=session)
+        .select_related("person", "agency")
+        .order_by("waitlist_priority", "created_at")
+    )
     groups = [(label, [b for b in bookings if b.status == status]) for status, label in BookingStatus.choices]
-    return render(request, "courses/manage/session.html", {"session": session, "groups": [g for g in groups if g[1]], "now": timezone.now()})
+    return render(
+        request,
+        "courses/manage/session.html",
+        {"session": session, "groups": [g for g in groups if g[1]], "now": timezone.now()},
+    )
 
 
 def _cut_off(form, spans):
     data = form.cleaned_data
     if data.get("close_date"):
-        return timezone.make_aware(datetime.combine(data["close_date"], data.get("close_time") or datetime.min.time().replace(hour=17)))
+        return timezone.make_aware(
+            datetime.combine(data["close_date"], data.get("close_time") or datetime.min.time().replace(hour=17))
+        )
     first = timezone.localtime(spans[0].starts_at)
     return timezone.make_aware(datetime.combine(working_days_before(first.date(), 2), first.time()))
 
@@ -81,10 +108,20 @@ def _save_session(request, form, dates, session=None):
     data = form.cleaned_data
     try:
         return programme.save_session(
-            actor=request.user, session=session, dates=spans, trainers=data["trainers"],
-            course=data["course"], venue=data["venue"], online_link=data["online_link"], capacity=data["capacity"],
-            bookings_close_at=_cut_off(form, spans), venue_cost=data["venue_cost"], trainer_fees=data["trainer_fees"],
-            catering_cost=data["catering_cost"], materials_cost=data["materials_cost"], notes=data["notes"],
+            actor=request.user,
+            session=session,
+            dates=spans,
+            trainers=data["trainers"],
+            course=data["course"],
+            venue=data["venue"],
+            online_link=data["online_link"],
+            capacity=data["capacity"],
+            bookings_close_at=_cut_off(form, spans),
+            venue_cost=data["venue_cost"],
+            trainer_fees=data["trainer_fees"],
+            catering_cost=data["catering_cost"],
+            materials_cost=data["materials_cost"],
+            notes=data["notes"],
         )
     except ProgrammeError as error:
         if error.field == "dates":
@@ -97,10 +134,20 @@ def _save_session(request, form, dates, session=None):
 
 def _initial_from(session):
     close = timezone.localtime(session.bookings_close_at)
-    return {"course": session.course_id, "venue": session.venue_id, "online_link": session.online_link, "capacity": session.capacity,
-            "close_date": f"{close:%d/%m/%Y}", "close_time": f"{close:%H:%M}", "trainers": list(session.trainers.all()),
-            "venue_cost": session.venue_cost, "trainer_fees": session.trainer_fees, "catering_cost": session.catering_cost,
-            "materials_cost": session.materials_cost, "notes": session.notes}
+    return {
+        "course": session.course_id,
+        "venue": session.venue_id,
+        "online_link": session.online_link,
+        "capacity": session.capacity,
+        "close_date": f"{close:%d/%m/%Y}",
+        "close_time": f"{close:%H:%M}",
+        "trainers": list(session.trainers.all()),
+        "venue_cost": session.venue_cost,
+        "trainer_fees": session.trainer_fees,
+        "catering_cost": session.catering_cost,
+        "materials_cost": session.materials_cost,
+        "notes": session.notes,
+    }
 
 
 @permission_required(MANAGE)
@@ -123,7 +170,11 @@ def session_edit(request, pk=None, copy_of=None):
             messages.success(request, "Session saved." if session else "Session created.")
             return redirect("courses:manage-session", pk=saved.pk)
     title = "Change session" if session else (f"Copy of {source.course.title}" if copy_of else "Create a session")
-    return render(request, "courses/manage/session_form.html", {"form": form, "dates": dates, "session": session, "title": title, "copy_of": source if copy_of else None})
+    return render(
+        request,
+        "courses/manage/session_form.html",
+        {"form": form, "dates": dates, "session": session, "title": title, "copy_of": source if copy_of else None},
+    )
 
 
 @permission_required(MANAGE)
@@ -136,7 +187,11 @@ def session_cancel(request, pk):
         except BookingError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"Session cancelled. {told} {'person' if told == 1 else 'people'} booked or waiting {'has' if told == 1 else 'have'} been emailed.")
+            messages.success(
+                request,
+                f"Session cancelled. {told} {'person' if told == 1 else 'people'} booked or waiting "
+                f"{'has' if told == 1 else 'have'} been emailed.",
+            )
             return redirect("courses:manage-session", pk=session.pk)
     return render(request, "courses/manage/session_cancel.html", {"form": form, "session": session})
 
@@ -147,11 +202,18 @@ def session_cancel(request, pk):
 @permission_required(MANAGE)
 def courses(request):
     queryset = Course.objects.select_related("level").annotate(
-        upcoming=Count("sessions", filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__starts_at__gt=timezone.now()))
+        upcoming=Count(
+            "sessions", filter=Q(sessions__status=SessionStatus.SCHEDULED, sessions__starts_at__gt=timezone.now())
+        )
     )
     filterset = CourseFilter(request.GET or None, queryset=queryset)
-    return table_page(request, table=CourseTable(filterset.qs), filterset=filterset,
-                      template="courses/manage/courses.html", csv_filename="courses.csv")
+    return table_page(
+        request,
+        table=CourseTable(filterset.qs),
+        filterset=filterset,
+        template="courses/manage/courses.html",
+        csv_filename="courses.csv",
+    )
 
 
 @permission_required(MANAGE)
@@ -162,7 +224,9 @@ def course_edit(request, pk=None):
         data = dict(form.cleaned_data)
         target_groups, prerequisites = data.pop("target_groups"), data.pop("prerequisites")
         try:
-            course = programme.save_course(actor=request.user, course=course, target_groups=target_groups, prerequisites=prerequisites, **data)
+            course = programme.save_course(
+                actor=request.user, course=course, target_groups=target_groups, prerequisites=prerequisites, **data
+            )
         except ProgrammeError as error:
             form_error(form, error)
         else:
@@ -174,7 +238,13 @@ def course_edit(request, pk=None):
 @permission_required(MANAGE)
 def venues(request):
     queryset = Venue.objects.annotate(sessions_count=Count("sessions"))
-    return table_page(request, table=VenueTable(queryset), filterset=None, template="courses/manage/venues.html", csv_filename="venues.csv")
+    return table_page(
+        request,
+        table=VenueTable(queryset),
+        filterset=None,
+        template="courses/manage/venues.html",
+        csv_filename="venues.csv",
+    )
 
 
 @permission_required(MANAGE)
@@ -206,10 +276,19 @@ def pathway(request):
         else:
             messages.success(request, "Requirement added.")
             return redirect("courses:manage-pathway")
-    rules = PathwayRule.objects.select_related("target_group", "level", "course").order_by("target_group__number", "level__number", "course__title")
-    return render(request, "courses/manage/pathway.html", {
-        "form": form, "rules": rules, "levels": Level.objects.all(), "groups": TargetGroup.objects.all(),
-    })
+    rules = PathwayRule.objects.select_related("target_group", "level", "course").order_by(
+        "target_group__number", "level__number", "course__title"
+    )
+    return render(
+        request,
+        "courses/manage/pathway.html",
+        {
+            "form": form,
+            "rules": rules,
+            "levels": Level.objects.all(),
+            "groups": TargetGroup.objects.all(),
+        },
+    )
 
 
 def _numbered_edit(request, *, model, form_class, pk, noun):

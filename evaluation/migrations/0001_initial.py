@@ -7,176 +7,414 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0002_booking_cancellation_reason'),
+        ("courses", "0002_booking_cancellation_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('agreement', 'Agreement (strongly disagree to strongly agree)'), ('confidence', 'Confidence 0 to 10 against each learning outcome'), ('single', 'Choose one'), ('multiple', 'Choose any'), ('text', 'Free text')], max_length=12)),
-                ('text', models.CharField(max_length=300, verbose_name='question')),
-                ('hint', models.CharField(blank=True, max_length=300)),
-                ('choices', models.JSONField(blank=True, default=list, help_text='For choose one and choose any: the options.')),
-                ('required', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agreement", "Agreement (strongly disagree to strongly agree)"),
+                            ("confidence", "Confidence 0 to 10 against each learning outcome"),
+                            ("single", "Choose one"),
+                            ("multiple", "Choose any"),
+                            ("text", "Free text"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("text", models.CharField(max_length=300, verbose_name="question")),
+                ("hint", models.CharField(blank=True, max_length=300)),
+                (
+                    "choices",
+                    models.JSONField(blank=True, default=list, help_text="For choose one and choose any: the options."),
+                ),
+                ("required", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FocusGroup',
+            name="FocusGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('participants', models.PositiveSmallIntegerField()),
-                ('themes', models.TextField()),
-                ('notes', models.TextField(blank=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='focus_groups', to='courses.course')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("held_on", models.DateField()),
+                ("participants", models.PositiveSmallIntegerField()),
+                ("themes", models.TextField()),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="focus_groups", to="courses.course"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on'],
+                "ordering": ["-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('number', models.SmallIntegerField(blank=True, null=True)),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('text', models.TextField(blank=True)),
-                ('text_status', models.CharField(blank=True, choices=[('pending', 'Waiting for review'), ('approved', 'Can appear in reports'), ('excluded', 'Kept out of reports')], max_length=10)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='evaluation.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("outcome", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("number", models.SmallIntegerField(blank=True, null=True)),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "text_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Can appear in reports"),
+                            ("excluded", "Kept out of reports"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="answers", to="evaluation.item"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('observed_on', models.DateField()),
-                ('observer_name', models.CharField(max_length=150, verbose_name='observer')),
-                ('notes', models.TextField(blank=True)),
-                ('strengths', models.TextField()),
-                ('areas_to_develop', models.TextField(blank=True)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='courses.session')),
-                ('trainers', models.ManyToManyField(blank=True, related_name='observations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("observed_on", models.DateField()),
+                ("observer_name", models.CharField(max_length=150, verbose_name="observer")),
+                ("notes", models.TextField(blank=True)),
+                ("strengths", models.TextField()),
+                ("areas_to_develop", models.TextField(blank=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="observations", to="courses.session"
+                    ),
+                ),
+                (
+                    "trainers",
+                    models.ManyToManyField(blank=True, related_name="observations", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'ordering': ['-observed_on'],
+                "ordering": ["-observed_on"],
             },
         ),
         migrations.CreateModel(
-            name='PracticeIssue',
+            name="PracticeIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField()),
-                ('status', models.CharField(choices=[('raised', 'Raised'), ('taken', 'Taken to committee'), ('agreed', 'Action agreed'), ('closed', 'Closed')], default='raised', max_length=10)),
-                ('raised_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issues', to='evaluation.answer')),
-                ('focus_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issues', to='evaluation.focusgroup')),
-                ('observation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issues', to='evaluation.observation')),
-                ('raised_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("raised", "Raised"),
+                            ("taken", "Taken to committee"),
+                            ("agreed", "Action agreed"),
+                            ("closed", "Closed"),
+                        ],
+                        default="raised",
+                        max_length=10,
+                    ),
+                ),
+                ("raised_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "answer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="issues",
+                        to="evaluation.answer",
+                    ),
+                ),
+                (
+                    "focus_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="issues",
+                        to="evaluation.focusgroup",
+                    ),
+                ),
+                (
+                    "observation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="issues",
+                        to="evaluation.observation",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at'],
+                "ordering": ["-raised_at"],
             },
         ),
         migrations.CreateModel(
-            name='IssueChange',
+            name="IssueChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('raised', 'Raised'), ('taken', 'Taken to committee'), ('agreed', 'Action agreed'), ('closed', 'Closed')], max_length=10)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.TextField(blank=True)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='evaluation.practiceissue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("raised", "Raised"),
+                            ("taken", "Taken to committee"),
+                            ("agreed", "Action agreed"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="evaluation.practiceissue",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at', 'pk'],
+                "ordering": ["changed_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Questionnaire',
+            name="Questionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('purpose', models.TextField(blank=True, help_text='What it is for, for the training manager.')),
-                ('stage', models.CharField(choices=[('before', 'Before the course'), ('immediate', 'Straight after the course'), ('follow_up', 'Follow-up, weeks later')], max_length=12)),
-                ('version', models.PositiveSmallIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='next_version', to='evaluation.questionnaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150)),
+                ("purpose", models.TextField(blank=True, help_text="What it is for, for the training manager.")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("before", "Before the course"),
+                            ("immediate", "Straight after the course"),
+                            ("follow_up", "Follow-up, weeks later"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="next_version",
+                        to="evaluation.questionnaire",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage', 'name', '-version'],
+                "ordering": ["stage", "name", "-version"],
             },
         ),
         migrations.AddField(
-            model_name='item',
-            name='questionnaire',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='evaluation.questionnaire'),
+            model_name="item",
+            name="questionnaire",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="items", to="evaluation.questionnaire"
+            ),
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('before', 'Before the course'), ('immediate', 'Straight after the course'), ('follow_up', 'Follow-up, weeks later')], max_length=12)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reminders_sent', models.PositiveSmallIntegerField(default=0)),
-                ('last_reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('booking', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluation_invitations', to='courses.booking')),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='evaluation.questionnaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("before", "Before the course"),
+                            ("immediate", "Straight after the course"),
+                            ("follow_up", "Follow-up, weeks later"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reminders_sent", models.PositiveSmallIntegerField(default=0)),
+                ("last_reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluation_invitations",
+                        to="courses.booking",
+                    ),
+                ),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="evaluation.questionnaire",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CourseEvaluation',
+            name="CourseEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('before_days', models.PositiveSmallIntegerField(default=7, help_text='0 sends it as soon as the place is confirmed.', verbose_name='ask this many days before the course')),
-                ('follow_up_weeks', models.PositiveSmallIntegerField(default=12)),
-                ('certificate_needs_evaluation', models.BooleanField(default=False, verbose_name='release the certificate only once the evaluation is answered')),
-                ('max_reminders', models.PositiveSmallIntegerField(default=2)),
-                ('reminder_days', models.PositiveSmallIntegerField(default=7, verbose_name='days between reminders')),
-                ('course', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='evaluation', to='courses.course')),
-                ('before', models.ForeignKey(blank=True, limit_choices_to={'stage': 'before'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.questionnaire')),
-                ('follow_up', models.ForeignKey(blank=True, limit_choices_to={'stage': 'follow_up'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.questionnaire')),
-                ('immediate', models.ForeignKey(blank=True, limit_choices_to={'stage': 'immediate'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.questionnaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "before_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="0 sends it as soon as the place is confirmed.",
+                        verbose_name="ask this many days before the course",
+                    ),
+                ),
+                ("follow_up_weeks", models.PositiveSmallIntegerField(default=12)),
+                (
+                    "certificate_needs_evaluation",
+                    models.BooleanField(
+                        default=False, verbose_name="release the certificate only once the evaluation is answered"
+                    ),
+                ),
+                ("max_reminders", models.PositiveSmallIntegerField(default=2)),
+                ("reminder_days", models.PositiveSmallIntegerField(default=7, verbose_name="days between reminders")),
+                (
+                    "course",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="evaluation", to="courses.course"
+                    ),
+                ),
+                (
+                    "before",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"stage": "before"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.questionnaire",
+                    ),
+                ),
+                (
+                    "follow_up",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"stage": "follow_up"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.questionnaire",
+                    ),
+                ),
+                (
+                    "immediate",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"stage": "immediate"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.questionnaire",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='response', to='evaluation.invitation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="response", to="evaluation.invitation"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='answer',
-            name='response',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='evaluation.response'),
+            model_name="answer",
+            name="response",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="answers", to="evaluation.response"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='questionnaire',
-            constraint=models.UniqueConstraint(fields=('name', 'version'), name='one_questionnaire_version_per_name'),
+            model_name="questionnaire",
+            constraint=models.UniqueConstraint(fields=("name", "version"), name="one_questionnaire_version_per_name"),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(fields=('booking', 'stage'), name='one_invitation_per_booking_and_stage'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                fields=("booking", "stage"), name="one_invitation_per_booking_and_stage"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('number__isnull', True), models.Q(('number__gte', 0), ('number__lte', 10)), _connector='OR'), name='answer_number_in_range'),
+            model_name="answer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("number__isnull", True), models.Q(("number__gte", 0), ("number__lte", 10)), _connector="OR"
+                ),
+                name="answer_number_in_range",
+            ),
         ),
     ]

@@ -43,7 +43,11 @@ def attended(session, n=1):
 
 def test_the_standard_questionnaires_are_installed_and_a_course_starts_with_them(course):
     ce = CourseEvaluation.objects.get(course=course)
-    assert (ce.before.name, ce.immediate.name, ce.follow_up.name) == ("Confidence before the course", "Course evaluation", "Follow-up on practice")
+    assert (ce.before.name, ce.immediate.name, ce.follow_up.name) == (
+        "Confidence before the course",
+        "Course evaluation",
+        "Follow-up on practice",
+    )
     assert ce.follow_up_weeks == 12 and ce.immediate.items.count() == 8
 
 
@@ -80,8 +84,12 @@ def test_reminders_stop_at_the_limit_and_never_go_to_those_who_answered(course):
     session = SessionFactory(course=course, days_ahead=-1)
     first, second = attended(session, 2)
     sent = timezone.now()
-    Invitation.objects.create(booking=first, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate, sent_at=sent)
-    Invitation.objects.create(booking=second, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate, sent_at=sent, answered_at=sent)
+    Invitation.objects.create(
+        booking=first, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate, sent_at=sent
+    )
+    Invitation.objects.create(
+        booking=second, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate, sent_at=sent, answered_at=sent
+    )
     assert services.send_reminders(now=sent + timedelta(days=6)) == 0
     assert services.send_reminders(now=sent + timedelta(days=7)) == 1
     assert services.send_reminders(now=sent + timedelta(days=7, hours=1)) == 0
@@ -109,7 +117,9 @@ def answer_data(invitation, rating=7):
 def test_the_link_works_without_signing_in_once_and_refuses_tampering(client, course):
     session = SessionFactory(course=course, days_ahead=-1)
     [booking] = attended(session)
-    invitation = Invitation.objects.create(booking=booking, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate)
+    invitation = Invitation.objects.create(
+        booking=booking, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate
+    )
     url = reverse("evaluation:answer", args=[services.token_for(invitation)])
     page = client.get(url).content.decode()
     assert "Recognise the signs of neglect" in page
@@ -146,8 +156,15 @@ def test_before_and_after_against_a_hand_computed_fixture_and_small_groups_hidde
     five = selectors.results(selectors.sessions_in(course=course)).confidence[0]
     # Before: (4+5+6+3+2)/5 = 4.0; after: (7+8+8+6+6)/5 = 7.0; change +3.0
     assert (five.outcome, five.pairs, five.before, five.after, five.change) == (
-        "Recognise the signs of neglect", 5, Decimal("4.0"), Decimal("7.0"), Decimal("3.0"))
-    rates = {r.stage: (r.invited, r.answered, r.rate) for r in selectors.results(selectors.sessions_in(course=course)).rates}
+        "Recognise the signs of neglect",
+        5,
+        Decimal("4.0"),
+        Decimal("7.0"),
+        Decimal("3.0"),
+    )
+    rates = {
+        r.stage: (r.invited, r.answered, r.rate) for r in selectors.results(selectors.sessions_in(course=course)).rates
+    }
     assert rates[Stage.BEFORE] == (5, 5, 100)
 
 
@@ -163,7 +180,9 @@ def test_results_page_hides_individuals_and_shows_the_chart(client, course, sett
     rate(course, session, 2, 6)
     page = client.get(url).content.decode()
     assert "<svg" in page and "+3.0" in page and "too few responses" not in page
-    assert client.get(reverse("evaluation:comments")).status_code == 403  # individual answers: the training manager only
+    assert (
+        client.get(reverse("evaluation:comments")).status_code == 403
+    )  # individual answers: the training manager only
 
 
 def test_comments_appear_only_once_approved(course, settings):
@@ -171,9 +190,13 @@ def test_comments_appear_only_once_approved(course, settings):
     manager = training_manager()
     session = SessionFactory(course=course, days_ahead=-1)
     [booking] = attended(session)
-    invitation = Invitation.objects.create(booking=booking, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate)
+    invitation = Invitation.objects.create(
+        booking=booking, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate
+    )
     item = course.evaluation.immediate.items.filter(kind="text").first()
-    response = services.submit(invitation=invitation, answers=[{"item": item, "text": "More time on case studies, please."}])
+    response = services.submit(
+        invitation=invitation, answers=[{"item": item, "text": "More time on case studies, please."}]
+    )
     answer = response.answers.get()
     assert answer.text_status == TextStatus.PENDING
     assert selectors.results(selectors.sessions_in(course=course)).comments == []
@@ -187,7 +210,9 @@ def test_changing_an_answered_questionnaire_makes_a_new_version_that_courses_swi
     session = SessionFactory(course=course, days_ahead=-1)
     [booking] = attended(session)
     Invitation.objects.create(booking=booking, stage=Stage.IMMEDIATE, questionnaire=immediate)
-    item = services.add_item(actor=manager, questionnaire=immediate, kind="single", text="Was the venue suitable?", choices=["Yes", "No"])
+    item = services.add_item(
+        actor=manager, questionnaire=immediate, kind="single", text="Was the venue suitable?", choices=["Yes", "No"]
+    )
     new = item.questionnaire
     assert new.version == 2 and new.previous == immediate and new.items.count() == immediate.items.count() + 1
     assert CourseEvaluation.objects.get(course=course).immediate == new
@@ -220,12 +245,19 @@ def test_practice_issues_keep_their_status_history(client, course):
     client.force_login(manager)
     response = client.post(reverse("evaluation:issues"), {"title": "", "description": ""})
     assert "Enter a short title" in response.content.decode()
-    client.post(reverse("evaluation:issues"), {"title": "Schools unsure how to refer to the front door",
-                                                "description": "Raised in three evaluations and the March focus group."})
+    client.post(
+        reverse("evaluation:issues"),
+        {
+            "title": "Schools unsure how to refer to the front door",
+            "description": "Raised in three evaluations and the March focus group.",
+        },
+    )
     from evaluation.models import PracticeIssue
 
     issue = PracticeIssue.objects.get()
-    services.change_issue_status(actor=manager, issue=issue, status=IssueStatus.TAKEN, note="On the agenda for 12 March")
+    services.change_issue_status(
+        actor=manager, issue=issue, status=IssueStatus.TAKEN, note="On the agenda for 12 March"
+    )
     with pytest.raises(EvaluationError, match="already taken to committee"):
         services.change_issue_status(actor=manager, issue=issue, status=IssueStatus.TAKEN, note="again")
     assert [h.status for h in issue.history.all()] == [IssueStatus.RAISED, IssueStatus.TAKEN]

@@ -47,7 +47,9 @@ def neglect():
 
 
 def test_a_clean_assignment_asks_the_trainer_and_their_yes_puts_them_on_the_session(manager, police, neglect):
-    trainer = active_member(UserFactory(full_name="Mark Evans", email="mark.evans@example.org", agency=police), courses=[neglect]).person
+    trainer = active_member(
+        UserFactory(full_name="Mark Evans", email="mark.evans@example.org", agency=police), courses=[neglect]
+    ).person
     session = SessionFactory(course=neglect)
     assignment = services.assign_trainer(actor=manager, session=session, trainer=trainer)
     assert assignment.status == AssignmentStatus.INVITED and assignment.warnings == []
@@ -68,8 +70,12 @@ def test_warnings_for_same_agency_not_active_clash_and_course_not_offered_must_b
     lapsed = active_member(UserFactory(full_name="Mark Evans", agency=police), courses=[]).person
     lapsed.pool_membership.status = MembershipStatus.LAPSED
     lapsed.pool_membership.save()
-    same_time = SessionFactory(course=CourseFactory(title="Safeguarding Disabled Children"), starts_at=session.starts_at,
-                               ends_at=session.ends_at, trainers=[lapsed])
+    same_time = SessionFactory(
+        course=CourseFactory(title="Safeguarding Disabled Children"),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        trainers=[lapsed],
+    )
 
     with pytest.raises(NeedsConfirmation) as raised:
         services.assign_trainer(actor=manager, session=session, trainer=lapsed)
@@ -162,9 +168,16 @@ def delivered_year(year, police, health):
     conference = CourseFactory(title="Annual Safeguarding Conference", charge_exempt=True)
     chargeable = session_on(date(2025, 6, 10), full, [])
     for outcome in (Attendance.ATTENDED, Attendance.NO_SHOW, Attendance.PARTIAL):
-        AttendanceRecordFactory(session=chargeable, person=UserFactory(agency=police), agency=police, outcome=outcome, booking=None)
-    AttendanceRecordFactory(session=session_on(date(2025, 10, 1), conference, []), person=UserFactory(agency=police),
-                            agency=police, outcome=Attendance.ATTENDED, booking=None)
+        AttendanceRecordFactory(
+            session=chargeable, person=UserFactory(agency=police), agency=police, outcome=outcome, booking=None
+        )
+    AttendanceRecordFactory(
+        session=session_on(date(2025, 10, 1), conference, []),
+        person=UserFactory(agency=police),
+        agency=police,
+        outcome=Attendance.ATTENDED,
+        booking=None,
+    )
     return {"police": police, "health": health}
 
 
@@ -179,14 +192,24 @@ def test_days_delivered_free_places_and_percent_of_commitment(delivered_year, ye
     assert police.places_balance == 32
     assert police.days_outstanding == Decimal("1.5")
     health = rows["Northshire Hospitals NHS Foundation Trust"]
-    assert (health.delivered_days, health.percent_delivered, health.places_earned) == (Decimal("1.0"), 40, 10)  # 1 / 2.5
+    assert (health.delivered_days, health.percent_delivered, health.places_earned) == (
+        Decimal("1.0"),
+        40,
+        10,
+    )  # 1 / 2.5
     totals = selectors.totals(list(rows.values()))
-    assert (totals.delivered_days, totals.committed_days, totals.percent_delivered) == (Decimal("4.5"), Decimal("7.5"), 60)
+    assert (totals.delivered_days, totals.committed_days, totals.percent_delivered) == (
+        Decimal("4.5"),
+        Decimal("7.5"),
+        60,
+    )
 
 
 def test_a_half_day_earns_half_the_places_rounded_down(delivered_year, year):
     PoolPolicy.objects.create(free_places_per_day=Decimal("5"))
-    police = next(r for r in selectors.agency_contributions(year.starts_on, year.ends_on) if r.agency.name == "Northshire Police")
+    police = next(
+        r for r in selectors.agency_contributions(year.starts_on, year.ends_on) if r.agency.name == "Northshire Police"
+    )
     assert police.places_earned == 17  # 3.5 x 5 = 17.5, rounded down
     assert selectors.free_places_earned(Decimal("0.5"), Decimal("5")) == 2
     assert selectors.free_places_earned(Decimal("0.5"), Decimal("10")) == 5
@@ -194,11 +217,19 @@ def test_a_half_day_earns_half_the_places_rounded_down(delivered_year, year):
 
 def test_the_delivery_log_per_trainer_and_a_part_year_commitment(delivered_year, year):
     trainers = {t.name: (t.sessions, t.days) for t in selectors.delivery_by_trainer(year.starts_on, year.ends_on)}
-    assert trainers == {"Mark Evans": (2, Decimal("1.5")), "Sara Patel": (1, Decimal("2.0")), "Grace Okafor": (1, Decimal("1.0"))}
+    assert trainers == {
+        "Mark Evans": (2, Decimal("1.5")),
+        "Sara Patel": (1, Decimal("2.0")),
+        "Grace Okafor": (1, Decimal("1.0")),
+    }
     # April to September: 183 of the year's 365 days, so 5 x 183/365 = 2.5 agreed days; Mark's two sessions.
     first_half = {r.agency.name: r for r in selectors.agency_contributions(date(2025, 4, 1), date(2025, 9, 30))}
     police = first_half["Northshire Police"]
-    assert (police.committed_days, police.delivered_days, police.percent_delivered) == (Decimal("2.5"), Decimal("1.5"), 60)
+    assert (police.committed_days, police.delivered_days, police.percent_delivered) == (
+        Decimal("2.5"),
+        Decimal("1.5"),
+        60,
+    )
 
 
 def test_an_agency_lead_sees_their_own_contribution_and_another_agencys_is_404(client, delivered_year, year):

@@ -47,8 +47,10 @@ def applicant(police):
 
 @pytest.fixture
 def criteria():
-    return [MembershipCriterionFactory(text="Two years' experience with children and families"),
-            MembershipCriterionFactory(text="Agency will release three trainer days a year")]
+    return [
+        MembershipCriterionFactory(text="Two years' experience with children and families"),
+        MembershipCriterionFactory(text="Agency will release three trainer days a year"),
+    ]
 
 
 @pytest.fixture
@@ -57,8 +59,13 @@ def course():
 
 
 def apply(person, course):
-    return services.apply(person=person, experience="Nine years in the public protection unit.", specialisms="Child exploitation",
-                          facilitation_experience="Delivers the force's exploitation briefings.", courses=[course])
+    return services.apply(
+        person=person,
+        experience="Nine years in the public protection unit.",
+        specialisms="Child exploitation",
+        facilitation_experience="Delivers the force's exploitation briefings.",
+        courses=[course],
+    )
 
 
 def statuses(membership):
@@ -75,7 +82,9 @@ def attend_training_for_trainers(person, manager):
     return session
 
 
-def test_the_whole_way_in_application_endorsement_acceptance_and_training_for_trainers(applicant, lead, manager, criteria, course):
+def test_the_whole_way_in_application_endorsement_acceptance_and_training_for_trainers(
+    applicant, lead, manager, criteria, course
+):
     membership = apply(applicant, course)
     assert membership.status == MembershipStatus.APPLIED
     assert mail.outbox[-1].to == ["priya.shah@example.org"]
@@ -112,7 +121,9 @@ def test_not_endorsing_needs_a_reason_and_the_applicant_is_told_it(applicant, le
     membership = apply(applicant, course)
     with pytest.raises(PoolError, match="Say why"):
         services.endorse(actor=lead, membership=membership, endorsed=False, note="  ")
-    services.endorse(actor=lead, membership=membership, endorsed=False, note="Cannot release him during the restructure.")
+    services.endorse(
+        actor=lead, membership=membership, endorsed=False, note="Cannot release him during the restructure."
+    )
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.NOT_ENDORSED
     assert "Cannot release him during the restructure." in mail.outbox[-1].body
@@ -124,7 +135,9 @@ def test_declining_needs_a_reason_and_a_declined_applicant_can_apply_again(appli
     services.endorse(actor=lead, membership=membership, endorsed=True, note="")
     with pytest.raises(PoolError, match="reason for declining"):
         services.review(actor=manager, membership=membership, accepted=False, criteria=[], reason="")
-    services.review(actor=manager, membership=membership, accepted=False, criteria=[], reason="Needs more facilitation experience.")
+    services.review(
+        actor=manager, membership=membership, accepted=False, criteria=[], reason="Needs more facilitation experience."
+    )
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.DECLINED
     again = apply(applicant, course)
@@ -146,7 +159,9 @@ def test_someone_with_no_agency_lead_goes_straight_to_the_training_manager(manag
 
 
 def test_a_returning_member_with_current_training_is_active_at_once(applicant, lead, manager, course):
-    membership = MembershipFactory(person=applicant, status=MembershipStatus.ENDORSED, trained_on=date.today() - timedelta(days=100))
+    membership = MembershipFactory(
+        person=applicant, status=MembershipStatus.ENDORSED, trained_on=date.today() - timedelta(days=100)
+    )
     services.review(actor=manager, membership=membership, accepted=True, criteria=[], reason="Welcome back.")
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.ACTIVE
@@ -205,9 +220,13 @@ def test_training_for_trainers_past_its_validity_lapses_the_member_and_a_refresh
 
 def test_the_training_manager_cannot_reactivate_someone_whose_training_is_out_of_date(manager):
     PoolPolicy.objects.create(training_valid_months=36)
-    member = MembershipFactory(status=MembershipStatus.LAPSED, trained_on=timezone.localdate() - timedelta(days=365 * 4))
+    member = MembershipFactory(
+        status=MembershipStatus.LAPSED, trained_on=timezone.localdate() - timedelta(days=365 * 4)
+    )
     with pytest.raises(PoolError, match="not current"):
-        services.change_status(actor=manager, membership=member, status=MembershipStatus.ACTIVE, reason="Back from leave")
+        services.change_status(
+            actor=manager, membership=member, status=MembershipStatus.ACTIVE, reason="Back from leave"
+        )
     assert Membership.objects.get(pk=member.pk).status == MembershipStatus.LAPSED
 
 
@@ -230,7 +249,9 @@ def test_leaving_takes_the_trainer_role_away_but_not_with_sessions_still_to_deli
 
 def test_an_application_with_missing_answers_shows_each_problem_and_saves_nothing(client, applicant, course):
     client.force_login(applicant)
-    response = client.post(reverse("pool:apply"), {"experience": "", "specialisms": "Neglect", "facilitation_experience": ""})
+    response = client.post(
+        reverse("pool:apply"), {"experience": "", "specialisms": "Neglect", "facilitation_experience": ""}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
@@ -253,15 +274,21 @@ def test_accepting_needs_every_criterion_ticked(client, applicant, lead, manager
     membership = apply(applicant, course)
     services.endorse(actor=lead, membership=membership, endorsed=True, note="")
     client.force_login(manager)
-    response = client.post(reverse("pool:review", args=[membership.pk]), {"criteria": [criteria[0].pk], "decision": "accept"})
+    response = client.post(
+        reverse("pool:review", args=[membership.pk]), {"criteria": [criteria[0].pk], "decision": "accept"}
+    )
     assert "it must meet every criterion" in response.content.decode()
     assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.ENDORSED
-    response = client.post(reverse("pool:review", args=[membership.pk]), {"criteria": [c.pk for c in criteria], "decision": "accept"})
+    response = client.post(
+        reverse("pool:review", args=[membership.pk]), {"criteria": [c.pk for c in criteria], "decision": "accept"}
+    )
     assert response.status_code == 302
     assert Membership.objects.get(pk=membership.pk).status == MembershipStatus.ACCEPTED
 
 
-def test_the_pool_directory_runs_the_same_queries_for_one_member_and_for_a_hundred(client, django_assert_max_num_queries):
+def test_the_pool_directory_runs_the_same_queries_for_one_member_and_for_a_hundred(
+    client, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reportrun',
-            name='kind',
-            field=models.CharField(choices=[('annual', 'Annual training report'), ('agency', 'Agency training report'), ('charges', 'Charges statement'), ('course', 'Course evaluation report')], max_length=20),
+            model_name="reportrun",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("annual", "Annual training report"),
+                    ("agency", "Agency training report"),
+                    ("charges", "Charges statement"),
+                    ("course", "Course evaluation report"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

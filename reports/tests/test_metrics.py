@@ -27,8 +27,13 @@ def at(day: date, hour: int) -> datetime:
 @pytest.fixture
 def year():
     TrainingYear.objects.create(name="2024-25", starts_on=date(2024, 4, 1), ends_on=date(2025, 3, 31))
-    return TrainingYear.objects.create(name="2025-26", starts_on=date(2025, 4, 1), ends_on=date(2026, 3, 31),
-                                       children_in_need=2000, central_costs=Decimal("1000"))
+    return TrainingYear.objects.create(
+        name="2025-26",
+        starts_on=date(2025, 4, 1),
+        ends_on=date(2026, 3, 31),
+        children_in_need=2000,
+        central_costs=Decimal("1000"),
+    )
 
 
 @pytest.fixture
@@ -40,23 +45,62 @@ def programme(year, target_groups):
     agency = AgencyFactory(name="Northshire Police")
     full = CourseFactory(title="Working Together to Safeguard Children", duration_days=Decimal("1.0"))
     half = CourseFactory(title="Domestic Abuse and its Impact on Children", duration_days=Decimal("0.5"))
-    first = SessionFactory(course=full, capacity=10, starts_at=at(date(2025, 6, 10), 9), ends_at=at(date(2025, 6, 10), 16),
-                           status=SessionStatus.COMPLETED)
+    first = SessionFactory(
+        course=full,
+        capacity=10,
+        starts_at=at(date(2025, 6, 10), 9),
+        ends_at=at(date(2025, 6, 10), 16),
+        status=SessionStatus.COMPLETED,
+    )
     for outcome in (Attendance.ATTENDED, Attendance.ATTENDED, Attendance.PARTIAL, Attendance.NO_SHOW):
         person = UserFactory(agency=agency)
-        AttendanceRecordFactory(session=first, person=person, agency=agency, outcome=outcome,
-                                booking=BookingFactory(session=first, person=person, agency=agency))
-    AttendanceRecordFactory(session=first, person=UserFactory(agency=agency), agency=agency, outcome=Attendance.ATTENDED,
-                            walk_in=True, booking=None)
-    second = SessionFactory(course=half, capacity=8, starts_at=at(date(2025, 11, 4), 9), ends_at=at(date(2025, 11, 4), 12),
-                            status=SessionStatus.COMPLETED)
+        AttendanceRecordFactory(
+            session=first,
+            person=person,
+            agency=agency,
+            outcome=outcome,
+            booking=BookingFactory(session=first, person=person, agency=agency),
+        )
+    AttendanceRecordFactory(
+        session=first,
+        person=UserFactory(agency=agency),
+        agency=agency,
+        outcome=Attendance.ATTENDED,
+        walk_in=True,
+        booking=None,
+    )
+    second = SessionFactory(
+        course=half,
+        capacity=8,
+        starts_at=at(date(2025, 11, 4), 9),
+        ends_at=at(date(2025, 11, 4), 12),
+        status=SessionStatus.COMPLETED,
+    )
     for _ in range(2):
         person = UserFactory(agency=agency)
-        AttendanceRecordFactory(session=second, person=person, agency=agency, outcome=Attendance.ATTENDED,
-                                booking=BookingFactory(session=second, person=person, agency=agency))
-    BookingFactory(session=second, person=UserFactory(agency=agency), agency=agency, status=BookingStatus.CANCELLED, late_cancellation=True)
-    SessionFactory(course=full, starts_at=at(date(2025, 9, 1), 9), ends_at=at(date(2025, 9, 1), 16), status=SessionStatus.CANCELLED)
-    SessionFactory(course=full, starts_at=at(date(2026, 4, 20), 9), ends_at=at(date(2026, 4, 20), 16), status=SessionStatus.COMPLETED)
+        AttendanceRecordFactory(
+            session=second,
+            person=person,
+            agency=agency,
+            outcome=Attendance.ATTENDED,
+            booking=BookingFactory(session=second, person=person, agency=agency),
+        )
+    BookingFactory(
+        session=second,
+        person=UserFactory(agency=agency),
+        agency=agency,
+        status=BookingStatus.CANCELLED,
+        late_cancellation=True,
+    )
+    SessionFactory(
+        course=full, starts_at=at(date(2025, 9, 1), 9), ends_at=at(date(2025, 9, 1), 16), status=SessionStatus.CANCELLED
+    )
+    SessionFactory(
+        course=full,
+        starts_at=at(date(2026, 4, 20), 9),
+        ends_at=at(date(2026, 4, 20), 16),
+        status=SessionStatus.COMPLETED,
+    )
     return {"agency": agency}
 
 
@@ -92,7 +136,12 @@ def test_rounding_is_half_up_and_division_by_zero_is_not_applicable(year):
     assert percent(1, 8) == 13  # 12.5%
     assert metrics.Headline(period=None, attendance=33, capacity=40).fill_rate == 83
     empty = metrics.headline(metrics.Period.of_year(year))
-    assert (empty.fill_rate, empty.attendance_rate, empty.average_delegates, empty.cost_per_delegate) == (None, None, None, None)
+    assert (empty.fill_rate, empty.attendance_rate, empty.average_delegates, empty.cost_per_delegate) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert pct(None) == "not applicable" and money(None) == "not applicable" and num(Decimal("2.5")) == "2.5"
     assert money(Decimal("966.67")) == "£966.67" and money(Decimal("1450.00")) == "£1,450"
 
@@ -123,9 +172,14 @@ def test_the_dashboard_shows_the_same_figures_and_runs_the_same_queries_for_more
     before, page = count()
     assert "33%" in page and "83%" in page and "£241.67" in page
     for n in range(30):
-        session = SessionFactory(starts_at=at(date(2025, 7, 1 + n % 28), 9), ends_at=at(date(2025, 7, 1 + n % 28), 16),
-                                 status=SessionStatus.COMPLETED)
-        AttendanceRecordFactory(session=session, person=UserFactory(agency=programme["agency"]), agency=programme["agency"], booking=None)
+        session = SessionFactory(
+            starts_at=at(date(2025, 7, 1 + n % 28), 9),
+            ends_at=at(date(2025, 7, 1 + n % 28), 16),
+            status=SessionStatus.COMPLETED,
+        )
+        AttendanceRecordFactory(
+            session=session, person=UserFactory(agency=programme["agency"]), agency=programme["agency"], booking=None
+        )
     after, _ = count()
     assert after == before
 

@@ -26,12 +26,20 @@ def run_on_commit(immediate_on_commit):
 
 @pytest.fixture
 def year():
-    return TrainingYear.objects.create(name="2026-27", starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31), children_in_need=3400)
+    return TrainingYear.objects.create(
+        name="2026-27", starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31), children_in_need=3400
+    )
 
 
 @pytest.fixture
 def cycle(year):
-    return TnaCycle.objects.create(year=year, opens_on=date(2026, 1, 5), deadline=date(2026, 2, 27), reminder_offsets=[-14, -3, 1, 7], escalate_after_days=14)
+    return TnaCycle.objects.create(
+        year=year,
+        opens_on=date(2026, 1, 5),
+        deadline=date(2026, 2, 27),
+        reminder_offsets=[-14, -3, 1, 7],
+        escalate_after_days=14,
+    )
 
 
 @pytest.fixture
@@ -50,8 +58,16 @@ def course():
 
 
 def complete(tna_return, actor, *, in_scope=10, trained=4, requested=6):
-    services.save_staff_counts(actor=actor, tna_return=tna_return, counts={line.target_group_id: (5, 1) for line in tna_return.staff_counts.all()})
-    services.save_needs(actor=actor, tna_return=tna_return, needs={n.course_id: (in_scope, trained, requested) for n in tna_return.needs.all()})
+    services.save_staff_counts(
+        actor=actor,
+        tna_return=tna_return,
+        counts={line.target_group_id: (5, 1) for line in tna_return.staff_counts.all()},
+    )
+    services.save_needs(
+        actor=actor,
+        tna_return=tna_return,
+        needs={n.course_id: (in_scope, trained, requested) for n in tna_return.needs.all()},
+    )
     services.save_single_agency(actor=actor, tna_return=tna_return, lines={}, evaluation="Post-course questionnaires")
 
 
@@ -67,7 +83,9 @@ def test_opening_the_cycle_emails_every_active_agencys_lead(cycle, lead, course)
 
 def test_trained_and_in_date_is_prefilled_from_attendance(cycle, police, course):
     person = UserFactory(agency=police)
-    AttendanceRecordFactory(booking=BookingFactory(person=person, session=SessionFactory(course=course, days_ahead=-100)))
+    AttendanceRecordFactory(
+        booking=BookingFactory(person=person, session=SessionFactory(course=course, days_ahead=-100))
+    )
     tna_return = services.return_for(agency=police, cycle=cycle)
     need = tna_return.needs.get(course=course)
     assert need.trained_in_date == 1 and need.staff_in_scope == 1
@@ -96,7 +114,9 @@ def test_a_percentage_above_100_is_refused(cycle, lead, course):
     tna_return = services.return_for(agency=lead.agency, cycle=cycle)
     line = tna_return.single_agency.get()  # the course's level
     with pytest.raises(TnaError, match="cannot be more than 100"):
-        services.save_single_agency(actor=lead, tna_return=tna_return, lines={line.level_id: (3, 120)}, evaluation="Audit")
+        services.save_single_agency(
+            actor=lead, tna_return=tna_return, lines={line.level_id: (3, 120)}, evaluation="Audit"
+        )
 
 
 def test_submitting_needs_every_section_the_declaration_and_totals_that_agree(cycle, lead, course):
@@ -195,16 +215,21 @@ def test_the_overview_shows_each_agencys_status(cycle, lead):
 
 
 def test_a_csv_import_is_all_or_nothing_with_line_numbers(cycle, police, course):
-    bad = ("Agency,Course,Staff in scope,Trained and in date,Places requested\n"
-           "Northshire Police,Working Together to Safeguard Children,10,2,5\n"
-           "Unknown Agency,Working Together to Safeguard Children,1,0,1\n"
-           "Northshire Police,Working Together to Safeguard Children,3,5,-2\n")
+    bad = (
+        "Agency,Course,Staff in scope,Trained and in date,Places requested\n"
+        "Northshire Police,Working Together to Safeguard Children,10,2,5\n"
+        "Unknown Agency,Working Together to Safeguard Children,1,0,1\n"
+        "Northshire Police,Working Together to Safeguard Children,3,5,-2\n"
+    )
     result = services.import_returns(actor=training_manager(), cycle=cycle, text=bad, commit=True)
     assert result.saved == 0
     assert result.errors[0].startswith("Line 3: agency 'Unknown Agency' is not a partner agency")
     assert result.errors[1].startswith("Line 4:") and "Places requested must be a whole number" in result.errors[1]
     assert not police.tna_returns.exists()
-    good = "Agency,Course,Staff in scope,Trained and in date,Places requested\nNorthshire Police,Working Together to Safeguard Children,10,2,5\n"
+    good = (
+        "Agency,Course,Staff in scope,Trained and in date,Places requested\n"
+        "Northshire Police,Working Together to Safeguard Children,10,2,5\n"
+    )
     assert services.import_returns(actor=training_manager(), cycle=cycle, text=good, commit=True).saved == 1
     assert police.tna_returns.get().needs.get(course=course).places_requested == 5
     missing = services.import_returns(actor=training_manager(), cycle=cycle, text="Agency,Course\nx,y\n", commit=False)
@@ -220,10 +245,21 @@ def test_attendance_against_need_matches_a_hand_computed_example(year, cycle, co
         complete(tna_return, lead, in_scope=20, trained=0, requested=requested)
         services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
     start = datetime(2026, 6, 10, 9, 30, tzinfo=LONDON)
-    session = SessionFactory(course=course, starts_at=start, ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=2))
-    # Police: 5 booked, 4 attended (one left early), 1 no-show; plus a walk-in. School: 2 booked, 1 attended, 1 cancelled.
-    for outcome in (Attendance.ATTENDED, Attendance.ATTENDED, Attendance.ATTENDED, Attendance.PARTIAL, Attendance.NO_SHOW):
-        AttendanceRecordFactory(booking=BookingFactory(session=session, person=UserFactory(agency=police)), outcome=outcome)
+    session = SessionFactory(
+        course=course, starts_at=start, ends_at=start + timedelta(hours=7), bookings_close_at=start - timedelta(days=2)
+    )
+    # Police: 5 booked, 4 attended (one left early), 1 no-show; plus a walk-in.
+    # School: 2 booked, 1 attended, 1 cancelled.
+    for outcome in (
+        Attendance.ATTENDED,
+        Attendance.ATTENDED,
+        Attendance.ATTENDED,
+        Attendance.PARTIAL,
+        Attendance.NO_SHOW,
+    ):
+        AttendanceRecordFactory(
+            booking=BookingFactory(session=session, person=UserFactory(agency=police)), outcome=outcome
+        )
     walk_in = UserFactory(agency=police)
     AttendanceRecordFactory(booking=None, session=session, person=walk_in, agency=police, walk_in=True)
     AttendanceRecordFactory(booking=BookingFactory(session=session, person=UserFactory(agency=school)))
@@ -238,7 +274,9 @@ def test_attendance_against_need_matches_a_hand_computed_example(year, cycle, co
     assert (school_row.requested, school_row.booked, school_row.attended, school_row.no_shows) == (4, 1, 1, 0)
     assert school_row.met == 25 and school_row.status == "red"
     by_course = attendance_against_need(year, by="course")
-    assert [(r.label, r.requested, r.attended) for r in by_course] == [("Working Together to Safeguard Children", 12, 6)]
+    assert [(r.label, r.requested, r.attended) for r in by_course] == [
+        ("Working Together to Safeguard Children", 12, 6)
+    ]
     assert percent(165, 200) == 83
 
 
@@ -251,9 +289,21 @@ def test_board_members_see_attendance_against_need_and_staff_do_not(client, year
 
 def test_the_training_manager_sets_up_a_year_and_bad_dates_are_refused(client):
     client.force_login(training_manager())
-    data = {"name": "2027-28", "starts_on": "01/04/2027", "ends_on": "31/03/2028", "children_in_need": "3500", "central_costs": "50000",
-            "opens_on": "01/11/2026", "deadline": "29/01/2027", "instructions": "", "reminder_offsets": "-14, -3, 1, 7", "escalate_after_days": "14"}
-    page = client.post(reverse("tna:new"), {**data, "deadline": "01/10/2026", "reminder_offsets": "soon"}).content.decode()
+    data = {
+        "name": "2027-28",
+        "starts_on": "01/04/2027",
+        "ends_on": "31/03/2028",
+        "children_in_need": "3500",
+        "central_costs": "50000",
+        "opens_on": "01/11/2026",
+        "deadline": "29/01/2027",
+        "instructions": "",
+        "reminder_offsets": "-14, -3, 1, 7",
+        "escalate_after_days": "14",
+    }
+    page = client.post(
+        reverse("tna:new"), {**data, "deadline": "01/10/2026", "reminder_offsets": "soon"}
+    ).content.decode()
     assert "The deadline must be after the date the analysis opens" in page and "Enter whole numbers of days" in page
     assert not TrainingYear.objects.exists()
     client.post(reverse("tna:new"), data)

@@ -21,15 +21,22 @@ class Command(BaseCommand):
     def handle(self, *args, kind, year, agency=None, output=None, **options):
         training_year = TrainingYear.objects.filter(name=year).first()
         if training_year is None:
-            raise CommandError(f"No training year called {year!r}. Known: {', '.join(TrainingYear.objects.values_list('name', flat=True))}")
+            raise CommandError(
+                f"No training year called {year!r}. "
+                f"Known: {', '.join(TrainingYear.objects.values_list('name', flat=True))}"
+            )
         chosen = None
         if kind == ReportKind.AGENCY:
             chosen = Agency.objects.filter(name__iexact=agency or "").first()
             if chosen is None:
                 raise CommandError(f"No agency called {agency!r}.")
         title = f"{ReportKind(kind).label} {training_year.name}" + (f": {chosen.name}" if chosen else "")
-        run = ReportRun.objects.create(kind=kind, parameters={"year": training_year.pk, **({"agency": chosen.pk} if chosen else {})},
-                                       agency=chosen, title=title)
+        run = ReportRun.objects.create(
+            kind=kind,
+            parameters={"year": training_year.pk, **({"agency": chosen.pk} if chosen else {})},
+            agency=chosen,
+            title=title,
+        )
         started = time.monotonic()
         try:
             services.build_run(run.pk)

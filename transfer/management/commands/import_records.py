@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("format", choices=[*BY_KEY, "zip"])
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="check the file and say what would change, writing nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the file and say what would change, writing nothing"
+        )
 
     def handle(self, *args, format, file, dry_run=False, **options):
         raw = Path(file).read_bytes()
@@ -24,7 +26,11 @@ class Command(BaseCommand):
             if result.errors:
                 for error in result.errors:
                     self.stderr.write(str(error))
-                raise CommandError(f"{result.format}: {len(result.errors)} problem(s); nothing was imported from this file.")
+                raise CommandError(
+                    f"{result.format}: {len(result.errors)} problem(s); nothing was imported from this file."
+                )
             verb = "would be" if dry_run else "were"
-            self.stdout.write(f"{result.format}: {result.rows} rows; {result.created} new, {result.updated} changed, "
-                              f"{result.unchanged} unchanged {verb} imported.")
+            self.stdout.write(
+                f"{result.format}: {result.rows} rows; {result.created} new, {result.updated} changed, "
+                f"{result.unchanged} unchanged {verb} imported."
+            )

@@ -27,9 +27,11 @@ def _number(value) -> str:
 def _open(title: str, description: str, width: int, height) -> list[str]:
     # Ids from the title, so two charts on one page never share one.
     uid = "chart-" + "".join(c for c in title.lower() if c.isalnum())[:40]
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
-            f'aria-labelledby="{uid}-t {uid}-d">',
-            f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(description)}</desc>']
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'aria-labelledby="{uid}-t {uid}-d">',
+        f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(description)}</desc>',
+    ]
 
 
 def _legend(series: list[str], y: int, x0: int = 0) -> list[str]:
@@ -54,21 +56,38 @@ def horizontal_bars(*, title: str, description: str, series: list[str], rows: li
     for r, (label, values) in enumerate(rows):
         y = top + r * group_height
         short = label if len(label) <= 36 else label[:34] + "…"
-        parts.append(f'<text x="{label_width - 8}" y="{y + group_height / 2}" font-size="11" text-anchor="end" fill="{TEXT}" {FONT}>'
-                     f'{escape(short)}</text>')
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + group_height / 2}" font-size="11" text-anchor="end" '
+            f'fill="{TEXT}" {FONT}>'
+            f"{escape(short)}</text>"
+        )
         for i, value in enumerate(values):
             length = max(0.0, float(value or 0) * scale)
             by = y + i * bar_height
-            parts.append(f'<rect x="{label_width}" y="{by}" width="{length:.1f}" height="{bar_height - 2}" fill="{COLOURS[i % len(COLOURS)]}"/>')
-            parts.append(f'<text x="{label_width + length + 4:.1f}" y="{by + bar_height - 3}" font-size="10" fill="{TEXT}" {FONT}>'
-                         f'{_number(value or 0)}</text>')
+            parts.append(
+                f'<rect x="{label_width}" y="{by}" width="{length:.1f}" height="{bar_height - 2}" '
+                f'fill="{COLOURS[i % len(COLOURS)]}"/>'
+            )
+            parts.append(
+                f'<text x="{label_width + length + 4:.1f}" y="{by + bar_height - 3}" font-size="10" '
+                f'fill="{TEXT}" {FONT}>'
+                f"{_number(value or 0)}</text>"
+            )
     parts.append(f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - 6}" stroke="{GRID}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
-def column_trend(*, title: str, description: str, periods: list[str], series: list[str], values: list[list], width: int = 680,
-                 height: int = 230):
+def column_trend(
+    *,
+    title: str,
+    description: str,
+    periods: list[str],
+    series: list[str],
+    values: list[list],
+    width: int = 680,
+    height: int = 230,
+):
     """Columns per period, one per series (for example events and attendance over three years).
     Each series has its own scale, so small and large figures can sit together; the figures
     are printed on the columns."""
@@ -86,11 +105,20 @@ def column_trend(*, title: str, description: str, periods: list[str], series: li
             h = plot * float(value) / peaks[i] * 0.85
             x = x0 + i * column
             y = top + plot - h
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{column - 6:.1f}" height="{h:.1f}" fill="{COLOURS[i % len(COLOURS)]}"/>')
-            parts.append(f'<text x="{x + (column - 6) / 2:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle" fill="{TEXT}" {FONT}>'
-                         f'{_number(value)}</text>')
-        parts.append(f'<text x="{left + p * group + group / 2:.1f}" y="{height - 10}" font-size="12" text-anchor="middle" fill="{TEXT}" {FONT}>'
-                     f'{escape(period)}</text>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{column - 6:.1f}" height="{h:.1f}" '
+                f'fill="{COLOURS[i % len(COLOURS)]}"/>'
+            )
+            parts.append(
+                f'<text x="{x + (column - 6) / 2:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle" '
+                f'fill="{TEXT}" {FONT}>'
+                f"{_number(value)}</text>"
+            )
+        parts.append(
+            f'<text x="{left + p * group + group / 2:.1f}" y="{height - 10}" font-size="12" text-anchor="middle" '
+            f'fill="{TEXT}" {FONT}>'
+            f"{escape(period)}</text>"
+        )
     parts.append(f'<line x1="{left}" y1="{top + plot}" x2="{width}" y2="{top + plot}" stroke="{GRID}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -190,8 +190,13 @@ def shared_page(view=None, *, per: str = PER_AGENCY):
                 _built(key)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            cacheable = (response.status_code == 200 and not response.streaming and not response.cookies
-                         and response.get("Content-Type", "").startswith("text/html") and not response.has_header("Refresh"))
+            cacheable = (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and response.get("Content-Type", "").startswith("text/html")
+                and not response.has_header("Refresh")
+            )
             if cacheable:
                 pages.set(key, (response["Content-Type"], response.content), seconds)
             if not response.streaming:

@@ -22,10 +22,18 @@ def years_ago(n):
 
 def test_inactive_accounts_lose_their_contact_details_but_keep_their_attendance(target_groups):
     agency = AgencyFactory(name="Northshire Police")
-    old = UserFactory(full_name="Aisha Khan", email="aisha.khan@example.org", job_title="PC", agency=agency,
-                      line_manager_email="sgt@example.org", date_joined=years_ago(8))
+    old = UserFactory(
+        full_name="Aisha Khan",
+        email="aisha.khan@example.org",
+        job_title="PC",
+        agency=agency,
+        line_manager_email="sgt@example.org",
+        date_joined=years_ago(8),
+    )
     User.objects.filter(pk=old.pk).update(last_login=years_ago(7))
-    record = AttendanceRecordFactory(session=SessionFactory(days_ahead=-7 * 365), person=old, agency=agency, booking=None)
+    record = AttendanceRecordFactory(
+        session=SessionFactory(days_ahead=-7 * 365), person=old, agency=agency, booking=None
+    )
     recent = UserFactory(date_joined=years_ago(8))
     User.objects.filter(pk=recent.pk).update(last_login=years_ago(1))
 
@@ -47,12 +55,19 @@ def test_inactive_accounts_lose_their_contact_details_but_keep_their_attendance(
 
 def test_the_training_manager_sets_the_periods(client):
     manager = training_manager()
-    OutgoingEmail.objects.create(to=["a@example.org"], subject="Old news", body_text="x", sent_at=timezone.now() - timedelta(days=100))
+    OutgoingEmail.objects.create(
+        to=["a@example.org"], subject="Old news", body_text="x", sent_at=timezone.now() - timedelta(days=100)
+    )
     client.force_login(manager)
-    response = client.post(reverse("manage:retention"), {"inactive-accounts": "6", "unconfirmed-sign-ups": "0",
-                                                          "sent-emails": "3", "audit-trail": "7"})
+    response = client.post(
+        reverse("manage:retention"),
+        {"inactive-accounts": "6", "unconfirmed-sign-ups": "0", "sent-emails": "3", "audit-trail": "7"},
+    )
     assert "Enter at least 1 day" in response.content.decode()
-    client.post(reverse("manage:retention"), {"inactive-accounts": "6", "unconfirmed-sign-ups": "30", "sent-emails": "3", "audit-trail": "7"})
+    client.post(
+        reverse("manage:retention"),
+        {"inactive-accounts": "6", "unconfirmed-sign-ups": "30", "sent-emails": "3", "audit-trail": "7"},
+    )
     page = client.get(reverse("manage:retention")).content.decode()
     assert "Copies of emails sent: 1 (older than 3 months)" in page
     assert retention.apply_retention()["sent-emails"] == 1
@@ -63,7 +78,9 @@ def test_an_erasure_request_removes_contact_details_and_explains_what_is_kept(cl
     manager = training_manager()
     person = UserFactory(full_name="Tom Fletcher", email="tom.fletcher@example.org", job_title="Year 6 teacher")
     MembershipFactory(person=person, status=MembershipStatus.ACTIVE, experience="Twenty years teaching")
-    OutgoingEmail.objects.create(to=["tom.fletcher@example.org"], subject="Your place is confirmed", body_text="Working Together")
+    OutgoingEmail.objects.create(
+        to=["tom.fletcher@example.org"], subject="Your place is confirmed", body_text="Working Together"
+    )
     AttendanceRecordFactory(session=SessionFactory(days_ahead=-30), person=person, booking=None)
     client.force_login(manager)
     page = client.get(reverse("manage:person-erase", args=[person.pk])).content.decode()

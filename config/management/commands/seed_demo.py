@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import sign_in_lines
-from accounts.registry import app_modules
+from common.registry import app_modules
 
 
 class Command(BaseCommand):
@@ -12,9 +12,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=["demo", "large"], default="demo",
-                            help="large: add a partnership of 60 agencies, 25,000 people and five years of programme (bench/generate.py).")
-        parser.add_argument("--factor", type=int, default=1, help="With --scale large: multiply the data (2 = twice as much).")
+        parser.add_argument(
+            "--scale",
+            choices=["demo", "large"],
+            default="demo",
+            help=(
+                "large: add a partnership of 60 agencies, 25,000 people and five years of programme "
+                "(bench/generate.py)."
+            ),
+        )
+        parser.add_argument(
+            "--factor", type=int, default=1, help="With --scale large: multiply the data (2 = twice as much)."
+        )
 
     def handle(self, *args, scale="demo", factor=1, **options):
         with transaction.atomic():

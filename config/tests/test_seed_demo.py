@@ -21,9 +21,16 @@ def test_seed_demo_builds_a_realistic_partnership_and_is_safe_to_run_twice(capsy
     agencies, people, groups, levels = first
     assert agencies >= 12 and groups == 8 and levels == 4
     sectors = set(Agency.objects.values_list("sector", flat=True))
-    assert {Sector.POLICE, Sector.HEALTH, Sector.EDUCATION, Sector.LOCAL_AUTHORITY, Sector.VOLUNTARY, Sector.INDEPENDENT} <= sectors
+    assert {
+        Sector.POLICE,
+        Sector.HEALTH,
+        Sector.EDUCATION,
+        Sector.LOCAL_AUTHORITY,
+        Sector.VOLUNTARY,
+        Sector.INDEPENDENT,
+    } <= sectors
     output = capsys.readouterr().out
-    for email, name, _job, _agency, _group, roles in SIGN_INS:
+    for email, _name, _job, _agency, _group, roles in SIGN_INS:
         person = User.objects.get(email=email)
         assert person.check_password(DEMO_PASSWORD) and person.is_active
         assert {r.value for r in roles} <= person.role_names
@@ -35,7 +42,9 @@ def test_seed_demo_builds_a_realistic_partnership_and_is_safe_to_run_twice(capsy
 
 def test_seed_demo_fills_a_realistic_programme():
     call_command("seed_demo")
-    assert PathwayRule.objects.filter(refresh_months=24).exists()  # designated safeguarding leads refresh every two years
+    assert PathwayRule.objects.filter(
+        refresh_months=24
+    ).exists()  # designated safeguarding leads refresh every two years
     past = Session.objects.filter(status=SessionStatus.COMPLETED)
     assert past.count() >= 10 and all(s.register_closed_at for s in past)
     assert Certificate.objects.count() > 50

@@ -17,6 +17,9 @@ class Command(BaseCommand):
             categories, groups = seed_reference_data()
             seed_pathway()
             seed_policy()
-        self.stdout.write(self.style.SUCCESS(
-            f"Ready: {len(categories)} organisation categories, {len(groups)} staff groups, levels and pathway rules, booking policy."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Ready: {len(categories)} organisation categories, {len(groups)} staff groups, "
+                "levels and pathway rules, booking policy."
+            )
+        )
