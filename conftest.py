@@ -54,7 +54,7 @@ def target_groups(db):
 
 @pytest.fixture
 def police(db):
-    return AgencyFactory(name="Northshire Police", sector="police")
+    return AgencyFactory(name="Northshire Police", sector="police", email_domains="northshire-police.example.org")
 
 
 @pytest.fixture

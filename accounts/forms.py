@@ -74,7 +74,10 @@ class SignUpForm(forms.Form):
     line_manager_email = forms.EmailField(
         label="Line manager's email (optional)",
         required=False,
-        help_text="Some courses need your line manager to approve your place.",
+        help_text=(
+            "Some courses need your line manager to approve your place. Use their work email address: "
+            "they must work for the organisation you chose, and cannot be you."
+        ),
         error_messages={"invalid": "Enter your line manager's email in the correct format, like name@example.org"},
     )
     password1 = forms.CharField(
@@ -214,6 +217,12 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["full_name", "job_title", "target_group", "line_manager_name", "line_manager_email"]
         labels = {"job_title": "Job title or role"}
+        help_texts = {
+            "line_manager_email": (
+                "They approve your place on courses that need it. Use their work email address: they must "
+                "work for your agency, and cannot be you. Your agency lead is told when you change it."
+            )
+        }
         error_messages = {
             "full_name": {"required": "Enter your full name"},
             "line_manager_email": {
@@ -341,7 +350,15 @@ class DeactivateForm(forms.Form):
 class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ["name", "sector", "category", "contributing", "active"]
+        fields = ["name", "sector", "category", "contributing", "active", "email_domains"]
+        labels = {"email_domains": "Email domains"}
+        help_texts = {
+            "email_domains": (
+                "The part after the @ in its staff's work email addresses, like northshire-police.example.org. "
+                "Separate several with spaces. People who sign up with one of these are its staff at once; "
+                "anyone else who says they work here waits for the agency lead to confirm them."
+            )
+        }
         error_messages = {
             "name": {"required": "Enter the agency's name"},
             "sector": {"required": "Select the agency's sector"},
@@ -360,6 +377,7 @@ class AgencyForm(forms.ModelForm):
             Field.text("name"),
             Field.select("sector"),
             Field.radios("category", legend_size=Size.SMALL),
+            Field.text("email_domains"),
             Field.checkbox("contributing"),
             Field.checkbox("active"),
             submit="Save agency",
@@ -368,3 +386,38 @@ class AgencyForm(forms.ModelForm):
     def _post_clean(self):
         # Uniqueness and the rest are the service's to check.
         pass
+
+
+class ClaimDecisionForm(forms.Form):
+    """The agency lead's (or training manager's) answer to someone who says they work for the agency."""
+
+    decision = forms.ChoiceField(
+        label="Do they work or volunteer for this agency?",
+        widget=forms.RadioSelect,
+        choices=[
+            Choice(
+                "confirm", "Yes, confirm them", hint="Their bookings are charged to the agency and they join its lists."
+            ),
+            Choice("refuse", "No, refuse", hint="They keep their account but are not treated as the agency's staff."),
+        ],
+        error_messages={"required": "Select whether they work or volunteer for this agency"},
+    )
+    reason = forms.CharField(
+        label="If you refuse, why? (they will see this)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: nobody of this name works here; they work for another agency.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("decision", legend_size=Size.MEDIUM), Field.textarea("reason"), submit="Save decision"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not data.get("reason", "").strip():
+            self.add_error("reason", "Enter why you are refusing, so the person knows what to do")
+        return data

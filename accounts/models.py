@@ -1,3 +1,4 @@
+import re
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -58,6 +59,13 @@ class Agency(models.Model):
         help_text="Contributes money or trainer time to the partnership; its staff usually train free.",
     )
     active = models.BooleanField(default=True)
+    # The agency's own email domains ("northshire-police.example.org"), separated by spaces. A sign-up
+    # on one of them is on the agency's staff at once; anyone else waits for the agency lead to confirm.
+    email_domains = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The part after the @ in its staff's work email addresses. Separate several with spaces.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -69,6 +77,29 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def domains(self) -> list[str]:
+        return self.email_domains.split()
+
+    def owns_address(self, email: str) -> bool:
+        """Whether `email` is on one of the agency's own domains (exactly: a subdomain is another domain)."""
+        _, _, domain = normalise_email(email).rpartition("@")
+        return bool(domain) and domain in self.domains
+
+
+def parse_domains(value: str) -> list[str]:
+    """Email domains as people type them: separated by spaces, commas or semicolons, any case,
+    perhaps with an @ in front. Lower-cased, de-duplicated, in the order given."""
+    domains = []
+    for part in re.split(r"[\s,;]+", value or ""):
+        domain = part.strip().lstrip("@").lower().rstrip(".")
+        if domain and domain not in domains:
+            domains.append(domain)
+    return domains
+
+
+DOMAIN_PATTERN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 class TargetGroup(models.Model):
@@ -126,7 +157,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150)
     job_title = models.CharField(max_length=150, blank=True)
+    # The agency the person is confirmed staff of: only this makes them its staff (bookable as a
+    # substitute, charged to it, in its lead's lists). A claim that is not yet confirmed is `claimed_agency`.
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    # An agency the person said at sign-up they work for, with an email address not on its domains:
+    # it waits for the agency lead (or the training manager) to confirm or refuse it.
+    claimed_agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="claims", verbose_name="agency claimed"
+    )
+    # Why the last claim was refused, shown to the person on their details page.
+    agency_claim_refusal = models.CharField(max_length=600, blank=True)
     # Filled when the person's organisation was not in the list at sign-up; the
     # training manager maps them to an agency later and this is cleared.
     unlisted_organisation = models.CharField(max_length=200, blank=True)
@@ -175,6 +215,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     def organisation_name(self) -> str:
         if self.agency_id:
             return self.agency.name
+        if self.claimed_agency_id:
+            return f"{self.claimed_agency.name} (not confirmed yet)"
         return self.unlisted_organisation
 
     @cached_property

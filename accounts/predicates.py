@@ -6,6 +6,8 @@ in `selectors.py` apply the same scope to querysets so outsiders get a 404.
 
 import rules
 
+from .selectors import is_member_of
+
 
 @rules.predicate
 def is_training_manager(user):
@@ -34,13 +36,7 @@ def is_lead_of_agency(user, agency):
 
 @rules.predicate
 def is_lead_of_persons_agency(user, person):
-    return (
-        person is not None
-        and user.is_authenticated
-        and user.is_agency_lead
-        and person.agency_id is not None
-        and person.agency_id == user.agency_id
-    )
+    return user.is_authenticated and user.is_agency_lead and is_member_of(person, user.agency_id)
 
 
 @rules.predicate
@@ -51,6 +47,7 @@ def is_self(user, person):
 rules.add_perm("accounts.list_people", is_training_manager | is_agency_lead)
 rules.add_perm("accounts.view_person", is_training_manager | is_lead_of_persons_agency | is_self)
 rules.add_perm("accounts.manage_person", is_training_manager)
+rules.add_perm("accounts.decide_claims", is_training_manager | is_agency_lead)
 rules.add_perm("accounts.manage_agencies", is_training_manager)
 rules.add_perm("accounts.view_agency", is_training_manager | is_lead_of_agency)
 rules.add_perm("accounts.view_audit", is_training_manager)

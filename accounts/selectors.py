@@ -1,22 +1,158 @@
 """Reads for people and agencies, scoped to what the asking user may see."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Agency, AuditEntry, Sector, User
+from .models import Agency, AuditEntry, Sector, User, normalise_email
+from .roles import Role
+
+# --- Membership of an agency ----------------------------------------------------------------
+#
+# The one definition of "on an agency's staff": `User.agency`, which is set only for people whose
+# membership is confirmed (a sign-up on one of the agency's email domains, its lead or the training
+# manager confirming a claim, the training manager moving or importing them, a walk-in added to a
+# register). A claim waiting for the lead is `User.claimed_agency` and makes the person nobody's
+# staff: not chargeable to the agency, not a substitute for its staff, not in its lead's lists.
+
+
+def _agency_id(agency) -> int | None:
+    return getattr(agency, "pk", agency)
+
+
+def members_of(agency, people: QuerySet[User] | None = None) -> QuerySet[User]:
+    """The agency's confirmed staff (active or not) among `people` (everyone by default):
+    `agency` is an Agency or its id."""
+    return (User.objects.all() if people is None else people).filter(agency_id=_agency_id(agency))
+
+
+def is_member_of(person: User | None, agency) -> bool:
+    """Whether `person` is confirmed staff of `agency` (an Agency or its id)."""
+    agency_id = _agency_id(agency)
+    return person is not None and agency_id is not None and person.agency_id == agency_id
+
+
+def leads_of(agency) -> list[User]:
+    """The agency's active leads (a lead always leads the agency they are confirmed staff of)."""
+    if _agency_id(agency) is None:
+        return []
+    return list(members_of(agency).filter(is_active=True, groups__name=str(Role.AGENCY_LEAD)).order_by("pk"))
+
+
+def training_managers() -> list[User]:
+    return list(
+        User.objects.filter(Q(groups__name=str(Role.TRAINING_MANAGER)) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def claims_visible_to(user: User) -> QuerySet[User]:
+    """Agency claims waiting for a decision: every agency's for the training manager, the lead's own
+    agency's for a lead. Only confirmed email addresses: an unconfirmed sign-up may be anyone's typing."""
+    claims = User.objects.filter(claimed_agency__isnull=False, is_active=True).select_related(
+        "claimed_agency", "target_group"
+    )
+    if user.is_training_manager:
+        return claims
+    if user.is_agency_lead:
+        return claims.filter(claimed_agency_id=user.agency_id)
+    return claims.none()
+
+
+def get_claim_for_user(user: User, pk: int) -> User:
+    """The person whose claim the user may decide, or 404 (another agency's claims do not exist for them)."""
+    person = claims_visible_to(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such claim")
+    return person
+
+
+# --- Who may approve a place ------------------------------------------------------------------
+
+
+def line_manager_problem(*, person: User, email: str, agency: Agency | None) -> str | None:
+    """Why `email` cannot be `person`'s line manager in `agency`, or None when it can.
+
+    The rule: someone other than the person, whom the service has reason to trust for that agency:
+    an active confirmed member of the agency with an account, or, for someone without an account,
+    an address on one of the agency's own email domains. An address with an account elsewhere (another
+    agency, or deactivated) does not qualify, whatever its domain.
+    """
+    email = normalise_email(email)
+    if not email:
+        return None
+    if email == normalise_email(person.email):
+        return "Your line manager must be someone else: enter their email address, not your own"
+    if agency is None:
+        return (
+            "You can name a line manager once you are confirmed as staff of a partner agency. "
+            "Until then, courses that need approval are approved by the training team"
+        )
+    account = User.objects.filter(email__iexact=email).first()
+    if account is not None:
+        if account.is_active and is_member_of(account, agency):
+            return None
+    elif agency.owns_address(email):
+        return None
+    domains = " or ".join(f"@{d}" for d in agency.domains)
+    return f"Your line manager must work for {agency.name}: enter the email of a colleague with an account here" + (
+        f", or an address ending {domains}" if domains else ""
+    )
+
+
+@dataclass(frozen=True)
+class Approvers:
+    """Who is asked to approve a person's place: `who` says in words, for emails and pages."""
+
+    who: str
+    emails: list[str]
+
+
+def approvers_for(person: User) -> Approvers:
+    """Who approves `person`'s place on a course that needs approval.
+
+    Their line manager, when the address they gave still qualifies (see `line_manager_problem`);
+    otherwise their agency's leads; for people with no confirmed agency (or whose only lead is
+    themselves), the training managers. Never the person booked.
+    """
+    if person.line_manager_email and not line_manager_problem(
+        person=person, email=person.line_manager_email, agency=person.agency
+    ):
+        return Approvers("the line manager", [normalise_email(person.line_manager_email)])
+    leads = [lead.email for lead in leads_of(person.agency_id) if lead.pk != person.pk]
+    if leads:
+        return Approvers("the agency lead", leads)
+    return Approvers("the training team", [m.email for m in training_managers() if m.pk != person.pk])
+
+
+def may_approve(person: User, email: str) -> bool:
+    """Whether the holder of `email` may approve `person`'s place now (checked when they answer, so
+    a line manager who has since left the agency, or a lead who has lost the role, no longer can)."""
+    email = normalise_email(email)
+    if not email or email == normalise_email(person.email):
+        return False
+    if email == normalise_email(person.line_manager_email) and not line_manager_problem(
+        person=person, email=email, agency=person.agency
+    ):
+        return True
+    if any(lead.email == email for lead in leads_of(person.agency_id) if lead.pk != person.pk):
+        return True
+    return any(m.email == email for m in training_managers() if m.pk != person.pk)
 
 
 def people_visible_to(user: User) -> QuerySet[User]:
-    """Everyone for the training manager; an agency lead's own agency; nobody else."""
-    people = User.objects.select_related("agency", "target_group").prefetch_related(
+    """Everyone for the training manager; an agency lead's own agency's confirmed staff; nobody else."""
+    people = User.objects.select_related("agency", "claimed_agency", "target_group").prefetch_related(
         Prefetch("groups", queryset=Group.objects.only("id", "name"))
     )
     if user.is_training_manager:
         return people
     if user.is_agency_lead:
-        return people.filter(agency_id=user.agency_id)
+        return members_of(user.agency_id, people)
     return people.none()
 
 

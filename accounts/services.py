@@ -18,8 +18,9 @@ from django.utils import timezone
 from .audit import log_action
 from .errors import AccountError
 from .mail import queue_email
-from .models import Agency, TargetGroup, User, normalise_email
+from .models import DOMAIN_PATTERN, Agency, TargetGroup, User, normalise_email, parse_domains
 from .roles import Role
+from .selectors import is_member_of, leads_of, line_manager_problem, training_managers
 
 VERIFY_SALT = "accounts.verify-email"
 
@@ -41,52 +42,85 @@ class Registration:
 
 
 @transaction.atomic
-def register_person(*, registration: Registration, site_url: str = "") -> User:
+def register_person(*, registration: Registration, site_url: str = "") -> User | None:
     """Create an account that cannot sign in until its email address is verified.
 
-    A person belongs to a listed, active agency or names an unlisted
-    organisation for the training manager to map later.
+    A person belongs to a listed, active agency or names an unlisted organisation for the
+    training manager to map later. Choosing an agency with an address on one of its email
+    domains makes them its staff at once; any other address is a claim the agency lead (or the
+    training manager) confirms or refuses, and until then they are nobody's staff.
+
+    Whether an address already has an account is never shown to the visitor: the answer is the
+    same "check your email" either way. The existing account is left as it is and its owner is
+    emailed that someone tried to sign up with their address (None is returned).
     """
     email = normalise_email(registration.email)
-    existing = User.objects.filter(email__iexact=email).first()
-    # A walk-in recorded on a register has an account with no password: signing
-    # up with the same email claims it, keeping the attendance already recorded.
-    claimable = existing is not None and not existing.has_usable_password() and not existing.email_verified_at
-    if existing is not None and not claimable:
-        raise AccountError(
-            "An account with this email address already exists. Sign in, or reset your password.",
-            field="email",
-        )
     agency = registration.agency
     unlisted = registration.unlisted_organisation.strip()
     if agency is None and not unlisted:
         raise AccountError("Select your organisation, or enter its name if it is not listed", field="agency")
     if agency is not None and not agency.active:
         raise AccountError("Select your organisation from the list", field="agency")
-    person = existing or User(email=email)
-    person.full_name = registration.full_name.strip()
-    person.job_title = registration.job_title.strip()
-    person.agency = agency
+    candidate = User(email=email, full_name=registration.full_name.strip(), job_title=registration.job_title.strip())
+    # Every check that can refuse the form runs before the address is looked up, so a refusal
+    # never differs between a taken address and a free one.
+    try:
+        validate_password(registration.password, user=candidate)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages), field="password") from exc
+    problem = line_manager_problem(person=candidate, email=registration.line_manager_email, agency=agency)
+    if problem:
+        raise AccountError(problem, field="line_manager_email")
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
+    # A walk-in recorded on a register has an account with no password: signing up with the
+    # same email claims it, keeping the attendance already recorded.
+    claimable = existing is not None and not existing.has_usable_password() and not existing.email_verified_at
+    if existing is not None and not claimable:
+        candidate.set_password(registration.password)  # the same work as a new account: no timing difference
+        _tell_owner_of_sign_up_attempt(person=existing, site_url=site_url)
+        return None
+    person = existing or candidate
+    person.full_name = candidate.full_name
+    person.job_title = candidate.job_title
+    # A walk-in's agency was given by whoever recorded the register: keeping it is no new claim.
+    confirmed = agency is not None and (agency.owns_address(email) or (claimable and existing.agency_id == agency.pk))
+    person.agency = agency if confirmed else None
+    person.claimed_agency = agency if agency is not None and not confirmed else None
+    person.agency_claim_refusal = ""
     person.unlisted_organisation = "" if agency else unlisted
     person.target_group = registration.target_group
     person.line_manager_name = registration.line_manager_name.strip()
     person.line_manager_email = normalise_email(registration.line_manager_email)
     person.is_active = False
-    try:
-        validate_password(registration.password, user=person)
-    except ValidationError as exc:
-        raise AccountError(" ".join(exc.messages), field="password") from exc
     person.set_password(registration.password)
     person.save()
     person.groups.add(role_group(Role.STAFF))
-    log_action(
-        actor=None,
-        action="claimed walk-in account" if claimable else "signed up",
-        obj=person,
-        changes={"organisation": person.organisation_name},
-    )
+    changes = {"organisation": person.organisation_name}
+    if person.claimed_agency_id:
+        changes["claim"] = f"waits for {agency.name} to confirm: {email} is not on its email domains"
+    log_action(actor=None, action="claimed walk-in account" if claimable else "signed up", obj=person, changes=changes)
     send_verification_email(person=person, site_url=site_url)
     return person
+
+
+def _tell_owner_of_sign_up_attempt(*, person: User, site_url: str) -> None:
+    """Someone signed up with an address that has an account: tell its owner, and only them."""
+    base = site_url or settings.SITE_URL
+    log_action(actor=None, action="sign-up attempted with this address", obj=person)
+    queue_email(
+        to=person.email,
+        subject="Someone tried to create an account with your email address",
+        template="sign_up_attempt",
+        context={
+            "person": person,
+            "deactivated": person.deactivated_at is not None,
+            "unconfirmed": person.email_verified_at is None,
+            "verify_link": base + reverse("accounts:verify-email", args=[verification_token(person)]),
+            "sign_in_link": base + reverse("accounts:sign-in"),
+            "reset_link": base + reverse("accounts:password-reset"),
+            "days": settings.ACCOUNT_VERIFICATION_DAYS,
+        },
+    )
 
 
 def verification_token(person: User) -> str:
@@ -130,6 +164,9 @@ def verify_email(*, token: str) -> User:
     person.is_active = True
     person.save(update_fields=["email_verified_at", "is_active"])
     log_action(actor=person, action="verified email", obj=person)
+    if person.claimed_agency_id:
+        # Only now: an address nobody has confirmed is not worth a lead's time.
+        _ask_to_confirm_claim(person=person)
     return person
 
 
@@ -150,8 +187,13 @@ PROFILE_FIELDS = ("full_name", "job_title", "target_group", "line_manager_name",
 
 
 @transaction.atomic
-def update_profile(*, person: User, **values) -> User:
-    """Change a person's own details. Agency and roles are the training manager's to change."""
+def update_profile(*, person: User, site_url: str = "", **values) -> User:
+    """Change a person's own details. Agency and roles are the training manager's to change.
+
+    A new line manager must qualify (see `accounts.selectors.line_manager_problem`: never the
+    person themselves, always someone the service can tie to their agency), and the agency's
+    leads are told of the change, since that person may now approve places.
+    """
     unknown = set(values) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
@@ -163,11 +205,126 @@ def update_profile(*, person: User, **values) -> User:
         if old != value:
             changes[field] = [str(old or ""), str(value or "")]
             setattr(person, field, value)
+    if "line_manager_email" in changes:
+        problem = line_manager_problem(person=person, email=person.line_manager_email, agency=person.agency)
+        if problem:
+            raise AccountError(problem, field="line_manager_email")
     if changes:
         person.full_clean(exclude=["password", "email"])
         person.save(update_fields=list(changes))
         log_action(actor=person, action="updated profile", obj=person, changes=changes)
+    if {"line_manager_name", "line_manager_email"} & set(changes):
+        _tell_leads_about_line_manager(person=person, changes=changes, site_url=site_url)
     return person
+
+
+def _tell_leads_about_line_manager(*, person: User, changes: dict, site_url: str) -> None:
+    leads = [lead.email for lead in leads_of(person.agency_id) if lead.pk != person.pk]
+    if not leads:
+        return
+
+    def described(name: str, email: str) -> str:
+        return " ".join(filter(None, [name, f"<{email}>" if email else ""])) or "nobody"
+
+    before = {f: changes.get(f, [getattr(person, f)])[0] for f in ("line_manager_name", "line_manager_email")}
+    queue_email(
+        to=leads,
+        subject=f"{person} has changed their line manager",
+        template="line_manager_changed",
+        context={
+            "person": person,
+            "before": described(before["line_manager_name"], before["line_manager_email"]),
+            "after": described(person.line_manager_name, person.line_manager_email),
+            "link": (site_url or settings.SITE_URL) + reverse("manage:person", args=[person.pk]),
+        },
+    )
+
+
+# --- Agency claims (the agency lead, or the training manager) --------------------------------
+
+
+def _ask_to_confirm_claim(*, person: User) -> None:
+    leads = leads_of(person.claimed_agency_id)
+    deciders = leads or training_managers()
+    if not deciders:
+        return
+    queue_email(
+        to=[d.email for d in deciders],
+        subject=f"Please confirm {person} works for {person.claimed_agency}",
+        template="agency_claim",
+        context={
+            "person": person,
+            "agency": person.claimed_agency,
+            "to_lead": bool(leads),
+            "link": settings.SITE_URL + reverse("manage:agency-claim", args=[person.pk]),
+        },
+    )
+
+
+def _may_decide_claim(actor: User, person: User) -> bool:
+    return actor.is_training_manager or (actor.is_agency_lead and actor.agency_id == person.claimed_agency_id)
+
+
+def _lock_claim(*, actor: User, person: User) -> User:
+    person = User.objects.select_for_update().select_related("claimed_agency").get(pk=person.pk)
+    if person.claimed_agency_id is None:
+        raise AccountError(f"{person}'s claim has already been dealt with.")
+    if not _may_decide_claim(actor, person):
+        raise AccountError("Only the agency's lead or the training manager can decide this claim.")
+    return person
+
+
+@transaction.atomic
+def confirm_agency_claim(*, actor: User, person: User, site_url: str = "") -> User:
+    """The agency lead (or the training manager) confirms the person is on the agency's staff:
+    from now on they are its staff for every purpose (bookings charged to it, its lists)."""
+    person = _lock_claim(actor=actor, person=person)
+    agency = person.claimed_agency
+    person.agency, person.claimed_agency, person.agency_claim_refusal = agency, None, ""
+    person.save(update_fields=["agency", "claimed_agency", "agency_claim_refusal"])
+    log_action(actor=actor, action="confirmed agency claim", obj=person, changes={"agency": ["", agency.name]})
+    queue_email(
+        to=person.email,
+        subject=f"{agency} has confirmed you are on its staff",
+        template="agency_claim_decided",
+        context={"person": person, "agency": agency, "confirmed": True, "link": _profile_link(site_url)},
+    )
+    return person
+
+
+@transaction.atomic
+def refuse_agency_claim(*, actor: User, person: User, reason: str, site_url: str = "") -> User:
+    """The agency lead (or the training manager) says the person is not on the agency's staff.
+    The person sees why on their details page; they stay without an agency until the training
+    manager links them to one."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccountError("Enter why you are refusing, so the person knows what to do", field="reason")
+    person = _lock_claim(actor=actor, person=person)
+    agency = person.claimed_agency
+    person.claimed_agency = None
+    person.agency_claim_refusal = f"{agency.name} did not confirm that you are on its staff: {reason}"[:600]
+    person.save(update_fields=["claimed_agency", "agency_claim_refusal"])
+    log_action(
+        actor=actor, action="refused agency claim", obj=person, changes={"agency": agency.name, "reason": reason}
+    )
+    queue_email(
+        to=person.email,
+        subject=f"{agency} has not confirmed you are on its staff",
+        template="agency_claim_decided",
+        context={
+            "person": person,
+            "agency": agency,
+            "confirmed": False,
+            "reason": reason,
+            "link": _profile_link(site_url),
+        },
+    )
+    return person
+
+
+def _profile_link(site_url: str) -> str:
+    return (site_url or settings.SITE_URL) + reverse("accounts:profile")
 
 
 # --- Roles, agency moves and deactivation (training manager) ------------------------------
@@ -222,12 +379,15 @@ def move_person_to_agency(*, actor: User, person: User, agency: Agency) -> User:
     _require_manager(actor)
     if not agency.active:
         raise AccountError("Choose an active agency.", field="agency")
-    if person.agency_id == agency.pk and not person.unlisted_organisation:
+    if is_member_of(person, agency) and not person.unlisted_organisation:
         raise AccountError(f"{person} is already in {agency}.", field="agency")
     before = person.organisation_name
+    # The training manager's move is a confirmed membership: any claim waiting is settled by it.
     person.agency = agency
+    person.claimed_agency = None
+    person.agency_claim_refusal = ""
     person.unlisted_organisation = ""
-    person.save(update_fields=["agency", "unlisted_organisation"])
+    person.save(update_fields=["agency", "claimed_agency", "agency_claim_refusal", "unlisted_organisation"])
     changes = {"agency": [before, agency.name]}
     if person.groups.filter(name=str(Role.AGENCY_LEAD)).exists():
         person.groups.remove(role_group(Role.AGENCY_LEAD))
@@ -268,7 +428,22 @@ def reactivate_person(*, actor: User, person: User) -> User:
 
 # --- Agencies ------------------------------------------------------------------------------
 
-AGENCY_FIELDS = ("name", "sector", "category", "contributing", "active")
+AGENCY_FIELDS = ("name", "sector", "category", "contributing", "active", "email_domains")
+
+
+def clean_domains(value: str) -> str:
+    """The agency's email domains as stored (lower case, separated by spaces), or AccountError."""
+    domains = parse_domains(value)
+    bad = [d for d in domains if not DOMAIN_PATTERN.match(d)]
+    if bad:
+        raise AccountError(
+            f"'{bad[0]}' is not an email domain: enter the part after the @, like northshire-police.example.org",
+            field="email_domains",
+        )
+    joined = " ".join(domains)
+    if len(joined) > Agency._meta.get_field("email_domains").max_length:
+        raise AccountError("Enter fewer email domains", field="email_domains")
+    return joined
 
 
 @transaction.atomic
@@ -281,6 +456,8 @@ def save_agency(*, actor: User, agency: Agency | None = None, **values) -> Agenc
         clash = clash.exclude(pk=agency.pk)
     if clash.exists():
         raise AccountError("An agency with this name already exists", field="name")
+    if "email_domains" in values:
+        values = {**values, "email_domains": clean_domains(values["email_domains"])}
     creating = agency is None
     agency = agency or Agency()
     changes = {}

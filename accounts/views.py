@@ -19,6 +19,7 @@ from .errors import AccountError
 from .filters import AgencyFilter, AuditFilter, PeopleFilter
 from .forms import (
     AgencyForm,
+    ClaimDecisionForm,
     DeactivateForm,
     GdsPasswordChangeForm,
     GdsPasswordResetForm,
@@ -34,7 +35,9 @@ from .models import AuditEntry
 from .roles import ROLE_DESCRIPTIONS, Role
 from .selectors import (
     agencies_visible_to,
+    claims_visible_to,
     get_agency_for_user,
+    get_claim_for_user,
     get_person_for_user,
     history_of,
     partnership_overview,
@@ -60,6 +63,8 @@ def home(request):
         context["overview"] = partnership_overview()
     if user.is_agency_lead:
         context["agency_people_count"] = people_visible_to(user).filter(is_active=True).count()
+    if user.is_agency_lead or user.is_training_manager:
+        context["claims_count"] = claims_visible_to(user).count()
     return render(request, "home/dashboard.html", context)
 
 
@@ -103,11 +108,12 @@ def sign_up(request):
     form = SignUpForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.register_person(registration=form.registration(), site_url=site_url(request))
+            services.register_person(registration=form.registration(), site_url=site_url(request))
         except AccountError as error:
             form_error(form, error)
         else:
-            request.session["signed_up_email"] = person.email
+            # The same page whether or not the address already had an account (its owner is emailed).
+            request.session["signed_up_email"] = form.cleaned_data["email"]
             return redirect("accounts:check-email")
     return render(request, "accounts/sign_up.html", {"form": form})
 
@@ -231,7 +237,11 @@ def edit_profile(request):
     form = ProfileForm(post_data(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_profile(person=request.user, **{f: form.cleaned_data[f] for f in services.PROFILE_FIELDS})
+            services.update_profile(
+                person=request.user,
+                site_url=site_url(request),
+                **{f: form.cleaned_data[f] for f in services.PROFILE_FIELDS},
+            )
         except AccountError as error:
             form_error(form, error)
         else:
@@ -253,7 +263,45 @@ def people(request):
         filterset=filterset,
         template="manage/people.html",
         csv_filename="people.csv",
+        context={"claims_count": claims_visible_to(request.user).count()},
     )
+
+
+# --- Agency claims (the agency lead; the training manager for every agency) ----------------------
+
+
+@permission_required("accounts.decide_claims")
+def agency_claims(request):
+    """People who say they work for the agency, with an address not on its domains, waiting for a decision."""
+    claims = claims_visible_to(request.user).order_by("date_joined", "pk")
+    return render(request, "manage/agency_claims.html", {"claims": claims})
+
+
+@permission_required("accounts.decide_claims")
+def agency_claim(request, pk):
+    person = get_claim_for_user(request.user, pk)
+    agency = person.claimed_agency
+    form = ClaimDecisionForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        confirm = form.cleaned_data["decision"] == "confirm"
+        try:
+            if confirm:
+                services.confirm_agency_claim(actor=request.user, person=person, site_url=site_url(request))
+            else:
+                services.refuse_agency_claim(
+                    actor=request.user, person=person, reason=form.cleaned_data["reason"], site_url=site_url(request)
+                )
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{person} is now on {agency}'s staff."
+                if confirm
+                else f"You have refused {person}'s claim to work for {agency}. We have emailed them your reason.",
+            )
+            return redirect("manage:agency-claims")
+    return render(request, "manage/agency_claim.html", {"person": person, "agency": agency, "form": form})
 
 
 @login_required

@@ -243,6 +243,9 @@ class Booking(models.Model):
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     approval_expires_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Who approved or declined the place: the address the signed link was sent to, checked again
+    # when they answered (see accounts.selectors.approvers_for).
+    approval_decided_by = models.EmailField("approved or declined by", blank=True)
     prerequisite_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -271,6 +274,13 @@ class Booking(models.Model):
     @property
     def holds_place(self) -> bool:
         return self.status in HOLDS_PLACE
+
+    @property
+    def approvers(self):
+        """Who is asked to approve this place, as the rule stands now (accounts.selectors.approvers_for)."""
+        from accounts.selectors import approvers_for
+
+        return approvers_for(self.person)
 
     @property
     def is_active(self) -> bool:

@@ -16,6 +16,7 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import leads_of
 from accounts.services import role_group
 from common.errors import DomainError
 from courses.models import Session, SessionDate, SessionStatus
@@ -52,9 +53,7 @@ def _link(name, *args) -> str:
 
 
 def _leads_of(agency_id) -> list[User]:
-    if agency_id is None:
-        return []
-    return list(User.objects.filter(agency_id=agency_id, is_active=True, groups__name=str(Role.AGENCY_LEAD)))
+    return leads_of(agency_id)
 
 
 def _managers() -> list[User]:

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Agency
+from accounts.selectors import members_of
 from courses.models import Attendance, AttendanceRecord, Booking, BookingStatus, Charge, Course, Session, SessionStatus
 from pool import selectors as pool_selectors
 from tna.models import AgencyContribution, ReturnStatus, SingleAgencyTraining, TrainingYear
@@ -505,7 +506,6 @@ def agency_need(year: TrainingYear, agency: Agency) -> NeedTable:
 
 
 def agency_report(year: TrainingYear, agency: Agency, *, progress=None) -> AgencyReport:
-    from accounts.models import User
     from courses.selectors.training_record import overall_status, requirements_for
 
     step = progress or (lambda n: None)
@@ -529,9 +529,7 @@ def agency_report(year: TrainingYear, agency: Agency, *, progress=None) -> Agenc
     from courses.models import ChargeKind
 
     step(50)
-    staff = list(
-        User.objects.filter(agency=agency, is_active=True, target_group__isnull=False).only("pk", "target_group_id")
-    )
+    staff = list(members_of(agency).filter(is_active=True, target_group__isnull=False).only("pk", "target_group_id"))
     requirements = requirements_for(staff)
     pathway = {"green": 0, "amber": 0, "red": 0}
     counted = 0

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import selectors as accounts_selectors
 from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import Agency, TargetGroup, User
@@ -40,7 +41,7 @@ class TnaError(DomainError):
 
 
 def leads_of(agency: Agency) -> list[User]:
-    return list(User.objects.filter(agency=agency, is_active=True, groups__name=str(Role.AGENCY_LEAD)))
+    return accounts_selectors.leads_of(agency)
 
 
 def _link(site_url, name, *args):

@@ -77,8 +77,8 @@ def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(
     assert mail.outbox == []
 
 
-def test_a_person_edits_their_own_details(client, target_groups):
-    person = UserFactory(full_name="Tom Fletcher", target_group=target_groups[3])
+def test_a_person_edits_their_own_details(client, target_groups, police):
+    person = UserFactory(full_name="Tom Fletcher", target_group=target_groups[3], agency=police)
     client.force_login(person)
     response = client.post(
         reverse("accounts:edit-profile"),
@@ -87,7 +87,7 @@ def test_a_person_edits_their_own_details(client, target_groups):
             "job_title": "Designated safeguarding lead",
             "target_group": target_groups[4].pk,
             "line_manager_name": "Ruth Evans",
-            "line_manager_email": "Ruth.Evans@Example.org",
+            "line_manager_email": "Ruth.Evans@Northshire-Police.example.org",
         },
         follow=True,
     )
@@ -95,7 +95,7 @@ def test_a_person_edits_their_own_details(client, target_groups):
     assert "Your details have been saved" in page
     assert "Tom Fletcher-Hale" in page and "Group 4" in page
     person.refresh_from_db()
-    assert person.line_manager_email == "ruth.evans@example.org"
+    assert person.line_manager_email == "ruth.evans@northshire-police.example.org"
     assert AuditEntry.objects.filter(action="updated profile", object_id=str(person.pk)).exists()
 
 

@@ -54,6 +54,7 @@ def test_the_training_manager_changes_an_agency(manager_client, police):
             "category": police.category_id,
             "contributing": "on",
             "active": "on",
+            "email_domains": "northshire-police.example.org",
         },
     )
     police.refresh_from_db()

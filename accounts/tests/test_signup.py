@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,7 +88,9 @@ def test_a_volunteer_can_sign_up_with_a_personal_email(client, form_data, django
 def test_an_organisation_not_listed_is_kept_for_the_training_manager_to_map(
     client, form_data, django_capture_on_commit_callbacks
 ):
-    form_data.update(agency="not-listed", unlisted_organisation="1st Riverside Scouts")
+    form_data.update(
+        agency="not-listed", unlisted_organisation="1st Riverside Scouts", line_manager_name="", line_manager_email=""
+    )
     sign_up(client, form_data, django_capture_on_commit_callbacks)
     person = User.objects.get()
     assert person.agency is None
@@ -103,13 +106,48 @@ def assert_refused(response, message):
     assert len(mail.outbox) == 0
 
 
-def test_a_taken_email_is_refused_whatever_its_case(client, form_data, django_capture_on_commit_callbacks):
-    existing = UserFactory(email="aisha.khan@northshire-police.example.org")
-    response = sign_up(client, form_data, django_capture_on_commit_callbacks)
-    assert response.status_code == 200
-    assert "An account with this email address already exists" in response.content.decode()
-    assert list(User.objects.all()) == [existing]
-    assert len(mail.outbox) == 0
+def test_item_7_sign_up_with_a_taken_email_looks_the_same_and_tells_only_the_owner(
+    client, form_data, django_capture_on_commit_callbacks
+):
+    """Sign-up must not tell a visitor whether an address has an account (password reset does not either)."""
+    existing = UserFactory(email="aisha.khan@northshire-police.example.org", full_name="Aisha Khan")
+    before = User.objects.values().get(pk=existing.pk)
+
+    taken = sign_up(client, form_data, django_capture_on_commit_callbacks)
+    taken_page = client.get(taken.url)
+
+    other = Client()
+    fresh = form_data | {"email": "ben.morgan@northshire-police.example.org", "full_name": "Ben Morgan"}
+    new = sign_up(other, fresh, django_capture_on_commit_callbacks)
+    new_page = other.get(new.url)
+
+    # The visitor sees the same answer, status and page either way (only the address typed differs).
+    assert (taken.status_code, taken.url) == (new.status_code, new.url) == (302, reverse("accounts:check-email"))
+    assert taken_page.status_code == new_page.status_code == 200
+    assert taken_page.content.decode().replace("aisha.khan", "X") == new_page.content.decode().replace(
+        "ben.morgan", "X"
+    )
+    # The existing account is untouched; its owner is told someone tried, with a way in.
+    assert User.objects.values().get(pk=existing.pk) == before
+    to_owner = [m for m in mail.outbox if m.to == [existing.email]]
+    assert [m.subject for m in to_owner] == ["Someone tried to create an account with your email address"]
+    assert "/account/sign-in" in to_owner[0].body and "/account/password-reset" in to_owner[0].body
+    assert User.objects.filter(email="ben.morgan@northshire-police.example.org").exists()
+
+
+def test_a_taken_but_unconfirmed_email_gets_a_new_confirmation_link_and_nothing_changes(
+    client, form_data, django_capture_on_commit_callbacks
+):
+    existing = UserFactory(
+        email="aisha.khan@northshire-police.example.org", is_active=False, email_verified_at=None, job_title="PCSO"
+    )
+    response = sign_up(
+        client, form_data | {"email": "AISHA.KHAN@northshire-police.example.org"}, django_capture_on_commit_callbacks
+    )
+    assert response.url == reverse("accounts:check-email")
+    existing.refresh_from_db()
+    assert existing.job_title == "PCSO" and existing.check_password("correct-horse-battery")
+    assert "/account/verify/" in link_in(mail.outbox[0]) and mail.outbox[0].to == [existing.email]
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import User
+from accounts.selectors import approvers_for, is_member_of, may_approve
 from common.errors import DomainError
 
 from ..models import (
@@ -90,7 +91,7 @@ def book_place(
     booked_by = booked_by or person
     on_behalf = booked_by.pk != person.pk
     if on_behalf and not (
-        booked_by.is_training_manager or (booked_by.is_agency_lead and booked_by.agency_id == person.agency_id)
+        booked_by.is_training_manager or (booked_by.is_agency_lead and is_member_of(person, booked_by.agency_id))
     ):
         raise BookingError("You can only book places for staff of your own agency.")
     session = _lock_session(session)
@@ -119,7 +120,7 @@ def book_place(
     prerequisite_override = None
     if missing:
         lead_or_manager = booked_by.is_training_manager or (
-            booked_by.is_agency_lead and booked_by.agency_id == person.agency_id
+            booked_by.is_agency_lead and is_member_of(person, booked_by.agency_id)
         )
         if not (override_prerequisites and lead_or_manager):
             names = ", ".join(c.title for c in missing)
@@ -134,16 +135,14 @@ def book_place(
             f"You did not attend {policy.no_shows_before_approval} or more sessions you booked in the last "
             "12 months, so your agency lead needs to book this place for you. Contact them."
         )
-    if course.needs_manager_approval and not person.line_manager_email:
-        raise BookingError(
-            "This course needs your line manager to approve your place. Add their email address to your details first."
-            if not on_behalf
-            else f"This course needs line manager approval: add {person}'s line manager's email first."
-        )
+    if course.needs_manager_approval:
+        _require_an_approver(person)
 
     booking = Booking(
         session=session,
         person=person,
+        # Charged to the agency the person is confirmed staff of now (a claim waiting for its lead is
+        # no agency at all), even if they move later.
         agency=person.agency,
         booked_by=booked_by,
         prerequisite_override_by=prerequisite_override,
@@ -168,6 +167,11 @@ def _hold_place(booking: Booking, *, policy: BookingPolicy, now) -> None:
         )
     else:
         booking.status = BookingStatus.CONFIRMED
+
+
+def _require_an_approver(person: User) -> None:
+    if not approvers_for(person).emails:
+        raise BookingError("Nobody can approve a place on this course yet. Contact the training team.")
 
 
 def _clashing_booking(*, person: User, session: Session) -> Booking | None:
@@ -219,8 +223,10 @@ def waitlist_priority(person: User) -> datetime:
     return datetime(expiry.year, expiry.month, expiry.day, tzinfo=UTC)
 
 
-def approval_token(booking: Booking) -> str:
-    return signing.dumps({"booking": booking.pk, "manager": booking.person.line_manager_email}, salt=APPROVAL_SALT)
+def approval_token(booking: Booking, approver: str) -> str:
+    """The signed link's contents: the booking and the address it was sent to, so the answer can be
+    checked against the approval rule and recorded as theirs."""
+    return signing.dumps({"booking": booking.pk, "approver": approver}, salt=APPROVAL_SALT)
 
 
 def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
@@ -257,63 +263,93 @@ def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
             context=context,
         )
     elif booking.status == BookingStatus.AWAITING_APPROVAL:
-        token = approval_token(booking)
-        queue_email(
-            to=person.line_manager_email,
-            subject=f"Please approve a training place for {person}",
-            template="booking_approval_request",
-            context={**context, "approval_link": _link(site_url, "courses:approval", token)},
-        )
+        # Each approver gets a link of their own, so the answer records who gave it.
+        approvers = approvers_for(person)
+        for approver in approvers.emails:
+            queue_email(
+                to=approver,
+                subject=f"Please approve a training place for {person}",
+                template="booking_approval_request",
+                context={
+                    **context,
+                    "approvers": approvers,
+                    "approval_link": _link(site_url, "courses:approval", approval_token(booking, approver)),
+                },
+            )
         queue_email(
             to=person.email,
             subject=f"Waiting for approval: {session.course.title}",
             template="booking_awaiting_approval",
-            context=context,
+            context={**context, "approvers": approvers},
         )
 
 
 # --- Line manager approval ------------------------------------------------------------------
 
 
-def booking_for_approval_token(token: str) -> Booking:
-    """The booking a line manager's link is for; refuses altered links and links
-    for a booking whose person has since named a different line manager."""
+def _read_approval_token(token: str) -> tuple[int | None, str]:
     try:
         data = signing.loads(token, salt=APPROVAL_SALT, max_age=60 * 60 * 24 * 60)
     except signing.BadSignature as exc:
         raise BookingError("This approval link is not valid. Check you used the whole link from the email.") from exc
-    booking = (
-        Booking.objects.select_related("session__course", "person", "agency")
-        .filter(pk=data.get("booking"), person__line_manager_email=data.get("manager"))
-        .first()
-    )
-    if booking is None:
+    # Links sent before approvers were recorded named the line manager as "manager".
+    return data.get("booking"), data.get("approver") or data.get("manager") or ""
+
+
+def _check_approver(booking: Booking, approver: str) -> None:
+    """The approval rule, applied when the approver answers (accounts.selectors.may_approve)."""
+    if approver.lower() == booking.person.email.lower():
+        raise BookingError("You cannot approve your own place. Someone else has to approve it.")
+    if not may_approve(booking.person, approver):
+        raise BookingError(
+            f"This link can no longer be used: {approver} cannot approve {booking.person}'s places now. "
+            "Contact the training team if you think this is wrong."
+        )
+
+
+def booking_for_approval_token(token: str) -> Booking:
+    """The booking an approver's link is for. Refuses altered links, and links whose holder no
+    longer qualifies to approve the person's places (or is the person booked)."""
+    booking_id, approver = _read_approval_token(token)
+    booking = Booking.objects.select_related("session__course", "person", "agency").filter(pk=booking_id).first()
+    if booking is None or not approver:
         raise BookingError("This approval link is not valid. Check you used the whole link from the email.")
+    _check_approver(booking, approver)
     return booking
 
 
 @transaction.atomic
 def decide_approval(*, token: str, approve: bool, site_url: str = "") -> Booking:
-    """The line manager approves or declines the place held for their staff member."""
+    """The person's approver (line manager, agency lead or training team: accounts.selectors.approvers_for)
+    approves or declines the place held for them; the answer records who gave it."""
     booking = booking_for_approval_token(token)
+    _, approver = _read_approval_token(token)
     _lock_session(booking.session)
     booking = (
         Booking.objects.select_for_update(of=("self",)).select_related("session__course", "person").get(pk=booking.pk)
     )
+    _check_approver(booking, approver)
     if booking.status != BookingStatus.AWAITING_APPROVAL:
         raise BookingError(f"This place has already been dealt with: it is {booking.get_status_display().lower()}.")
     if booking.approval_expires_at and booking.approval_expires_at < timezone.now():
         raise BookingError("The time to approve this place has run out, so it has been released.")
     now = timezone.now()
+    approver = approver.lower()
+    booking.approval_decided_by = approver
     if approve:
         booking.status = BookingStatus.CONFIRMED
         booking.approved_at = now
     else:
         booking.status = BookingStatus.DECLINED
         booking.cancelled_at = now
-        booking.cancellation_reason = "Not approved by line manager"
+        booking.cancellation_reason = f"Not approved by {approver}"
     booking.save()
-    log_action(actor=None, action="approved by line manager" if approve else "declined by line manager", obj=booking)
+    log_action(
+        actor=User.objects.filter(email__iexact=approver, is_active=True).first(),
+        action="approved place" if approve else "declined place",
+        obj=booking,
+        changes={"by": approver},
+    )
     if approve:
         _tell_about_booking(booking, site_url=site_url)
     else:
@@ -388,7 +424,7 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
         raise BookingError("Only a confirmed place can be passed to a substitute.")
     if substitute.pk == booking.person_id:
         raise BookingError("Choose someone else as the substitute.", field="substitute")
-    if not substitute.is_active or substitute.agency_id is None or substitute.agency_id != booking.agency_id:
+    if not substitute.is_active or not is_member_of(substitute, booking.agency_id):
         raise BookingError("The substitute must be an active member of staff of the same agency.", field="substitute")
     if Booking.objects.filter(session=session, person=substitute, status__in=ACTIVE).exists():
         raise BookingError(f"{substitute} is already booked on this session.", field="substitute")
@@ -473,10 +509,8 @@ def accept_offer(*, actor: User, booking: Booking, site_url: str = "") -> Bookin
     now = timezone.now()
     if booking.offer_expires_at <= now or session.starts_at <= now:
         raise BookingError("This offer has expired, so the place has gone to the next person waiting.")
-    if session.course.needs_manager_approval and not booking.person.line_manager_email:
-        raise BookingError(
-            "This course needs your line manager to approve your place. Add their email address to your details first."
-        )
+    if session.course.needs_manager_approval:
+        _require_an_approver(booking.person)
     _hold_place(booking, policy=BookingPolicy.current(), now=now)
     booking.offer_expires_at = None
     booking.save()
@@ -514,7 +548,7 @@ def expire_offers_and_holds(*, now=None) -> int:
                 booking.status = BookingStatus.CANCELLED if offer else BookingStatus.DECLINED
                 booking.cancelled_at = now
                 booking.cancellation_reason = (
-                    "Offer not taken up in time" if offer else "Line manager did not answer in time"
+                    "Offer not taken up in time" if offer else "Nobody approved the place in time"
                 )
                 booking.save()
                 log_action(actor=None, action="offer expired" if offer else "approval expired", obj=booking)

@@ -31,7 +31,7 @@ def _exemption(*, agency, course, policy) -> str | None:
     """Why nothing is owed, or None when the agency can be charged."""
     if course.charge_exempt:
         return "exempt course"
-    if agency is None:
+    if agency is None:  # no agency confirmed when booked: a claim waiting for its lead charges nobody
         return "no agency"
     if agency.contributing and policy.contributing_partners_free:
         return "contributing partner"

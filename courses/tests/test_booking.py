@@ -175,38 +175,51 @@ def approval_session():
     )
 
 
-def test_a_course_needing_approval_holds_the_place_and_emails_the_line_manager():
+RUTH = "ruth.evans@northshire-police.example.org"
+
+
+def police_officer(police, **kwargs):
+    """A constable whose line manager's address is on the police's own domain: a line manager who qualifies."""
+    kwargs.setdefault("line_manager_email", RUTH)
+    return UserFactory(agency=police, line_manager_name="Ruth Evans", job_title="Police constable", **kwargs)
+
+
+def test_a_course_needing_approval_holds_the_place_and_emails_the_line_manager(police):
     session = approval_session()
-    person = UserFactory(line_manager_name="Ruth Evans", line_manager_email="ruth.evans@example.org")
+    person = police_officer(police)
     booking = book_place(person=person, session=session)
     assert booking.status == BookingStatus.AWAITING_APPROVAL
     assert booking.approval_expires_at > timezone.now()
-    to_manager = next(m for m in mail.outbox if m.to == ["ruth.evans@example.org"])
+    to_manager = next(m for m in mail.outbox if m.to == [RUTH])
     assert "/approve/" in to_manager.body
-    next_person = UserFactory(line_manager_email="ruth.evans@example.org")
+    next_person = police_officer(police)
     assert book_place(person=next_person, session=session).status == BookingStatus.WAITLISTED
 
 
-def test_approval_needs_a_line_manager_email():
-    with pytest.raises(BookingError, match="Add their email address to your details"):
-        book_place(person=UserFactory(line_manager_email=""), session=approval_session())
+def test_without_a_line_manager_the_agency_lead_is_asked_to_approve(police):
+    lead = agency_lead(agency=police, email="priya.shah@northshire-police.example.org")
+    booking = book_place(person=police_officer(police, line_manager_email=""), session=approval_session())
+    assert booking.status == BookingStatus.AWAITING_APPROVAL
+    to_lead = next(m for m in mail.outbox if m.to == [lead.email])
+    assert "as their agency lead" in to_lead.body and "/approve/" in to_lead.body
 
 
-def test_the_line_manager_approves_from_the_signed_link(client):
-    person = UserFactory(line_manager_email="ruth.evans@example.org")
+def test_the_line_manager_approves_from_the_signed_link_and_the_approval_records_who(client, police):
+    person = police_officer(police)
     booking = book_place(person=person, session=approval_session())
-    link = reverse("courses:approval", args=[approval_token(booking)])
+    link = reverse("courses:approval", args=[approval_token(booking, RUTH)])
     page = client.get(link)
     assert person.full_name in page.content.decode()
     response = client.post(link, {"decision": "approve"})
     assert "Place approved" in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED and booking.approved_at
+    assert booking.approval_decided_by == RUTH
 
 
-def test_a_tampered_approval_link_is_refused_and_changes_nothing(client):
-    booking = book_place(person=UserFactory(line_manager_email="ruth.evans@example.org"), session=approval_session())
-    token = approval_token(booking)
+def test_a_tampered_approval_link_is_refused_and_changes_nothing(client, police):
+    booking = book_place(person=police_officer(police), session=approval_session())
+    token = approval_token(booking, RUTH)
     response = client.post(reverse("courses:approval", args=[token[:-2] + "xx"]), {"decision": "approve"})
     assert response.status_code == 400
     assert "This approval link is not valid" in response.content.decode()
@@ -214,21 +227,23 @@ def test_a_tampered_approval_link_is_refused_and_changes_nothing(client):
     assert booking.status == BookingStatus.AWAITING_APPROVAL
 
 
-def test_a_declined_approval_frees_the_place_for_the_next_person():
+def test_a_declined_approval_frees_the_place_for_the_next_person(police):
     session = approval_session()
-    first = book_place(person=UserFactory(line_manager_email="ruth.evans@example.org"), session=session)
-    second = book_place(person=UserFactory(line_manager_email="ruth.evans@example.org"), session=session)
-    decide_approval(token=approval_token(first), approve=False)
+    first = book_place(person=police_officer(police), session=session)
+    second = book_place(person=police_officer(police), session=session)
+    decide_approval(token=approval_token(first, RUTH), approve=False)
     second.refresh_from_db()
     assert second.status == BookingStatus.OFFERED
+    first.refresh_from_db()
+    assert first.approval_decided_by == RUTH and first.cancellation_reason == f"Not approved by {RUTH}"
 
 
-def test_an_unanswered_approval_is_released_when_its_hold_expires():
-    booking = book_place(person=UserFactory(line_manager_email="ruth.evans@example.org"), session=approval_session())
+def test_an_unanswered_approval_is_released_when_its_hold_expires(police):
+    booking = book_place(person=police_officer(police), session=approval_session())
     expire_offers_and_holds(now=timezone.now() + timedelta(hours=BookingPolicy.current().approval_hold_hours + 1))
     booking.refresh_from_db()
     assert booking.status == BookingStatus.DECLINED
-    assert booking.cancellation_reason == "Line manager did not answer in time"
+    assert booking.cancellation_reason == "Nobody approved the place in time"
 
 
 def test_a_freed_place_is_offered_to_the_next_person_for_a_limited_time(session):

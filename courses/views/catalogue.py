@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from accounts.selectors import members_of
 from common.access import permission_required
 from common.listing import table_page
 from common.pagecache import PER_PERSON, PER_ROLES, shared_page
@@ -129,9 +130,7 @@ def agency_training(request):
     agencies = Agency.objects.filter(active=True).order_by("name") if request.user.is_training_manager else []
     if agency is None:
         return render(request, "courses/training/choose_agency.html", {"agencies": agencies})
-    people = list(
-        User.objects.filter(agency=agency, is_active=True).select_related("target_group").order_by("full_name")
-    )
+    people = list(members_of(agency).filter(is_active=True).select_related("target_group").order_by("full_name"))
     records = requirements_for(people)
     for person in people:
         person.requirements = records[person.pk]
@@ -154,7 +153,7 @@ def person_training(request, pk):
     user = request.user
     people = User.objects.select_related("agency", "target_group")
     if not user.is_training_manager:
-        people = people.filter(agency_id=user.agency_id)
+        people = members_of(user.agency_id, people)
     person = people.filter(pk=pk).first()
     if person is None:
         raise Http404("No such person")
