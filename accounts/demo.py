@@ -95,6 +95,20 @@ AGENCIES = [
     ("Hillside Children's Homes Ltd", Sector.INDEPENDENT, "Private or independent provider", False),
 ]
 
+# Besides the domain its demo staff use (see `staff_domain`), some agencies' people sign in from another.
+MORE_DOMAINS = {
+    "Northshire County Council Children's Services": ["northshire-scp.example.org"],
+    "Northshire Police": ["northshire-police.example.org"],
+    "Northshire Hospitals NHS Foundation Trust": ["northshire-hospitals.example.org"],
+    "Riverside Academy Trust": ["riverside-academies.example.org"],
+    "Little Acorns Day Nurseries Ltd": ["little-acorns.example.org"],
+}
+
+
+def staff_domain(agency_name: str) -> str:
+    return f"{slugify(' '.join(agency_name.split(' ')[:3]))}.example.org"
+
+
 # (email, name, job title, agency, target group, roles)
 SIGN_INS = [
     (
@@ -158,7 +172,13 @@ def seed_reference_data() -> tuple[dict, dict]:
 def seed(stdout=None) -> None:
     categories, groups = seed_reference_data()
     agencies = {
-        name: AgencyFactory(name=name, sector=sector, category=categories[category], contributing=contributing)
+        name: AgencyFactory(
+            name=name,
+            sector=sector,
+            category=categories[category],
+            contributing=contributing,
+            email_domains=" ".join(dict.fromkeys([staff_domain(name), *MORE_DOMAINS.get(name, [])])),
+        )
         for name, sector, category, contributing in AGENCIES
     }
     for email, name, job, agency, group, roles in SIGN_INS:
@@ -176,7 +196,7 @@ def seed(stdout=None) -> None:
     led = {agency for *_, agency, _group, roles in SIGN_INS if Role.AGENCY_LEAD in roles}
     n = 0
     for agency_name, agency in agencies.items():
-        domain = slugify(" ".join(agency_name.split(" ")[:3]))
+        domain = staff_domain(agency_name).removesuffix(".example.org")
         for i in range(STAFF_PER_AGENCY):
             name = person_name(n)
             lead = i == 0 and agency_name not in led
@@ -199,6 +219,16 @@ def seed(stdout=None) -> None:
         job_title="Scout leader (volunteer)",
         agency=None,
         unlisted_organisation="1st Riverside Scouts",
+        target_group=groups[2],
+        password=hashed_password(DEMO_PASSWORD),
+    )
+    # Someone who says they are a police volunteer, from a personal address: waits for the police's lead.
+    UserFactory(
+        email="jamie.cole@gmail.example.com",
+        full_name="Jamie Cole",
+        job_title="Special constable (volunteer)",
+        agency=None,
+        claimed_agency=agencies["Northshire Police"],
         target_group=groups[2],
         password=hashed_password(DEMO_PASSWORD),
     )

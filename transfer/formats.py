@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.errors import AccountError
 from accounts.models import Agency, OrganisationCategory, Sector, TargetGroup, User, normalise_email
+from accounts.services import clean_domains
 from courses.models import (
     Attendance,
     AttendanceRecord,
@@ -328,6 +330,7 @@ class Agencies(Format):
         ("Charging category", True),
         ("Contributing partner", False),
         ("Active", False),
+        ("Email domains", False),
     ]
 
     def prepare(self):
@@ -353,9 +356,19 @@ class Agencies(Format):
                 ("Charging category", self._category),
                 ("Contributing partner", yes_no),
                 ("Active", lambda x: yes_no(x, default=True)),
+                ("Email domains", self._domains),
             ],
         )
+        if "Email domains" not in row:
+            v["Email domains"] = None  # an older file without the column leaves the domains as they are
         return v["Name"].lower(), v
+
+    def _domains(self, value):
+        # The same rule as the agency form's (accounts.services.clean_domains).
+        try:
+            return clean_domains(value or "")
+        except AccountError as error:
+            raise Problem(error.message) from error
 
     def write(self, items, result):
         existing = {a.name.lower(): a for a in Agency.objects.all()}
@@ -366,6 +379,8 @@ class Agencies(Format):
                 "contributing": v["Contributing partner"],
                 "active": v["Active"],
             }
+            if v["Email domains"] is not None:
+                values["email_domains"] = v["Email domains"]
             agency = existing.get(v["Name"].lower())
             if agency is None:
                 existing[v["Name"].lower()] = Agency.objects.create(name=v["Name"], **values)
@@ -381,6 +396,7 @@ class Agencies(Format):
                 "Charging category": a.category.name if a.category_id else "",
                 "Contributing partner": "yes" if a.contributing else "no",
                 "Active": "yes" if a.active else "no",
+                "Email domains": " ".join(a.domains),
             }
 
 

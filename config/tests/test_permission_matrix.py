@@ -76,6 +76,8 @@ MATRIX = {
     "manage:person-agency": (("person_a",), AGENCY_A_MANAGED),
     "manage:person-deactivate": (("person_a",), AGENCY_A_MANAGED),
     "manage:person-reactivate": (("person_a",), POST_ONLY),
+    "manage:agency-claims": ((), row(302, 403, 200, 200, 403, 200, 403)),
+    "manage:agency-claim": (("claim_a",), row(302, 403, 200, 404, 403, 200, 403)),
     "manage:audit": ((), MANAGER_ONLY),
     "manage:retention": ((), MANAGER_ONLY),
     "manage:person-erase": (("person_a",), MANAGER_ONLY),
@@ -244,6 +246,10 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
     }
     args = {
         "person_a": person_a.pk,
+        # Says they work for agency A, from a personal address: waits for agency A's lead.
+        "claim_a": UserFactory(
+            full_name="Jo Baker", email="jo.baker@gmail.example.com", agency=None, claimed_agency=agency_a
+        ).pk,
         "agency_a": agency_a.pk,
         "course_slug": course.slug,
         "course": course.pk,
