@@ -58,6 +58,54 @@ def test_a_newcomer_signs_up_confirms_their_email_and_signs_in(visitor, target_g
     visitor.check()
 
 
+def test_a_volunteer_with_a_personal_address_waits_until_the_agency_lead_confirms_them(visitor, target_groups, police):
+    agency_lead(full_name="Priya Shah", email="priya.shah@northshire-police.example.org", agency=police)
+    page = visitor.go("/account/sign-up")
+    page.get_by_label("Full name").fill("Jamie Cole")
+    page.get_by_label("Email address").fill("jamie.cole@gmail.example.com")
+    page.get_by_label("Job title or role").fill("Special constable (volunteer)")
+    page.get_by_label("Which organisation do you work or volunteer for?").select_option(label="Northshire Police")
+    page.get_by_label("Group 2: Regular contact with children").check()
+    page.get_by_label("Create a password").fill(PASSWORD)
+    page.get_by_label("Confirm your password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.goto(re.search(r"https?://\S+", mail.outbox[-1].body).group(0))
+
+    page.get_by_label("Email address").fill("jamie.cole@gmail.example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("We have asked its agency lead to confirm it")).to_be_visible()
+    visitor.check()
+    page.get_by_role("button", name="Sign out").click()
+
+    asked = next(m for m in mail.outbox if m.to == ["priya.shah@northshire-police.example.org"])
+    assert "Please confirm Jamie Cole works for Northshire Police" == asked.subject
+    page = visitor.sign_in("priya.shah@northshire-police.example.org")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Our people").click()
+    assert page.get_by_role("link", name="Jamie Cole").count() == 0
+    page.get_by_role("link", name="confirm or refuse them").click()
+    expect(page.get_by_role("heading", name="People waiting for you to confirm them")).to_be_visible()
+    visitor.check()
+    page.get_by_role("link", name="Confirm or refuse Jamie Cole").click()
+    expect(page.get_by_role("heading", name="Does Jamie Cole work or volunteer for Northshire Police?")).to_be_visible()
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select whether they work or volunteer for this agency", use_inner_text=True
+    )
+    visitor.check()
+    page.get_by_label("Yes, confirm them").check()
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Jamie Cole is now on Northshire Police's staff", use_inner_text=True
+    )
+    expect(page.get_by_text("Nobody is waiting.")).to_be_visible()
+    visitor.check()
+    page.get_by_role("link", name="Back to people").click()
+    expect(page.get_by_role("link", name="Jamie Cole")).to_be_visible()
+    assert User.objects.get(email="jamie.cole@gmail.example.com").agency == police
+
+
 def test_the_training_manager_sees_the_management_navigation_and_changes_roles(visitor, police):
     training_manager(full_name="Helen Carter", email="helen.carter@example.org")
     UserFactory(full_name="Aisha Khan", email="aisha.khan@example.org", agency=police)
