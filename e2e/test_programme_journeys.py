@@ -62,13 +62,16 @@ def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(
 def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
     course = CourseFactory(title="Harmful Sexual Behaviour", needs_manager_approval=True)
     session = SessionFactory(course=course)
+    # Her line manager's address is on her agency's own domain, so the service trusts it to approve.
+    police = AgencyFactory(name="Northshire Police", email_domains="northshire-police.example.org")
     UserFactory(
-        email="isla.kaur@example.org",
+        email="isla.kaur@northshire-police.example.org",
         full_name="Isla Kaur",
+        agency=police,
         line_manager_name="Ruth Evans",
-        line_manager_email="ruth.evans@example.org",
+        line_manager_email="ruth.evans@northshire-police.example.org",
     )
-    page = visitor.sign_in("isla.kaur@example.org")
+    page = visitor.sign_in("isla.kaur@northshire-police.example.org")
     page.goto(visitor.base_url + f"/sessions/{session.pk}")
     visitor.check()
     page.get_by_role("button", name="Book a place").click()
@@ -76,7 +79,7 @@ def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
     visitor.check()
     page.get_by_role("button", name="Sign out").click()
 
-    request = next(m for m in mail.outbox if m.to == ["ruth.evans@example.org"])
+    request = next(m for m in mail.outbox if m.to == ["ruth.evans@northshire-police.example.org"])
     link = re.search(r"https?://\S+/approve/\S+", request.body).group(0)
     page.goto(link)
     visitor.check()
