@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.factories import UserFactory, agency_lead, training_manager
-from accounts.models import Agency, AuditEntry, User
+from accounts.models import AuditEntry, User
 from accounts.selectors import is_member_of, members_of, people_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -184,24 +184,3 @@ def test_item_8_the_training_manager_sets_an_agencys_email_domains(client, polic
     police.refresh_from_db()
     assert police.domains == ["northshire-police.example.org", "police.example.net"]
     assert police.owns_address("Jo@POLICE.example.net") and not police.owns_address("jo@mail.police.example.net")
-
-
-def test_item_8_agency_email_domains_travel_in_the_agencies_import_and_export(police):
-    from transfer.formats import Agencies, run_import
-
-    content = (
-        "Name,Sector,Charging category,Contributing partner,Active,Email domains\n"
-        "Northshire Young Carers,Voluntary and community,Statutory partner,no,yes,youngcarers.example.org\n"
-        "Northshire Police,Police,Statutory partner,yes,yes,bad domain!\n"
-    )
-    result = run_import(Agencies(), content, commit=True)
-    assert [e.column for e in result.errors] == ["Email domains"]
-    result = run_import(Agencies(), content.replace("bad domain!", "northshire-police.example.org"), commit=True)
-    assert not result.errors
-    assert Agency.objects.get(name="Northshire Young Carers").domains == ["youngcarers.example.org"]
-    rows = {r["Name"]: r for r in Agencies().export(None)}
-    assert rows["Northshire Young Carers"]["Email domains"] == "youngcarers.example.org"
-    # A file from before the column existed leaves the domains alone.
-    run_import(Agencies(), "Name,Sector,Charging category\nNorthshire Police,Police,Statutory partner\n", commit=True)
-    police.refresh_from_db()
-    assert police.domains == ["northshire-police.example.org"]
