@@ -20,6 +20,8 @@ class UserAdmin(BaseUserAdmin):
                     "full_name",
                     "job_title",
                     "agency",
+                    "claimed_agency",
+                    "agency_claim_refusal",
                     "unlisted_organisation",
                     "target_group",
                     "line_manager_name",
@@ -37,7 +39,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ("name", "sector", "category", "contributing", "active")
+    list_display = ("name", "sector", "category", "contributing", "active", "email_domains")
     list_filter = ("sector", "category", "contributing", "active")
     search_fields = ("name",)
 

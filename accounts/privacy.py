@@ -17,6 +17,8 @@ def personal_data(person) -> dict:
             "email": person.email,
             "job_title": person.job_title,
             "organisation": person.organisation_name,
+            "agency_waiting_to_confirm_you": person.claimed_agency.name if person.claimed_agency_id else None,
+            "agency_claim_refused": person.agency_claim_refusal or None,
             "staff_group": str(person.target_group) if person.target_group_id else None,
             "line_manager_name": person.line_manager_name,
             "line_manager_email": person.line_manager_email,

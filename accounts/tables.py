@@ -62,6 +62,8 @@ def person_status(person) -> tuple[str, str]:
         return "Email not confirmed", "yellow"
     if person.agency_id is None and person.unlisted_organisation:
         return "Organisation to map", "orange"
+    if person.claimed_agency_id:
+        return "Waiting for the agency to confirm", "orange"
     return "Active", "green"
 
 

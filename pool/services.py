@@ -16,7 +16,7 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import User
 from accounts.roles import Role
-from accounts.selectors import leads_of
+from accounts.selectors import is_member_of, leads_of
 from accounts.services import role_group
 from common.errors import DomainError
 from courses.models import Session, SessionDate, SessionStatus
@@ -158,7 +158,7 @@ def endorse(*, actor: User, membership: Membership, endorsed: bool, note: str) -
     """The applicant's agency lead supports the application, or does not (with a reason)."""
     membership = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
     person = membership.person
-    if not (actor.is_agency_lead and actor.agency_id and actor.agency_id == person.agency_id):
+    if not (actor.is_agency_lead and is_member_of(person, actor.agency_id)):
         raise PoolError("Only the lead of the applicant's agency can endorse this application.")
     if membership.status != MembershipStatus.APPLIED:
         raise PoolError(

@@ -184,3 +184,32 @@ def test_item_8_the_training_manager_sets_an_agencys_email_domains(client, polic
     police.refresh_from_db()
     assert police.domains == ["northshire-police.example.org", "police.example.net"]
     assert police.owns_address("Jo@POLICE.example.net") and not police.owns_address("jo@mail.police.example.net")
+
+
+def test_item_8_a_walk_in_claiming_their_account_keeps_the_agency_the_register_gave_them(
+    client, police, school, target_groups, django_capture_on_commit_callbacks
+):
+    walk_in = UserFactory(email="jamie.cole@gmail.example.com", agency=police, is_active=False, email_verified_at=None)
+    walk_in.set_unusable_password()
+    walk_in.save()
+    person = sign_up(client, police, target_groups, "jamie.cole@gmail.example.com", django_capture_on_commit_callbacks)
+    assert person.pk == walk_in.pk and person.agency == police and person.claimed_agency is None
+
+    other = UserFactory(email="sam.wilde@gmail.example.com", agency=police, is_active=False, email_verified_at=None)
+    other.set_unusable_password()
+    other.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:sign-up"),
+            {
+                "full_name": "Sam Wilde",
+                "email": other.email,
+                "job_title": "Teaching assistant",
+                "agency": str(school.pk),
+                "target_group": str(target_groups[3].pk),
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    other.refresh_from_db()
+    assert other.agency is None and other.claimed_agency == school  # another agency is a claim like anyone's
