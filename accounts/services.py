@@ -266,7 +266,7 @@ def _may_decide_claim(actor: User, person: User) -> bool:
 
 
 def _lock_claim(*, actor: User, person: User) -> User:
-    person = User.objects.select_for_update().select_related("claimed_agency").get(pk=person.pk)
+    person = User.objects.select_for_update(of=("self",)).select_related("claimed_agency").get(pk=person.pk)
     if person.claimed_agency_id is None:
         raise AccountError(f"{person}'s claim has already been dealt with.")
     if not _may_decide_claim(actor, person):
