@@ -310,6 +310,12 @@ def person(request, pk):
     if person.pk == request.user.pk and not request.user.is_training_manager:
         return redirect("accounts:profile")
     can_manage = request.user.has_perm("accounts.manage_person", person)
+    # The lead sees who their staff name as line manager, and when it changed: that person approves places.
+    line_manager_changes = (
+        []
+        if can_manage
+        else [e for e in history_of(person) if {"line_manager_name", "line_manager_email"} & set(e.changes)]
+    )
     return render(
         request,
         "manage/person.html",
@@ -319,6 +325,7 @@ def person(request, pk):
             "roles": [Role(g.name).label for g in person.groups.all() if g.name in Role.values],
             "can_manage": can_manage,
             "history": history_of(person) if can_manage else [],
+            "line_manager_changes": line_manager_changes,
         },
     )
 

@@ -216,3 +216,11 @@ def test_item_2_the_agency_lead_is_told_when_someone_changes_their_line_manager(
     assert f"/manage/people/{tom.pk}" in told.body
     entry = AuditEntry.objects.get(action="updated profile", object_id=str(tom.pk))
     assert entry.changes["line_manager_email"] == ["", "ruth.evans@northshire-police.example.org"]
+
+
+def test_item_2_the_agency_lead_sees_line_manager_changes_on_the_persons_page(client, tom, priya):
+    profile_post(client, tom, "sgt.morgan@northshire-police.example.org", name="Sgt Morgan")
+    client.force_login(priya)
+    page = client.get(reverse("manage:person", args=[tom.pk])).content.decode()
+    assert "Changes of line manager" in page
+    assert "Line manager email: none → sgt.morgan@northshire-police.example.org" in page
