@@ -255,7 +255,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "rule": PathwayRuleFactory(target_group=target_groups[3], level=course.level).pk,
         "charge": raise_no_show_charge(record=absent).pk,
         "certificate": issue_certificate(record=attended).code,
-        "tna_return": tna_services.return_for(agency=agency_a, cycle=cycle).pk,
+        "tna_return": tna_services.start_return(agency=agency_a, cycle=cycle).pk,
         "cycle": cycle.pk,
         "year": year.pk,
         "bad_token": "not-a-real-token",
