@@ -119,7 +119,7 @@ MATRIX = {
     "courses:charge-waive": (("charge",), AGENCY_A_MANAGED),
     "courses:verify-certificate": ((), PUBLIC),
     "courses:certificate": (("certificate",), AGENCY_A_OBJECT),
-    "tna:index": ((), row(302, 403, 302, 302, 403, 302, 403)),
+    "tna:index": ((), row(302, 403, 302, 200, 403, 302, 403)),  # lead_b has no return yet: the page to start it
     "tna:new": ((), MANAGER_ONLY),
     "tna:return": (("tna_return",), AGENCY_A_OBJECT),
     "tna:check": (("tna_return",), AGENCY_A_OBJECT),
