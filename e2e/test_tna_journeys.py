@@ -30,6 +30,10 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
 
     page = visitor.sign_in("priya.shah@example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Training needs").click()
+    # The analysis was opened before the police joined it: the lead starts the return.
+    expect(page.get_by_role("heading", name="Training needs return 2027-28")).to_be_visible()
+    visitor.check()
+    page.get_by_role("button", name="Start your return").click()
     visitor.check()
     page.get_by_role("link", name="About your agency").click()
     visitor.check()
