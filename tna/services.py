@@ -189,6 +189,7 @@ def open_cycle(*, actor, cycle: TnaCycle, site_url: str = "") -> int:
     return told
 
 
+@transaction.atomic
 def start_return(*, agency: Agency, cycle: TnaCycle, actor=None) -> TnaReturn:
     """The agency's return, created the first time with a line for every staff group, active
     inter-agency course and level. Trained and in date is prefilled from this system's own
@@ -546,10 +547,6 @@ class ImportedReturn:
     changed_lines: int = 0
     unchanged_lines: int = 0
     version: int | None = None  # None: the return is left as it was
-
-    @property
-    def status(self) -> str:
-        return "Submitted"
 
     def __str__(self):
         where = f"{self.agency.name}, {self.cycle.year.name}"
