@@ -1,4 +1,4 @@
-""""Trained and in date" has one definition: the pathway rule's refresher period, else three years.
+""" "Trained and in date" has one definition: the pathway rule's refresher period, else three years.
 My training, the agency summary and the training needs return's prefill all use it."""
 
 from datetime import date, datetime
