@@ -365,3 +365,21 @@ def test_the_cycles_download_has_the_records_columns_and_imports_back_unchanged(
     assert rows[1][8:] == ["Priya Shah", ""]
     again = services.import_needs(actor=manager, text=download, file_name="tna-2026-27.csv", commit=True, cycle=cycle)
     assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_the_prefill_counts_in_date_by_the_pathway_rule_as_my_training_does(cycle, police, target_groups):
+    from accounts.factories import UserFactory
+    from courses.factories import AttendanceRecordFactory, BookingFactory, PathwayRuleFactory, SessionFactory
+    from courses.selectors.training_record import Status, requirements_for
+
+    level3 = LevelFactory(number=3)
+    conferences = CourseFactory(title="Child Protection Conferences and Core Groups", level=level3)
+    PathwayRuleFactory(target_group=target_groups[4], level=level3, refresh_months=24)
+    dsl = UserFactory(full_name="Sam Patel", agency=police, target_group=target_groups[4])
+    # About 30 months ago: inside the old flat 36 x 30 days, outside the designated lead's 24 months.
+    AttendanceRecordFactory(
+        booking=BookingFactory(person=dsl, session=SessionFactory(course=conferences, days_ahead=-915))
+    )
+    tna_return = services.start_return(agency=police, cycle=cycle)
+    assert tna_return.needs.get(course=conferences).trained_in_date == 0
+    assert requirements_for([dsl])[dsl.pk][0].status == Status.OVERDUE
