@@ -30,6 +30,10 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
 
     page = visitor.sign_in("priya.shah@example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Training needs").click()
+    # The analysis was opened before the police joined it: the lead starts the return.
+    expect(page.get_by_role("heading", name="Training needs return 2027-28")).to_be_visible()
+    visitor.check()
+    page.get_by_role("button", name="Start your return").click()
     visitor.check()
     page.get_by_role("link", name="About your agency").click()
     visitor.check()
@@ -86,3 +90,37 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
     expect(page.locator(".govuk-notification-banner")).to_contain_text("has been submitted", use_inner_text=True)
     visitor.check()
     assert [v.action for v in tna_return.versions.order_by("number")] == ["submitted", "reopened", "submitted"]
+
+
+def test_the_manager_imports_an_agencys_spreadsheet_and_sees_what_happens_to_its_return(
+    visitor, target_groups, tmp_path
+):
+    year = TrainingYear.objects.create(name="2027-28", starts_on=date(2027, 4, 1), ends_on=date(2028, 3, 31))
+    cycle = TnaCycle.objects.create(
+        year=year, opens_on=date(2026, 11, 2), deadline=date(2027, 1, 29), opened_at="2026-11-02T09:00Z"
+    )
+    CourseFactory(title="Working Together to Safeguard Children", level=LevelFactory(number=2))
+    police = AgencyFactory(name="Northshire Police")
+    training_manager(full_name="Helen Carter", email="helen.carter@example.org")
+    spreadsheet = tmp_path / "northshire-police-needs.csv"
+    spreadsheet.write_text(
+        "Agency,Course,Staff in scope,Trained and in date,Places requested\n"
+        "Northshire Police,Working Together to Safeguard Children,120,60,40\n",
+        encoding="utf-8",
+    )
+
+    page = visitor.sign_in("helen.carter@example.org")
+    page = visitor.go(f"/tna/cycles/{cycle.pk}/import")
+    page.get_by_label("CSV file of training needs").set_input_files(str(spreadsheet))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("table").first).to_contain_text(
+        "Submitted as version 1, imported by Helen Carter", use_inner_text=True
+    )
+    visitor.check()
+    page.get_by_role("button", name="Import 1 line").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "1 return is now submitted, recorded as imported by you", use_inner_text=True
+    )
+    visitor.check()
+    tna_return = TnaReturn.objects.get(agency=police)
+    assert tna_return.status == ReturnStatus.SUBMITTED and tna_return.imported_from == "northshire-police-needs.csv"

@@ -215,10 +215,6 @@ def totals(rows: list[AgencyContribution]) -> ContributionTotals:
     return t
 
 
-def year_containing(day: date) -> TrainingYear | None:
-    return TrainingYear.objects.filter(starts_on__lte=day, ends_on__gte=day).first() or TrainingYear.objects.first()
-
-
 # --- Lookups in the user's scope (404 outside it) ----------------------------------------------
 
 

@@ -18,6 +18,7 @@ from common.listing import rows_csv_response, table_page
 from common.views import form_error, post_data
 from courses.models import Session, SessionStatus
 from tna.models import TrainingYear
+from tna.selectors import current_training_year
 
 from . import selectors, services
 from .filters import PoolFilter
@@ -426,7 +427,7 @@ def _year(request) -> TrainingYear | None:
         year = TrainingYear.objects.filter(pk=int(pk)).first()
         if year:
             return year
-    return selectors.year_containing(timezone.localdate())
+    return current_training_year()
 
 
 @permission_required("pool.manage")
@@ -531,7 +532,7 @@ def my_agency(request):
 @permission_required("pool.manage")
 def delivery(request):
     """The delivery log for any period: per trainer and per agency, against the commitment."""
-    year = selectors.year_containing(timezone.localdate())
+    year = current_training_year()
     default = (
         {"date_from": year.starts_on.strftime("%d/%m/%Y"), "date_to": year.ends_on.strftime("%d/%m/%Y")} if year else {}
     )

@@ -15,6 +15,7 @@ from common.pagecache import PER_PERSON, shared_page
 from common.views import form_error, post_data
 from courses.models import Course
 from tna.models import TrainingYear
+from tna.selectors import current_training_year
 
 from . import charts, metrics, services
 from .forms import RunForm
@@ -30,8 +31,7 @@ def _year(request) -> TrainingYear | None:
         year = TrainingYear.objects.filter(pk=int(pk)).first()
         if year:
             return year
-    today = timezone.localdate()
-    return TrainingYear.objects.filter(starts_on__lte=today, ends_on__gte=today).first() or TrainingYear.objects.first()
+    return current_training_year()
 
 
 @permission_required("reports.view")

@@ -75,7 +75,7 @@ def seed(stdout=None) -> None:
         past_cycle.opened_at = timezone.make_aware(datetime(2026, 1, 5, 9, 0))
         past_cycle.save(update_fields=["opened_at"])
         for n, agency in enumerate(agencies):
-            tna_return = services.return_for(agency=agency, cycle=past_cycle)
+            tna_return = services.start_return(agency=agency, cycle=past_cycle)
             _fill(tna_return, n, manager)
             lead = (services.leads_of(agency) or [manager])[0]
             services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
@@ -102,10 +102,11 @@ def seed(stdout=None) -> None:
         cycle.opened_at = timezone.make_aware(datetime(2026, 11, 2, 9, 0))
         cycle.save(update_fields=["opened_at"])
         for n, agency in enumerate(agencies):
+            # Opening an analysis starts every active agency's return.
+            tna_return = services.start_return(agency=agency, cycle=cycle)
             mix = n % 4
             if mix == 3:
                 continue  # not started
-            tna_return = services.return_for(agency=agency, cycle=cycle)
             _fill(tna_return, n + 20, manager)
             if mix in (0, 1):
                 lead = (services.leads_of(agency) or [manager])[0]

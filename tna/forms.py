@@ -124,18 +124,24 @@ class ReasonForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file of training needs",
-        help_text="Columns: Agency, Course, Staff in scope, Trained and in date, Places requested.",
+        help_text=(
+            "Columns: Agency, Course, Staff in scope, Trained and in date, Places requested "
+            "(and Training year, if the file has it)."
+        ),
         error_messages={"required": "Choose a CSV file", "empty": "The file is empty"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field("file"), submit="Check the file")
+        self.file_name = ""
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > 2_000_000:
             raise forms.ValidationError("The file must be smaller than 2 MB")
+        # Each imported return records the file it came from.
+        self.file_name = upload.name
         try:
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -89,6 +89,8 @@ class TnaReturn(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when an import submitted it: the file's name (submitted_by is then who imported it).
+    imported_from = models.CharField(max_length=255, blank=True)
     single_agency_evaluation = models.TextField("how the agency evaluates its own training", blank=True)
     sections_done = models.JSONField(default=list, blank=True)
 
@@ -101,6 +103,13 @@ class TnaReturn(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == ReturnStatus.SUBMITTED
+
+    @property
+    def progress(self) -> str:
+        """Where the return stands, in the words the overview and imports use."""
+        if self.status == ReturnStatus.DRAFT and not self.sections_done:
+            return "Not started"
+        return self.get_status_display()
 
 
 class StaffCount(models.Model):
@@ -152,7 +161,7 @@ class SingleAgencyTraining(models.Model):
 
 
 class ReturnVersion(models.Model):
-    """Every submission and reopening, with a snapshot of the answers and what changed."""
+    """Every submission, reopening and import, with a snapshot of the answers and what changed."""
 
     tna_return = models.ForeignKey(TnaReturn, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
@@ -160,6 +169,7 @@ class ReturnVersion(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(blank=True)
+    imported_from = models.CharField(max_length=255, blank=True, help_text="The file an import read.")
     snapshot = models.JSONField(default=dict)
     changes = models.JSONField(default=list)
 

@@ -3,6 +3,7 @@ against supply, and attendance against need (which the Board's report reuses).""
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -24,6 +25,18 @@ def get_return_for_user(user, pk: int) -> TnaReturn:
     ):
         raise Http404("No such return")
     return tna_return
+
+
+def current_training_year(*, today: date | None = None) -> TrainingYear | None:
+    """The training year every page, report and export means by "this year" when none is chosen:
+    the year whose dates contain today; else (between years, or after the last) the latest that has
+    started; else (before the first) the next one to start. None only when there is no year at all."""
+    today = today or timezone.localdate()
+    return (
+        TrainingYear.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
+        or TrainingYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
+        or TrainingYear.objects.filter(starts_on__gt=today).order_by("starts_on").first()
+    )
 
 
 def year_bounds(year: TrainingYear):
@@ -61,13 +74,14 @@ class AgencyStatus:
     last_reminder: ReminderLog | None
 
 
-def overview(cycle: TnaCycle) -> list[AgencyStatus]:
-    """Each active agency's status: not started, draft, submitted, late or reopened. Three queries."""
+def overview(cycle: TnaCycle, *, today: date | None = None) -> list[AgencyStatus]:
+    """Each active agency's status: not started, draft, submitted, late (past the deadline and not
+    submitted) or reopened. Three queries."""
     returns = {r.agency_id: r for r in TnaReturn.objects.filter(cycle=cycle).select_related("submitted_by")}
     reminders = {}
     for log in ReminderLog.objects.filter(cycle=cycle).order_by("sent_at"):
         reminders[log.agency_id] = log
-    late = timezone.localdate() > cycle.deadline
+    late = (today or timezone.localdate()) > cycle.deadline
     rows = []
     for agency in Agency.objects.filter(active=True).order_by("name"):
         tna_return = returns.get(agency.pk)
@@ -85,6 +99,51 @@ def overview(cycle: TnaCycle) -> list[AgencyStatus]:
             AgencyStatus(agency=agency, status=status, tna_return=tna_return, last_reminder=reminders.get(agency.pk))
         )
     return rows
+
+
+# The returns' lines as CSV: the training manager's download of an analysis and the records export
+# write these columns; the first six are what an import reads back.
+RETURN_LINE_COLUMNS = [
+    "Training year",
+    "Agency",
+    "Course",
+    "Staff in scope",
+    "Trained and in date",
+    "Places requested",
+    "Status",
+    "Submitted on",
+    "Submitted by",
+    "Imported from",
+]
+
+
+def return_lines(*, cycle: TnaCycle | None = None, year: TrainingYear | None = None, submitted_only=False):
+    """Each line of the returns of an analysis (or of a year, or of every year), one per agency and
+    course, keyed by RETURN_LINE_COLUMNS, in agency and course order. One query."""
+    needs = TrainingNeed.objects.select_related(
+        "tna_return__cycle__year", "tna_return__agency", "tna_return__submitted_by", "course"
+    )
+    if cycle is not None:
+        needs = needs.filter(tna_return__cycle=cycle)
+    if year is not None:
+        needs = needs.filter(tna_return__cycle__year=year)
+    if submitted_only:
+        needs = needs.filter(tna_return__status=ReturnStatus.SUBMITTED)
+    order = ("tna_return__cycle__year__starts_on", "tna_return__agency__name", "course__title")
+    for need in needs.order_by(*order).iterator(chunk_size=2000):
+        r = need.tna_return
+        yield {
+            "Training year": r.cycle.year.name,
+            "Agency": r.agency.name,
+            "Course": need.course.title,
+            "Staff in scope": need.staff_in_scope,
+            "Trained and in date": need.trained_in_date,
+            "Places requested": need.places_requested,
+            "Status": r.progress,
+            "Submitted on": f"{timezone.localtime(r.submitted_at):%d/%m/%Y}" if r.submitted_at else "",
+            "Submitted by": (r.submitted_by.full_name or r.submitted_by.email) if r.submitted_by_id else "",
+            "Imported from": r.imported_from,
+        }
 
 
 @dataclass

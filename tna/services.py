@@ -1,10 +1,26 @@
-"""The annual training needs analysis: returns saved as drafts, submitted with a
-declaration and locked, reopened with a reason, every version kept; agencies chased."""
+"""The annual training needs analysis: setting up a year, opening its cycle, chasing agencies,
+and the life of an agency's return, which this module alone writes.
+
+A return's life:
+- **started** when the cycle opens (every active agency gets one), or, for an agency added
+  later, when its lead starts it (a POST) or an import brings its figures; never by reading a page;
+- **draft**: each section saved is marked complete;
+- **submitted** by the agency's lead (or the training manager) with the declaration, once every
+  section is complete and the totals agree; it is then locked;
+- **reopened** by the training manager with a reason, which the lead is emailed;
+- **imported** from a CSV file by the training manager, through `import_needs` whichever page or
+  command reads the file: every line is checked the same way, the needs section is marked complete,
+  and the return is left **submitted**, recorded as imported by that person from that file. A
+  submitted return whose figures the file changes is reopened and resubmitted by the import; one the
+  file does not change is left as it is, so importing a file twice changes nothing.
+Every submission, reopening and import is a numbered version with a snapshot and what changed.
+"""
 
 import csv
 import io
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +33,8 @@ from accounts.mail import queue_email
 from accounts.models import Agency, TargetGroup, User
 from accounts.roles import Role
 from common.errors import DomainError
-from courses.models import Attendance, AttendanceRecord, Course, Level
+from courses.models import Course, Level
+from courses.selectors.training_record import trained_and_in_date
 
 from .models import (
     ReminderKind,
@@ -29,11 +46,18 @@ from .models import (
     TnaCycle,
     TnaReturn,
     TrainingNeed,
+    TrainingYear,
 )
+from .selectors import RETURN_LINE_COLUMNS
 
 SECTIONS = ("staff", "needs", "single_agency")
-# "Already trained and in date" counts attendance within this many months.
-IN_DATE_MONTHS = 36
+SECTION_TITLES = {
+    "staff": "About your agency",
+    "needs": "Inter-agency training needs",
+    "single_agency": "Single-agency training",
+}
+# The largest number a return's box accepts, on the page and in a file.
+MOST = 9_999_999
 
 
 class TnaError(DomainError):
@@ -66,8 +90,6 @@ def create_year_and_cycle(
     reminder_offsets,
     escalate_after_days,
 ) -> TnaCycle:
-    from .models import TrainingYear
-
     if not actor.is_training_manager:
         raise TnaError("Only the training manager can set up a training year.")
     if TrainingYear.objects.filter(name__iexact=name.strip()).exists():
@@ -91,6 +113,21 @@ def create_year_and_cycle(
     )
     log_action(actor=actor, action="created training year", obj=year)
     return cycle
+
+
+def set_cycle_dates(*, year: TrainingYear, opens_on: date, deadline: date) -> tuple[TnaCycle, bool, bool]:
+    """The year's training needs analysis with these dates, as an import of training years brings
+    them: created if the year has none, its dates corrected if they differ. (cycle, created, changed)"""
+    if deadline <= opens_on:
+        raise TnaError("The deadline must be after the date the analysis opens", field="deadline")
+    cycle = TnaCycle.objects.filter(year=year).first()
+    if cycle is None:
+        return TnaCycle.objects.create(year=year, opens_on=opens_on, deadline=deadline), True, False
+    if (cycle.opens_on, cycle.deadline) == (opens_on, deadline):
+        return cycle, False, False
+    cycle.opens_on, cycle.deadline = opens_on, deadline
+    cycle.save(update_fields=["opens_on", "deadline"])
+    return cycle, False, True
 
 
 @transaction.atomic
@@ -120,7 +157,7 @@ def save_contributions(*, actor, year, amounts: dict) -> None:
 
 @transaction.atomic
 def open_cycle(*, actor, cycle: TnaCycle, site_url: str = "") -> int:
-    """Email every active agency's lead a link to their return. Returns how many agencies were told."""
+    """Start every active agency's return and email its leads a link to it. Returns how many agencies were told."""
     if not actor.is_training_manager:
         raise TnaError("Only the training manager can open a training needs analysis.")
     cycle = TnaCycle.objects.select_for_update().get(pk=cycle.pk)
@@ -130,10 +167,11 @@ def open_cycle(*, actor, cycle: TnaCycle, site_url: str = "") -> int:
     cycle.save(update_fields=["opened_at"])
     told = 0
     for agency in Agency.objects.filter(active=True):
+        # Every active agency's return exists from now on, so reading it never has to create it.
+        tna_return = start_return(agency=agency, cycle=cycle)
         leads = leads_of(agency)
         if not leads:
             continue
-        tna_return = return_for(agency=agency, cycle=cycle)
         queue_email(
             to=[lead.email for lead in leads],
             subject=f"Training needs analysis {cycle.year}: please send your return by {cycle.deadline:%-d %B %Y}",
@@ -152,15 +190,23 @@ def open_cycle(*, actor, cycle: TnaCycle, site_url: str = "") -> int:
     return told
 
 
-def return_for(*, agency: Agency, cycle: TnaCycle) -> TnaReturn:
-    """The agency's return, created with a line for every group, course and level the first time.
-    Trained and in date is prefilled from this system's own attendance records."""
+@transaction.atomic
+def start_return(*, agency: Agency, cycle: TnaCycle, actor=None) -> TnaReturn:
+    """The agency's return, created the first time with a line for every staff group, active
+    inter-agency course and level. Trained and in date is prefilled from this system's own
+    attendance records. With an `actor` (a lead starting it from the page), only the agency's
+    lead or the training manager may, and only once the cycle is open."""
+    if actor is not None:
+        if not (actor.is_training_manager or (actor.is_agency_lead and actor.agency_id == agency.pk)):
+            raise TnaError("Only the agency's lead can start its return.")
+        if not cycle.is_open and not actor.is_training_manager:
+            raise TnaError("This training needs analysis is not open yet.")
     tna_return, created = TnaReturn.objects.get_or_create(cycle=cycle, agency=agency)
     if created:
         StaffCount.objects.bulk_create(
             [StaffCount(tna_return=tna_return, target_group=g) for g in TargetGroup.objects.all()]
         )
-        known = _trained_in_date(agency)
+        known = trained_and_in_date(agency=agency)
         TrainingNeed.objects.bulk_create(
             [
                 TrainingNeed(
@@ -176,22 +222,6 @@ def return_for(*, agency: Agency, cycle: TnaCycle) -> TnaReturn:
             [SingleAgencyTraining(tna_return=tna_return, level=level) for level in Level.objects.all()]
         )
     return tna_return
-
-
-def _trained_in_date(agency: Agency) -> dict[int, int]:
-    """course id -> how many of the agency's people attended it in the last 36 months."""
-    since = timezone.now() - timedelta(days=IN_DATE_MONTHS * 30)
-    rows = (
-        AttendanceRecord.objects.filter(
-            agency=agency, outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL], session__ends_at__gte=since
-        )
-        .values_list("session__course_id", "person_id")
-        .distinct()
-    )
-    counts: dict[int, int] = {}
-    for course_id, _ in rows:
-        counts[course_id] = counts.get(course_id, 0) + 1
-    return counts
 
 
 # --- Saving sections (drafts) ---------------------------------------------------------------
@@ -227,6 +257,24 @@ def save_staff_counts(*, actor, tna_return: TnaReturn, counts: dict[int, tuple[i
     return tna_return
 
 
+def check_need(in_scope: int, trained: int, requested: int) -> tuple[str, str]:
+    """The rule for one course's line of a return, on the page and in an imported file:
+    (the problem that refuses it, a warning to show); either may be empty. Trained and in date
+    cannot be more than staff in scope; more places than staff in scope is allowed, with a warning."""
+    if min(in_scope, trained, requested) < 0:
+        return "numbers cannot be negative", ""
+    if max(in_scope, trained, requested) > MOST:
+        return f"numbers cannot be more than {MOST:,}", ""
+    if trained > in_scope:
+        return (
+            f"staff already trained and in date ({trained}) cannot be more than staff in scope ({in_scope})",
+            "",
+        )
+    if requested > in_scope:
+        return "", f"you asked for {requested} places for {in_scope} staff in scope. Check this is right."
+    return "", ""
+
+
 @dataclass
 class NeedsResult:
     tna_return: TnaReturn
@@ -243,18 +291,11 @@ def save_needs(*, actor, tna_return: TnaReturn, needs: dict[int, tuple[int, int,
     lines = list(tna_return.needs.select_related("course"))
     for line in lines:
         in_scope, trained, requested = needs.get(line.course_id, (0, 0, 0))
-        if min(in_scope, trained, requested) < 0:
-            raise TnaError(f"{line.course.title}: numbers cannot be negative")
-        if trained > in_scope:
-            raise TnaError(
-                f"{line.course.title}: staff already trained and in date ({trained}) "
-                f"cannot be more than staff in scope ({in_scope})"
-            )
-        if requested > in_scope:
-            warnings.append(
-                f"{line.course.title}: you asked for {requested} places for {in_scope} staff in scope. "
-                "Check this is right."
-            )
+        problem, warning = check_need(in_scope, trained, requested)
+        if problem:
+            raise TnaError(f"{line.course.title}: {problem}")
+        if warning:
+            warnings.append(f"{line.course.title}: {warning}")
         line.staff_in_scope, line.trained_in_date, line.places_requested = in_scope, trained, requested
         line.save(update_fields=["staff_in_scope", "trained_in_date", "places_requested"])
     _done(tna_return, "needs")
@@ -316,15 +357,16 @@ def _diff(before: dict, after: dict) -> list[str]:
     return changes
 
 
-def _version(tna_return, *, actor, action, reason=""):
+def _version(tna_return, *, actor, action, reason="", imported_from="") -> ReturnVersion:
     last = tna_return.versions.first()
     after = snapshot(tna_return)
-    ReturnVersion.objects.create(
+    return ReturnVersion.objects.create(
         tna_return=tna_return,
         number=(last.number + 1) if last else 1,
         action=action,
         by=actor,
         reason=reason,
+        imported_from=imported_from,
         snapshot=after,
         changes=_diff(last.snapshot, after) if last else [],
     )
@@ -336,12 +378,7 @@ def submit_return(*, actor, tna_return: TnaReturn, declaration: bool) -> TnaRetu
     tna_return = _editable(actor, tna_return)
     missing = [s for s in SECTIONS if s not in tna_return.sections_done]
     if missing:
-        names = {
-            "staff": "About your agency",
-            "needs": "Inter-agency training needs",
-            "single_agency": "Single-agency training",
-        }
-        raise TnaError("Complete every section first: " + ", ".join(names[m] for m in missing))
+        raise TnaError("Complete every section first: " + ", ".join(SECTION_TITLES[m] for m in missing))
     if not declaration:
         raise TnaError("Confirm the declaration to submit the return", field="declaration")
     total = sum(s.staff + s.volunteers for s in tna_return.staff_counts.all())
@@ -355,7 +392,8 @@ def submit_return(*, actor, tna_return: TnaReturn, declaration: bool) -> TnaRetu
     tna_return.status = ReturnStatus.SUBMITTED
     tna_return.submitted_at = timezone.now()
     tna_return.submitted_by = actor
-    tna_return.save(update_fields=["status", "submitted_at", "submitted_by"])
+    tna_return.imported_from = ""
+    tna_return.save(update_fields=["status", "submitted_at", "submitted_by", "imported_from"])
     _version(tna_return, actor=actor, action="submitted")
     log_action(actor=actor, action="submitted training needs return", obj=tna_return)
     return tna_return
@@ -415,7 +453,6 @@ def send_tna_reminders(*, now=None) -> int:
                         ).exists()
                     ):
                         continue
-                    tna_return = return_for(agency=agency, cycle=cycle)
                     queue_email(
                         to=[lead.email for lead in leads],
                         subject=(
@@ -426,7 +463,8 @@ def send_tna_reminders(*, now=None) -> int:
                             "agency": agency,
                             "cycle": cycle,
                             "overdue": offset > 0,
-                            "link": _link("", "tna:return", tna_return.pk),
+                            # The lead's way in: their return, or the page to start it.
+                            "link": _link("", "tna:index"),
                         },
                     )
                     ReminderLog.objects.create(
@@ -465,79 +503,281 @@ def send_tna_reminders(*, now=None) -> int:
     return sent
 
 
-# --- Importing returns from a spreadsheet ---------------------------------------------------
+# --- Importing returns from a file ------------------------------------------------------------
 
-IMPORT_COLUMNS = ["Agency", "Course", "Staff in scope", "Trained and in date", "Places requested"]
+# The columns an import reads. "Training year" may be left out on the cycle's own import page (the
+# page says which year); the columns an export adds after these are ignored.
+IMPORT_COLUMNS = RETURN_LINE_COLUMNS[:6]
+NUMBER_COLUMNS = IMPORT_COLUMNS[3:]
+MOST_PROBLEMS = 500
 
 
 @dataclass
-class ImportResult:
-    lines: list[dict] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    saved: int = 0
+class ImportProblem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return (
+            f"Line {self.line}, {self.column}: {self.message}" if self.column else f"Line {self.line}: {self.message}"
+        )
 
 
-def import_returns(*, actor, cycle: TnaCycle, text: str, commit: bool) -> ImportResult:
-    """Check (and with `commit`, save) a CSV of needs: all or nothing, every problem with its line number."""
-    result = ImportResult()
+@dataclass
+class ImportLine:
+    line: int
+    cycle: TnaCycle
+    agency: Agency
+    course: Course
+    in_scope: int
+    trained: int
+    requested: int
+
+
+@dataclass
+class ImportedReturn:
+    """What an import does to one agency's return."""
+
+    agency: Agency
+    cycle: TnaCycle
+    was: str  # "Not started", "Draft", "Reopened" or "Submitted"
+    importer: str
+    file_name: str
+    new_lines: int = 0
+    changed_lines: int = 0
+    unchanged_lines: int = 0
+    version: int | None = None  # None: the return is left as it was
+
+    def __str__(self):
+        where = f"{self.agency.name}, {self.cycle.year.name}"
+        if self.version is None:
+            return f"{where}: already submitted with these figures, left as it is"
+        how = {
+            "Submitted": "submitted return reopened and resubmitted",
+            "Reopened": "reopened return resubmitted",
+            "Draft": "draft submitted",
+            "Not started": "new return submitted",
+        }[self.was]
+        source = f" from {self.file_name}" if self.file_name else ""
+        return f"{where}: {how} as version {self.version}, imported by {self.importer}{source}"
+
+
+@dataclass
+class NeedsImport:
+    file_name: str = ""
+    rows: int = 0
+    lines: list[ImportLine] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
+    returns: list[ImportedReturn] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def created(self) -> int:
+        return sum(r.new_lines for r in self.returns)
+
+    @property
+    def updated(self) -> int:
+        return sum(r.changed_lines for r in self.returns)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(r.unchanged_lines for r in self.returns)
+
+    @property
+    def saved(self) -> int:
+        return len(self.lines) if self.written else 0
+
+
+def _whole(raw: str) -> int:
+    value = (raw or "").strip().replace(",", "")
+    # ASCII digits only: "²" and other Unicode digits pass isdigit() but are not numbers.
+    if not (value.isascii() and value.lstrip("-").isdigit()):
+        raise ValueError(f"'{value[:20]}' is not a whole number")
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"{number} is below 0: numbers cannot be negative")
+    if number > MOST:
+        raise ValueError(f"{number:,} is more than {MOST:,}")
+    return number
+
+
+def read_needs(text: str, *, cycle: TnaCycle | None = None) -> NeedsImport:
+    """Check a file of needs, one line per agency, course and year, writing nothing. Every problem is
+    listed with its line and column. The year must have a training needs analysis (none is invented);
+    agencies and courses must exist; trained and in date cannot be more than staff in scope."""
+    result = NeedsImport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        result.errors.append(f"Line 1: missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    header = [(h or "").strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    wanted = IMPORT_COLUMNS if cycle is None else IMPORT_COLUMNS[1:]
+    missing = [c for c in wanted if c not in header]
+    if not header:
+        result.errors.append(ImportProblem(1, "", "The file is empty: the first line must name the columns"))
         return result
+    if missing:
+        result.errors.append(
+            ImportProblem(
+                1,
+                "",
+                f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
+                "The first line must name the columns, as in the example file",
+            )
+        )
+        return result
+    years = {y.name.lower(): y for y in TrainingYear.objects.select_related("cycle")}
     agencies = {a.name.lower(): a for a in Agency.objects.all()}
     courses = {c.title.lower(): c for c in Course.objects.all()}
-    seen = set()
+    seen: dict[tuple, int] = {}
     for number, row in enumerate(reader, start=2):
-        agency = agencies.get((row["Agency"] or "").strip().lower())
-        course = courses.get((row["Course"] or "").strip().lower())
-        problems = []
-        if agency is None:
-            problems.append(f"agency '{row['Agency']}' is not a partner agency")
-        if course is None:
-            problems.append(f"course '{row['Course']}' is not in the catalogue")
-        values = []
-        for column in IMPORT_COLUMNS[2:]:
-            raw = (row[column] or "").strip()
-            # ASCII digits only: "²" and other Unicode digits pass isdigit() but are not numbers.
-            whole = raw.isascii() and raw.isdigit() and len(raw) <= 7
-            if not whole:
-                problems.append(f"{column} must be a whole number from 0 to 9,999,999, not '{raw[:20]}'")
-            values.append(int(raw) if whole else 0)
-        if not problems and values[1] > values[0]:
-            problems.append("trained and in date cannot be more than staff in scope")
-        key = (agency, course)
-        if not problems and key in seen:
-            problems.append("this agency and course are already on an earlier line")
-        seen.add(key)
-        if problems:
-            result.errors.append(f"Line {number}: " + "; ".join(problems))
-        else:
-            result.lines.append(
-                {
-                    "agency": agency,
-                    "course": course,
-                    "in_scope": values[0],
-                    "trained": values[1],
-                    "requested": values[2],
-                }
-            )
-    if commit and not result.errors:
-        with transaction.atomic():
-            for line in result.lines:
-                tna_return = return_for(agency=line["agency"], cycle=cycle)
-                if tna_return.is_locked:
-                    raise TnaError(f"{line['agency']} has already submitted its return: reopen it first.")
-                TrainingNeed.objects.update_or_create(
-                    tna_return=tna_return,
-                    course=line["course"],
-                    defaults={
-                        "staff_in_scope": line["in_scope"],
-                        "trained_in_date": line["trained"],
-                        "places_requested": line["requested"],
-                    },
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        result.rows += 1
+        problems: dict[str, str] = {}
+        line_cycle = cycle
+        name = (row.get("Training year") or "").strip()
+        if cycle is None or name:
+            year = years.get(name.lower())
+            if year is None:
+                problems["Training year"] = f"'{name}' is not a training year: import the training years first"
+            elif cycle is not None and year.pk != cycle.year_id:
+                problems["Training year"] = (
+                    f"'{name}' is not {cycle.year.name}, the year this page imports into: "
+                    "import other years from Import and export records"
                 )
-                _done(tna_return, "needs")
-                result.saved += 1
-            log_action(actor=actor, action="imported training needs", obj=cycle, changes={"lines": result.saved})
+            elif getattr(year, "cycle", None) is None:
+                problems["Training year"] = (
+                    f"{year.name} has no training needs analysis: set it up under Training needs, "
+                    "or import the training year with its TNA opening date and deadline"
+                )
+            else:
+                line_cycle = year.cycle
+        agency = agencies.get((row.get("Agency") or "").strip().lower())
+        if agency is None:
+            problems["Agency"] = (
+                f"'{(row.get('Agency') or '').strip()}' is not a partner agency: import or add the agency first"
+            )
+        course = courses.get((row.get("Course") or "").strip().lower())
+        if course is None:
+            problems["Course"] = (
+                f"'{(row.get('Course') or '').strip()}' is not a course in the catalogue: import or add it first"
+            )
+        values = {}
+        for column in NUMBER_COLUMNS:
+            try:
+                values[column] = _whole(row.get(column))
+            except ValueError as problem:
+                problems[column] = str(problem)
+        if len(values) == len(NUMBER_COLUMNS):
+            problem, warning = check_need(*(values[c] for c in NUMBER_COLUMNS))
+            if problem:
+                problems["Trained and in date"] = problem
+            elif warning:
+                result.warnings.append(ImportProblem(number, "Places requested", warning))
+        if problems:
+            result.errors.extend(ImportProblem(number, column, message) for column, message in problems.items())
+        else:
+            key = (line_cycle.pk, agency.pk, course.pk)
+            if key in seen:
+                result.errors.append(
+                    ImportProblem(number, "", f"this agency, course and year are already on line {seen[key]}")
+                )
+            else:
+                seen[key] = number
+                result.lines.append(ImportLine(number, line_cycle, agency, course, *values.values()))
+        if len(result.errors) >= MOST_PROBLEMS:
+            result.errors.append(
+                ImportProblem(number, "", "stopped after 500 problems: correct these and check the file again")
+            )
+            break
+    if result.rows == 0 and not result.errors:
+        result.errors.append(ImportProblem(2, "", "There are no lines under the column names"))
     return result
+
+
+def import_needs(*, actor, text: str, file_name: str = "", commit: bool, cycle: TnaCycle | None = None) -> NeedsImport:
+    """Check a file of needs and, with `commit`, import it: all or nothing. Without `commit` the
+    same writes are made and rolled back, so the preview says exactly what importing will do,
+    version numbers included. Each return the file names is started if need be, its lines take
+    the file's figures, its needs section is marked complete, and it is left submitted, recorded
+    as imported by `actor` from `file_name`; a submitted return the file does not change is left
+    as it is. `cycle` limits the file to one analysis (its "Training year" column is then optional)."""
+    if actor is None or not actor.is_training_manager:
+        raise TnaError("Only the training manager can import training needs returns.")
+    file_name = (file_name or "").strip()[:255]
+    result = read_needs(text, cycle=cycle)
+    result.file_name = file_name
+    if not result.ok:
+        return result
+    by_return: dict[tuple[int, int], list[ImportLine]] = defaultdict(list)
+    for line in result.lines:
+        by_return[(line.cycle.pk, line.agency.pk)].append(line)
+    with transaction.atomic():
+        for lines in sorted(by_return.values(), key=lambda ls: (ls[0].cycle.year.name, ls[0].agency.name)):
+            result.returns.append(_import_return(actor=actor, lines=lines, file_name=file_name))
+        if not commit:
+            transaction.set_rollback(True)
+    result.written = commit
+    return result
+
+
+def _import_return(*, actor, lines: list[ImportLine], file_name: str) -> ImportedReturn:
+    cycle, agency = lines[0].cycle, lines[0].agency
+    existed = TnaReturn.objects.filter(cycle=cycle, agency=agency).exists()
+    tna_return = TnaReturn.objects.select_for_update().get(pk=start_return(agency=agency, cycle=cycle).pk)
+    outcome = ImportedReturn(
+        agency=agency,
+        cycle=cycle,
+        was=tna_return.progress if existed else "Not started",
+        importer=actor.full_name or actor.email,
+        file_name=file_name,
+    )
+    current = {n.course_id: n for n in tna_return.needs.all()}
+    for line in lines:
+        figures = {
+            "staff_in_scope": line.in_scope,
+            "trained_in_date": line.trained,
+            "places_requested": line.requested,
+        }
+        need = current.get(line.course.pk)
+        if need is None:
+            TrainingNeed.objects.create(tna_return=tna_return, course=line.course, **figures)
+            outcome.new_lines += 1
+        elif not existed:
+            # The lines of a return the import itself started are the file's, not changes to anything.
+            TrainingNeed.objects.filter(pk=need.pk).update(**figures)
+            outcome.new_lines += 1
+        elif any(getattr(need, name) != value for name, value in figures.items()):
+            TrainingNeed.objects.filter(pk=need.pk).update(**figures)
+            outcome.changed_lines += 1
+        else:
+            outcome.unchanged_lines += 1
+    if tna_return.status == ReturnStatus.SUBMITTED and not (outcome.new_lines or outcome.changed_lines):
+        return outcome
+    before = tna_return.status
+    if "needs" not in tna_return.sections_done:
+        tna_return.sections_done = [*tna_return.sections_done, "needs"]
+    now = timezone.now()
+    tna_return.status = ReturnStatus.SUBMITTED
+    tna_return.submitted_at = now
+    tna_return.submitted_by = actor
+    tna_return.imported_from = file_name
+    tna_return.updated_at = now
+    tna_return.save(
+        update_fields=["sections_done", "status", "submitted_at", "submitted_by", "imported_from", "updated_at"]
+    )
+    reason = "Replaced the submitted figures" if before == ReturnStatus.SUBMITTED else ""
+    version = _version(tna_return, actor=actor, action="imported", reason=reason, imported_from=file_name)
+    outcome.version = version.number
+    log_action(
+        actor=actor,
+        action="imported training needs return",
+        obj=tna_return,
+        changes={"file": file_name, "version": version.number, "was": outcome.was, "changes": version.changes},
+    )
+    return outcome

@@ -1,15 +1,16 @@
 """Training needs analysis pages: the agency lead's return, and the training manager's overview."""
 
-import csv
+from itertools import chain
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from common.access import permission_required
+from common.listing import rows_csv_response
 from common.pagecache import shared_page
 from common.views import form_error, post_data, site_url
 
@@ -24,8 +25,17 @@ from .forms import (
     SubmitForm,
     YearAndCycleForm,
 )
-from .models import TnaCycle, TrainingYear
-from .selectors import attendance_against_need, demand_against_supply, get_return_for_user, overview, totals
+from .models import TnaCycle, TnaReturn, TrainingYear
+from .selectors import (
+    RETURN_LINE_COLUMNS,
+    attendance_against_need,
+    current_training_year,
+    demand_against_supply,
+    get_return_for_user,
+    overview,
+    return_lines,
+    totals,
+)
 from .services import TnaError
 
 SECTIONS = {
@@ -37,16 +47,28 @@ SECTIONS = {
 
 @login_required
 def index(request):
+    """The lead's way in: their agency's return for the open analysis. Every active agency's return is
+    started when the analysis opens; an agency added since starts its own here, with a POST."""
     user = request.user
-    cycle = TnaCycle.objects.filter(opened_at__isnull=False).select_related("year").order_by("-deadline").first()
     if user.is_training_manager:
         latest = TnaCycle.objects.order_by("-deadline").first()
         return redirect("tna:cycle", pk=latest.pk) if latest else render(request, "tna/no_cycle.html")
-    if not user.is_agency_lead:
+    if not user.is_agency_lead or not user.agency_id:
         raise PermissionDenied
+    cycle = TnaCycle.objects.filter(opened_at__isnull=False).select_related("year").order_by("-deadline").first()
     if cycle is None:
         return render(request, "tna/no_cycle.html")
-    return redirect("tna:return", pk=services.return_for(agency=user.agency, cycle=cycle).pk)
+    tna_return = TnaReturn.objects.filter(cycle=cycle, agency_id=user.agency_id).only("pk").first()
+    if tna_return is not None:
+        return redirect("tna:return", pk=tna_return.pk)
+    if request.method == "POST":
+        try:
+            tna_return = services.start_return(agency=user.agency, cycle=cycle, actor=user)
+        except TnaError as error:
+            messages.error(request, error.message)
+            return redirect("tna:index")
+        return redirect("tna:return", pk=tna_return.pk)
+    return render(request, "tna/start.html", {"cycle": cycle, "agency": user.agency})
 
 
 def _rows(tna_return, section):
@@ -201,57 +223,68 @@ def cycle(request, pk):
 @permission_required("tna.manage")
 def export_returns(request, pk):
     cycle = get_object_or_404(TnaCycle.objects.select_related("year"), pk=pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tna-{cycle.year}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        ["Agency", "Status", "Submitted", "Course", "Staff in scope", "Trained and in date", "Places requested"]
-    )
-    from .models import TrainingNeed
-
-    for need in (
-        TrainingNeed.objects.filter(tna_return__cycle=cycle)
-        .select_related("tna_return__agency", "course")
-        .order_by("tna_return__agency__name", "course__title")
-    ):
-        r = need.tna_return
-        writer.writerow(
-            [
-                r.agency.name,
-                r.get_status_display(),
-                f"{r.submitted_at:%d/%m/%Y}" if r.submitted_at else "",
-                need.course.title,
-                need.staff_in_scope,
-                need.trained_in_date,
-                need.places_requested,
-            ]
-        )
-    return response
+    lines = ([line[column] for column in RETURN_LINE_COLUMNS] for line in return_lines(cycle=cycle))
+    return rows_csv_response(chain([RETURN_LINE_COLUMNS], lines), f"tna-{cycle.year}.csv")
 
 
 @permission_required("tna.manage")
 def import_returns(request, pk):
+    """Upload, check (the preview says what happens to each return), then confirm: the same
+    service as the records import, limited to this analysis's year."""
     cycle = get_object_or_404(TnaCycle.objects.select_related("year"), pk=pk)
+    pending_key = f"tna-import-{cycle.pk}"
     if request.method == "POST" and "confirm" in request.POST:
-        text = request.session.get(f"tna-import-{cycle.pk}", "")
+        pending = request.session.get(pending_key) or {}
         try:
-            result = services.import_returns(actor=request.user, cycle=cycle, text=text, commit=True)
+            result = services.import_needs(
+                actor=request.user,
+                text=pending.get("text", ""),
+                file_name=pending.get("name", ""),
+                commit=True,
+                cycle=cycle,
+            )
         except TnaError as error:
             messages.error(request, error.message)
             return redirect("tna:import", pk=cycle.pk)
-        if result.errors or not result.saved:
-            messages.error(request, "Nothing was imported: check the file again.")
+        if not result.ok:
+            messages.error(request, "Nothing was imported: the file no longer imports cleanly, so check it again.")
             return redirect("tna:import", pk=cycle.pk)
-        request.session.pop(f"tna-import-{cycle.pk}", None)
-        messages.success(request, f"Imported {result.saved} lines of training needs.")
+        request.session.pop(pending_key, None)
+        messages.success(request, import_summary(result))
         return redirect("tna:cycle", pk=cycle.pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = services.import_returns(actor=request.user, cycle=cycle, text=form.cleaned_data["file"], commit=False)
-        if not result.errors:
-            request.session[f"tna-import-{cycle.pk}"] = form.cleaned_data["file"]
+        try:
+            result = services.import_needs(
+                actor=request.user,
+                text=form.cleaned_data["file"],
+                file_name=form.file_name,
+                commit=False,
+                cycle=cycle,
+            )
+        except TnaError as error:
+            form_error(form, error)
+        else:
+            if result.ok:
+                request.session[pending_key] = {"text": form.cleaned_data["file"], "name": form.file_name}
     return render(request, "tna/import.html", {"cycle": cycle, "form": form, "result": result})
+
+
+def import_summary(result: services.NeedsImport) -> str:
+    """What an import did, in one sentence: the statuses it left the returns in."""
+    submitted = sum(1 for r in result.returns if r.version)
+    left = len(result.returns) - submitted
+    lines = len(result.lines)
+    text = (
+        f"Imported {lines} line{'s' if lines != 1 else ''} from {result.file_name or 'the file'}. "
+        f"{submitted} return{'s are' if submitted != 1 else ' is'} now submitted, recorded as imported by you, "
+        "and count in attendance against need"
+    )
+    if left:
+        left_as = "were left as they were" if left != 1 else "was left as it was"
+        text += f"; {left} already submitted with these figures {left_as}"
+    return text + "."
 
 
 @permission_required("tna.view_figures")
@@ -297,14 +330,8 @@ def new_year(request):
 
 @permission_required("tna.view_figures")
 def latest_attendance(request):
-    """The training year in progress (or the latest one) for the menu's link."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    year = (
-        TrainingYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
-        or TrainingYear.objects.order_by("starts_on").first()
-    )
+    """The current training year's figures, for the menu's link."""
+    year = current_training_year()
     if year is None:
         return render(request, "tna/no_cycle.html")
     return redirect("tna:attendance", pk=year.pk)

@@ -3,6 +3,7 @@ from django import forms
 
 from accounts.forms import gds_helper
 from tna.models import TrainingYear
+from tna.selectors import current_training_year
 
 from .formats import FORMATS
 from .services import MAX_BYTES, decode
@@ -48,3 +49,5 @@ class ExportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs["class"] = "govuk-select"
+        current = current_training_year()
+        self.fields["year"].initial = current.pk if current else None

@@ -6,7 +6,7 @@ import zipfile
 
 from accounts.audit import log_action
 
-from .formats import BY_KEY, FORMATS, Result, run_import
+from .formats import BY_KEY, FORMATS, Result
 
 MAX_BYTES = 30_000_000
 
@@ -21,8 +21,10 @@ def decode(raw: bytes) -> str:
     raise ValueError("The file is not a CSV file saved as text")
 
 
-def import_records(*, format_key: str, content: str, commit: bool, actor=None) -> Result:
-    result = run_import(BY_KEY[format_key](), content, commit=commit)
+def import_records(*, format_key: str, content: str, commit: bool, actor=None, file_name: str = "") -> Result:
+    """Check (and with `commit`, import) one file. `actor` is who imports it and `file_name` its name:
+    training needs returns record both."""
+    result = BY_KEY[format_key]().run(content, commit=commit, actor=actor, file_name=file_name)
     if commit and result.ok and actor is not None:
         log_action(
             actor=actor,
@@ -63,7 +65,7 @@ def export_year(year) -> bytes:
     return buffer.getvalue()
 
 
-def import_zip(raw: bytes, *, actor=None) -> list[Result]:
+def import_zip(raw: bytes, *, actor=None, file_name: str = "") -> list[Result]:
     """Import an export: each file in order; stops at the first file with problems."""
     results = []
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
@@ -71,7 +73,13 @@ def import_zip(raw: bytes, *, actor=None) -> list[Result]:
             key = name.split("-", 1)[1].rsplit(".", 1)[0] if "-" in name else ""
             if key not in BY_KEY:
                 continue
-            result = import_records(format_key=key, content=decode(archive.read(name)), commit=True, actor=actor)
+            result = import_records(
+                format_key=key,
+                content=decode(archive.read(name)),
+                commit=True,
+                actor=actor,
+                file_name=f"{file_name}: {name}" if file_name else name,
+            )
             results.append(result)
             if not result.ok:
                 break

@@ -29,12 +29,15 @@ def imports(request):
     form = UploadForm(post_data(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         key, content = form.cleaned_data["format"], form.cleaned_data["file"]
-        result = services.import_records(format_key=key, content=content, commit=False)
+        name = request.FILES["file"].name
+        result = services.import_records(
+            format_key=key, content=content, commit=False, actor=request.user, file_name=name
+        )
         if result.ok:
             # Keep the checked file on the server until it is confirmed; the session holds only its name.
             token = uuid.uuid4().hex
             (_stash_dir() / f"{token}.csv").write_text(content, encoding="utf-8")
-            request.session[PENDING] = {"token": token, "format": key}
+            request.session[PENDING] = {"token": token, "format": key, "name": name}
         return render(request, "transfer/preview.html", {"result": result, "format": BY_KEY[key]})
     return render(
         request, "transfer/imports.html", {"form": form, "export_form": ExportForm(), "formats": BY_KEY.values()}
@@ -51,7 +54,11 @@ def confirm(request):
         messages.error(request, "That file is no longer waiting: check it again.")
         return redirect("transfer:imports")
     result = services.import_records(
-        format_key=pending["format"], content=path.read_text(encoding="utf-8"), commit=True, actor=request.user
+        format_key=pending["format"],
+        content=path.read_text(encoding="utf-8"),
+        commit=True,
+        actor=request.user,
+        file_name=pending.get("name", ""),
     )
     path.unlink(missing_ok=True)
     del request.session[PENDING]
@@ -62,7 +69,8 @@ def confirm(request):
         return redirect("transfer:imports")
     messages.success(
         request,
-        f"{result.format}: {result.created} new, {result.updated} changed, {result.unchanged} already up to date.",
+        f"{result.format}: {result.created} new, {result.updated} changed, {result.unchanged} already up to date."
+        + (" " + "; ".join(result.outcomes) + "." if result.outcomes else ""),
     )
     return redirect("transfer:imports")
 

@@ -121,7 +121,7 @@ MATRIX = {
     "courses:charge-waive": (("charge",), AGENCY_A_MANAGED),
     "courses:verify-certificate": ((), PUBLIC),
     "courses:certificate": (("certificate",), AGENCY_A_OBJECT),
-    "tna:index": ((), row(302, 403, 302, 302, 403, 302, 403)),
+    "tna:index": ((), row(302, 403, 302, 200, 403, 302, 403)),  # lead_b has no return yet: the page to start it
     "tna:new": ((), MANAGER_ONLY),
     "tna:return": (("tna_return",), AGENCY_A_OBJECT),
     "tna:check": (("tna_return",), AGENCY_A_OBJECT),
@@ -261,7 +261,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "rule": PathwayRuleFactory(target_group=target_groups[3], level=course.level).pk,
         "charge": raise_no_show_charge(record=absent).pk,
         "certificate": issue_certificate(record=attended).code,
-        "tna_return": tna_services.return_for(agency=agency_a, cycle=cycle).pk,
+        "tna_return": tna_services.start_return(agency=agency_a, cycle=cycle).pk,
         "cycle": cycle.pk,
         "year": year.pk,
         "bad_token": "not-a-real-token",

@@ -147,7 +147,7 @@ def test_any_numbers_in_a_tna_section_are_saved_whole_or_not_at_all(target_group
     )
     courses = [CourseFactory(), CourseFactory()]
     lead = agency_lead(agency=AgencyFactory())
-    tna_return = tna_services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = tna_services.start_return(agency=lead.agency, cycle=cycle)
     client = client_for(lead)
 
     @PROPERTY

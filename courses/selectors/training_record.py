@@ -1,6 +1,13 @@
 """A person's training record against the pathway: what their target group
 requires, what they have done, and when it expires.
 
+"Trained and in date" has one definition, here: training done on a day (the
+last day of a session attended or partly attended) stays in date until the
+same day `refresh_months` months later under the pathway rule that covers it,
+for ever under a rule with no refresh period, and for `DEFAULT_REFRESH_MONTHS`
+where no rule of the person's staff group covers the course. My training, an
+agency's training summary and the training needs return's prefill all use it.
+
 Built to serve one person or a whole agency with a fixed number of queries:
 the rules, the people's attended register lines and their courses are each
 loaded once and matched in Python.
@@ -14,6 +21,8 @@ from django.utils import timezone
 from ..models import Attendance, AttendanceRecord, PathwayRule
 
 DUE_SOON_DAYS = 92  # about three months
+# Where no pathway rule covers a course: "at least every three years is the common minimum".
+DEFAULT_REFRESH_MONTHS = 36
 
 
 class Status:
@@ -32,6 +41,7 @@ class Requirement:
     done_on: date | None
     expires_on: date | None
     record: AttendanceRecord | None
+    today: date | None = None
 
     @property
     def label(self) -> str:
@@ -43,7 +53,7 @@ class Requirement:
             return Status.NOT_DONE
         if self.expires_on is None:
             return Status.IN_DATE
-        today = timezone.localdate()
+        today = self.today or timezone.localdate()
         if self.expires_on < today:
             return Status.OVERDUE
         if self.expires_on <= today + timedelta(days=DUE_SOON_DAYS):
@@ -66,7 +76,59 @@ def _add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def requirements_for(people) -> dict[int, list[Requirement]]:
+def in_date_until(done_on: date, refresh_months: int | None) -> date | None:
+    """The last day training done on `done_on` is in date under a rule refreshed every
+    `refresh_months` months; None when it never needs refreshing."""
+    return _add_months(done_on, refresh_months) if refresh_months else None
+
+
+def is_in_date(done_on: date, refresh_months: int | None, today: date) -> bool:
+    until = in_date_until(done_on, refresh_months)
+    return until is None or until >= today
+
+
+def trained_on(record: AttendanceRecord) -> date:
+    """The day training counts from: the local date its session ended."""
+    return timezone.localtime(record.session.ends_at).date()
+
+
+def trained_and_in_date(*, agency, today: date | None = None) -> dict[int, int]:
+    """course id -> how many people the agency sent to the course whose latest attendance
+    (attended or partly attended) is still in date today. The refresh period is that of the
+    pathway rule of the person's staff group for the course itself, else for its level (the
+    shortest where there are several), else `DEFAULT_REFRESH_MONTHS`. Two queries."""
+    today = today or timezone.localdate()
+    records = (
+        AttendanceRecord.objects.filter(agency=agency, outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])
+        .select_related("session__course", "person")
+        .order_by("-session__ends_at")
+    )
+    latest: dict[tuple[int, int], AttendanceRecord] = {}
+    for record in records:
+        latest.setdefault((record.person_id, record.session.course_id), record)
+    groups = {r.person.target_group_id for r in latest.values() if r.person.target_group_id}
+    by_course: dict[tuple[int, int], list[int | None]] = {}
+    by_level: dict[tuple[int, int], list[int | None]] = {}
+    for rule in PathwayRule.objects.filter(target_group_id__in=groups):
+        if rule.course_id:
+            by_course.setdefault((rule.target_group_id, rule.course_id), []).append(rule.refresh_months)
+        else:
+            by_level.setdefault((rule.target_group_id, rule.level_id), []).append(rule.refresh_months)
+    counts: dict[int, int] = {}
+    for (_, course_id), record in latest.items():
+        group = record.person.target_group_id
+        periods = by_course.get((group, course_id)) or by_level.get((group, record.session.course.level_id))
+        if periods is None:
+            months = DEFAULT_REFRESH_MONTHS
+        else:
+            # "Never needs refreshing" (None) only when no rule asks for a refresher.
+            months = min((p for p in periods if p), default=None)
+        if is_in_date(trained_on(record), months, today):
+            counts[course_id] = counts.get(course_id, 0) + 1
+    return counts
+
+
+def requirements_for(people, *, today: date | None = None) -> dict[int, list[Requirement]]:
     """person id -> the requirements of their target group, each matched with
     the most recent attended (or partly attended) training that meets it."""
     people = list(people)
@@ -99,9 +161,9 @@ def requirements_for(people) -> dict[int, list[Requirement]]:
                 ),
                 None,
             )
-            done = timezone.localtime(match.session.ends_at).date() if match else None
-            expires = _add_months(done, rule.refresh_months) if done and rule.refresh_months else None
-            requirements.append(Requirement(rule=rule, done_on=done, expires_on=expires, record=match))
+            done = trained_on(match) if match else None
+            expires = in_date_until(done, rule.refresh_months) if done else None
+            requirements.append(Requirement(rule=rule, done_on=done, expires_on=expires, record=match, today=today))
         result[person.pk] = requirements
     return result
 

@@ -86,32 +86,32 @@ def test_trained_and_in_date_is_prefilled_from_attendance(cycle, police, course)
     AttendanceRecordFactory(
         booking=BookingFactory(person=person, session=SessionFactory(course=course, days_ahead=-100))
     )
-    tna_return = services.return_for(agency=police, cycle=cycle)
+    tna_return = services.start_return(agency=police, cycle=cycle)
     need = tna_return.needs.get(course=course)
     assert need.trained_in_date == 1 and need.staff_in_scope == 1
 
 
 def test_trained_and_in_date_cannot_exceed_staff_in_scope(cycle, lead, course):
-    tna_return = services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     with pytest.raises(TnaError, match=r"already trained and in date \(9\) cannot be more than staff in scope \(5\)"):
         services.save_needs(actor=lead, tna_return=tna_return, needs={course.pk: (5, 9, 2)})
 
 
 def test_negative_numbers_are_refused(cycle, lead, course):
-    tna_return = services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     with pytest.raises(TnaError, match="cannot be negative"):
         services.save_needs(actor=lead, tna_return=tna_return, needs={course.pk: (-1, 0, 0)})
 
 
 def test_more_places_than_staff_in_scope_is_a_warning_not_an_error(cycle, lead, course):
-    tna_return = services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     result = services.save_needs(actor=lead, tna_return=tna_return, needs={course.pk: (5, 0, 8)})
     assert result.warnings == [f"{course.title}: you asked for 8 places for 5 staff in scope. Check this is right."]
     assert tna_return.needs.get().places_requested == 8
 
 
 def test_a_percentage_above_100_is_refused(cycle, lead, course):
-    tna_return = services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     line = tna_return.single_agency.get()  # the course's level
     with pytest.raises(TnaError, match="cannot be more than 100"):
         services.save_single_agency(
@@ -120,7 +120,7 @@ def test_a_percentage_above_100_is_refused(cycle, lead, course):
 
 
 def test_submitting_needs_every_section_the_declaration_and_totals_that_agree(cycle, lead, course):
-    tna_return = services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     with pytest.raises(TnaError, match="Complete every section first"):
         services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
     complete(tna_return, lead, in_scope=500, trained=0, requested=10)
@@ -135,7 +135,7 @@ def test_submitting_needs_every_section_the_declaration_and_totals_that_agree(cy
 
 
 def test_a_submitted_return_is_locked_until_reopened_and_every_version_is_kept(cycle, lead, course):
-    tna_return = services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     complete(tna_return, lead)
     services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
     with pytest.raises(TnaError, match="locked"):
@@ -156,7 +156,7 @@ def test_a_submitted_return_is_locked_until_reopened_and_every_version_is_kept(c
 
 
 def test_another_agencys_lead_gets_404_and_staff_get_404(client, cycle, lead):
-    tna_return = services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     other = agency_lead(agency=AgencyFactory(name="Northshire College"))
     for person in (other, UserFactory()):
         client.force_login(person)
@@ -165,7 +165,7 @@ def test_another_agencys_lead_gets_404_and_staff_get_404(client, cycle, lead):
 
 
 def test_bad_numbers_on_the_form_get_a_clear_message_and_change_nothing(client, cycle, lead, course):
-    tna_return = services.return_for(agency=lead.agency, cycle=cycle)
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     client.force_login(lead)
     data = {f"scope_{course.pk}": "ten", f"trained_{course.pk}": "2", f"requested_{course.pk}": "-1"}
     page = client.post(reverse("tna:section", args=[tna_return.pk, "needs"]), data).content.decode()
@@ -182,7 +182,7 @@ def frozen(day):
 def test_reminders_go_only_to_agencies_without_a_submitted_return_and_only_once(cycle, lead, course):
     services.open_cycle(actor=training_manager(), cycle=cycle)
     done_lead = agency_lead(email="done@example.org", agency=AgencyFactory(name="Northshire College"))
-    done = services.return_for(agency=done_lead.agency, cycle=cycle)
+    done = services.start_return(agency=done_lead.agency, cycle=cycle)
     complete(done, done_lead)
     services.submit_return(actor=done_lead, tna_return=done, declaration=True)
     mail.outbox.clear()
@@ -208,32 +208,26 @@ def test_the_training_manager_is_told_who_has_not_returned_after_the_escalation_
     assert sum(1 for m in mail.outbox if m.to == ["helen.carter@example.org"]) == 1
 
 
-def test_the_overview_shows_each_agencys_status(cycle, lead):
-    AgencyFactory(name="Northshire College")
-    rows = {r.agency.name: r.status for r in overview(cycle)}
-    assert rows["Northshire Police"] == "Late"  # the deadline has passed and nothing is submitted
-
-
-def test_a_csv_import_is_all_or_nothing_with_line_numbers(cycle, police, course):
-    bad = (
-        "Agency,Course,Staff in scope,Trained and in date,Places requested\n"
-        "Northshire Police,Working Together to Safeguard Children,10,2,5\n"
-        "Unknown Agency,Working Together to Safeguard Children,1,0,1\n"
-        "Northshire Police,Working Together to Safeguard Children,3,5,-2\n"
-    )
-    result = services.import_returns(actor=training_manager(), cycle=cycle, text=bad, commit=True)
-    assert result.saved == 0
-    assert result.errors[0].startswith("Line 3: agency 'Unknown Agency' is not a partner agency")
-    assert result.errors[1].startswith("Line 4:") and "Places requested must be a whole number" in result.errors[1]
-    assert not police.tna_returns.exists()
-    good = (
-        "Agency,Course,Staff in scope,Trained and in date,Places requested\n"
-        "Northshire Police,Working Together to Safeguard Children,10,2,5\n"
-    )
-    assert services.import_returns(actor=training_manager(), cycle=cycle, text=good, commit=True).saved == 1
-    assert police.tna_returns.get().needs.get(course=course).places_requested == 5
-    missing = services.import_returns(actor=training_manager(), cycle=cycle, text="Agency,Course\nx,y\n", commit=False)
-    assert missing.errors == ["Line 1: missing columns: Staff in scope, Trained and in date, Places requested"]
+def test_the_overview_shows_each_agencys_status_against_the_deadline(cycle, lead):
+    """The deadline is 27 February 2026: the day itself is not late, the day after is, whatever today is."""
+    college = AgencyFactory(name="Northshire College")
+    services.start_return(agency=college, cycle=cycle)
+    school = agency_lead(agency=AgencyFactory(name="Riverside Academy Trust"))
+    submitted = services.start_return(agency=school.agency, cycle=cycle)
+    complete(submitted, school)
+    services.submit_return(actor=school, tna_return=submitted, declaration=True)
+    on_the_day = {r.agency.name: r.status for r in overview(cycle, today=date(2026, 2, 27))}
+    assert on_the_day == {
+        "Northshire College": "Not started",
+        "Northshire Police": "Not started",
+        "Riverside Academy Trust": "Submitted",
+    }
+    day_after = {r.agency.name: r.status for r in overview(cycle, today=date(2026, 2, 28))}
+    assert day_after == {
+        "Northshire College": "Late",
+        "Northshire Police": "Late",
+        "Riverside Academy Trust": "Submitted",
+    }
 
 
 def test_attendance_against_need_matches_a_hand_computed_example(year, cycle, course, target_groups):
@@ -241,7 +235,7 @@ def test_attendance_against_need_matches_a_hand_computed_example(year, cycle, co
     school = AgencyFactory(name="Riverside Academy Trust")
     for agency, requested in ((police, 8), (school, 4)):
         lead = agency_lead(agency=agency)
-        tna_return = services.return_for(agency=agency, cycle=cycle)
+        tna_return = services.start_return(agency=agency, cycle=cycle)
         complete(tna_return, lead, in_scope=20, trained=0, requested=requested)
         services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
     start = datetime(2026, 6, 10, 9, 30, tzinfo=LONDON)

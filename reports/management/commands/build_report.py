@@ -7,6 +7,7 @@ from accounts.models import Agency
 from reports import services
 from reports.models import ReportKind, ReportRun, RunStatus
 from tna.models import TrainingYear
+from tna.selectors import current_training_year
 
 
 class Command(BaseCommand):
@@ -14,12 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", choices=ReportKind.values, default=ReportKind.ANNUAL)
-        parser.add_argument("--year", required=True, help="The training year's name, such as 2026-27.")
+        parser.add_argument(
+            "--year", help="The training year's name, such as 2026-27 (by default the current training year)."
+        )
         parser.add_argument("--agency", help="The agency's name, for an agency's report.")
         parser.add_argument("--output", help="Also copy the PDF to this path.")
 
-    def handle(self, *args, kind, year, agency=None, output=None, **options):
-        training_year = TrainingYear.objects.filter(name=year).first()
+    def handle(self, *args, kind, year=None, agency=None, output=None, **options):
+        training_year = TrainingYear.objects.filter(name=year).first() if year else current_training_year()
         if training_year is None:
             raise CommandError(
                 f"No training year called {year!r}. "

@@ -2,8 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import User
 from transfer import services
 from transfer.formats import BY_KEY
+
+# These formats record who imported each record, so the command needs to know.
+RECORDS_WHO = {"tna-returns", "zip"}
 
 
 class Command(BaseCommand):
@@ -15,13 +19,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and say what would change, writing nothing"
         )
+        parser.add_argument(
+            "--by",
+            metavar="EMAIL",
+            help="the training manager importing the file, recorded on each training needs return it imports "
+            "(needed for tna-returns and zip)",
+        )
 
-    def handle(self, *args, format, file, dry_run=False, **options):
-        raw = Path(file).read_bytes()
+    def handle(self, *args, format, file, dry_run=False, by=None, **options):
+        actor = None
+        if by:
+            actor = User.objects.filter(email__iexact=by.strip(), is_active=True).first()
+            if actor is None or not actor.is_training_manager:
+                raise CommandError(f"{by} is not an active training manager's email.")
+        elif format in RECORDS_WHO:
+            raise CommandError("Training needs returns record who imported them: add --by with your email.")
+        path = Path(file)
+        raw = path.read_bytes()
         if format == "zip":
-            results = services.import_zip(raw)
+            results = services.import_zip(raw, actor=actor, file_name=path.name)
         else:
-            results = [services.import_records(format_key=format, content=services.decode(raw), commit=not dry_run)]
+            results = [
+                services.import_records(
+                    format_key=format,
+                    content=services.decode(raw),
+                    commit=not dry_run,
+                    actor=actor,
+                    file_name=path.name,
+                )
+            ]
         for result in results:
             if result.errors:
                 for error in result.errors:
@@ -34,3 +60,7 @@ class Command(BaseCommand):
                 f"{result.format}: {result.rows} rows; {result.created} new, {result.updated} changed, "
                 f"{result.unchanged} unchanged {verb} imported."
             )
+            for warning in result.warnings:
+                self.stdout.write(f"Check {warning}")
+            for outcome in result.outcomes:
+                self.stdout.write(outcome)
