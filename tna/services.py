@@ -1,8 +1,6 @@
 """The annual training needs analysis: returns saved as drafts, submitted with a
 declaration and locked, reopened with a reason, every version kept; agencies chased."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,6 +13,7 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import Agency, TargetGroup, User
 from accounts.roles import Role
+from common.csvfiles import CsvFileError, dict_reader
 from common.errors import DomainError
 from courses.models import Attendance, AttendanceRecord, Course, Level
 
@@ -479,7 +478,11 @@ class ImportResult:
 def import_returns(*, actor, cycle: TnaCycle, text: str, commit: bool) -> ImportResult:
     """Check (and with `commit`, save) a CSV of needs: all or nothing, every problem with its line number."""
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        reader = dict_reader(text)
+    except CsvFileError as error:
+        result.errors.append(error.message)
+        return result
     missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         result.errors.append(f"Line 1: missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")

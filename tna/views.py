@@ -1,15 +1,14 @@
 """Training needs analysis pages: the agency lead's return, and the training manager's overview."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from common.access import permission_required
+from common.csvfiles import csv_download
 from common.pagecache import shared_page
 from common.views import form_error, post_data, site_url
 
@@ -201,9 +200,7 @@ def cycle(request, pk):
 @permission_required("tna.manage")
 def export_returns(request, pk):
     cycle = get_object_or_404(TnaCycle.objects.select_related("year"), pk=pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tna-{cycle.year}.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download(f"tna-{cycle.year}.csv")
     writer.writerow(
         ["Agency", "Status", "Submitted", "Course", "Staff in scope", "Trained and in date", "Places requested"]
     )
