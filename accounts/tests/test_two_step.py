@@ -31,7 +31,9 @@ def test_a_code_works_once_and_within_one_step_of_drift():
 
 
 def test_the_setting_up_link_is_one_authenticator_apps_read():
-    uri = totp.provisioning_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", account="david.reid@example.org", issuer="Northshire LSCB")
+    uri = totp.provisioning_uri(
+        "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", account="david.reid@example.org", issuer="Northshire LSCB"
+    )
     assert uri.startswith("otpauth://totp/Northshire%20LSCB:david.reid%40example.org?")
     assert "secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" in uri and "issuer=Northshire%20LSCB" in uri
 
