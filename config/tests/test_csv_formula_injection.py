@@ -81,7 +81,6 @@ def test_csv_formula_injection_writing_then_reading_gives_back_every_text(values
     writer.writerow([f"c{n}" for n in range(len(values))])
     writer.writerow(values)
     (row,) = list(dict_reader(out.getvalue()))
-    # The csv module reads "\r\n" inside a quoted cell back as written; only that is compared.
     assert [row[f"c{n}"] for n in range(len(values))] == values
 
 

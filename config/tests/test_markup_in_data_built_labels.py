@@ -12,6 +12,7 @@ A new form class fails `test_every_form_class_has_a_builder` until it has a buil
 
 import datetime
 import importlib
+from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,6 +23,7 @@ from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.factories import (
     AgencyFactory,
@@ -286,13 +288,28 @@ def test_markup_in_data_built_labels_is_escaped_in_every_form(world):
     assert failures == []
 
 
+def test_markup_in_data_built_labels_adds_no_field_to_the_register_page(world, client):
+    """The reproduced attack, as the trainer's browser receives the page: the only fields a save can send
+    are the ones for the delegates on it."""
+    session, booking = world["session"], world["booking"]
+    session.starts_at = timezone.now() - timedelta(hours=1)
+    session.save(update_fields=["starts_at"])
+    olivia = BookingFactory(session=session, person=UserFactory(full_name="Olivia Grant", agency=world["agency"]))
+    client.force_login(world["trainer"])
+    page = Markup(client.get(f"/manage/sessions/{session.pk}/register").content.decode())
+    assert page.injected() == []
+    radios = {attrs["name"] for tag, attrs in page.elements if tag == "input" and attrs.get("type") == "radio"}
+    assert radios == {f"b{booking.pk}", f"b{olivia.pk}"}
+    assert page.shows(hostile("Sam Newman"))
+
+
 def test_markup_in_data_built_labels_is_escaped_in_every_filter(world):
     """The list pages' filter forms, as `includes/filter_form.html` renders them."""
     from courses.filters_training import AgencyTrainingFilter
 
     filtersets = [cls for cls in _subclasses(django_filters.FilterSet) if cls.__module__.split(".")[0] in APPS]
     assert filtersets, "the project's filters were not found"
-    failures = []
+    failures, shown = [], []
     for cls in [*filtersets, AgencyTrainingFilter]:
         kwargs = {"user": world["person"]} if "user" in cls.__init__.__code__.co_varnames else {}
         filterset = cls(None, **kwargs)
@@ -301,4 +318,6 @@ def test_markup_in_data_built_labels_is_escaped_in_every_filter(world):
         page = Markup(html)
         if page.injected():
             failures.append(f"{cls.__qualname__} shows markup from data: {page.injected()}")
+        shown.append(page.shows(hostile("Northshire Police")))
     assert failures == []
+    assert any(shown), "no filter offered the agency: the check above saw no data"
