@@ -30,10 +30,19 @@ def test_a_name_with_markup_on_the_register_does_not_change_what_the_trainer_sav
     delivering = trainer(full_name="Priya Shah", email="priya.shah@example.org", agency=health)
     session.trainers.add(delivering)
     olivia = BookingFactory(session=session, person=UserFactory(full_name="Olivia Grant", agency=health))
-    sam = UserFactory(agency=health)
-    sam.full_name = f'Sam Newman<input type="hidden" name="b{olivia.pk}" value="no_show">'
-    sam.save()
+    sam = UserFactory(full_name="Sam Newman", email="sam.newman@example.org", agency=health)
     BookingFactory(session=session, person=sam)
+    hostile_name = f'Sam Newman<input type="hidden" name="b{olivia.pk}" value="no_show">'
+
+    # Sam types the markup into his own name on his profile.
+    page = visitor.sign_in("sam.newman@example.org")
+    visitor.go("/account/profile/edit")
+    page.get_by_label("Full name").fill(hostile_name)
+    page.get_by_role("button", name="Save changes").click()
+    visitor.check()
+    sam.refresh_from_db()
+    assert sam.full_name == hostile_name
+    page.get_by_role("button", name="Sign out").click()
 
     page = visitor.sign_in("priya.shah@example.org")
     visitor.go(f"/manage/sessions/{session.pk}/register")
