@@ -13,10 +13,25 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.factories import AgencyFactory, OrganisationCategoryFactory, TargetGroupFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "0") == "1"
+
+# Property tests: the same examples on every run, so a red run is a bug and never luck. "ci" is the default
+# (and what CI runs): derandomised, a fixed number of examples, no deadline (a slow shared machine is not a
+# failure), no example database carried between runs. HYPOTHESIS_PROFILE=nightly searches wider with fresh
+# random examples each run; a failure prints the example to add with @example so every run tries it.
+_PROPERTY_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, max_examples=40, deadline=None, database=None, suppress_health_check=_PROPERTY_CHECKS
+)
+hypothesis_settings.register_profile(
+    "nightly", max_examples=1000, deadline=None, database=None, print_blob=True, suppress_health_check=_PROPERTY_CHECKS
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 NEEDS = {
     "postgres": lambda: os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),

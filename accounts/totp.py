@@ -1,27 +1,28 @@
-"""Time-based one-time codes (RFC 6238), as authenticator apps make them: 6 digits, 30 seconds,
-HMAC-SHA1. Written here rather than added as a package because it is twenty lines."""
+"""Time-based one-time codes (RFC 6238), as authenticator apps make them: 6 digits, 30 seconds, HMAC-SHA1.
 
-import base64
-import hashlib
-import hmac
-import secrets
-import struct
+The codes come from pyotp; what this module adds is the service's rule that a code works once: the
+person's last used time step is kept, and a code from that step or an earlier one is refused.
+"""
+
 import time
-from urllib.parse import quote
+
+import pyotp
+from pyotp.utils import strings_equal
 
 STEP = 30
 DIGITS = 6
 
 
+def _totp(secret: str) -> pyotp.TOTP:
+    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP)
+
+
 def new_secret() -> str:
-    return base64.b32encode(secrets.token_bytes(20)).decode()
+    return pyotp.random_base32(length=32)  # 160 bits, as RFC 4226 recommends
 
 
 def code_at(secret: str, step: int) -> str:
-    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(number % 10**DIGITS).zfill(DIGITS)
+    return _totp(secret).at(step * STEP)
 
 
 def clock() -> float:
@@ -40,13 +41,13 @@ def matching_step(secret: str, code: str, *, now: float | None = None, after: in
         return None
     step = current_step(now)
     for candidate in (step, step - 1, step + 1):
-        if (after is None or candidate > after) and hmac.compare_digest(code_at(secret, candidate), code):
+        if (after is None or candidate > after) and strings_equal(code_at(secret, candidate), code):
             return candidate
     return None
 
 
 def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
-    return f"otpauth://totp/{quote(issuer)}:{quote(account)}?secret={secret}&issuer={quote(issuer)}&digits={DIGITS}&period={STEP}"
+    return _totp(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
 def grouped(secret: str) -> str:

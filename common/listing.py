@@ -1,10 +1,10 @@
 """The management lists: a filter form, a sortable paginated table, and CSV of what the filters show."""
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django_tables2 import RequestConfig
+
+from .csvfiles import csv_download
 
 PER_PAGE = 50
 
@@ -21,10 +21,7 @@ def csv_response(table, filename: str) -> HttpResponse:
 
 
 def rows_csv_response(rows, filename: str) -> HttpResponse:
-    """A CSV download of `rows` (the first is the header)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    for row in rows:
-        writer.writerow(row)
+    """A CSV download of `rows` (the first is the header), cells a spreadsheet would run made safe."""
+    response, writer = csv_download(filename)
+    writer.writerows(rows)
     return response

@@ -40,7 +40,7 @@ def issue_certificate(*, record: AttendanceRecord) -> Certificate:
 
 
 def render_certificate_pdf(certificate: Certificate) -> bytes:
-    from weasyprint import HTML
+    from common.pdf import html_to_pdf  # WeasyPrint is slow to import: only the worker needs it
 
     record = certificate.attendance
     session = record.session
@@ -57,7 +57,7 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
             "check_url": settings.SITE_URL + reverse("courses:verify-certificate"),
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(html)
 
 
 def store_certificate_file(certificate_id: int) -> Certificate:

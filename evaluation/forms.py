@@ -1,7 +1,7 @@
 from crispy_forms.layout import HTML
 from crispy_forms_gds.layout import Field, Size
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from accounts.forms import gds_helper
 from accounts.models import User
@@ -26,11 +26,11 @@ class AnswerForm(forms.Form):
                 for index, outcome in enumerate(outcomes):
                     name = f"item_{item.pk}_{index}"
                     self.fields[name] = forms.ChoiceField(
-                        label=outcome,
+                        label=escape(outcome),
                         choices=CONFIDENCE,
                         widget=forms.RadioSelect,
                         required=item.required,
-                        help_text=item.hint,
+                        help_text=escape(item.hint),
                         error_messages={"required": f"Say how confident you feel: {outcome}"},
                     )
                     layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True, small=True))
@@ -39,41 +39,41 @@ class AnswerForm(forms.Form):
             name = f"item_{item.pk}"
             if item.kind == ItemKind.AGREEMENT:
                 self.fields[name] = forms.ChoiceField(
-                    label=item.text,
+                    label=escape(item.text),
                     widget=forms.RadioSelect,
                     required=item.required,
-                    help_text=item.hint,
+                    help_text=escape(item.hint),
                     choices=[(str(n + 1), label) for n, label in enumerate(AGREEMENT_SCALE)],
                     error_messages=required,
                 )
                 layout.append(Field.radios(name, legend_size=Size.SMALL, small=True))
             elif item.kind == ItemKind.SINGLE:
                 self.fields[name] = forms.ChoiceField(
-                    label=item.text,
+                    label=escape(item.text),
                     widget=forms.RadioSelect,
                     required=item.required,
-                    help_text=item.hint,
+                    help_text=escape(item.hint),
                     choices=[(c, c) for c in item.choices],
                     error_messages=required,
                 )
                 layout.append(Field.radios(name, legend_size=Size.SMALL, small=True))
             elif item.kind == ItemKind.MULTIPLE:
                 self.fields[name] = forms.MultipleChoiceField(
-                    label=item.text,
+                    label=escape(item.text),
                     widget=forms.CheckboxSelectMultiple,
                     required=item.required,
-                    help_text=item.hint,
+                    help_text=escape(item.hint),
                     choices=[(c, c) for c in item.choices],
                     error_messages=required,
                 )
                 layout.append(Field.checkboxes(name, legend_size=Size.SMALL, small=True))
             else:
                 self.fields[name] = forms.CharField(
-                    label=item.text,
+                    label=escape(item.text),
                     widget=forms.Textarea(attrs={"rows": 3}),
                     required=item.required,
                     max_length=3000,
-                    help_text=item.hint or "Please leave out names of children, families and colleagues.",
+                    help_text=escape(item.hint or "Please leave out names of children, families and colleagues."),
                     error_messages={**required, "max_length": "Keep your answer to 3,000 characters or fewer"},
                 )
                 layout.append(Field.textarea(name, label_size=Size.SMALL))

@@ -4,6 +4,7 @@ from decimal import Decimal
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fixed, Size
 from django import forms
+from django.utils.html import escape
 
 from accounts.forms import gds_helper
 from accounts.models import User
@@ -227,9 +228,11 @@ class CommitmentsForm(forms.Form):
     def __init__(self, *args, agencies=(), initial_days=None, **kwargs):
         super().__init__(*args, **kwargs)
         initial_days = initial_days or {}
+        self.agency_names = {}
         for agency in agencies:
+            self.agency_names[f"agency_{agency.pk}"] = agency.name
             self.fields[f"agency_{agency.pk}"] = forms.DecimalField(
-                label=agency.name,
+                label=escape(agency.name),
                 required=False,
                 min_value=Decimal("0"),
                 max_value=Decimal("365"),
@@ -248,7 +251,7 @@ class CommitmentsForm(forms.Form):
         cleaned = super().clean()
         for name, value in list(cleaned.items()):
             if value is not None and value * 2 != int(value * 2):
-                self.add_error(name, f"{self.fields[name].label}: use whole or half days, such as 2 or 2.5")
+                self.add_error(name, f"{self.agency_names[name]}: use whole or half days, such as 2 or 2.5")
         return cleaned
 
     def days_by_agency(self) -> dict[int, Decimal | None]:

@@ -193,9 +193,9 @@ def _render_charges(run: ReportRun) -> str:
 
 
 def render_pdf(html: str) -> tuple[bytes, int]:
-    from weasyprint import HTML
+    from common.pdf import render  # WeasyPrint is slow to import: only the worker needs it
 
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    document = render(html)
     return document.write_pdf(), len(document.pages)
 
 

@@ -1,5 +1,6 @@
 from crispy_forms_gds.layout import Field, Fixed
 from django import forms
+from django.utils.html import escape, format_html
 
 from accounts.forms import gds_helper
 
@@ -35,7 +36,7 @@ class LinesForm(forms.Form):
             for (column, heading), value in zip(self.columns, values):
                 name = f"{column}_{key}"
                 what = f"{label}, {heading.lower()}"
-                self.fields[name] = number(f"{label}: {heading.lower()}", initial=value)
+                self.fields[name] = number(format_html("{}: {}", label, heading.lower()), initial=value)
                 # Say which cell is wrong: the error summary lists them all.
                 self.fields[name].error_messages.update(
                     {
@@ -238,7 +239,7 @@ class ContributionsForm(forms.Form):
         self.agencies = list(Agency.objects.filter(active=True).order_by("name"))
         for agency in self.agencies:
             self.fields[f"agency_{agency.pk}"] = forms.DecimalField(
-                label=agency.name,
+                label=escape(agency.name),
                 min_value=0,
                 decimal_places=2,
                 required=False,

@@ -16,8 +16,6 @@ A return's life:
 Every submission, reopening and import is a numbered version with a snapshot and what changed.
 """
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,6 +30,7 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import Agency, TargetGroup, User
 from accounts.roles import Role
+from common.csvfiles import CsvFileError, dict_reader
 from common.errors import DomainError
 from courses.models import Course, Level
 from courses.selectors.training_record import trained_and_in_date
@@ -612,7 +611,11 @@ def read_needs(text: str, *, cycle: TnaCycle | None = None) -> NeedsImport:
     listed with its line and column. The year must have a training needs analysis (none is invented);
     agencies and courses must exist; trained and in date cannot be more than staff in scope."""
     result = NeedsImport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        reader = dict_reader(text)
+    except CsvFileError as error:
+        result.errors.append(ImportProblem(error.line, "", error.reason))
+        return result
     header = [(h or "").strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     wanted = IMPORT_COLUMNS if cycle is None else IMPORT_COLUMNS[1:]

@@ -6,8 +6,6 @@ import is all or nothing: every problem in the file is listed with its line and 
 nothing is written unless there are none. Exports write the same columns, so an export imports.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -19,6 +17,7 @@ from django.utils.text import slugify
 from accounts.errors import AccountError
 from accounts.models import Agency, OrganisationCategory, Sector, TargetGroup, User, normalise_email
 from accounts.services import clean_domains
+from common.csvfiles import CsvFileError, dict_reader
 from courses.models import (
     Attendance,
     AttendanceRecord,
@@ -217,7 +216,11 @@ def read(fmt: Format, rows: dict, names: list[str]):
 
 def run_import(fmt: Format, content: str, *, commit: bool) -> Result:
     result = Result(format=fmt.title)
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    try:
+        reader = dict_reader(content)
+    except CsvFileError as error:
+        result.errors.append(Error(error.line, "", error.reason))
+        return result
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [name for name, required in fmt.columns if required and name not in header]

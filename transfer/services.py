@@ -1,10 +1,10 @@
 """Importing a documented CSV file (preview, then all or nothing) and exporting a training year."""
 
-import csv
 import io
 import zipfile
 
 from accounts.audit import log_action
+from common.csvfiles import DictWriter
 
 from .formats import BY_KEY, FORMATS, Result
 
@@ -44,7 +44,7 @@ def import_records(*, format_key: str, content: str, commit: bool, actor=None, f
 def export_csv(format_key: str, year=None) -> str:
     fmt = BY_KEY[format_key]()
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[name for name, _ in fmt.columns], lineterminator="\n")
+    writer = DictWriter(out, fieldnames=[name for name, _ in fmt.columns], lineterminator="\n")
     writer.writeheader()
     for row in fmt.export(year):
         writer.writerow(row)

@@ -19,6 +19,25 @@ def test_codes_match_the_rfc_6238_test_vector():
     assert totp.code_at(secret, 1111111109 // 30) == "081804"  # 07081804
 
 
+def test_a_code_works_once_and_within_one_step_of_drift():
+    secret = totp.new_secret()
+    now = 1795370000.0
+    step = totp.current_step(now)
+    code = totp.code_at(secret, step)
+    assert totp.matching_step(secret, code, now=now) == step
+    assert totp.matching_step(secret, code[:3] + " " + code[3:], now=now + totp.STEP) == step  # a step late
+    assert totp.matching_step(secret, code, now=now, after=step) is None  # already used
+    assert totp.matching_step(secret, code, now=now + 2 * totp.STEP) is None  # too late
+
+
+def test_the_setting_up_link_is_one_authenticator_apps_read():
+    uri = totp.provisioning_uri(
+        "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", account="david.reid@example.org", issuer="Northshire LSCB"
+    )
+    assert uri.startswith("otpauth://totp/Northshire%20LSCB:david.reid%40example.org?")
+    assert "secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" in uri and "issuer=Northshire%20LSCB" in uri
+
+
 def turn_on(client, person) -> str:
     client.force_login(person)
     client.get(reverse("accounts:two-step"))

@@ -256,10 +256,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"brief_refusals": {"()": "common.logfilters.BriefRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every step of every PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (under DEBUG) printed every request warning a second time: its
+        # loggers pass everything to the one handler above instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A refusal (403) is one line, who, path and why, not a traceback.
+        "django.request": {"filters": ["brief_refusals"]},
+        "django.security.csrf": {"filters": ["brief_refusals"]},
+        # WeasyPrint reports every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Schedules live in the database (django-celery-beat); these are installed at start-up.

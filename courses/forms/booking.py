@@ -2,6 +2,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
+from django.utils.html import format_html
 
 from accounts.forms import gds_helper
 from accounts.models import Agency, User, normalise_email
@@ -113,9 +114,11 @@ class RegisterForm(forms.Form):
         self.bookings = list(bookings)
         for booking in self.bookings:
             self.fields[f"b{booking.pk}"] = forms.ChoiceField(
-                label=(
-                    f"{booking.person.full_name}, "
-                    f"{booking.agency.name if booking.agency else booking.person.organisation_name}"
+                # Names are data: crispy-forms-gds prints labels as they are, so escape them here.
+                label=format_html(
+                    "{}, {}",
+                    booking.person.full_name,
+                    booking.agency.name if booking.agency else booking.person.organisation_name,
                 ),
                 choices=Attendance.choices,
                 widget=forms.RadioSelect,

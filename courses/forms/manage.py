@@ -4,6 +4,7 @@ from decimal import Decimal
 from crispy_forms_gds.layout import Field, Fieldset, Fixed, Size
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts.forms import gds_helper
 from accounts.models import OrganisationCategory, TargetGroup, User
@@ -448,7 +449,7 @@ class PolicyForm(forms.ModelForm):
             for kind, label in (("day", "a day"), ("half", "a half day")):
                 name = f"fee_{kind}_{category.pk}"
                 self.fields[name] = forms.DecimalField(
-                    label=f"{category.name}: fee for {label} (£)",
+                    label=format_html("{}: fee for {} (£)", category.name, label),
                     min_value=0,
                     max_value=Decimal("9999.99"),
                     decimal_places=2,

@@ -1,0 +1,85 @@
+"""Every PDF the service makes (certificates, Board reports, statements) is rendered here.
+
+WeasyPrint fetches whatever a document links to: by default any http(s) address, any file on the machine
+and data: URLs. The documents are built from data people typed, so a stray `<img src="http://...">` or
+`file:///etc/passwd` must never make the worker call out or read the disk. Documents are rendered against
+an address that never resolves (`.invalid`), and the one fetcher allows only the project's static files
+under STATIC_URL, found through Django's staticfiles finders (or, once collected, its storage). Everything
+else, data: included (no template uses it: charts are inline SVG, styles inline), is refused, and
+WeasyPrint renders the rest of the document without it.
+"""
+
+import mimetypes
+import posixpath
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Relative links and `{% static %}` paths resolve against this; `.invalid` is reserved never to resolve.
+BASE_URL = "https://documents.invalid/"
+
+
+class ResourceRefused(ValueError):
+    """A document linked to something other than one of the project's static files."""
+
+
+def static_path(url: str) -> str:
+    """The static file's path (relative to the static root) that `url` names, or ResourceRefused."""
+    prefix = urljoin(BASE_URL, settings.STATIC_URL)
+    if not url.startswith(prefix):
+        raise ResourceRefused(f"only the service's static files may be linked from a document, not {url[:100]}")
+    parts = urlsplit(url)
+    raw = unquote(url[len(prefix) :].split("?", 1)[0].split("#", 1)[0])
+    if parts.scheme not in ("http", "https") or not raw or "\\" in raw or "\x00" in raw:
+        raise ResourceRefused(f"not a static file: {url[:100]}")
+    path = posixpath.normpath(raw)
+    if path.startswith(("/", "..")) or path == "." or ".." in path.split("/"):
+        raise ResourceRefused(f"a static file path may not leave the static files: {url[:100]}")
+    return path
+
+
+def _read_static(path: str) -> bytes:
+    try:
+        found = finders.find(path)
+    except SuspiciousFileOperation:
+        found = None
+    if found:
+        with open(found, "rb") as source:
+            return source.read()
+    try:
+        if staticfiles_storage.exists(path):
+            with staticfiles_storage.open(path) as source:
+                return source.read()
+    except (SuspiciousFileOperation, OSError):
+        pass
+    raise ResourceRefused(f"no such static file: {path}")
+
+
+class StaticFilesOnly(URLFetcher):
+    """WeasyPrint's fetcher, allowed nothing but the project's static files."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=(), allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        path = static_path(url)
+        mime_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=_read_static(path), headers={"Content-Type": mime_type})
+
+
+def html_document(html: str) -> HTML:
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly())
+
+
+def render(html: str):
+    """The laid-out document (its `pages`, and `write_pdf()` for the bytes)."""
+    return html_document(html).render()
+
+
+def html_to_pdf(html: str) -> bytes:
+    return html_document(html).write_pdf()
