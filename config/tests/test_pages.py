@@ -228,3 +228,22 @@ def test_a_list_filter_that_cannot_be_read_says_so_by_the_field(client, world):
     assert 'href="#id_date_from"' in page and "govuk-form-group--error" in page
     assert 'aria-describedby="id_date_from-error"' in page and "govuk-input--error" in page
     assert "<title>Error: Audit trail" in page
+
+
+def test_signing_up_with_nothing_filled_in_links_every_problem_to_its_question(client, world):
+    response = client.post(reverse("accounts:sign-up"), {})
+    found = error_summary(response)
+    assert len(found) >= 5, found
+    assert found["Enter your full name"] == ("input", "text")
+    # Radios (the staff group) are reached through their first radio, as crispy-forms-gds numbers them.
+    assert ("input", "radio") in found.values(), found
+
+
+def test_agreed_trainer_days_drawn_by_hand_link_each_problem_to_its_box(client, world):
+    users, args = world
+    client.force_login(users["manager"])
+    agency = AgencyFactory(name="Northshire County Council")
+    response = client.post(reverse("pool:commitments-edit", args=[args["year"]]), {f"agency_{agency.pk}": "1.25"})
+    found = error_summary(response)
+    assert list(found.values()) == [("input", "text")], found
+    assert f'href="#id_agency_{agency.pk}"' in response.content.decode()
