@@ -8,6 +8,7 @@ from .roles import Role
 
 
 class PeopleTable(tables.Table):
+    caption = "People, with their organisation, staff group, roles and status"
     full_name = tables.Column("Name", linkify=lambda record: reverse("manage:person", args=[record.pk]))
     email = tables.Column("Email")
     organisation = tables.Column(
@@ -68,6 +69,7 @@ def person_status(person) -> tuple[str, str]:
 
 
 class AgencyTable(tables.Table):
+    caption = "Partner agencies"
     name = tables.Column("Agency", linkify=lambda record: reverse("manage:agency", args=[record.pk]))
     sector = tables.Column("Sector")
     category = tables.Column("Organisation category", accessor="category__name")
@@ -85,6 +87,7 @@ class AgencyTable(tables.Table):
 
 
 class AuditTable(tables.Table):
+    caption = "Changes recorded in the audit trail, newest first"
     created_at = tables.DateTimeColumn("j M Y H:i", verbose_name="When")
     actor = tables.Column("Who", accessor="actor__full_name", default="The system or the person themself")
     action = tables.Column("What")

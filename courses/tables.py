@@ -9,6 +9,7 @@ STATUS_COLOURS = {"scheduled": "blue", "cancelled": "grey", "completed": "green"
 
 
 class SessionTable(tables.Table):
+    caption = "Sessions"
     course = tables.Column(
         "Course", accessor="course__title", linkify=lambda record: reverse("courses:manage-session", args=[record.pk])
     )
@@ -43,6 +44,7 @@ class SessionTable(tables.Table):
 
 
 class CourseTable(tables.Table):
+    caption = "Courses"
     title = tables.Column("Course", linkify=lambda record: reverse("courses:manage-course-edit", args=[record.pk]))
     level = tables.Column("Level", accessor="level__number", order_by="level__number")
     duration_days = tables.Column("Days", attrs=NUMERIC)
@@ -61,6 +63,7 @@ class CourseTable(tables.Table):
 
 
 class VenueTable(tables.Table):
+    caption = "Venues"
     name = tables.Column("Venue", linkify=lambda record: reverse("courses:manage-venue-edit", args=[record.pk]))
     postcode = tables.Column("Postcode")
     sessions_count = tables.Column("Sessions", attrs=NUMERIC)

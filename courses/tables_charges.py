@@ -9,6 +9,7 @@ NUMERIC = {"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk
 
 
 class ChargeTable(tables.Table):
+    caption = "Charges"
     raised_at = tables.DateColumn("j M Y", verbose_name="Raised")
     agency = tables.Column("Agency", accessor="agency__name")
     person = tables.Column("Person", accessor="person__full_name")

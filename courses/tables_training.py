@@ -7,6 +7,7 @@ RAG = {"red": ("Red", "red"), "amber": ("Amber", "yellow"), "green": ("Green", "
 
 
 class AgencyTrainingTable(tables.Table):
+    caption = "Staff and their training"
     full_name = tables.Column("Name", linkify=lambda record: reverse("courses:person-training", args=[record.pk]))
     job_title = tables.Column("Job title")
     target_group = tables.Column("Staff group", accessor="target_group__number", order_by="target_group__number")

@@ -24,6 +24,7 @@ def status_tag(status: str) -> str:
 
 
 class PoolTable(tables.Table):
+    caption = "Trainer pool members"
     """The pool directory. Every column comes from `selectors.directory()`: no query per row."""
 
     name = tables.Column(

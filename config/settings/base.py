@@ -88,6 +88,8 @@ TEMPLATES = [
                 # The layout's personal parts, as placeholders when a page is built for the cache.
                 "common.pagecache.layout_context",
             ],
+            # The shared code is not an app, so its template tags are named here.
+            "libraries": {"govuk": "common.templatetags.govuk"},
         },
     },
 ]

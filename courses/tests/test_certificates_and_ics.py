@@ -60,7 +60,10 @@ def test_the_certificate_pdf_names_the_person_course_date_and_code(record, tmp_p
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
     image = next(tmp_path.glob("page*.png"))
     assert image.stat().st_size > 5_000
-    assert store_certificate_file(certificate.pk).file  # safe to build twice
+    # Safe to build twice: the file is replaced, under the same name, not joined by a second one.
+    again = store_certificate_file(certificate.pk)
+    assert again.file.name == certificate.file.name
+    assert list(pdf.parent.glob("*.pdf")) == [pdf] and pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_the_person_their_lead_and_the_manager_can_download_and_others_get_404(client, record, tmp_path, settings):

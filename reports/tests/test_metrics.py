@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from accounts.factories import AgencyFactory, UserFactory, board_member, training_manager
+from accounts.factories import AgencyFactory, UserFactory, board_member, trainer, training_manager
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
-from courses.models import Attendance, BookingStatus, SessionStatus
+from courses.models import Attendance, BookingStatus, Session, SessionStatus
 from pool.models import PoolPolicy
 from reports import metrics
 from reports.templatetags.report_tags import money, num, pct
@@ -148,12 +148,26 @@ def test_rounding_is_half_up_and_division_by_zero_is_not_applicable(year):
 
 def test_courses_delivered_list_runs_days_delegates_and_trainers_agencies(programme, year):
     health = AgencyFactory(name="Northshire Hospitals NHS Foundation Trust")
+    school = AgencyFactory(name="Riverside Academy Trust")
+    delivered_full = Session.objects.get(course__title="Working Together to Safeguard Children", starts_at__month=6)
+    delivered_half = Session.objects.get(course__title="Domestic Abuse and its Impact on Children")
+    cancelled = Session.objects.get(status=SessionStatus.CANCELLED)
+    # The full day: a nurse, a police officer and an independent trainer with no agency; the half
+    # day: the same nurse. The cancelled run's trainer (the school's) delivered nothing, so her
+    # agency is not listed; each agency is listed once, in alphabetical order.
+    nurse = trainer(full_name="Priya Shah", agency=health)
+    delivered_full.trainers.set([trainer(agency=programme["agency"]), nurse, trainer(agency=None)])
+    delivered_half.trainers.set([nurse])
+    cancelled.trainers.set([trainer(agency=school)])
+
     runs = {r.course.title: r for r in metrics.courses_delivered(metrics.Period.of_year(year))}
     full = runs["Working Together to Safeguard Children"]
     assert (full.runs, full.cancelled, full.days, full.delegates) == (1, 1, Decimal("1.0"), 4)
     assert runs["Domestic Abuse and its Impact on Children"].days == Decimal("0.5")
-    assert health.pk  # trainers' agencies come from the session's trainers; none recorded here
-    assert full.trainer_agencies == []
+    assert full.trainer_agencies == ["No agency", "Northshire Hospitals NHS Foundation Trust", "Northshire Police"]
+    assert runs["Domestic Abuse and its Impact on Children"].trainer_agencies == [
+        "Northshire Hospitals NHS Foundation Trust"
+    ]
 
 
 def test_the_dashboard_shows_the_same_figures_and_runs_the_same_queries_for_more_data(client, programme, year):

@@ -1,0 +1,67 @@
+"""Template tags for GOV.UK Frontend components the forms share.
+
+`error_summary_items` lists what the error summary links to. Each link must land on the first input of
+its field as the page draws it: crispy-forms-gds numbers radios and checkboxes from 1
+(`id_<name>_1`), gives the parts of a date `<id>_0`, `<id>_1`..., and every other field its `auto_id`.
+Forms drawn by hand with `{{ field }}` use Django's own numbering, which starts radios at 0.
+"""
+
+from django import forms, template
+
+register = template.Library()
+
+
+def _first_input_id(field, *, crispy: bool) -> str:
+    widget = field.field.widget
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return f"id_{field.html_name}_1" if crispy else f"{field.auto_id}_0"
+    if isinstance(widget, forms.MultiWidget):
+        return f"{field.auto_id}_0"
+    return field.auto_id
+
+
+def _form_items(form, *, crispy: bool, label: str = "") -> list[tuple[str, str]]:
+    if not form or not form.is_bound or not form.errors:
+        return []
+    prefix = f"{label}: " if label else ""
+    fields = form.visible_fields()
+    items = []
+    # An error about the form as a whole points at its first question, where the person starts again.
+    first = _first_input_id(fields[0], crispy=crispy) if fields else "main-content"
+    items += [(first, prefix + str(error)) for error in form.non_field_errors()]
+    for field in fields:
+        items += [(_first_input_id(field, crispy=crispy), prefix + str(error)) for error in field.errors]
+    hidden = [field for field in form.hidden_fields() if field.errors]
+    items += [(first, prefix + f"{field.label}: {error}") for field in hidden for error in field.errors]
+    return items
+
+
+@register.simple_tag
+def error_summary_items(form=None, formset=None, errors=None, target="main-content", crispy=True, row_label="Row"):
+    """(id to link to, message) for every error on the page: the form's own, then each row of a formset,
+    then any `errors` that are not a form's (a file's problems, say), which all point at `target`."""
+    items = _form_items(form, crispy=crispy)
+    if formset and formset.is_bound:
+        seen = {message for _, message in items}
+        for error in formset.non_form_errors():
+            if str(error) not in seen:
+                items.append((target, str(error)))
+        for number, row in enumerate(formset.forms, start=1):
+            for anchor, message in _form_items(row, crispy=crispy, label=f"{row_label} {number}"):
+                if message.split(": ", 1)[-1] not in seen:
+                    items.append((anchor, message))
+    items += [(target, str(error)) for error in errors or ()]
+    return items
+
+
+@register.filter
+def in_error(field):
+    """A field drawn by hand, with GOV.UK's error styling and its error messages announced with it."""
+    if not field.errors:
+        return field
+    classes = field.field.widget.attrs.get("class", "")
+    error_class = {"govuk-select": "govuk-select--error", "govuk-input": "govuk-input--error"}
+    extra = [error_class[name] for name in classes.split() if name in error_class]
+    return field.as_widget(
+        attrs={"class": " ".join([classes, *extra]).strip(), "aria-describedby": f"{field.auto_id}-error"}
+    )
