@@ -18,6 +18,8 @@ from common.errors import DomainError
 from ..calendar import working_days_between
 from ..models import AttendanceRecord, Booking, BookingPolicy, Charge, ChargeKind, FeeRate
 
+PENCE = Decimal("0.01")
+
 
 class ChargeError(DomainError):
     pass
@@ -113,12 +115,22 @@ def raise_no_show_charge(*, record: AttendanceRecord, policy: BookingPolicy | No
     )
 
 
-def raise_late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None = None) -> Charge | None:
+def late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None = None) -> Decimal:
+    """What cancelling `booking` late costs its agency: a fixed sum per day of the course, or
+    nothing for an exempt course, a contributing partner or a booking with no agency."""
     policy = policy or BookingPolicy.current()
     course = booking.session.course
     if _exemption(agency=booking.agency, course=course, policy=policy):
+        return Decimal("0")
+    return (policy.late_cancellation_charge_per_day * course.duration_days).quantize(PENCE)
+
+
+def raise_late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None = None) -> Charge | None:
+    policy = policy or BookingPolicy.current()
+    course = booking.session.course
+    amount = late_cancellation_charge(booking=booking, policy=policy)
+    if not amount:
         return None
-    amount = policy.late_cancellation_charge_per_day * course.duration_days
     return _raise(
         kind=ChargeKind.LATE_CANCELLATION,
         session=booking.session,
