@@ -30,6 +30,7 @@ from courses.models import (
     SessionStatus,
     Venue,
 )
+from courses.services.programme import booking_cut_off
 from tna.models import ReturnStatus, TnaCycle, TnaReturn, TrainingNeed, TrainingYear
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
@@ -679,7 +680,7 @@ class Sessions(Format):
                 session = Session.objects.create(
                     course=v["Course"],
                     starts_at=v["starts"],
-                    bookings_close_at=v["starts"] - timedelta(days=2),
+                    bookings_close_at=booking_cut_off(first_starts_at=v["starts"]),
                     register_closed_at=v["ends"] if v["Status"] == SessionStatus.COMPLETED else None,
                     cancelled_at=v["starts"] if v["Status"] == SessionStatus.CANCELLED else None,
                     **values,

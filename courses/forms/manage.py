@@ -10,6 +10,7 @@ from accounts.models import OrganisationCategory, TargetGroup, User
 from accounts.roles import Role
 
 from ..models import BookingPolicy, Course, Level, Venue
+from ..services.programme import DEFAULT_CUT_OFF_TIME, default_cut_off_in_words
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
@@ -188,7 +189,7 @@ class SessionForm(forms.Form):
         required=False,
         input_formats=DATE_FORMATS,
         widget=forms.TextInput,
-        help_text="Leave empty for 2 working days before the first date.",
+        help_text=f"Leave empty for {default_cut_off_in_words()}.",
         error_messages={"invalid": "Enter the cut-off date as DD/MM/YYYY"},
     )
     close_time = forms.TimeField(
@@ -196,6 +197,7 @@ class SessionForm(forms.Form):
         required=False,
         input_formats=TIME_FORMATS,
         widget=forms.TextInput,
+        help_text=f"Leave empty for {DEFAULT_CUT_OFF_TIME:%H:%M}.",
         error_messages={"invalid": "Enter the cut-off time as HH:MM, like 17:00"},
     )
     trainers = forms.ModelMultipleChoiceField(

@@ -17,6 +17,7 @@ from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
 from ..gates import held_certificates
 from ..models import ACTIVE, Booking, Certificate, Course, SessionDate
+from ..selectors.booking import sessions_a_trainer_delivers
 from ..selectors.catalogue import catalogue_courses, get_course_page, with_places_left
 from ..selectors.training_record import overall_status, requirements_for
 from ..tables_training import AgencyTrainingTable
@@ -85,27 +86,12 @@ def training_record_context(person: User) -> dict:
     }
 
 
-def sessions_delivered_by(person: User):
-    """A trainer's sessions from the last three months on, with how many are booked: for their registers."""
-    from datetime import timedelta
-
-    from ..selectors.booking import sessions_with_places
-
-    since = timezone.now() - timedelta(days=92)
-    return list(
-        sessions_with_places()
-        .filter(trainers=person, starts_at__gte=since)
-        .exclude(status="cancelled")
-        .order_by("starts_at")
-    )
-
-
 @login_required
 @shared_page(per=PER_PERSON)
 def my_training(request):
     context = training_record_context(request.user)
     if request.user.is_trainer:
-        context["delivering"] = sessions_delivered_by(request.user)
+        context["delivering"] = sessions_a_trainer_delivers(request.user)
     return render(request, "courses/training/my_training.html", context)
 
 
