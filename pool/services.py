@@ -31,6 +31,13 @@ from .models import (
     StatusChange,
     TrainerCommitment,
 )
+from .selectors import (
+    MANUAL_STATUS_CHANGES,
+    agency_leads,
+    awaits_review,
+    is_endorser,
+    status_changes_open_to,
+)
 
 ASSIGNMENT_SALT = "pool.assignment"
 
@@ -49,12 +56,6 @@ class NeedsConfirmation(PoolError):
 
 def _link(name, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
-
-
-def _leads_of(agency_id) -> list[User]:
-    if agency_id is None:
-        return []
-    return list(User.objects.filter(agency_id=agency_id, is_active=True, groups__name=str(Role.AGENCY_LEAD)))
 
 
 def _managers() -> list[User]:
@@ -83,17 +84,6 @@ def _set_status(membership: Membership, status: str, *, actor, reason: str = "")
         changes={"status": [MembershipStatus(previous).label, MembershipStatus(status).label], "reason": reason},
     )
     return membership
-
-
-def awaits_endorsement(membership: Membership) -> bool:
-    return membership.status == MembershipStatus.APPLIED and bool(_leads_of(membership.person.agency_id))
-
-
-def awaits_review(membership: Membership) -> bool:
-    """Endorsed applications, and those from people with no agency lead to endorse them."""
-    return membership.status == MembershipStatus.ENDORSED or (
-        membership.status == MembershipStatus.APPLIED and not _leads_of(membership.person.agency_id)
-    )
 
 
 # --- Joining ----------------------------------------------------------------------------------
@@ -134,7 +124,7 @@ def apply(*, person: User, experience: str, specialisms: str, facilitation_exper
     membership.save()
     membership.courses.set(courses)
     _set_status(membership, MembershipStatus.APPLIED, actor=person)
-    leads = _leads_of(person.agency_id)
+    leads = agency_leads(person.agency_id)
     if leads:
         queue_email(
             to=[lead.email for lead in leads],
@@ -159,7 +149,7 @@ def endorse(*, actor: User, membership: Membership, endorsed: bool, note: str) -
     """The applicant's agency lead supports the application, or does not (with a reason)."""
     membership = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
     person = membership.person
-    if not (actor.is_agency_lead and actor.agency_id and actor.agency_id == person.agency_id):
+    if not is_endorser(actor, membership):
         raise PoolError("Only the lead of the applicant's agency can endorse this application.")
     if membership.status != MembershipStatus.APPLIED:
         raise PoolError(
@@ -281,14 +271,9 @@ def change_status(*, actor: User, membership: Membership, status: str, reason: s
     if not actor.is_training_manager:
         raise PoolError("Only the training manager can change a member's status.")
     membership = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
-    allowed = {
-        MembershipStatus.LAPSED: (MembershipStatus.ACTIVE,),
-        MembershipStatus.LEFT: (MembershipStatus.ACCEPTED, MembershipStatus.ACTIVE, MembershipStatus.LAPSED),
-        MembershipStatus.ACTIVE: (MembershipStatus.LAPSED,),
-    }
-    if status not in allowed:
+    if status not in MANUAL_STATUS_CHANGES:
         raise PoolError("Choose lapsed, active or left.", field="status")
-    if membership.status not in allowed[status]:
+    if status not in status_changes_open_to(membership):
         raise PoolError(
             f"A member who is {membership.get_status_display().lower()} "
             f"cannot be made {MembershipStatus(status).label.lower()}.",
