@@ -316,11 +316,6 @@ def review(request, pk):
 @permission_required("pool.manage")
 def change_status(request, pk):
     membership = get_object_or_404(Membership.objects.select_related("person"), pk=pk)
-    if not selectors.status_changes_open_to(membership):
-        messages.info(
-            request, f"A member who is {membership.get_status_display().lower()} cannot have their status changed."
-        )
-        return redirect("pool:member", pk=membership.pk)
     form = StatusForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
