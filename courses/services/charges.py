@@ -10,6 +10,7 @@ raised it, and is waived with a reason rather than deleted.
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -51,6 +52,17 @@ def fee_for(*, agency, course, policy: BookingPolicy | None = None) -> Decimal:
     whole_days = int(course.duration_days)
     half = course.duration_days - whole_days
     return rate.per_day * whole_days + (rate.per_half_day if half else Decimal("0"))
+
+
+def cost_in_words(*, course, policy: BookingPolicy | None = None) -> str:
+    """What the course costs delegates, as its catalogue page says it: by the same exemptions
+    and fee rates `fee_for` charges."""
+    policy = policy or BookingPolicy.current()
+    if course.charge_exempt or not FeeRate.objects.filter(Q(per_day__gt=0) | Q(per_half_day__gt=0)).exists():
+        return "Free for everyone"
+    if policy.contributing_partners_free:
+        return "Free for staff of contributing partners; other organisations pay a fee by category"
+    return "A fee by the category of the delegate's organisation"
 
 
 def is_late_cancellation(*, session, when=None, policy: BookingPolicy | None = None) -> bool:

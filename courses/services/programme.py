@@ -144,6 +144,16 @@ class DateSpan:
     ends_at: datetime
 
 
+def session_change_refusal(session: Session, *, now=None) -> str:
+    """Why a session's details can no longer be changed ("" while they can): once it has been
+    cancelled or completed, or has started, it is left as it was."""
+    if session.status != SessionStatus.SCHEDULED:
+        return f"This session is {session.get_status_display().lower()}, so it cannot be changed."
+    if session.starts_at <= (now or timezone.now()):
+        return "This session has started, so it cannot be changed."
+    return ""
+
+
 @transaction.atomic
 def save_session(*, actor, session: Session | None = None, dates: list[DateSpan], trainers=(), **values) -> Session:
     """Create or change a session with its dates. It keeps `starts_at`/`ends_at`
@@ -162,10 +172,9 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
     creating = session is None
     if not creating:
         session = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
-        if session.status != SessionStatus.SCHEDULED:
-            raise ProgrammeError(f"This session is {session.get_status_display().lower()}, so it cannot be changed.")
-        if session.starts_at <= timezone.now():
-            raise ProgrammeError("This session has started, so it cannot be changed.")
+        refusal = session_change_refusal(session)
+        if refusal:
+            raise ProgrammeError(refusal)
         taken = Booking.objects.filter(session=session, status__in=HOLDS_PLACE).count()
         if values.get("capacity", session.capacity) < taken:
             raise ProgrammeError(

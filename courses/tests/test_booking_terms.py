@@ -247,3 +247,60 @@ def test_the_substitute_choice_is_offered_exactly_when_the_service_accepts_one(c
         else:
             with pytest.raises(BookingError, match="Only a confirmed place"):
                 cancel_booking(actor=booking.person, booking=booking, substitute=colleague)
+
+
+# --- The programme pages --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["scheduled", "started", "cancelled", "completed"])
+def test_the_session_page_offers_change_exactly_when_the_service_accepts_a_change(client, state):
+    from courses.services.programme import DateSpan, ProgrammeError, save_session
+
+    manager = training_manager()
+    now = timezone.now()
+    session = SessionFactory(course=CourseFactory(title="Neglect"))
+    if state == "started":
+        session.starts_at = now - timedelta(hours=1)
+        session.save()
+    elif state != "scheduled":
+        session.status = state
+        session.save()
+    client.force_login(manager)
+    page = client.get(reverse("courses:manage-session", args=[session.pk])).content.decode()
+    offered = reverse("courses:manage-session-edit", args=[session.pk]) in page
+    start = now + timedelta(days=30)
+    try:
+        save_session(
+            actor=manager,
+            session=session,
+            dates=[DateSpan(starts_at=start, ends_at=start + timedelta(hours=6))],
+            course=session.course,
+            venue=session.venue,
+            capacity=session.capacity,
+        )
+    except ProgrammeError:
+        accepted = False
+    else:
+        accepted = True
+    assert offered == accepted == (state == "scheduled")
+
+
+@pytest.mark.parametrize(
+    ("contributing_free", "says"),
+    [
+        (True, "Free for staff of contributing partners; other organisations pay a fee by category"),
+        (False, "A fee by the category of the delegate's organisation"),
+    ],
+)
+def test_the_course_page_states_the_cost_by_the_boards_policy(client, contributing_free, says):
+    from courses.models import FeeRate
+
+    BookingPolicy.objects.filter(pk=1).update(contributing_partners_free=contributing_free)
+    nursery = AgencyFactory(name="Little Acorns Day Nurseries Ltd", contributing=False)
+    FeeRate.objects.create(policy_id=1, category=nursery.category, per_day=Decimal("85.00"), per_half_day=Decimal("45"))
+    course = CourseFactory(title="Safer Recruitment")
+    exempt = CourseFactory(title="Annual Safeguarding Conference", charge_exempt=True)
+    page = html.unescape(client.get(reverse("courses:course", args=[course.slug])).content.decode())
+    assert says in page
+    page = html.unescape(client.get(reverse("courses:course", args=[exempt.slug])).content.decode())
+    assert "Free for everyone" in page

@@ -20,6 +20,7 @@ from ..models import ACTIVE, Booking, Certificate, Course, SessionDate
 from ..selectors.booking import sessions_a_trainer_delivers
 from ..selectors.catalogue import catalogue_courses, get_course_page, with_places_left
 from ..selectors.training_record import overall_status, requirements_for
+from ..services.charges import cost_in_words
 from ..tables_training import AgencyTrainingTable
 
 PER_PAGE = 20
@@ -53,7 +54,8 @@ def catalogue(request):
 
 @shared_page(per=PER_ROLES)
 def course_page(request, slug):
-    return render(request, "courses/catalogue/course.html", {"course": get_course_page(slug)})
+    course = get_course_page(slug)
+    return render(request, "courses/catalogue/course.html", {"course": course, "cost": cost_in_words(course=course)})
 
 
 def training_record_context(person: User) -> dict:

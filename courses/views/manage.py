@@ -86,7 +86,12 @@ def session_detail(request, pk):
     return render(
         request,
         "courses/manage/session.html",
-        {"session": session, "groups": [g for g in groups if g[1]], "now": timezone.now()},
+        {
+            "session": session,
+            "groups": [g for g in groups if g[1]],
+            # The same rule `save_session` applies: "Change" shows only while a change is accepted.
+            "can_change": not programme.session_change_refusal(session),
+        },
     )
 
 
