@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -26,6 +27,7 @@ from .models import (
     Assignment,
     AssignmentStatus,
     Membership,
+    MembershipCriterion,
     MembershipStatus,
     PoolPolicy,
     StatusChange,
@@ -390,6 +392,38 @@ def save_policy(*, actor: User, months_without_delivery: int, training_valid_mon
         },
     )
     return policy
+
+
+@transaction.atomic
+def save_criterion(*, actor: User, criterion: MembershipCriterion | None = None, **values) -> MembershipCriterion:
+    """Add a criterion to the checklist reviews use, or change one, with an audit entry of what changed."""
+    if not actor.is_training_manager:
+        raise PoolError("Only the training manager can change the pool's criteria.")
+    before = {}
+    if criterion is not None and criterion.pk:
+        stored = MembershipCriterion.objects.select_for_update().get(pk=criterion.pk)
+        before = {name: getattr(stored, name) for name in values}
+    criterion = criterion or MembershipCriterion()
+    creating = criterion.pk is None
+    for name, value in values.items():
+        setattr(criterion, name, value)
+    try:
+        criterion.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise PoolError(messages[0], field=field if field != "__all__" else None) from exc
+    criterion.save()
+    log_action(
+        actor=actor,
+        action="added pool criterion" if creating else "changed pool criterion",
+        obj=criterion,
+        changes={
+            name: [str(before.get(name, "")), str(value)]
+            for name, value in values.items()
+            if creating or before.get(name) != value
+        },
+    )
+    return criterion
 
 
 @transaction.atomic

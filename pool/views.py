@@ -347,9 +347,13 @@ def criterion_edit(request, pk=None):
     criterion = get_object_or_404(MembershipCriterion, pk=pk) if pk else None
     form = CriterionForm(post_data(request), instance=criterion)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Criterion saved.")
-        return redirect("pool:criteria")
+        try:
+            services.save_criterion(actor=request.user, criterion=criterion, **form.cleaned_data)
+        except PoolError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Criterion saved.")
+            return redirect("pool:criteria")
     return render(
         request,
         "includes/form_page.html",

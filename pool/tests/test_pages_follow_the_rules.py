@@ -135,3 +135,18 @@ def test_both_pages_list_the_same_sessions_a_trainer_delivers(client):
         page = client.get(reverse(name)).content.decode()
         assert "Domestic Abuse and its Impact on Children" in page, name
         assert "Neglect: Recognising and Responding" in page, name
+
+
+def test_criteria_are_saved_through_the_service_with_an_audit_entry(client):
+    from accounts.models import AuditEntry
+    from pool.models import MembershipCriterion
+
+    client.force_login(training_manager(full_name="Helen Carter"))
+    data = {"text": "Two years' experience with children and families", "guidance": "", "position": "1", "active": "on"}
+    client.post(reverse("pool:criterion-new"), data)
+    criterion = MembershipCriterion.objects.get()
+    client.post(reverse("pool:criterion-edit", args=[criterion.pk]), {**data, "position": "2"})
+    assert MembershipCriterion.objects.get().position == 2
+    entry = AuditEntry.objects.get(action="changed pool criterion")
+    assert entry.changes == {"position": ["1", "2"]}
+    assert AuditEntry.objects.filter(action="added pool criterion").count() == 1
