@@ -304,3 +304,31 @@ def test_the_course_page_states_the_cost_by_the_boards_policy(client, contributi
     assert says in page
     page = html.unescape(client.get(reverse("courses:course", args=[exempt.slug])).content.decode())
     assert "Free for everyone" in page
+
+
+@pytest.mark.parametrize("started", [False, True])
+def test_the_register_page_takes_attendance_exactly_when_the_service_records_it(client, started):
+    from courses.services.register import RegisterError, record_attendance
+
+    person = trainer(full_name="Priya Shah")
+    now = timezone.now()
+    start = now - timedelta(hours=1) if started else now + timedelta(days=2)
+    session = SessionFactory(
+        course=CourseFactory(title="Neglect"),
+        starts_at=start,
+        ends_at=start + timedelta(hours=6),
+        bookings_close_at=start - timedelta(days=3),
+        trainers=[person],
+    )
+    booking = BookingFactory(session=session, person=UserFactory(full_name="Olivia Grant"))
+    client.force_login(person)
+    page = client.get(reverse("courses:register", args=[session.pk])).content.decode()
+    offered = "Save register" in page
+    try:
+        record_attendance(actor=person, session=session, outcomes={booking.pk: Attendance.ATTENDED})
+    except RegisterError as error:
+        accepted = False
+        assert "The register opens when the session starts" in error.message
+    else:
+        accepted = True
+    assert offered == accepted == started

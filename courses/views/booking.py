@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.views import form_error, post_data, site_url
@@ -178,7 +177,7 @@ def approval(request, token):
 def register(request, pk):
     session = get_session_for_register(request.user, pk)
     bookings, marks, walk_ins, records = register_lines(session)
-    opens = session.starts_at <= timezone.now()
+    opens = register_services.register_has_opened(session)
     form = RegisterForm(
         post_data(request) if "save" in request.POST or "close" in request.POST else None,
         bookings=bookings,
