@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from accounts.selectors import get_person_for_user
 from common.access import permission_required
 from common.listing import table_page
 from common.pagecache import PER_PERSON, PER_ROLES, shared_page
@@ -139,11 +140,5 @@ def agency_training(request):
 
 @permission_required("courses.view_agency_training")
 def person_training(request, pk):
-    user = request.user
-    people = User.objects.select_related("agency", "target_group")
-    if not user.is_training_manager:
-        people = people.filter(agency_id=user.agency_id)
-    person = people.filter(pk=pk).first()
-    if person is None:
-        raise Http404("No such person")
+    person = get_person_for_user(request.user, pk)  # the same scope as the people pages
     return render(request, "courses/training/person_training.html", training_record_context(person))
