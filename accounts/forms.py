@@ -4,6 +4,8 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Fixed, Layout, Size
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from common.forms import RecordForm, model_field
+
 from .mail import queue_email
 from .models import Agency, OrganisationCategory, Sector, TargetGroup, User, normalise_email
 from .roles import ROLE_DESCRIPTIONS, Role
@@ -210,25 +212,20 @@ class ResendVerificationForm(forms.Form):
         self.helper = gds_helper(Field.text("email"), submit="Send a new link")
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(RecordForm):
+    full_name = model_field(User, "full_name", error_messages={"required": "Enter your full name"})
+    job_title = model_field(User, "job_title", label="Job title or role")
     target_group = TargetGroupField(label="Staff group")
-
-    class Meta:
-        model = User
-        fields = ["full_name", "job_title", "target_group", "line_manager_name", "line_manager_email"]
-        labels = {"job_title": "Job title or role"}
-        help_texts = {
-            "line_manager_email": (
-                "They approve your place on courses that need it. Use their work email address: they must "
-                "work for your agency, and cannot be you. Your agency lead is told when you change it."
-            )
-        }
-        error_messages = {
-            "full_name": {"required": "Enter your full name"},
-            "line_manager_email": {
-                "invalid": "Enter your line manager's email in the correct format, like name@example.org"
-            },
-        }
+    line_manager_name = model_field(User, "line_manager_name")
+    line_manager_email = model_field(
+        User,
+        "line_manager_email",
+        help_text=(
+            "They approve your place on courses that need it. Use their work email address: they must "
+            "work for your agency, and cannot be you. Your agency lead is told when you change it."
+        ),
+        error_messages={"invalid": "Enter your line manager's email in the correct format, like name@example.org"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,10 +239,6 @@ class ProfileForm(forms.ModelForm):
             Field.text("line_manager_email"),
             submit="Save changes",
         )
-
-    def _post_clean(self):
-        # The service validates and saves; the form only checks the input.
-        pass
 
 
 class GdsPasswordResetForm(auth_forms.PasswordResetForm):
@@ -347,23 +340,22 @@ class DeactivateForm(forms.Form):
         self.helper.layout[-1] = Button.warning("submit", "Deactivate account")
 
 
-class AgencyForm(forms.ModelForm):
-    class Meta:
-        model = Agency
-        fields = ["name", "sector", "category", "contributing", "active", "email_domains"]
-        labels = {"email_domains": "Email domains"}
-        help_texts = {
-            "email_domains": (
-                "The part after the @ in its staff's work email addresses, like northshire-police.example.org. "
-                "Separate several with spaces. People who sign up with one of these are its staff at once; "
-                "anyone else who says they work here waits for the agency lead to confirm them."
-            )
-        }
-        error_messages = {
-            "name": {"required": "Enter the agency's name"},
-            "sector": {"required": "Select the agency's sector"},
-            "category": {"required": "Select the organisation category"},
-        }
+class AgencyForm(RecordForm):
+    name = model_field(Agency, "name", error_messages={"required": "Enter the agency's name"})
+    sector = model_field(Agency, "sector", error_messages={"required": "Select the agency's sector"})
+    category = model_field(Agency, "category", error_messages={"required": "Select the organisation category"})
+    contributing = model_field(Agency, "contributing")
+    active = model_field(Agency, "active")
+    email_domains = model_field(
+        Agency,
+        "email_domains",
+        label="Email domains",
+        help_text=(
+            "The part after the @ in its staff's work email addresses, like northshire-police.example.org. "
+            "Separate several with spaces. People who sign up with one of these are its staff at once; "
+            "anyone else who says they work here waits for the agency lead to confirm them."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -382,10 +374,6 @@ class AgencyForm(forms.ModelForm):
             Field.checkbox("active"),
             submit="Save agency",
         )
-
-    def _post_clean(self):
-        # Uniqueness and the rest are the service's to check.
-        pass
 
 
 class ClaimDecisionForm(forms.Form):

@@ -472,3 +472,77 @@ def save_agency(*, actor: User, agency: Agency | None = None, **values) -> Agenc
     agency.save()
     log_action(actor=actor, action="created agency" if creating else "changed agency", obj=agency, changes=changes)
     return agency
+
+
+# --- Two-step sign-in ---------------------------------------------------------------------
+
+
+def _spend_code(person: User, code: str, *, secret: str | None = None) -> User | None:
+    """Check a code from the person's authenticator app and spend it, so a code that worked once
+    is refused after. Returns the locked, reloaded person, or None when the code is wrong or spent.
+    Call inside a transaction."""
+    from . import totp
+
+    person = User.objects.select_for_update().get(pk=person.pk)
+    step = totp.matching_step(secret or person.totp_secret, code, after=person.totp_last_step)
+    if step is None:
+        return None
+    person.totp_last_step = step
+    person.save(update_fields=["totp_last_step"])
+    return person
+
+
+def _clear_two_step(person: User) -> None:
+    person.totp_secret, person.totp_enabled_at, person.totp_last_step = "", None, None
+    person.save(update_fields=["totp_secret", "totp_enabled_at", "totp_last_step"])
+
+
+@transaction.atomic
+def check_sign_in_code(*, person: User, code: str) -> User:
+    """The second step of signing in: the code the person's app shows now, once only."""
+    if _spend_code(person, code) is None:
+        raise AccountError(
+            "That code is not right, or has been used. Wait for the app to show a new one and try again", field="code"
+        )
+    return person
+
+
+@transaction.atomic
+def turn_on_two_step(*, person: User, secret: str, code: str) -> User:
+    """Turn two-step sign-in on with the key the person added to their app, proved by a code from it."""
+    if not person.may_use_two_step:
+        raise AccountError("Two-step sign-in is for the training manager and Board members.")
+    locked = _spend_code(person, code, secret=secret)
+    if locked is None:
+        raise AccountError(
+            "That code is not right. Check the key you typed, and enter the code your app shows now", field="code"
+        )
+    locked.totp_secret, locked.totp_enabled_at = secret, timezone.now()
+    locked.save(update_fields=["totp_secret", "totp_enabled_at"])
+    log_action(actor=locked, action="turned on two-step sign-in", obj=locked)
+    return locked
+
+
+@transaction.atomic
+def turn_off_two_step(*, person: User, code: str) -> User:
+    """The person turns two-step sign-in off, proving it is them with a code from their app."""
+    locked = _spend_code(person, code)
+    if locked is None:
+        raise AccountError("That code is not right. Enter the code your app shows now", field="code")
+    _clear_two_step(locked)
+    log_action(actor=locked, action="turned off two-step sign-in", obj=locked)
+    return locked
+
+
+@transaction.atomic
+def reset_two_step(*, actor: User, person: User) -> bool:
+    """The training manager turns two-step sign-in off for someone who lost their phone.
+    Returns whether it was on."""
+    if not actor.is_training_manager:
+        raise AccountError("Only the training manager can turn off someone else's two-step sign-in.")
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if not person.uses_two_step:
+        return False
+    _clear_two_step(person)
+    log_action(actor=actor, action="turned off two-step sign-in", obj=person)
+    return True

@@ -8,19 +8,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from common.access import permission_required
-from common.views import post_data
+from common.views import form_error, post_data
 
-from . import totp
-from .audit import log_action
+from . import services, totp
+from .errors import AccountError
 from .forms import gds_helper
 from .models import User
+from .selectors import get_person_for_user
 
 PENDING = "two_step_pending"
 
@@ -39,18 +38,6 @@ class CodeForm(forms.Form):
         self.helper = gds_helper(Field.text("code", field_width=Fixed.FIVE), submit=submit)
 
 
-def use_code(person: User, code: str, *, secret: str | None = None) -> bool:
-    """Check a code and spend it: a code that worked once is refused after."""
-    with transaction.atomic():
-        person = User.objects.select_for_update().get(pk=person.pk)
-        step = totp.matching_step(secret or person.totp_secret, code, after=person.totp_last_step)
-        if step is None:
-            return False
-        person.totp_last_step = step
-        person.save(update_fields=["totp_last_step"])
-        return True
-
-
 def start(request, user, next_url: str):
     """Called by the sign-in page once the password is right: hold the sign-in until the code."""
     request.session[PENDING] = {"user": user.pk, "backend": user.backend, "next": next_url}
@@ -64,7 +51,11 @@ def sign_in_code(request):
         return redirect("accounts:sign-in")
     form = CodeForm(post_data(request), submit="Sign in")
     if request.method == "POST" and form.is_valid():
-        if use_code(person, form.cleaned_data["code"]):
+        try:
+            services.check_sign_in_code(person=person, code=form.cleaned_data["code"])
+        except AccountError as error:
+            form_error(form, error)
+        else:
             del request.session[PENDING]
             login(request, person, backend=pending["backend"])
             next_url = pending.get("next") or ""
@@ -73,9 +64,6 @@ def sign_in_code(request):
             ):
                 next_url = settings.LOGIN_REDIRECT_URL
             return redirect(next_url)
-        form.add_error(
-            "code", "That code is not right, or has been used. Wait for the app to show a new one and try again"
-        )
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 
@@ -88,26 +76,28 @@ def setup(request):
     if person.uses_two_step:
         form = CodeForm(post_data(request), submit="Turn off two-step sign-in")
         if request.method == "POST" and form.is_valid():
-            if use_code(person, form.cleaned_data["code"]):
-                User.objects.filter(pk=person.pk).update(totp_secret="", totp_enabled_at=None, totp_last_step=None)
-                log_action(actor=person, action="turned off two-step sign-in", obj=person)
+            try:
+                services.turn_off_two_step(person=person, code=form.cleaned_data["code"])
+            except AccountError as error:
+                form_error(form, error)
+            else:
                 messages.success(request, "Two-step sign-in is off. You sign in with your password only.")
                 return redirect("accounts:profile")
-            form.add_error("code", "That code is not right. Enter the code your app shows now")
         return render(request, "accounts/two_step.html", {"form": form, "enabled": True})
     secret = request.session.get("two_step_secret") or totp.new_secret()
     request.session["two_step_secret"] = secret
     form = CodeForm(post_data(request), submit="Turn on two-step sign-in")
     if request.method == "POST" and form.is_valid():
-        if use_code(person, form.cleaned_data["code"], secret=secret):
-            User.objects.filter(pk=person.pk).update(totp_secret=secret, totp_enabled_at=timezone.now())
+        try:
+            services.turn_on_two_step(person=person, secret=secret, code=form.cleaned_data["code"])
+        except AccountError as error:
+            form_error(form, error)
+        else:
             del request.session["two_step_secret"]
-            log_action(actor=person, action="turned on two-step sign-in", obj=person)
             messages.success(
                 request, "Two-step sign-in is on. Next time you sign in, we will ask for a code from your app."
             )
             return redirect("accounts:profile")
-        form.add_error("code", "That code is not right. Check the key you typed, and enter the code your app shows now")
     return render(
         request,
         "accounts/two_step.html",
@@ -124,11 +114,15 @@ def setup(request):
 @permission_required("accounts.manage_person")
 def turn_off_for(request, pk):
     """The training manager turns two-step sign-in off for someone who lost their phone."""
-    person = get_object_or_404(User, pk=pk)
-    if person.uses_two_step:
-        User.objects.filter(pk=person.pk).update(totp_secret="", totp_enabled_at=None, totp_last_step=None)
-        log_action(actor=request.user, action="turned off two-step sign-in", obj=person)
-        messages.success(
-            request, f"Two-step sign-in is off for {person.full_name}. They can turn it on again from their details."
-        )
+    person = get_person_for_user(request.user, pk, write=True)
+    try:
+        was_on = services.reset_two_step(actor=request.user, person=person)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        if was_on:
+            messages.success(
+                request,
+                f"Two-step sign-in is off for {person.full_name}. They can turn it on again from their details.",
+            )
     return redirect("manage:person", pk=person.pk)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +74,30 @@ def settings_for(course: Course) -> CourseEvaluation:
             )
     except IntegrityError:  # made at the same moment by another process
         return CourseEvaluation.objects.get(course=course)
+
+
+@transaction.atomic
+def save_course_evaluation(*, actor, evaluation: CourseEvaluation, **values) -> CourseEvaluation:
+    """Change which questionnaires a course asks and when, with an audit entry of what changed."""
+    if not actor.is_training_manager:
+        raise EvaluationError("Only the training manager can change a course's evaluation.")
+    stored = CourseEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+    changes = {
+        name: [str(getattr(stored, name) or ""), str(value or "")]
+        for name, value in values.items()
+        if getattr(stored, name) != value
+    }
+    for name, value in values.items():
+        setattr(stored, name, value)
+    try:
+        stored.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise EvaluationError(messages[0], field=field if field != "__all__" else None) from exc
+    stored.save()
+    if changes:
+        log_action(actor=actor, action="changed course evaluation", obj=stored.course, changes=changes)
+    return stored
 
 
 # --- Links ----------------------------------------------------------------------------------------

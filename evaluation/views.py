@@ -125,9 +125,13 @@ def course_settings(request, pk):
     current = services.settings_for(course)
     form = SettingsForm(post_data(request), instance=current)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Evaluation settings saved for {course.title}.")
-        return redirect("evaluation:index")
+        try:
+            services.save_course_evaluation(actor=request.user, evaluation=current, **form.cleaned_data)
+        except EvaluationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Evaluation settings saved for {course.title}.")
+            return redirect("evaluation:index")
     return render(
         request,
         "evaluation/form_page.html",

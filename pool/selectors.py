@@ -12,16 +12,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Agency
+from accounts.models import Agency, User
+from accounts.roles import Role
+from accounts.selectors import is_member_of, leads_of
 from courses.models import Attendance, AttendanceRecord, Session, SessionStatus
 from tna.models import TrainingYear
 from tna.selectors import percent, rag
 
-from .models import IN_POOL, Assignment, AssignmentStatus, Membership, MembershipStatus, PoolPolicy, TrainerCommitment
+from .models import (
+    CLOSED,
+    IN_POOL,
+    Assignment,
+    AssignmentStatus,
+    Membership,
+    MembershipStatus,
+    PoolPolicy,
+    TrainerCommitment,
+)
 
 ZERO = Decimal("0")
 
@@ -213,6 +224,126 @@ def totals(rows: list[AgencyContribution]) -> ContributionTotals:
         t.places_earned += row.places_earned
         t.places_used += row.places_used
     return t
+
+
+def delivery_record(person) -> list[dict]:
+    """Days and sessions the person delivered in each training year, latest year first. Two queries."""
+    years = list(TrainingYear.objects.order_by("-starts_on"))
+    if not years:
+        return []
+    sessions = list(
+        delivered_sessions(years[-1].starts_on, years[0].ends_on)
+        .filter(trainers=person)
+        .select_related("course")
+        .order_by("starts_at")
+    )
+    rows = []
+    for year in years:
+        in_year = [s for s in sessions if year.starts_on <= timezone.localtime(s.starts_at).date() <= year.ends_on]
+        if in_year:
+            rows.append({"year": year, "sessions": in_year, "days": sum(s.course.duration_days for s in in_year)})
+    return rows
+
+
+# --- Who decides an application ----------------------------------------------------------------
+
+
+def _agency_leads():
+    return User.objects.filter(is_active=True, groups__name=str(Role.AGENCY_LEAD), agency__isnull=False)
+
+
+def agency_leads(agency_id) -> list[User]:
+    """An agency's active leads: they are asked to endorse its staff's applications."""
+    return leads_of(agency_id)
+
+
+def agencies_with_leads() -> set[int]:
+    """The agencies that have an active lead to endorse applications. One query."""
+    return set(_agency_leads().values_list("agency_id", flat=True))
+
+
+def awaits_endorsement(membership: Membership, *, led: set[int] | None = None) -> bool:
+    """Applied, and the applicant's agency has a lead to endorse it. `led` (from
+    `agencies_with_leads`) spares a query per membership on a list."""
+    agency_id = membership.person.agency_id
+    has_lead = agency_id in led if led is not None else bool(agency_leads(agency_id))
+    return membership.status == MembershipStatus.APPLIED and has_lead
+
+
+def awaits_review(membership: Membership, *, led: set[int] | None = None) -> bool:
+    """Waiting for the training manager: endorsed applications, and those from people whose
+    agency has no lead to endorse them."""
+    return membership.status == MembershipStatus.ENDORSED or (
+        membership.status == MembershipStatus.APPLIED and not awaits_endorsement(membership, led=led)
+    )
+
+
+def is_endorser(user, membership: Membership) -> bool:
+    """The applicant's own agency lead: the only person who endorses the application."""
+    return bool(user.is_agency_lead and is_member_of(membership.person, user.agency_id))
+
+
+def may_endorse(user, membership: Membership) -> bool:
+    return is_endorser(user, membership) and membership.status == MembershipStatus.APPLIED
+
+
+@dataclass
+class ApplicationsWaiting:
+    to_endorse: list[Membership]
+    to_review: list[Membership]
+    awaiting_lead: list[Membership]
+
+
+def applications_waiting_for(user) -> ApplicationsWaiting:
+    """Applications waiting for `user`: endorsement (their agency's staff, for a lead) and the
+    decision (for the training manager), by the same rules as `endorse` and `review`. Two queries."""
+    waiting = list(
+        Membership.objects.filter(status__in=[MembershipStatus.APPLIED, MembershipStatus.ENDORSED])
+        .select_related("person__agency", "endorsed_by")
+        .order_by("applied_at")
+    )
+    to_endorse = [m for m in waiting if may_endorse(user, m)]
+    to_review, awaiting_lead = [], []
+    if user.is_training_manager:
+        led = agencies_with_leads()
+        to_review = [m for m in waiting if awaits_review(m, led=led)]
+        awaiting_lead = [m for m in waiting if awaits_endorsement(m, led=led)]
+    return ApplicationsWaiting(to_endorse, to_review, awaiting_lead)
+
+
+# The statuses the training manager may move a member to by hand, and from which.
+MANUAL_STATUS_CHANGES = {
+    MembershipStatus.LAPSED: (MembershipStatus.ACTIVE,),
+    MembershipStatus.LEFT: (MembershipStatus.ACCEPTED, MembershipStatus.ACTIVE, MembershipStatus.LAPSED),
+    MembershipStatus.ACTIVE: (MembershipStatus.LAPSED,),
+}
+
+
+def status_changes_open_to(membership: Membership) -> list[str]:
+    """The statuses the training manager may move this member to by hand."""
+    return [to for to, sources in MANUAL_STATUS_CHANGES.items() if membership.status in sources]
+
+
+def assignment_candidates() -> list[User]:
+    """People the training manager may ask to deliver a session: anyone with a pool membership
+    that is not closed (left, declined, not endorsed), active members first. One query."""
+    people = list(
+        User.objects.filter(is_active=True, pool_membership__isnull=False)
+        .exclude(pool_membership__status__in=CLOSED)
+        .select_related("agency", "pool_membership")
+        .annotate(
+            active_first=Case(
+                When(pool_membership__status=MembershipStatus.ACTIVE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("active_first", "full_name")
+    )
+    for person in people:
+        membership = person.pool_membership
+        person.pool_status_label = "" if membership.is_active else membership.get_status_display().lower()
+    return people
 
 
 # --- Lookups in the user's scope (404 outside it) ----------------------------------------------

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -16,7 +17,6 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import User
 from accounts.roles import Role
-from accounts.selectors import is_member_of, leads_of
 from accounts.services import role_group
 from common.errors import DomainError
 from courses.models import Session, SessionDate, SessionStatus
@@ -27,10 +27,18 @@ from .models import (
     Assignment,
     AssignmentStatus,
     Membership,
+    MembershipCriterion,
     MembershipStatus,
     PoolPolicy,
     StatusChange,
     TrainerCommitment,
+)
+from .selectors import (
+    MANUAL_STATUS_CHANGES,
+    agency_leads,
+    awaits_review,
+    is_endorser,
+    status_changes_open_to,
 )
 
 ASSIGNMENT_SALT = "pool.assignment"
@@ -50,10 +58,6 @@ class NeedsConfirmation(PoolError):
 
 def _link(name, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
-
-
-def _leads_of(agency_id) -> list[User]:
-    return leads_of(agency_id)
 
 
 def _managers() -> list[User]:
@@ -82,17 +86,6 @@ def _set_status(membership: Membership, status: str, *, actor, reason: str = "")
         changes={"status": [MembershipStatus(previous).label, MembershipStatus(status).label], "reason": reason},
     )
     return membership
-
-
-def awaits_endorsement(membership: Membership) -> bool:
-    return membership.status == MembershipStatus.APPLIED and bool(_leads_of(membership.person.agency_id))
-
-
-def awaits_review(membership: Membership) -> bool:
-    """Endorsed applications, and those from people with no agency lead to endorse them."""
-    return membership.status == MembershipStatus.ENDORSED or (
-        membership.status == MembershipStatus.APPLIED and not _leads_of(membership.person.agency_id)
-    )
 
 
 # --- Joining ----------------------------------------------------------------------------------
@@ -133,7 +126,7 @@ def apply(*, person: User, experience: str, specialisms: str, facilitation_exper
     membership.save()
     membership.courses.set(courses)
     _set_status(membership, MembershipStatus.APPLIED, actor=person)
-    leads = _leads_of(person.agency_id)
+    leads = agency_leads(person.agency_id)
     if leads:
         queue_email(
             to=[lead.email for lead in leads],
@@ -158,7 +151,7 @@ def endorse(*, actor: User, membership: Membership, endorsed: bool, note: str) -
     """The applicant's agency lead supports the application, or does not (with a reason)."""
     membership = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
     person = membership.person
-    if not (actor.is_agency_lead and is_member_of(person, actor.agency_id)):
+    if not is_endorser(actor, membership):
         raise PoolError("Only the lead of the applicant's agency can endorse this application.")
     if membership.status != MembershipStatus.APPLIED:
         raise PoolError(
@@ -280,14 +273,9 @@ def change_status(*, actor: User, membership: Membership, status: str, reason: s
     if not actor.is_training_manager:
         raise PoolError("Only the training manager can change a member's status.")
     membership = Membership.objects.select_for_update().select_related("person").get(pk=membership.pk)
-    allowed = {
-        MembershipStatus.LAPSED: (MembershipStatus.ACTIVE,),
-        MembershipStatus.LEFT: (MembershipStatus.ACCEPTED, MembershipStatus.ACTIVE, MembershipStatus.LAPSED),
-        MembershipStatus.ACTIVE: (MembershipStatus.LAPSED,),
-    }
-    if status not in allowed:
+    if status not in MANUAL_STATUS_CHANGES:
         raise PoolError("Choose lapsed, active or left.", field="status")
-    if membership.status not in allowed[status]:
+    if status not in status_changes_open_to(membership):
         raise PoolError(
             f"A member who is {membership.get_status_display().lower()} "
             f"cannot be made {MembershipStatus(status).label.lower()}.",
@@ -404,6 +392,38 @@ def save_policy(*, actor: User, months_without_delivery: int, training_valid_mon
         },
     )
     return policy
+
+
+@transaction.atomic
+def save_criterion(*, actor: User, criterion: MembershipCriterion | None = None, **values) -> MembershipCriterion:
+    """Add a criterion to the checklist reviews use, or change one, with an audit entry of what changed."""
+    if not actor.is_training_manager:
+        raise PoolError("Only the training manager can change the pool's criteria.")
+    before = {}
+    if criterion is not None and criterion.pk:
+        stored = MembershipCriterion.objects.select_for_update().get(pk=criterion.pk)
+        before = {name: getattr(stored, name) for name in values}
+    criterion = criterion or MembershipCriterion()
+    creating = criterion.pk is None
+    for name, value in values.items():
+        setattr(criterion, name, value)
+    try:
+        criterion.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise PoolError(messages[0], field=field if field != "__all__" else None) from exc
+    criterion.save()
+    log_action(
+        actor=actor,
+        action="added pool criterion" if creating else "changed pool criterion",
+        obj=criterion,
+        changes={
+            name: [str(before.get(name, "")), str(value)]
+            for name, value in values.items()
+            if creating or before.get(name) != value
+        },
+    )
+    return criterion
 
 
 @transaction.atomic

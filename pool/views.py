@@ -1,12 +1,10 @@
 """Trainer pool pages: applying and answering assignments (staff and trainers), endorsing
 (agency leads), and running the pool (the training manager)."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +14,8 @@ from accounts.models import Agency, User
 from common.access import permission_required
 from common.listing import rows_csv_response, table_page
 from common.views import form_error, post_data
-from courses.models import Session, SessionStatus
+from courses.models import Session
+from courses.selectors.booking import sessions_a_trainer_delivers
 from tna.models import TrainingYear
 from tna.selectors import current_training_year
 
@@ -35,7 +34,7 @@ from .forms import (
     ReviewForm,
     StatusForm,
 )
-from .models import Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy, TrainerCommitment
+from .models import CLOSED, Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy, TrainerCommitment
 from .services import NeedsConfirmation, PoolError
 from .tables import PoolTable
 
@@ -59,31 +58,9 @@ def mine(request):
     if membership is not None:
         context["history"] = membership.history.select_related("changed_by")
     context["open_assignments"] = selectors.open_assignments_for(person)
-    context["delivering"] = (
-        person.sessions_delivered.filter(ends_at__gte=timezone.now() - timedelta(days=60))
-        .exclude(status=SessionStatus.CANCELLED)
-        .select_related("course", "venue")
-        .order_by("starts_at")
-    )
-    context["record"] = delivery_record(person)
+    context["delivering"] = sessions_a_trainer_delivers(person)
+    context["record"] = selectors.delivery_record(person)
     return render(request, "pool/mine.html", context)
-
-
-def delivery_record(person) -> list[dict]:
-    """Days and sessions the person delivered in each training year. Two queries."""
-    years = list(TrainingYear.objects.order_by("-starts_on"))
-    if not years:
-        return []
-    start, end = years[-1].starts_on, years[0].ends_on
-    rows = []
-    sessions = list(
-        selectors.delivered_sessions(start, end).filter(trainers=person).select_related("course").order_by("starts_at")
-    )
-    for year in years:
-        in_year = [s for s in sessions if year.starts_on <= timezone.localtime(s.starts_at).date() <= year.ends_on]
-        if in_year:
-            rows.append({"year": year, "sessions": in_year, "days": sum(s.course.duration_days for s in in_year)})
-    return rows
 
 
 @login_required
@@ -103,17 +80,16 @@ def apply(request):
     form = ApplicationForm(post_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.apply(person=request.user, **form.cleaned_data)
+            membership = services.apply(person=request.user, **form.cleaned_data)
         except PoolError as error:
             form_error(form, error)
         else:
-            has_lead = services._leads_of(request.user.agency_id)
             messages.success(
                 request,
                 "Application sent. "
                 + (
                     "Your agency lead has been asked to endorse it."
-                    if has_lead
+                    if selectors.awaits_endorsement(membership)
                     else "The training manager will review it."
                 ),
             )
@@ -124,11 +100,7 @@ def apply(request):
 @login_required
 def leave(request):
     membership = Membership.objects.filter(person=request.user).first()
-    if membership is None or membership.status in (
-        MembershipStatus.LEFT,
-        MembershipStatus.DECLINED,
-        MembershipStatus.NOT_ENDORSED,
-    ):
+    if membership is None or membership.status in CLOSED:  # as `leave_pool` refuses
         return redirect("pool:mine")
     form = LeaveForm(post_data(request))
     if request.method == "POST" and form.is_valid():
@@ -203,42 +175,20 @@ def applications(request):
     user = request.user
     if not (user.is_training_manager or user.is_agency_lead):
         raise PermissionDenied
-    waiting = (
-        Membership.objects.filter(status__in=[MembershipStatus.APPLIED, MembershipStatus.ENDORSED])
-        .select_related("person__agency", "endorsed_by")
-        .order_by("applied_at")
-    )
-    to_endorse = [
-        m
-        for m in waiting
-        if user.is_agency_lead and m.status == MembershipStatus.APPLIED and m.person.agency_id == user.agency_id
-    ]
-    to_review = []
-    if user.is_training_manager:
-        agencies_with_leads = set(
-            User.objects.filter(is_active=True, groups__name="Agency lead", agency__isnull=False).values_list(
-                "agency_id", flat=True
-            )
-        )
-        to_review = [
-            m for m in waiting if m.status == MembershipStatus.ENDORSED or m.person.agency_id not in agencies_with_leads
-        ]
-        awaiting_lead = [m for m in waiting if m not in to_review]
-    else:
-        awaiting_lead = []
+    waiting = selectors.applications_waiting_for(user)
     return render(
         request,
         "pool/applications.html",
-        {"to_endorse": to_endorse, "to_review": to_review, "awaiting_lead": awaiting_lead},
+        {"to_endorse": waiting.to_endorse, "to_review": waiting.to_review, "awaiting_lead": waiting.awaiting_lead},
     )
 
 
 @login_required
 def endorse(request, pk):
     membership = selectors.get_membership_for_user(request.user, pk)
-    if not (request.user.is_agency_lead and request.user.agency_id == membership.person.agency_id):
+    if not selectors.is_endorser(request.user, membership):
         raise PermissionDenied
-    if membership.status != MembershipStatus.APPLIED:
+    if not selectors.may_endorse(request.user, membership):
         messages.info(
             request,
             f"This application is no longer waiting for endorsement ({membership.get_status_display().lower()}).",
@@ -319,11 +269,11 @@ def member(request, pk):
             "training_current": services.training_is_current(membership, policy, timezone.localdate()),
             "policy": policy,
             "assignments": assignments,
-            "record": delivery_record(membership.person),
-            "can_review": request.user.is_training_manager and services.awaits_review(membership),
-            "can_endorse": request.user.is_agency_lead
-            and request.user.agency_id == membership.person.agency_id
-            and membership.status == MembershipStatus.APPLIED,
+            "record": selectors.delivery_record(membership.person),
+            "can_review": request.user.is_training_manager and selectors.awaits_review(membership),
+            "can_endorse": selectors.may_endorse(request.user, membership),
+            "can_change_status": request.user.is_training_manager
+            and bool(selectors.status_changes_open_to(membership)),
         },
     )
 
@@ -331,7 +281,7 @@ def member(request, pk):
 @permission_required("pool.manage")
 def review(request, pk):
     membership = get_object_or_404(Membership.objects.select_related("person__agency", "endorsed_by"), pk=pk)
-    if not services.awaits_review(membership):
+    if not selectors.awaits_review(membership):
         messages.info(
             request, f"This application is not waiting for a decision ({membership.get_status_display().lower()})."
         )
@@ -398,9 +348,13 @@ def criterion_edit(request, pk=None):
     criterion = get_object_or_404(MembershipCriterion, pk=pk) if pk else None
     form = CriterionForm(post_data(request), instance=criterion)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Criterion saved.")
-        return redirect("pool:criteria")
+        try:
+            services.save_criterion(actor=request.user, criterion=criterion, **form.cleaned_data)
+        except PoolError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Criterion saved.")
+            return redirect("pool:criteria")
     return render(
         request,
         "includes/form_page.html",
@@ -572,30 +526,7 @@ def session_trainers(request, pk):
     """Assign trainers to a session: warnings first, then the trainer is asked."""
     session = get_object_or_404(Session.objects.select_related("course", "venue"), pk=pk)
     assignments = session.assignments.select_related("trainer__agency").order_by("assigned_at")
-    candidates = (
-        User.objects.filter(is_active=True, pool_membership__isnull=False)
-        .exclude(
-            pool_membership__status__in=[
-                MembershipStatus.LEFT,
-                MembershipStatus.DECLINED,
-                MembershipStatus.NOT_ENDORSED,
-            ]
-        )
-        .select_related("agency", "pool_membership")
-        .annotate(
-            active_first=Case(
-                When(pool_membership__status=MembershipStatus.ACTIVE, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("active_first", "full_name")
-    )
-    candidates = list(candidates)
-    for person in candidates:
-        person.pool_status_label = (
-            "" if person.pool_membership.is_active else person.pool_membership.get_status_display().lower()
-        )
+    candidates = selectors.assignment_candidates()
     allowed = User.objects.filter(pk__in=[p.pk for p in candidates])
     form = AssignForm(post_data(request), trainers=allowed, candidates=candidates)
     warnings = []

@@ -31,6 +31,7 @@ from courses.models import (
     SessionStatus,
     Venue,
 )
+from courses.services.programme import booking_cut_off
 from tna import services as tna_services
 from tna.models import TnaCycle, TrainingYear
 from tna.selectors import RETURN_LINE_COLUMNS, return_lines
@@ -735,7 +736,7 @@ class Sessions(Format):
                 session = Session.objects.create(
                     course=v["Course"],
                     starts_at=v["starts"],
-                    bookings_close_at=v["starts"] - timedelta(days=2),
+                    bookings_close_at=booking_cut_off(first_starts_at=v["starts"]),
                     register_closed_at=v["ends"] if v["Status"] == SessionStatus.COMPLETED else None,
                     cancelled_at=v["starts"] if v["Status"] == SessionStatus.CANCELLED else None,
                     **values,

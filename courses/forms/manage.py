@@ -9,8 +9,10 @@ from django.utils.html import format_html
 from accounts.forms import gds_helper
 from accounts.models import OrganisationCategory, TargetGroup, User
 from accounts.roles import Role
+from common.forms import RecordForm, model_field
 
 from ..models import BookingPolicy, Course, Level, Venue
+from ..services.programme import DEFAULT_CUT_OFF_TIME, default_cut_off_in_words
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
@@ -36,50 +38,47 @@ def _govuk_widgets(form):
             widget.attrs.setdefault("class", "govuk-input")
 
 
-class CourseForm(forms.ModelForm):
-    class Meta:
-        model = Course
-        fields = [
-            "title",
-            "summary",
-            "learning_outcomes",
-            "level",
-            "target_groups",
-            "duration_days",
-            "delivery_mode",
-            "inter_agency",
-            "prerequisites",
-            "needs_manager_approval",
-            "charge_exempt",
-            "is_training_for_trainers",
-            "active",
-        ]
-        widgets = {
-            "target_groups": forms.CheckboxSelectMultiple,
-            "prerequisites": forms.CheckboxSelectMultiple,
-            "summary": forms.Textarea(attrs={"rows": 3}),
-            "learning_outcomes": forms.Textarea(attrs={"rows": 5}),
-        }
-        labels = {
-            "duration_days": "Duration in days",
-            "inter_agency": "Inter-agency course",
-            "target_groups": "Staff groups it is for",
-        }
-        error_messages = {
-            "title": {"required": "Enter the course title"},
-            "summary": {"required": "Enter a short summary"},
-            "learning_outcomes": {"required": "Enter at least one learning outcome"},
-            "level": {"required": "Select the level"},
-            "duration_days": {
-                "required": "Enter the duration in days",
-                "invalid": "Enter the duration in half days, like 0.5, 1 or 1.5",
-            },
-            "delivery_mode": {"required": "Select how the course is delivered"},
-        }
+class CourseForm(RecordForm):
+    title = model_field(Course, "title", error_messages={"required": "Enter the course title"})
+    summary = model_field(
+        Course,
+        "summary",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter a short summary"},
+    )
+    learning_outcomes = model_field(
+        Course,
+        "learning_outcomes",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter at least one learning outcome"},
+    )
+    level = model_field(Course, "level", error_messages={"required": "Select the level"})
+    target_groups = model_field(
+        Course, "target_groups", label="Staff groups it is for", widget=forms.CheckboxSelectMultiple
+    )
+    duration_days = model_field(
+        Course,
+        "duration_days",
+        label="Duration in days",
+        error_messages={
+            "required": "Enter the duration in days",
+            "invalid": "Enter the duration in half days, like 0.5, 1 or 1.5",
+        },
+    )
+    delivery_mode = model_field(
+        Course, "delivery_mode", error_messages={"required": "Select how the course is delivered"}
+    )
+    inter_agency = model_field(Course, "inter_agency", label="Inter-agency course")
+    prerequisites = model_field(Course, "prerequisites", widget=forms.CheckboxSelectMultiple)
+    needs_manager_approval = model_field(Course, "needs_manager_approval")
+    charge_exempt = model_field(Course, "charge_exempt")
+    is_training_for_trainers = model_field(Course, "is_training_for_trainers")
+    active = model_field(Course, "active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["prerequisites"].queryset = Course.objects.exclude(pk=self.instance.pk).order_by("title")
+        others = Course.objects.exclude(pk=self.instance.pk) if self.instance else Course.objects.all()
+        self.fields["prerequisites"].queryset = others.order_by("title")
         self.fields["prerequisites"].required = False
         self.fields["target_groups"].required = False
         self.fields["level"].empty_label = "Select a level"
@@ -113,23 +112,15 @@ class CourseForm(forms.ModelForm):
             raise forms.ValidationError("Enter at least one learning outcome")
         return value
 
-    def _post_clean(self):
-        pass  # the service validates and saves
 
-
-class VenueForm(forms.ModelForm):
-    class Meta:
-        model = Venue
-        fields = ["name", "address", "postcode", "access_information", "active"]
-        widgets = {
-            "address": forms.Textarea(attrs={"rows": 3}),
-            "access_information": forms.Textarea(attrs={"rows": 3}),
-        }
-        error_messages = {
-            "name": {"required": "Enter the venue's name"},
-            "address": {"required": "Enter the address"},
-            "postcode": {"required": "Enter the postcode"},
-        }
+class VenueForm(RecordForm):
+    name = model_field(Venue, "name", error_messages={"required": "Enter the venue's name"})
+    address = model_field(
+        Venue, "address", widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter the address"}
+    )
+    postcode = model_field(Venue, "postcode", error_messages={"required": "Enter the postcode"})
+    access_information = model_field(Venue, "access_information", widget=forms.Textarea(attrs={"rows": 3}))
+    active = model_field(Venue, "active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,9 +141,6 @@ class VenueForm(forms.ModelForm):
         if not re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", value):
             raise forms.ValidationError("Enter a real postcode, like NT1 2AB")
         return value
-
-    def _post_clean(self):
-        pass
 
 
 class SessionForm(forms.Form):
@@ -189,7 +177,7 @@ class SessionForm(forms.Form):
         required=False,
         input_formats=DATE_FORMATS,
         widget=forms.TextInput,
-        help_text="Leave empty for 2 working days before the first date.",
+        help_text=f"Leave empty for {default_cut_off_in_words()}.",
         error_messages={"invalid": "Enter the cut-off date as DD/MM/YYYY"},
     )
     close_time = forms.TimeField(
@@ -197,6 +185,7 @@ class SessionForm(forms.Form):
         required=False,
         input_formats=TIME_FORMATS,
         widget=forms.TextInput,
+        help_text=f"Leave empty for {DEFAULT_CUT_OFF_TIME:%H:%M}.",
         error_messages={"invalid": "Enter the cut-off time as HH:MM, like 17:00"},
     )
     trainers = forms.ModelMultipleChoiceField(
@@ -410,38 +399,55 @@ class PathwayRuleForm(forms.Form):
         )
 
 
-class PolicyForm(forms.ModelForm):
-    class Meta:
-        model = BookingPolicy
-        fields = [
-            "late_cancellation_working_days",
-            "late_cancellation_charge_per_day",
-            "no_show_charge_per_day",
-            "contributing_partners_free",
-            "waitlist_offer_hours",
-            "approval_hold_hours",
-            "no_shows_before_approval",
-            "reminder_days_before",
-        ]
-        labels = {
-            "late_cancellation_working_days": "Late-cancellation notice (working days)",
-            "late_cancellation_charge_per_day": "Late-cancellation charge per day of the course (£)",
-            "no_show_charge_per_day": "Non-attendance charge per day of the course (£)",
-            "contributing_partners_free": "Staff of contributing partners train free",
-            "waitlist_offer_hours": "Hours to accept a place offered from the waiting list",
-            "approval_hold_hours": "Hours a place is held for a line manager to approve",
-            "no_shows_before_approval": "No-shows in 12 months before the agency lead must book for someone",
-            "reminder_days_before": "Days before a session to send reminders",
-        }
+# The policy's own settings, in the order the page asks them; fees by category follow.
+POLICY_FIELDS = [
+    "late_cancellation_working_days",
+    "late_cancellation_charge_per_day",
+    "no_show_charge_per_day",
+    "contributing_partners_free",
+    "waitlist_offer_hours",
+    "approval_hold_hours",
+    "no_shows_before_approval",
+    "reminder_days_before",
+]
+
+
+class PolicyForm(RecordForm):
+    late_cancellation_working_days = model_field(
+        BookingPolicy, "late_cancellation_working_days", label="Late-cancellation notice (working days)"
+    )
+    late_cancellation_charge_per_day = model_field(
+        BookingPolicy,
+        "late_cancellation_charge_per_day",
+        label="Late-cancellation charge per day of the course (£)",
+    )
+    no_show_charge_per_day = model_field(
+        BookingPolicy, "no_show_charge_per_day", label="Non-attendance charge per day of the course (£)"
+    )
+    contributing_partners_free = model_field(
+        BookingPolicy, "contributing_partners_free", label="Staff of contributing partners train free"
+    )
+    waitlist_offer_hours = model_field(
+        BookingPolicy, "waitlist_offer_hours", label="Hours to accept a place offered from the waiting list"
+    )
+    approval_hold_hours = model_field(
+        BookingPolicy, "approval_hold_hours", label="Hours a place is held for a line manager to approve"
+    )
+    no_shows_before_approval = model_field(
+        BookingPolicy,
+        "no_shows_before_approval",
+        label="No-shows in 12 months before the agency lead must book for someone",
+    )
+    reminder_days_before = model_field(
+        BookingPolicy, "reminder_days_before", label="Days before a session to send reminders"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = list(OrganisationCategory.objects.all())
         rates = {r.category_id: r for r in self.instance.fee_rates.all()}
         layout = [
-            Field.text(name, field_width=Fixed.FIVE)
-            for name in self.Meta.fields
-            if name != "contributing_partners_free"
+            Field.text(name, field_width=Fixed.FIVE) for name in POLICY_FIELDS if name != "contributing_partners_free"
         ]
         layout.insert(3, Field.checkbox("contributing_partners_free"))
         for category in self.categories:
@@ -465,7 +471,7 @@ class PolicyForm(forms.ModelForm):
                     },
                 )
                 layout.append(Field.text(name, field_width=Fixed.FIVE))
-        for name in self.Meta.fields:
+        for name in POLICY_FIELDS:
             self.fields[name].error_messages.update(
                 {
                     "invalid": "Enter a number",
@@ -484,19 +490,18 @@ class PolicyForm(forms.ModelForm):
             c: (self.cleaned_data[f"fee_day_{c.pk}"], self.cleaned_data[f"fee_half_{c.pk}"]) for c in self.categories
         }
 
-    def _post_clean(self):
-        pass
 
-
-class LevelForm(forms.ModelForm):
-    class Meta:
-        model = Level
-        fields = ["number", "name", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
-        error_messages = {
-            "number": {"required": "Enter the level's number", "invalid": "Enter the level's number as a whole number"},
-            "name": {"required": "Enter the level's name"},
-        }
+class LevelForm(RecordForm):
+    number = model_field(
+        Level,
+        "number",
+        error_messages={
+            "required": "Enter the level's number",
+            "invalid": "Enter the level's number as a whole number",
+        },
+    )
+    name = model_field(Level, "name", error_messages={"required": "Enter the level's name"})
+    description = model_field(Level, "description", widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -508,21 +513,24 @@ class LevelForm(forms.ModelForm):
             submit="Save level",
         )
 
-    def _post_clean(self):
-        pass
 
-
-class TargetGroupForm(forms.ModelForm):
-    class Meta:
-        model = TargetGroup
-        fields = ["number", "name", "description"]
-        labels = {"description": "Plain explanation shown at sign-up"}
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        error_messages = {
-            "number": {"required": "Enter the group's number", "invalid": "Enter the group's number as a whole number"},
-            "name": {"required": "Enter the group's name"},
-            "description": {"required": "Explain who belongs in this group"},
-        }
+class TargetGroupForm(RecordForm):
+    number = model_field(
+        TargetGroup,
+        "number",
+        error_messages={
+            "required": "Enter the group's number",
+            "invalid": "Enter the group's number as a whole number",
+        },
+    )
+    name = model_field(TargetGroup, "name", error_messages={"required": "Enter the group's name"})
+    description = model_field(
+        TargetGroup,
+        "description",
+        label="Plain explanation shown at sign-up",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Explain who belongs in this group"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -533,6 +541,3 @@ class TargetGroupForm(forms.ModelForm):
             Field.textarea("description"),
             submit="Save staff group",
         )
-
-    def _post_clean(self):
-        pass

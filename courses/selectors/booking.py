@@ -1,16 +1,45 @@
 """Reads for the booking pages, scoped to what the asking person may see."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
-from ..models import ACTIVE, HOLDS_PLACE, AttendanceRecord, Booking, BookingStatus, Session, SessionDate
+from ..models import (
+    ACTIVE,
+    HOLDS_PLACE,
+    AttendanceRecord,
+    Booking,
+    BookingStatus,
+    Session,
+    SessionDate,
+    SessionStatus,
+)
+
+# "Sessions you deliver" reaches back about three months, so a trainer can still reach the
+# register of a session that ended a while ago.
+DELIVERING_LOOKBACK_DAYS = 92
 
 
 def sessions_with_places():
     return Session.objects.select_related("course__level", "venue").annotate(
         taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)),
         waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)),
+    )
+
+
+def sessions_a_trainer_delivers(person, *, now=None) -> list[Session]:
+    """The sessions `person` is a trainer of that are still to come or ended within the last
+    `DELIVERING_LOOKBACK_DAYS`, cancelled ones left out, soonest first, with how many are
+    booked. The one definition for "My training" and the trainer pool page."""
+    since = (now or timezone.now()) - timedelta(days=DELIVERING_LOOKBACK_DAYS)
+    return list(
+        sessions_with_places()
+        .filter(trainers=person, ends_at__gte=since)
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by("starts_at")
     )
 
 

@@ -11,7 +11,9 @@ first come, first served. A freed place is offered to the first person for
 No offer is made after the booking cut-off or once the session has started.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
@@ -71,6 +73,105 @@ def places_taken(session: Session) -> int:
 # --- Booking ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BookingTerms:
+    """Whether a place can be booked now, and on what terms. The session page shows these and
+    `book_place` applies the same ones, so the page never offers a place the service would refuse."""
+
+    refusal: str = ""
+    # The booker (an agency lead or the training manager) is overriding a missing prerequisite.
+    prerequisite_override: bool = False
+    # The session is full, or others are already waiting: the booking joins the waiting list.
+    waitlisted: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal
+
+
+def session_refusal(session: Session, *, now=None) -> str:
+    """Why nobody can book `session` now ("" when it is open for booking)."""
+    now = now or timezone.now()
+    if session.status == SessionStatus.CANCELLED:
+        return "This session has been cancelled. Choose another date."
+    if session.status == SessionStatus.COMPLETED or session.starts_at <= now:
+        return "This session has already started. Choose another date."
+    if session.bookings_close_at <= now:
+        return f"Booking for this session closed on {_when(session.bookings_close_at)}."
+    return ""
+
+
+def booking_terms(
+    *,
+    person: User,
+    session: Session,
+    booked_by: User | None = None,
+    override_prerequisites: bool = False,
+    now=None,
+    policy: BookingPolicy | None = None,
+) -> BookingTerms:
+    """May `booked_by` book `person` on `session` now? Refused with a reason: cancelled,
+    completed or started session; booking closed; already booked; clashes with another
+    booking; prerequisite not met (an agency lead or the training manager may override); or
+    the person's recent no-shows mean their agency lead must book for them. Reads only."""
+    booked_by = booked_by or person
+    on_behalf = booked_by.pk != person.pk
+    lead_or_manager = booked_by.is_training_manager or (
+        booked_by.is_agency_lead and is_member_of(person, booked_by.agency_id)
+    )
+    if on_behalf and not lead_or_manager:
+        return BookingTerms(refusal="You can only book places for staff of your own agency.")
+    now = now or timezone.now()
+    refusal = session_refusal(session, now=now)
+    if refusal:
+        return BookingTerms(refusal=refusal)
+    course = session.course
+    policy = policy or BookingPolicy.current()
+    whose = "They are" if on_behalf else "You are"
+    existing = Booking.objects.filter(session=session, person=person, status__in=ACTIVE).first()
+    if existing:
+        where = "on the waiting list for" if existing.status == BookingStatus.WAITLISTED else "already booked on"
+        return BookingTerms(refusal=f"{whose} {where} this session.")
+    clash = _clashing_booking(person=person, session=session)
+    if clash:
+        return BookingTerms(
+            refusal=f"{whose} booked on {clash.session.course.title} at the same time "
+            f"({_when(clash.session.starts_at)}). Cancel that booking first, or choose another date."
+        )
+    missing = _missing_prerequisites(person=person, session=session)
+    if missing and not (override_prerequisites and lead_or_manager):
+        names = ", ".join(c.title for c in missing)
+        return BookingTerms(
+            refusal=f"This course needs {names} first. "
+            "Your agency lead can book you a place if your experience covers it."
+            if not on_behalf
+            else f"{person} has not done {names}. Tick the box to override the prerequisite."
+        )
+    if not on_behalf and _needs_lead_approval(person=person, policy=policy, now=now):
+        return BookingTerms(
+            refusal=f"You did not attend {policy.no_shows_before_approval} or more sessions you booked in the last "
+            "12 months, so your agency lead needs to book this place for you. Contact them."
+        )
+    if course.needs_manager_approval and not approvers_for(person).emails:
+        # Someone the service trusts must approve: the line manager, else the agency's leads, else
+        # the training team (accounts.selectors.approvers_for); only a partnership with none of them
+        # is refused.
+        return BookingTerms(refusal="Nobody can approve a place on this course yet. Contact the training team.")
+    someone_waiting = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED).exists()
+    return BookingTerms(
+        prerequisite_override=bool(missing),
+        waitlisted=someone_waiting or places_taken(session) >= session.capacity,
+    )
+
+
+def booking_terms_for(user, session: Session) -> BookingTerms:
+    """The terms the session page shows: the signed-in person's own, or for a visitor who has
+    not signed in, only whether the session is open for booking."""
+    if not user.is_authenticated:
+        return BookingTerms(refusal=session_refusal(session))
+    return booking_terms(person=user, session=session)
+
+
 @transaction.atomic
 def book_place(
     *,
@@ -81,63 +182,21 @@ def book_place(
     site_url: str = "",
 ) -> Booking:
     """Book `person` on `session`: a confirmed place, a place held for the line
-    manager's approval, or a place on the waiting list when it is full.
-
-    Refused with a reason: cancelled, completed or started session; booking
-    closed; already booked; clashes with another booking; prerequisite not met
-    (an agency lead or the training manager may override); or the person's
-    recent no-shows mean their agency lead must book for them.
+    manager's approval, or a place on the waiting list when it is full. Refused, with
+    the reason, on the terms of `booking_terms`, checked again once the session is locked.
     """
     booked_by = booked_by or person
-    on_behalf = booked_by.pk != person.pk
-    if on_behalf and not (
-        booked_by.is_training_manager or (booked_by.is_agency_lead and is_member_of(person, booked_by.agency_id))
-    ):
-        raise BookingError("You can only book places for staff of your own agency.")
     session = _lock_session(session)
-    course = session.course
     policy = BookingPolicy.current()
-    now = timezone.now()
-    whose = "They are" if on_behalf else "You are"
-
-    if session.status == SessionStatus.CANCELLED:
-        raise BookingError("This session has been cancelled. Choose another date.")
-    if session.status == SessionStatus.COMPLETED or session.starts_at <= now:
-        raise BookingError("This session has already started. Choose another date.")
-    if session.bookings_close_at <= now:
-        raise BookingError(f"Booking for this session closed on {_when(session.bookings_close_at)}.")
-    existing = Booking.objects.filter(session=session, person=person, status__in=ACTIVE).first()
-    if existing:
-        where = "on the waiting list for" if existing.status == BookingStatus.WAITLISTED else "already booked on"
-        raise BookingError(f"{whose} {where} this session.")
-    clash = _clashing_booking(person=person, session=session)
-    if clash:
-        raise BookingError(
-            f"{whose} booked on {clash.session.course.title} at the same time "
-            f"({_when(clash.session.starts_at)}). Cancel that booking first, or choose another date."
-        )
-    missing = _missing_prerequisites(person=person, session=session)
-    prerequisite_override = None
-    if missing:
-        lead_or_manager = booked_by.is_training_manager or (
-            booked_by.is_agency_lead and is_member_of(person, booked_by.agency_id)
-        )
-        if not (override_prerequisites and lead_or_manager):
-            names = ", ".join(c.title for c in missing)
-            raise BookingError(
-                f"This course needs {names} first. Your agency lead can book you a place if your experience covers it."
-                if not on_behalf
-                else f"{person} has not done {names}. Tick the box to override the prerequisite."
-            )
-        prerequisite_override = booked_by
-    if not on_behalf and _needs_lead_approval(person=person, policy=policy, now=now):
-        raise BookingError(
-            f"You did not attend {policy.no_shows_before_approval} or more sessions you booked in the last "
-            "12 months, so your agency lead needs to book this place for you. Contact them."
-        )
-    if course.needs_manager_approval:
-        _require_an_approver(person)
-
+    terms = booking_terms(
+        person=person,
+        session=session,
+        booked_by=booked_by,
+        override_prerequisites=override_prerequisites,
+        policy=policy,
+    )
+    if terms.refusal:
+        raise BookingError(terms.refusal)
     booking = Booking(
         session=session,
         person=person,
@@ -145,14 +204,13 @@ def book_place(
         # no agency at all), even if they move later.
         agency=person.agency,
         booked_by=booked_by,
-        prerequisite_override_by=prerequisite_override,
+        prerequisite_override_by=booked_by if terms.prerequisite_override else None,
     )
-    someone_waiting = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED).exists()
-    if places_taken(session) < session.capacity and not someone_waiting:
-        _hold_place(booking, policy=policy, now=now)
-    else:
+    if terms.waitlisted:
         booking.status = BookingStatus.WAITLISTED
         booking.waitlist_priority = waitlist_priority(person)
+    else:
+        _hold_place(booking, policy=policy, now=timezone.now())
     booking.save()
     log_action(actor=booked_by, action="booked", obj=booking, changes={"status": booking.status})
     _tell_about_booking(booking, site_url=site_url)
@@ -369,34 +427,81 @@ def decide_approval(*, token: str, approve: bool, site_url: str = "") -> Booking
 
 # --- Cancelling -----------------------------------------------------------------------------
 
+# Places a late cancellation can be charged for, and that can be passed to a substitute.
+HELD = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
+
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling a booking now would mean. The booking and cancel pages show these and
+    `cancel_booking` applies the same ones, so a page never says "late" when nothing is charged,
+    or quotes a sum other than the one charged."""
+
+    refusal: str = ""
+    # Within the notice period, for a place held (leaving a waiting list is never late).
+    late: bool = False
+    # What a late cancellation costs the booking's agency; 0 when nothing would be charged.
+    charge: Decimal = Decimal("0")
+    # The place can be passed to a colleague from the same agency instead, at no charge.
+    can_substitute: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal
+
+
+def cancellation_terms(booking: Booking, *, now=None, policy: BookingPolicy | None = None) -> CancellationTerms:
+    """May this booking be cancelled now, is it late, what would it cost, and may the place
+    pass to a substitute? Reads only. A booking no longer active, or whose session has
+    started, cannot be cancelled."""
+    from .charges import is_late_cancellation, late_cancellation_charge
+
+    now = now or timezone.now()
+    session = booking.session
+    if booking.status not in ACTIVE:
+        return CancellationTerms(refusal="This booking is already cancelled.")
+    if session.starts_at <= now:
+        return CancellationTerms(refusal="The session has started, so this booking can no longer be cancelled.")
+    held = booking.status in HELD
+    policy = policy or BookingPolicy.current()
+    late = held and is_late_cancellation(session=session, when=now, policy=policy)
+    return CancellationTerms(
+        late=late,
+        charge=late_cancellation_charge(booking=booking, policy=policy) if late else Decimal("0"),
+        can_substitute=held and booking.agency_id is not None,
+    )
+
 
 @transaction.atomic
 def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = None, site_url: str = "") -> Booking:
-    """Cancel a place. Before the notice period it is free; within it, it is a
-    late cancellation and may be charged (see services.charges). Naming a
-    substitute from the same agency passes the place on and avoids any charge.
+    """Cancel a place on the terms of `cancellation_terms`, checked again once the session is
+    locked. Before the notice period it is free; within it, it is a late cancellation and may
+    be charged (see services.charges). Naming a substitute from the same agency passes the
+    place on and avoids any charge.
     """
-    from .charges import is_late_cancellation, raise_late_cancellation_charge
+    from .charges import raise_late_cancellation_charge
 
     session = _lock_session(booking.session)
     booking = Booking.objects.select_for_update(of=("self",)).select_related("person", "agency").get(pk=booking.pk)
-    if booking.status not in ACTIVE:
-        raise BookingError("This booking is already cancelled.")
-    if session.starts_at <= timezone.now():
-        raise BookingError("The session has started, so this booking can no longer be cancelled.")
+    booking.session = session
     now = timezone.now()
+    policy = BookingPolicy.current()
+    terms = cancellation_terms(booking, now=now, policy=policy)
+    if terms.refusal:
+        raise BookingError(terms.refusal)
     if substitute is not None:
+        if not terms.can_substitute:
+            raise BookingError("Only a confirmed place can be passed to a substitute.")
         return _substitute(actor=actor, booking=booking, substitute=substitute, session=session, site_url=site_url)
 
-    held = booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
-    booking.late_cancellation = held and is_late_cancellation(session=session, when=now)
+    booking.late_cancellation = terms.late
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancellation_reason = (
         "Cancelled by the delegate" if actor.pk == booking.person_id else f"Cancelled by {actor}"
     )
     booking.save()
-    charge = raise_late_cancellation_charge(booking=booking) if booking.late_cancellation else None
+    charge = raise_late_cancellation_charge(booking=booking, policy=policy) if terms.late else None
     log_action(
         actor=actor,
         action="cancelled booking",
@@ -420,8 +525,6 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
 
 
 def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
-    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL):
-        raise BookingError("Only a confirmed place can be passed to a substitute.")
     if substitute.pk == booking.person_id:
         raise BookingError("Choose someone else as the substitute.", field="substitute")
     if not substitute.is_active or not is_member_of(substitute, booking.agency_id):

@@ -10,6 +10,7 @@ raised it, and is waived with a reason rather than deleted.
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -17,6 +18,8 @@ from common.errors import DomainError
 
 from ..calendar import working_days_between
 from ..models import AttendanceRecord, Booking, BookingPolicy, Charge, ChargeKind, FeeRate
+
+PENCE = Decimal("0.01")
 
 
 class ChargeError(DomainError):
@@ -49,6 +52,17 @@ def fee_for(*, agency, course, policy: BookingPolicy | None = None) -> Decimal:
     whole_days = int(course.duration_days)
     half = course.duration_days - whole_days
     return rate.per_day * whole_days + (rate.per_half_day if half else Decimal("0"))
+
+
+def cost_in_words(*, course, policy: BookingPolicy | None = None) -> str:
+    """What the course costs delegates, as its catalogue page says it: by the same exemptions
+    and fee rates `fee_for` charges."""
+    policy = policy or BookingPolicy.current()
+    if course.charge_exempt or not FeeRate.objects.filter(Q(per_day__gt=0) | Q(per_half_day__gt=0)).exists():
+        return "Free for everyone"
+    if policy.contributing_partners_free:
+        return "Free for staff of contributing partners; other organisations pay a fee by category"
+    return "A fee by the category of the delegate's organisation"
 
 
 def is_late_cancellation(*, session, when=None, policy: BookingPolicy | None = None) -> bool:
@@ -113,12 +127,22 @@ def raise_no_show_charge(*, record: AttendanceRecord, policy: BookingPolicy | No
     )
 
 
-def raise_late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None = None) -> Charge | None:
+def late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None = None) -> Decimal:
+    """What cancelling `booking` late costs its agency: a fixed sum per day of the course, or
+    nothing for an exempt course, a contributing partner or a booking with no agency."""
     policy = policy or BookingPolicy.current()
     course = booking.session.course
     if _exemption(agency=booking.agency, course=course, policy=policy):
+        return Decimal("0")
+    return (policy.late_cancellation_charge_per_day * course.duration_days).quantize(PENCE)
+
+
+def raise_late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None = None) -> Charge | None:
+    policy = policy or BookingPolicy.current()
+    course = booking.session.course
+    amount = late_cancellation_charge(booking=booking, policy=policy)
+    if not amount:
         return None
-    amount = policy.late_cancellation_charge_per_day * course.duration_days
     return _raise(
         kind=ChargeKind.LATE_CANCELLATION,
         session=booking.session,

@@ -1,7 +1,7 @@
 """The training manager's programme: courses, venues, sessions, the pathway and the policy."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from accounts.audit import log_action
 from common.errors import DomainError
 
+from ..calendar import working_days_before
 from ..models import (
     HOLDS_PLACE,
     Booking,
@@ -116,11 +117,41 @@ def save_venue(*, actor, venue: Venue | None = None, **values) -> Venue:
 
 # --- Sessions ----------------------------------------------------------------------------------
 
+# The Board's default booking cut-off: 17:00, two working days before a session's first date,
+# so the training team can send the list of delegates to the venue and the trainers in time.
+DEFAULT_CUT_OFF_WORKING_DAYS = 2
+DEFAULT_CUT_OFF_TIME = time(17, 0)
+
+
+def default_cut_off_in_words() -> str:
+    """The default, as the session form's hints put it."""
+    return f"{DEFAULT_CUT_OFF_TIME:%H:%M}, {DEFAULT_CUT_OFF_WORKING_DAYS} working days before the first date"
+
+
+def booking_cut_off(*, first_starts_at: datetime, close_date: date | None = None, close_time: time | None = None):
+    """When booking for a session closes: the date (and time) the training manager chose, a
+    chosen date without a time at 17:00, or by default 17:00 two working days before the
+    first date (weekends and bank holidays are not working days)."""
+    if close_date is None:
+        first_day = timezone.localtime(first_starts_at).date()
+        close_date = working_days_before(first_day, DEFAULT_CUT_OFF_WORKING_DAYS)
+    return timezone.make_aware(datetime.combine(close_date, close_time or DEFAULT_CUT_OFF_TIME))
+
 
 @dataclass(frozen=True)
 class DateSpan:
     starts_at: datetime
     ends_at: datetime
+
+
+def session_change_refusal(session: Session, *, now=None) -> str:
+    """Why a session's details can no longer be changed ("" while they can): once it has been
+    cancelled or completed, or has started, it is left as it was."""
+    if session.status != SessionStatus.SCHEDULED:
+        return f"This session is {session.get_status_display().lower()}, so it cannot be changed."
+    if session.starts_at <= (now or timezone.now()):
+        return "This session has started, so it cannot be changed."
+    return ""
 
 
 @transaction.atomic
@@ -141,10 +172,9 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
     creating = session is None
     if not creating:
         session = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
-        if session.status != SessionStatus.SCHEDULED:
-            raise ProgrammeError(f"This session is {session.get_status_display().lower()}, so it cannot be changed.")
-        if session.starts_at <= timezone.now():
-            raise ProgrammeError("This session has started, so it cannot be changed.")
+        refusal = session_change_refusal(session)
+        if refusal:
+            raise ProgrammeError(refusal)
         taken = Booking.objects.filter(session=session, status__in=HOLDS_PLACE).count()
         if values.get("capacity", session.capacity) < taken:
             raise ProgrammeError(

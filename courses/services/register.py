@@ -23,11 +23,17 @@ class RegisterError(DomainError):
     pass
 
 
+def register_has_opened(session: Session, *, now=None) -> bool:
+    """A session's register opens when the session starts: the register page and every change
+    to the register read this."""
+    return session.starts_at <= (now or timezone.now())
+
+
 def _open_register(session: Session) -> Session:
     session = Session.objects.select_for_update(of=("self",)).select_related("course").get(pk=session.pk)
     if session.status == SessionStatus.CANCELLED:
         raise RegisterError("This session was cancelled, so it has no register.")
-    if session.starts_at > timezone.now():
+    if not register_has_opened(session):
         raise RegisterError(
             "The register opens when the session starts, "
             f"on {timezone.localtime(session.starts_at):%-d %B %Y at %H:%M}."

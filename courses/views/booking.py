@@ -5,13 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.views import form_error, post_data, site_url
 
 from ..forms.booking import SUBSTITUTE, ApprovalForm, BookForColleagueForm, CancelBookingForm, RegisterForm, WalkInForm
-from ..models import BookingStatus, SessionStatus
+from ..models import BookingStatus
 from ..selectors.booking import (
     active_booking_of,
     get_booking_for_user,
@@ -25,17 +24,27 @@ from ..services.booking import BookingError
 from ..services.register import RegisterError
 
 
-def session_page(request, pk):
-    session = get_public_session(pk)
+def _session_page(request, session, colleague_form=None):
     user = request.user
-    context = {
-        "session": session,
-        "booking": active_booking_of(user, session),
-        "bookable": session.status == SessionStatus.SCHEDULED and session.bookings_close_at > timezone.now(),
-    }
-    if user.is_authenticated and (user.is_training_manager or user.is_agency_lead):
-        context["colleague_form"] = BookForColleagueForm()
-    return render(request, "courses/booking/session.html", context)
+    if colleague_form is None and user.is_authenticated and (user.is_training_manager or user.is_agency_lead):
+        colleague_form = BookForColleagueForm()
+    return render(
+        request,
+        "courses/booking/session.html",
+        {
+            "session": session,
+            "booking": active_booking_of(user, session),
+            # The same terms `book_place` applies: the page offers "Book" exactly when it would accept.
+            "terms": booking_services.booking_terms_for(user, session),
+            "open_for_booking": not booking_services.session_refusal(session),
+            "colleague_form": colleague_form,
+            "can_take_register": user.has_perm("courses.take_register", session),
+        },
+    )
+
+
+def session_page(request, pk):
+    return _session_page(request, get_public_session(pk))
 
 
 @require_POST
@@ -45,16 +54,7 @@ def book(request, pk):
     on_behalf = "person" in request.POST
     form = BookForColleagueForm(request.POST) if on_behalf else None
     if form is not None and not form.is_valid():
-        return render(
-            request,
-            "courses/booking/session.html",
-            {
-                "session": session,
-                "booking": active_booking_of(request.user, session),
-                "bookable": True,
-                "colleague_form": form,
-            },
-        )
+        return _session_page(request, session, colleague_form=form)
     person = form.cleaned_data["person"] if form else request.user
     try:
         booking = booking_services.book_place(
@@ -77,20 +77,11 @@ def book(request, pk):
 
 @login_required
 def booking_page(request, pk):
-    from ..services.charges import is_late_cancellation
-
     booking = get_booking_for_user(request.user, pk)
-    session = booking.session
-    late = booking.is_active and session.starts_at > timezone.now() and is_late_cancellation(session=session)
     return render(
         request,
         "courses/booking/booking.html",
-        {
-            "booking": booking,
-            "session": session,
-            "late": late,
-            "can_cancel": booking.is_active and session.starts_at > timezone.now(),
-        },
+        {"booking": booking, "session": booking.session, "terms": booking_services.cancellation_terms(booking)},
     )
 
 
@@ -108,14 +99,13 @@ def booking_calendar(request, pk):
 
 @login_required
 def cancel_booking(request, pk):
-    from ..services.charges import is_late_cancellation
-
     booking = get_booking_for_user(request.user, pk, write=True)
-    session = booking.session
-    can_substitute = (
-        booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL) and booking.agency_id is not None
-    )
-    form = CancelBookingForm(post_data(request), can_substitute=can_substitute)
+    # The same terms `cancel_booking` applies: "late" and the sum shown are what it charges.
+    terms = booking_services.cancellation_terms(booking)
+    if not terms.allowed:
+        messages.info(request, terms.refusal)
+        return redirect("courses:booking", pk=booking.pk)
+    form = CancelBookingForm(post_data(request), can_substitute=terms.can_substitute)
     if request.method == "POST" and form.is_valid():
         substitute = form.cleaned_data["substitute"] if form.cleaned_data["choice"] == SUBSTITUTE else None
         try:
@@ -138,11 +128,10 @@ def cancel_booking(request, pk):
                 text += f" This was a late cancellation: £{charge.amount} has been charged to {charge.agency}."
             messages.success(request, text)
             return redirect("courses:booking", pk=result.pk)
-    late = booking.status in (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL) and is_late_cancellation(
-        session=session
-    )
     return render(
-        request, "courses/booking/cancel.html", {"booking": booking, "session": session, "form": form, "late": late}
+        request,
+        "courses/booking/cancel.html",
+        {"booking": booking, "session": booking.session, "form": form, "terms": terms},
     )
 
 
@@ -188,7 +177,7 @@ def approval(request, token):
 def register(request, pk):
     session = get_session_for_register(request.user, pk)
     bookings, marks, walk_ins, records = register_lines(session)
-    opens = session.starts_at <= timezone.now()
+    opens = register_services.register_has_opened(session)
     form = RegisterForm(
         post_data(request) if "save" in request.POST or "close" in request.POST else None,
         bookings=bookings,

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from accounts.selectors import members_of
+from accounts.selectors import get_person_for_user, members_of
 from common.access import permission_required
 from common.listing import table_page
 from common.pagecache import PER_PERSON, PER_ROLES, shared_page
@@ -18,8 +18,10 @@ from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
 from ..gates import held_certificates
 from ..models import ACTIVE, Booking, Certificate, Course, SessionDate
+from ..selectors.booking import sessions_a_trainer_delivers
 from ..selectors.catalogue import catalogue_courses, get_course_page, with_places_left
 from ..selectors.training_record import overall_status, requirements_for
+from ..services.charges import cost_in_words
 from ..tables_training import AgencyTrainingTable
 
 PER_PAGE = 20
@@ -53,7 +55,8 @@ def catalogue(request):
 
 @shared_page(per=PER_ROLES)
 def course_page(request, slug):
-    return render(request, "courses/catalogue/course.html", {"course": get_course_page(slug)})
+    course = get_course_page(slug)
+    return render(request, "courses/catalogue/course.html", {"course": course, "cost": cost_in_words(course=course)})
 
 
 def training_record_context(person: User) -> dict:
@@ -86,27 +89,12 @@ def training_record_context(person: User) -> dict:
     }
 
 
-def sessions_delivered_by(person: User):
-    """A trainer's sessions from the last three months on, with how many are booked: for their registers."""
-    from datetime import timedelta
-
-    from ..selectors.booking import sessions_with_places
-
-    since = timezone.now() - timedelta(days=92)
-    return list(
-        sessions_with_places()
-        .filter(trainers=person, starts_at__gte=since)
-        .exclude(status="cancelled")
-        .order_by("starts_at")
-    )
-
-
 @login_required
 @shared_page(per=PER_PERSON)
 def my_training(request):
     context = training_record_context(request.user)
     if request.user.is_trainer:
-        context["delivering"] = sessions_delivered_by(request.user)
+        context["delivering"] = sessions_a_trainer_delivers(request.user)
     return render(request, "courses/training/my_training.html", context)
 
 
@@ -150,11 +138,5 @@ def agency_training(request):
 
 @permission_required("courses.view_agency_training")
 def person_training(request, pk):
-    user = request.user
-    people = User.objects.select_related("agency", "target_group")
-    if not user.is_training_manager:
-        people = members_of(user.agency_id, people)
-    person = people.filter(pk=pk).first()
-    if person is None:
-        raise Http404("No such person")
+    person = get_person_for_user(request.user, pk)  # the same scope as the people pages
     return render(request, "courses/training/person_training.html", training_record_context(person))

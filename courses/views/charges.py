@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, Sum
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 
 from common.access import permission_required
@@ -14,18 +14,10 @@ from ..certificates import normalise_code, store_certificate_file
 from ..filters_charges import ChargeFilter
 from ..forms.charges import CertificateCheckForm, WaiveChargeForm
 from ..gates import held_certificates
-from ..models import Certificate, Charge
+from ..models import Certificate
+from ..selectors.charges import charges_visible_to, get_certificate_for_user, get_charge_for_user
 from ..services.charges import ChargeError, waive_charge
 from ..tables_charges import ChargeTable
-
-
-def charges_visible_to(user):
-    charges = Charge.objects.select_related("agency", "person", "session__course", "waived_by")
-    if user.is_training_manager:
-        return charges
-    if user.is_agency_lead:
-        return charges.filter(agency_id=user.agency_id)
-    return charges.none()
 
 
 @permission_required("courses.view_charges")
@@ -49,13 +41,7 @@ def charges(request):
 
 @login_required
 def waive(request, pk):
-    charge = charges_visible_to(request.user).filter(pk=pk).first()
-    if charge is None:
-        raise Http404("No such charge")
-    if not request.user.has_perm("courses.waive_charges"):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    charge = get_charge_for_user(request.user, pk, write=True)
     form = WaiveChargeForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,21 +56,9 @@ def waive(request, pk):
 
 @login_required
 def certificate(request, code):
-    certificate = (
-        Certificate.objects.select_related("attendance__person", "attendance__agency", "attendance__session__course")
-        .filter(code=normalise_code(code))
-        .first()
-    )
-    record = certificate.attendance if certificate else None
-    user = request.user
-    allowed = record is not None and (
-        user.pk == record.person_id
-        or user.is_training_manager
-        or (user.is_agency_lead and record.agency_id is not None and record.agency_id == user.agency_id)
-    )
-    if not allowed:
-        raise Http404("No such certificate")
-    hold = held_certificates([record]).get(record.pk) if user.pk == record.person_id else None
+    certificate = get_certificate_for_user(request.user, code)
+    record = certificate.attendance
+    hold = held_certificates([record]).get(record.pk) if request.user.pk == record.person_id else None
     if hold:
         messages.info(request, hold.message)
         return redirect(hold.link or "courses:my-training")

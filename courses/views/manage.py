@@ -1,6 +1,6 @@
 """The training manager's programme pages: sessions, courses, venues, the pathway and the policy."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
@@ -14,9 +14,9 @@ from common.listing import table_page
 from common.pagecache import shared_page
 from common.views import form_error, post_data
 
-from ..calendar import working_days_before
 from ..filters_manage import CourseFilter, SessionFilter
 from ..forms.manage import (
+    POLICY_FIELDS,
     CancelSessionForm,
     CourseForm,
     LevelForm,
@@ -86,18 +86,13 @@ def session_detail(request, pk):
     return render(
         request,
         "courses/manage/session.html",
-        {"session": session, "groups": [g for g in groups if g[1]], "now": timezone.now()},
+        {
+            "session": session,
+            "groups": [g for g in groups if g[1]],
+            # The same rule `save_session` applies: "Change" shows only while a change is accepted.
+            "can_change": not programme.session_change_refusal(session),
+        },
     )
-
-
-def _cut_off(form, spans):
-    data = form.cleaned_data
-    if data.get("close_date"):
-        return timezone.make_aware(
-            datetime.combine(data["close_date"], data.get("close_time") or datetime.min.time().replace(hour=17))
-        )
-    first = timezone.localtime(spans[0].starts_at)
-    return timezone.make_aware(datetime.combine(working_days_before(first.date(), 2), first.time()))
 
 
 def _save_session(request, form, dates, session=None):
@@ -116,7 +111,11 @@ def _save_session(request, form, dates, session=None):
             venue=data["venue"],
             online_link=data["online_link"],
             capacity=data["capacity"],
-            bookings_close_at=_cut_off(form, spans),
+            bookings_close_at=programme.booking_cut_off(
+                first_starts_at=min(span.starts_at for span in spans),
+                close_date=data["close_date"],
+                close_time=data["close_time"],
+            ),
             venue_cost=data["venue_cost"],
             trainer_fees=data["trainer_fees"],
             catering_cost=data["catering_cost"],
@@ -328,7 +327,7 @@ def pathway_rule_delete(request, pk):
 def policy(request):
     form = PolicyForm(post_data(request), instance=BookingPolicy.current())
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in PolicyForm.Meta.fields}
+        data = {name: form.cleaned_data[name] for name in POLICY_FIELDS}
         try:
             programme.save_policy(actor=request.user, fee_rates=form.fee_rates(), **data)
         except ProgrammeError as error:

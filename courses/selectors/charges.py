@@ -1,0 +1,46 @@
+"""Charges and certificates, scoped to what the asking person may see (404 for anything else)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from ..certificates import normalise_code
+from ..models import Certificate, Charge
+
+
+def charges_visible_to(user):
+    """Every charge for the training manager; an agency lead's own agency's; nobody else's."""
+    charges = Charge.objects.select_related("agency", "person", "session__course", "waived_by")
+    if user.is_training_manager:
+        return charges
+    if user.is_agency_lead:
+        return charges.filter(agency_id=user.agency_id)
+    return charges.none()
+
+
+def get_charge_for_user(user, pk: int, *, write: bool = False) -> Charge:
+    """A charge the user may see, or 404; 403 when they may see it but not waive it."""
+    charge = charges_visible_to(user).filter(pk=pk).first()
+    if charge is None:
+        raise Http404("No such charge")
+    if write and not user.has_perm("courses.waive_charges"):
+        raise PermissionDenied
+    return charge
+
+
+def get_certificate_for_user(user, code: str) -> Certificate:
+    """A certificate its holder, the training manager or the lead of the holder's agency at the
+    time may download; 404 for anyone else, so a code tried at random reveals nothing."""
+    certificate = (
+        Certificate.objects.select_related("attendance__person", "attendance__agency", "attendance__session__course")
+        .filter(code=normalise_code(code))
+        .first()
+    )
+    record = certificate.attendance if certificate else None
+    allowed = record is not None and (
+        user.pk == record.person_id
+        or user.is_training_manager
+        or (user.is_agency_lead and record.agency_id is not None and record.agency_id == user.agency_id)
+    )
+    if not allowed:
+        raise Http404("No such certificate")
+    return certificate
