@@ -62,9 +62,14 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
+# Bases that only other forms build on: they have no fields of their own to label.
+FORM_BASES = {"common.forms.RecordForm"}
+
+
 def project_classes(base) -> set[str]:
     _import_project_modules()
-    return {f"{c.__module__}.{c.__qualname__}" for c in _subclasses(base) if c.__module__.split(".")[0] in APPS}
+    names = {f"{c.__module__}.{c.__qualname__}" for c in _subclasses(base) if c.__module__.split(".")[0] in APPS}
+    return names - FORM_BASES
 
 
 class Markup(HTMLParser):
