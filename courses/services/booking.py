@@ -303,6 +303,7 @@ def approval_link_closes_at(booking: Booking) -> datetime:
 
 
 def refuse_closed_approval_link(booking: Booking, now: datetime | None = None) -> None:
+    """After the hold the link says what became of the place rather than offering a decision."""
     closes_at = approval_link_closes_at(booking)
     if (now or timezone.now()) < closes_at:
         return
