@@ -15,6 +15,8 @@ import ipaddress
 
 from django.conf import settings
 
+UNKNOWN = "0.0.0.0"
+
 
 def _address(value: str) -> str | None:
     """The address in one entry of the header, or None if it is not one (a misconfigured proxy)."""
@@ -32,7 +34,9 @@ def _address(value: str) -> str | None:
 def client_address(request) -> str:
     """The client's address: from `X-Forwarded-For`, counting `TRUSTED_PROXY_COUNT` entries from the
     right, or `REMOTE_ADDR` when no proxy is trusted (or the header is missing or unreadable)."""
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    # A connection with no address (gunicorn on a Unix socket, with no proxy trusted) counts as one
+    # client: the limits still hold, and the fix is to set TRUSTED_PROXY_COUNT.
+    remote = _address(request.META.get("REMOTE_ADDR") or "") or UNKNOWN
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote

@@ -57,6 +57,8 @@ def sign_in(client, email, password, **headers):
         # No header (an internal probe straight to the site) or garbage: the proxy's own address.
         (1, {"REMOTE_ADDR": PROXY}, PROXY),
         (1, {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "not-an-address"}, PROXY),
+        # A Unix socket gives no address at all: still an address the counters can use.
+        (0, {"REMOTE_ADDR": ""}, "0.0.0.0"),
     ],
 )
 def test_proxy_the_client_address_is_counted_from_the_right(settings, proxies, meta, expected):
