@@ -1,6 +1,8 @@
 """What every app's views share: the form → service → message → redirect helpers."""
 
-from .errors import DomainError
+from django.shortcuts import render
+
+from .errors import DomainError, LinkExpired
 
 
 def site_url(request) -> str:
@@ -17,3 +19,9 @@ def form_error(form, error: DomainError) -> None:
     """Show a service's refusal on the form, next to the field it concerns."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def link_expired_page(request, error: LinkExpired):
+    """The page for an emailed link whose time has passed: 410 Gone, since the link will never
+    work again, with what happened and what to do instead."""
+    return render(request, "link_expired.html", {"error": error}, status=410)

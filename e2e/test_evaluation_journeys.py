@@ -2,6 +2,7 @@
 and the training manager sees the course's results with the chart."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -37,6 +38,7 @@ def test_a_delegate_answers_the_evaluation_and_gets_their_certificate(visitor, t
     services.submit(
         invitation=before,
         answers=[{"item": rating, "outcome": 0, "number": 3}, {"item": rating, "outcome": 1, "number": 2}],
+        now=session.starts_at - timedelta(days=2),
     )
     manager = training_manager(email="helen.carter@example.org")
     close_register(actor=manager, session=session)

@@ -2,6 +2,8 @@
 linked to the booking so a delegate's before and after can be compared; focus groups, session
 observations and practice issues for the Board's audit and evaluation committee."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -113,6 +115,12 @@ class CourseEvaluation(models.Model):
         return {Stage.BEFORE: self.before, Stage.IMMEDIATE: self.immediate, Stage.FOLLOW_UP: self.follow_up}[stage]
 
 
+# How long a questionnaire asked straight after the course, or as a follow-up, takes answers after it
+# was sent: the reminders (by default two, a week apart) and two weeks more. The invitation sweep lets
+# a missed moment go after the same four weeks.
+ANSWER_WINDOW = timedelta(weeks=4)
+
+
 class Invitation(models.Model):
     """One delegate asked one questionnaire at one stage. Never more than one per booking and stage."""
 
@@ -131,6 +139,17 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()}: {self.booking}"
+
+    @property
+    def closes_at(self):
+        """When the stage closes and the emailed link stops taking answers: confidence before the
+        course, when the course starts; straight after and the follow-up, four weeks after asking."""
+        if self.stage == Stage.BEFORE:
+            return self.booking.session.starts_at
+        return self.sent_at + ANSWER_WINDOW
+
+    def is_closed(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.closes_at
 
 
 class Response(models.Model):

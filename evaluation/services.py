@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.mail import queue_email
-from common.errors import DomainError
+from common.errors import DomainError, LinkExpired
 from courses.models import Attendance, Booking, BookingStatus, Course, SessionStatus
 
 from .models import (
@@ -123,7 +123,30 @@ def invitation_from_token(token: str) -> Invitation:
     )
     if invitation is None:
         raise EvaluationError("This questionnaire is no longer open.")
+    if not invitation.answered_at:
+        refuse_if_closed(invitation)
     return invitation
+
+
+def refuse_if_closed(invitation: Invitation, now: datetime | None = None) -> None:
+    """A questionnaire takes answers until its stage closes (`Invitation.closes_at`)."""
+    if not invitation.is_closed(now):
+        return
+    session = invitation.booking.session
+    course = session.course.title
+    if invitation.stage == Stage.BEFORE:
+        raise LinkExpired(
+            f"This questionnaire asked how confident you felt before {course}. The course started on "
+            f"{timezone.localtime(session.starts_at):%-d %B %Y}, so it has closed.",
+            what_to_do="There is nothing you need to do. Once the course is over we will email you a short "
+            "questionnaire about how it went.",
+        )
+    raise LinkExpired(
+        f"This questionnaire about {course} closed on {timezone.localtime(invitation.closes_at):%-d %B %Y}, "
+        "four weeks after we asked you, so it no longer takes answers.",
+        what_to_do="There is nothing you need to do. If you want to tell the training team something about the "
+        "course, email them.",
+    )
 
 
 # --- Invitations and reminders (beat) ----------------------------------------------------------
@@ -217,8 +240,8 @@ def send_reminders(now: datetime | None = None) -> int:
         ce = settings_by_course.get(invitation.booking.session.course_id)
         if ce is None or invitation.reminders_sent >= ce.max_reminders:
             continue
-        if invitation.stage == Stage.BEFORE and invitation.booking.session.starts_at <= now:
-            continue  # too late to ask about before
+        if invitation.is_closed(now):
+            continue  # the stage has closed: the link would no longer work
         last = invitation.last_reminded_at or invitation.sent_at
         if now - last < timedelta(days=ce.reminder_days):
             continue
@@ -249,12 +272,14 @@ def send_reminders(now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def submit(*, invitation: Invitation, answers: list[dict]) -> Response:
-    """Store one delegate's answers, all or none; a link answers once."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+def submit(*, invitation: Invitation, answers: list[dict], now: datetime | None = None) -> Response:
+    """Store one delegate's answers, all or none; a link answers once, until its stage closes
+    (`now`: the moment of answering, for recording answers given earlier)."""
+    invitation = Invitation.objects.select_for_update().select_related("booking__session__course").get(pk=invitation.pk)
     if invitation.answered_at:
         raise EvaluationError("You have already answered this questionnaire. Thank you.")
-    response = Response.objects.create(invitation=invitation)
+    refuse_if_closed(invitation, now)
+    response = Response.objects.create(invitation=invitation, **({"submitted_at": now} if now else {}))
     for answer in answers:
         text = (answer.get("text") or "").strip()
         Answer.objects.create(

@@ -7,7 +7,7 @@ from . import views
 app_name = "evaluation"
 
 urlpatterns = [
-    path("answer/<str:token>", rate_limited("signed-link")(views.answer), name="answer"),
+    path("answer/<str:token>", rate_limited("evaluation-link")(views.answer), name="answer"),
     path("", views.index, name="index"),
     path("questionnaires/<int:pk>", views.questionnaire, name="questionnaire"),
     path("questions/<int:pk>/remove", views.remove_item, name="remove-item"),

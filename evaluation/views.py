@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from common.access import permission_required
+from common.errors import LinkExpired
 from common.svg import horizontal_bars
-from common.views import form_error, post_data
+from common.views import form_error, link_expired_page, post_data
 from courses.models import Course, Session
 from tna.models import TrainingYear
 
@@ -23,6 +24,8 @@ def answer(request, token):
     """The emailed link: no sign-in needed, one questionnaire, answered once."""
     try:
         invitation = services.invitation_from_token(token)
+    except LinkExpired as error:
+        return link_expired_page(request, error)
     except EvaluationError as error:
         return render(request, "evaluation/link_problem.html", {"message": error.message}, status=400)
     session = invitation.booking.session
@@ -34,6 +37,8 @@ def answer(request, token):
     if request.method == "POST" and form.is_valid():
         try:
             services.submit(invitation=invitation, answers=form.answers())
+        except LinkExpired as error:  # it closed while the page was open
+            return link_expired_page(request, error)
         except EvaluationError as error:
             form_error(form, error)
         else:

@@ -18,7 +18,7 @@ from accounts.mail import queue_email
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_group
-from common.errors import DomainError
+from common.errors import DomainError, LinkExpired
 from courses.models import Session, SessionDate, SessionStatus
 from courses.selectors.training_record import _add_months
 
@@ -521,7 +521,8 @@ def assignment_token(assignment: Assignment) -> str:
 
 def assignment_from_token(token: str) -> Assignment:
     """The assignment an emailed link is for. Tampered links are refused; the link stays
-    usable until the session starts, and answers once (the status is checked on use)."""
+    usable until the session starts (then `LinkExpired`), and answers once (the status is
+    checked on use)."""
     try:
         data = signing.loads(token, salt=ASSIGNMENT_SALT)
     except signing.BadSignature:
@@ -535,6 +536,16 @@ def assignment_from_token(token: str) -> Assignment:
     )
     if assignment is None:
         raise PoolError("This assignment no longer exists. The training manager may have withdrawn it.")
+    session = assignment.session
+    if session.has_started:
+        raise LinkExpired(
+            f"This link asked whether you could deliver {session.course.title}. The session started on "
+            f"{timezone.localtime(session.starts_at):%-d %B %Y at %H:%M}, so the request can no longer be answered.",
+            what_to_do="Your trainer pool page shows the sessions you are down to deliver and any requests still "
+            "waiting for your answer. If you delivered this session, or should have, tell the training team.",
+            next_url=reverse("pool:mine"),
+            next_label="Go to your trainer pool page",
+        )
     return assignment
 
 
@@ -589,6 +600,11 @@ def respond(*, trainer: User, assignment: Assignment, accepted: bool, reason: st
     session = assignment.session
     if session.is_cancelled:
         raise PoolError("This session has been cancelled, so there is nothing to answer.")
+    if session.has_started:
+        # Asked until the session starts: after that an answer changes nothing the training manager can use.
+        raise PoolError(
+            "This session has started, so the request can no longer be answered. Contact the training team."
+        )
     assignment.status = AssignmentStatus.ACCEPTED if accepted else AssignmentStatus.DECLINED
     assignment.responded_at = timezone.now()
     assignment.decline_reason = "" if accepted else reason.strip()

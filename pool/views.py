@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Agency, User
 from common.access import permission_required
+from common.errors import LinkExpired
 from common.listing import rows_csv_response, table_page
-from common.views import form_error, post_data
+from common.views import form_error, link_expired_page, post_data
 from courses.models import Session
 from courses.selectors.booking import sessions_a_trainer_delivers
 from tna.models import TrainingYear
@@ -161,6 +162,8 @@ def respond_link(request, token):
     """The emailed link: answers without signing in, for this assignment only."""
     try:
         assignment = services.assignment_from_token(token)
+    except LinkExpired as error:
+        return link_expired_page(request, error)
     except PoolError as error:
         return render(request, "pool/link_problem.html", {"message": error.message}, status=400)
     return _respond_page(request, assignment, via_link=True, token=token)

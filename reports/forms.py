@@ -7,6 +7,7 @@ from courses.models import Course
 from tna.models import TrainingYear
 
 from .models import ReportKind
+from .selectors import report_kinds_for
 
 
 class RunForm(forms.Form):
@@ -53,23 +54,19 @@ class RunForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None and not (user.is_training_manager or user.is_board_member):
-            # An agency lead asks for their own agency's report only.
-            self.fields["kind"].choices = [
-                (ReportKind.AGENCY, ReportKind.AGENCY.label),
-                (ReportKind.CHARGES, ReportKind.CHARGES.label),
-            ]
-            self.fields["kind"].initial = ReportKind.AGENCY
-            self.fields["agency"].queryset = Agency.objects.filter(pk=user.agency_id)
-            self.fields["agency"].initial = user.agency_id
-        else:
-            self.fields["agency"].queryset = Agency.objects.filter(active=True).order_by("name")
-            self.fields["kind"].initial = ReportKind.ANNUAL
-            if user is not None and not user.is_training_manager:  # a statement names people: not for the Board
-                self.fields["kind"].choices = [c for c in ReportKind.choices if c[0] != ReportKind.CHARGES]
         self.fields["course"].queryset = Course.objects.filter(active=True).order_by("title")
-        if user is not None and not (user.is_training_manager or user.is_board_member):
-            self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != ReportKind.COURSE]
+        if user is not None:
+            # Offer exactly the kinds the person may read (reports/selectors.py): a charges statement
+            # names people, so the Board is never offered one.
+            kinds = report_kinds_for(user)
+            self.fields["kind"].choices = [(kind, ReportKind(kind).label) for kind in kinds]
+            self.fields["kind"].initial = ReportKind.ANNUAL if ReportKind.ANNUAL in kinds else ReportKind.AGENCY
+            if user.is_training_manager or user.is_board_member:
+                self.fields["agency"].queryset = Agency.objects.filter(active=True).order_by("name")
+            else:
+                # An agency lead asks for their own agency's reports only.
+                self.fields["agency"].queryset = Agency.objects.filter(pk=user.agency_id)
+                self.fields["agency"].initial = user.agency_id
         self.helper = gds_helper(
             Field.radios("kind", small=True),
             Field.select("year"),

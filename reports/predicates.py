@@ -4,5 +4,5 @@ from accounts.predicates import is_agency_lead, is_board_member, is_training_man
 
 # The Board's figures: the dashboard, the annual report and every table as CSV.
 rules.add_perm("reports.view", is_training_manager | is_board_member)
-# Report runs: the Board and the training manager all of them; an agency lead their agency's.
+# Asking for report runs; which runs each person may read is reports/selectors.py (by kind and agency).
 rules.add_perm("reports.request", is_training_manager | is_board_member | is_agency_lead)

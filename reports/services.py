@@ -19,6 +19,7 @@ from tna.models import TrainingYear
 
 from . import charts, metrics
 from .models import ReportKind, ReportRun, RunStatus
+from .selectors import may_read_report
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +29,8 @@ class ReportError(DomainError):
 
 
 def can_request(user, *, kind: str, agency: Agency | None) -> bool:
-    """The Board and the training manager: annual and agency reports. A charges statement names
-    people, so only the training manager and the agency's own lead; a lead: their agency only."""
-    if user.is_training_manager:
-        return True
-    own_agency = agency is not None and user.is_agency_lead and user.agency_id == agency.pk
-    if kind == ReportKind.CHARGES:
-        return own_agency
-    return user.is_board_member or (kind == ReportKind.AGENCY and own_agency)
+    """A person may ask for exactly the reports they may read (`selectors.may_read_report`)."""
+    return may_read_report(user, kind=kind, agency_id=agency.pk if agency is not None else None)
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from tna.selectors import current_training_year
 from . import charts, metrics, services
 from .forms import RunForm
 from .models import ReportKind
-from .selectors import get_run_for_user, runs_for
+from .selectors import get_report_run_for_user, report_runs_visible_to
 from .services import ReportError
 from .tables import TABLES
 
@@ -71,7 +71,7 @@ def dashboard(request):
             "trend_chart": charts.trend_chart(heads),
             "need_chart": charts.need_chart(need),
             "form": form,
-            "runs": runs_for(request.user)[:10],
+            "runs": report_runs_visible_to(request.user)[:10],
             "tables": TABLES,
             "courses": Course.objects.filter(active=True).order_by("title"),
         },
@@ -102,12 +102,12 @@ def runs(request):
                 f"{run.title} is being built. This page updates itself, and we will email you when it is ready.",
             )
             return redirect("reports:run", pk=run.pk)
-    return render(request, "reports/runs.html", {"form": form, "runs": runs_for(request.user)[:50]})
+    return render(request, "reports/runs.html", {"form": form, "runs": report_runs_visible_to(request.user)[:50]})
 
 
 @login_required
 def run(request, pk):
-    report_run = get_run_for_user(request.user, pk)
+    report_run = get_report_run_for_user(request.user, pk)
     updating = not report_run.is_finished and request.GET.get("stop") != "1"
     response = render(request, "reports/run.html", {"run": report_run, "updating": updating})
     if updating:
@@ -118,7 +118,7 @@ def run(request, pk):
 
 @login_required
 def download(request, pk):
-    report_run = get_run_for_user(request.user, pk)
+    report_run = get_report_run_for_user(request.user, pk)
     if not report_run.file:
         raise Http404("This report has no file yet")
     services.record_download(actor=request.user, run=report_run)

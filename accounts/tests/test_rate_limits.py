@@ -23,7 +23,7 @@ def limits_on(settings):
 
 
 def test_sign_up_is_paused_after_too_many_attempts_and_saves_nothing(client, target_groups):
-    allowed = LIMITS["sign-up"][0]
+    allowed = LIMITS["sign-up"].requests
     for _ in range(allowed):
         assert client.post(reverse("accounts:sign-up"), {"email": "not-an-email"}).status_code == 200
     response = client.post(
@@ -46,7 +46,7 @@ def test_sign_up_is_paused_after_too_many_attempts_and_saves_nothing(client, tar
 
 def test_password_reset_emails_stop_at_the_limit(client, immediate_on_commit):
     UserFactory(email="tom.fletcher@example.org")
-    allowed = LIMITS["password-reset"][0]
+    allowed = LIMITS["password-reset"].requests
     for _ in range(allowed):
         client.post(reverse("accounts:password-reset"), {"email": "tom.fletcher@example.org"})
     assert len(mail.outbox) == allowed
@@ -55,9 +55,17 @@ def test_password_reset_emails_stop_at_the_limit(client, immediate_on_commit):
     assert len(mail.outbox) == allowed
 
 
-@pytest.mark.parametrize("name", ["accounts:verify-email", "courses:approval", "pool:respond-link"])
-def test_guessing_signed_links_is_paused(client, name):
-    allowed = LIMITS["signed-link"][0]
+@pytest.mark.parametrize(
+    "name, scope",
+    [
+        ("accounts:verify-email", "verification-link"),
+        ("courses:approval", "approval-link"),
+        ("pool:respond-link", "assignment-link"),
+        ("evaluation:answer", "evaluation-link"),
+    ],
+)
+def test_guessing_signed_links_is_paused(client, name, scope):
+    allowed = LIMITS[scope].requests
     for n in range(allowed):
         assert client.get(reverse(name, args=[f"guess-{n}"])).status_code == 400
     response = client.get(reverse(name, args=["one-more-guess"]))

@@ -8,6 +8,7 @@ documents every variable. `production.py` and `test.py` override this module.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -136,10 +137,26 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The address failures are counted against: the client's, read through the trusted proxies.
+AXES_CLIENT_IP_CALLABLE = "common.clientip.client_address"
 
-# Rate limits on sign-up, verification and password reset emails and on signed-link pages
-# (accounts/ratelimit.py), counted in the cache.
+# Proxies in front of the site (the TLS-terminating proxy, a load balancer) that each append the
+# address they received a request from to X-Forwarded-For. The client's address, for the sign-in
+# lockout and every rate limit, is read that many entries from the right (common/clientip.py), and
+# X-Forwarded-Proto is believed only when a proxy is trusted. 0: the site is reached directly and
+# both headers are ignored (a client could write anything in them).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the site")
+if TRUSTED_PROXY_COUNT:
+    # The proxy must set this header itself, replacing any the client sent.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Rate limits on sign-in, sign-up, verification and password reset emails, two-step codes and each
+# kind of signed link (accounts/ratelimit.py, through django-ratelimit), counted in the cache per
+# client address (the same address as the sign-in lockout).
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+RATELIMIT_IP_META_KEY = "common.clientip.client_address"
 # The shared cache: rate-limit counts, the cached pages' generation (common/pagecache.py), the
 # dashboard's figures. Every process must see the same one: Redis in production (CACHE_URL);
 # without it, files under var/ that the web server, the worker and beat on one machine all read.

@@ -1,19 +1,29 @@
-"""Every named URL against every role, with the expected answer in one table.
+"""Every named URL against every role, with the expected answer in one table: to a GET, and to a POST.
 
-A URL added without an entry here fails `test_every_named_url_has_an_entry`.
-Objects belong to agency A; "404" means the object is outside that person's
-scope, so its existence does not leak. Board members see figures, never people.
+A URL added without an entry here fails `test_every_named_url_has_an_entry`; each entry says what a
+POST does (READS_ONLY, or who may send it). Objects belong to agency A; "404" means the object is
+outside that person's scope, so its existence does not leak. Board members see figures, never
+people. A refused POST (302 to sign in, 403, 404, 405) must leave the object it names unchanged,
+write no audit entry, queue no email and add or remove no row anywhere; for the roles listed as
+changing it, the same POST must change it, which shows the form sent is a real one. Each role's
+POST is rolled back before the next role's, so every role meets the same world.
 The admin site is Django's own: it needs `is_staff`, which no role grants.
 """
 
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import caches
 from django.core.files.base import ContentFile
+from django.db import connection, transaction
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
+from accounts.models import Agency, AuditEntry, TargetGroup, User
 from courses.certificates import issue_certificate
 from courses.factories import (
     AttendanceRecordFactory,
@@ -23,14 +33,14 @@ from courses.factories import (
     SessionFactory,
     VenueFactory,
 )
-from courses.models import Attendance, Level
+from courses.models import Attendance, Booking, BookingStatus, Charge, Course, Level, PathwayRule, Session, Venue
 from courses.services.charges import raise_no_show_charge
-from evaluation.models import Item, PracticeIssue, Questionnaire
+from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
-from pool.models import Assignment, MembershipStatus
+from pool.models import Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
 from reports.models import ReportKind, ReportRun, RunStatus
 from tna import services as tna_services
-from tna.models import TnaCycle, TrainingYear
+from tna.models import TnaCycle, TnaReturn, TrainingYear
 
 ROLES = ("anonymous", "staff", "lead_a", "lead_b", "trainer", "manager", "board")
 
@@ -47,136 +57,730 @@ AGENCY_A_OBJECT = row(302, 404, 200, 404, 404, 200, 404)
 AGENCY_A_MANAGED = row(302, 404, 403, 404, 404, 200, 404)
 ANONYMOUS_ONLY = row(200, 302, 302, 302, 302, 302, 302)
 
-# name: (url arguments from the world, expected status per role)
+SIGNED_IN_ROLES = ("staff", "lead_a", "lead_b", "trainer", "manager", "board")
+READS_ONLY = "reads only"
+
+
+@dataclass(frozen=True)
+class Post:
+    """Who may POST to a URL: the answer per role, the form sent (a dict, or built from the world's
+    ids), what to read to see whether the object changed, and the roles whose POST changes it."""
+
+    expected: dict
+    data: dict | Callable[[dict], dict] | None = None
+    state: Callable[[dict], object] | None = None
+    changes: tuple[str, ...] = ()
+
+    def form(self, ids: dict) -> dict:
+        return self.data(ids) if callable(self.data) else dict(self.data or {})
+
+
+# What to read to see whether a POST changed something (ids: the world's ids by name).
+def field(model, name, attribute):
+    return lambda ids: model.objects.filter(pk=ids[name]).values_list(attribute, flat=True).first()
+
+
+def count(model):
+    return lambda ids: model.objects.count()
+
+
+def people_named(full_name):
+    return lambda ids: User.objects.filter(full_name=full_name).count()
+
+
+def roles_of(name):
+    return lambda ids: sorted(User.objects.get(pk=ids[name]).groups.values_list("name", flat=True))
+
+
+def bookings_on(name):
+    return lambda ids: Booking.objects.filter(session_id=ids[name]).count()
+
+
+def attendance_on(name):
+    return lambda ids: Session.objects.get(pk=ids[name]).attendance.count()
+
+
+def audit_count(ids):
+    return AuditEntry.objects.count()
+
+
+def two_step_on(ids):
+    return User.objects.filter(totp_enabled_at__isnull=False).count()
+
+
+# Forms that do what the URL is for, when sent by someone allowed to.
+def sign_up(ids):
+    return {
+        "full_name": "Imogen Clarke",
+        "email": "imogen.clarke@northshire-police.example.org",
+        "job_title": "Police constable",
+        "agency": str(ids["agency_a"]),
+        "target_group": str(ids["group"]),
+        "password1": "a-long-pass-phrase-2026",
+        "password2": "a-long-pass-phrase-2026",
+    }
+
+
+def profile(ids):
+    return {"full_name": "Renamed Person", "job_title": "Designated safeguarding lead", "target_group": ids["group"]}
+
+
+def agency_form(name):
+    return lambda ids: {"name": name, "sector": "police", "category": ids["category"], "active": "on"}
+
+
+def venue_form(name):
+    return {"name": name, "address": "1 Market Street, Northshire", "postcode": "NS1 4AB", "active": "on"}
+
+
+def pathway_rule(ids):
+    return {"target_group": ids["group"], "level": ids["level"], "refresh_months": "36"}
+
+
+def application(ids):
+    return {
+        "experience": "Ten years as a social worker",
+        "specialisms": "Neglect, domestic abuse",
+        "facilitation_experience": "Co-delivered team briefings",
+        "courses": [ids["course"]],
+    }
+
+
+def observation(ids):
+    return {"observed_on": date.today().strftime("%d/%m/%Y"), "observer_name": "Helen Carter", "strengths": "Clear"}
+
+
+def focus_group(ids):
+    return {
+        "course": ids["course"],
+        "held_on": date.today().strftime("%d/%m/%Y"),
+        "participants": "6",
+        "themes": "Information sharing",
+    }
+
+
+# name: (url arguments from the world, answer to GET per role, what a POST does)
+# A POST spec is READS_ONLY (the page changes nothing whatever is sent) or a Post: the answer per role,
+# the form sent, what to read to see whether the object changed, and who changes it.
 MATRIX = {
-    "home": ((), PUBLIC),
-    "healthz": ((), PUBLIC),
-    "accessibility": ((), PUBLIC),
-    "privacy": ((), PUBLIC),
-    "accounts:sign-up": ((), ANONYMOUS_ONLY),
-    "accounts:check-email": ((), PUBLIC),
-    "accounts:resend-verification": ((), PUBLIC),
-    "accounts:verify-email": (("bad_token",), row(400, 400, 400, 400, 400, 400, 400)),
-    "accounts:sign-in": ((), ANONYMOUS_ONLY),
-    "accounts:sign-out": ((), POST_ONLY),
-    "accounts:signed-out": ((), PUBLIC),
-    "accounts:password-reset": ((), PUBLIC),
-    "accounts:password-reset-sent": ((), PUBLIC),
-    "accounts:password_reset_confirm": (("bad_uid", "bad_token"), PUBLIC),
-    "accounts:password-change": ((), SIGNED_IN),
-    "accounts:sign-in-code": ((), row(302, 302, 302, 302, 302, 302, 302)),
-    "accounts:two-step": ((), row(302, 403, 403, 403, 403, 200, 200)),
-    "manage:person-two-step-off": (("person_a",), POST_ONLY),
-    "accounts:profile": ((), SIGNED_IN),
-    "accounts:edit-profile": ((), SIGNED_IN),
-    "accounts:my-data": ((), SIGNED_IN),
-    "manage:people": ((), row(302, 403, 200, 200, 403, 200, 403)),
-    "manage:person": (("person_a",), AGENCY_A_OBJECT),
-    "manage:person-roles": (("person_a",), AGENCY_A_MANAGED),
-    "manage:person-agency": (("person_a",), AGENCY_A_MANAGED),
-    "manage:person-deactivate": (("person_a",), AGENCY_A_MANAGED),
-    "manage:person-reactivate": (("person_a",), POST_ONLY),
-    "manage:agency-claims": ((), row(302, 403, 200, 200, 403, 200, 403)),
-    "manage:agency-claim": (("claim_a",), row(302, 403, 200, 404, 403, 200, 403)),
-    "manage:audit": ((), MANAGER_ONLY),
-    "manage:retention": ((), MANAGER_ONLY),
-    "manage:person-erase": (("person_a",), MANAGER_ONLY),
-    "manage:agencies": ((), MANAGER_ONLY),
-    "manage:agency-new": ((), MANAGER_ONLY),
-    "manage:agency": (("agency_a",), AGENCY_A_OBJECT),
-    "manage:agency-edit": (("agency_a",), MANAGER_ONLY),
-    "courses:catalogue": ((), PUBLIC),
-    "courses:course": (("course_slug",), PUBLIC),
-    "courses:my-training": ((), SIGNED_IN),
-    "courses:agency-training": ((), row(302, 403, 200, 200, 403, 200, 403)),
-    "courses:person-training": (("person_a",), row(302, 403, 200, 404, 403, 200, 403)),
-    "courses:session": (("session",), PUBLIC),
-    "courses:book": (("session",), POST_ONLY),
-    "courses:booking": (("booking",), AGENCY_A_OBJECT),
-    "courses:booking-calendar": (("booking",), AGENCY_A_OBJECT),
-    "courses:cancel-booking": (("booking",), AGENCY_A_OBJECT),
-    "courses:accept-offer": (("booking",), POST_ONLY),
-    "courses:approval": (("bad_token",), row(400, 400, 400, 400, 400, 400, 400)),
-    "courses:register": (("session",), row(302, 404, 404, 404, 200, 200, 404)),
-    "courses:manage-sessions": ((), MANAGER_ONLY),
-    "courses:manage-session-new": ((), MANAGER_ONLY),
-    "courses:manage-session": (("session",), MANAGER_ONLY),
-    "courses:manage-session-edit": (("session",), MANAGER_ONLY),
-    "courses:manage-session-copy": (("session",), MANAGER_ONLY),
-    "courses:manage-session-cancel": (("session",), MANAGER_ONLY),
-    "courses:manage-courses": ((), MANAGER_ONLY),
-    "courses:manage-course-new": ((), MANAGER_ONLY),
-    "courses:manage-course-edit": (("course",), MANAGER_ONLY),
-    "courses:manage-venues": ((), MANAGER_ONLY),
-    "courses:manage-venue-new": ((), MANAGER_ONLY),
-    "courses:manage-venue-edit": (("venue",), MANAGER_ONLY),
-    "courses:manage-pathway": ((), MANAGER_ONLY),
-    "courses:manage-pathway-remove": (("rule",), POST_ONLY),
-    "courses:manage-level-new": ((), MANAGER_ONLY),
-    "courses:manage-level-edit": (("level",), MANAGER_ONLY),
-    "courses:manage-group-new": ((), MANAGER_ONLY),
-    "courses:manage-group-edit": (("group",), MANAGER_ONLY),
-    "courses:manage-policy": ((), MANAGER_ONLY),
-    "courses:charges": ((), row(302, 403, 200, 200, 403, 200, 403)),
-    "courses:charge-waive": (("charge",), AGENCY_A_MANAGED),
-    "courses:verify-certificate": ((), PUBLIC),
-    "courses:certificate": (("certificate",), AGENCY_A_OBJECT),
-    "tna:index": ((), row(302, 403, 302, 200, 403, 302, 403)),  # lead_b has no return yet: the page to start it
-    "tna:new": ((), MANAGER_ONLY),
-    "tna:return": (("tna_return",), AGENCY_A_OBJECT),
-    "tna:check": (("tna_return",), AGENCY_A_OBJECT),
-    "tna:reopen": (("tna_return",), MANAGER_ONLY),
-    "tna:section": (("tna_return", "staff"), AGENCY_A_OBJECT),
-    "tna:cycle": (("cycle",), MANAGER_ONLY),
-    "tna:export": (("cycle",), MANAGER_ONLY),
-    "tna:import": (("cycle",), MANAGER_ONLY),
-    "tna:attendance": (("year",), row(302, 403, 403, 403, 403, 200, 200)),
-    "tna:contributions": (("year",), MANAGER_ONLY),
-    "tna:attendance-latest": ((), row(302, 403, 403, 403, 403, 302, 302)),
-    "pool:index": ((), row(302, 302, 302, 302, 302, 302, 302)),
-    "pool:mine": ((), SIGNED_IN),
-    "pool:apply": ((), SIGNED_IN),
-    "pool:leave": ((), row(302, 302, 302, 302, 302, 302, 302)),
-    "pool:respond": (("assignment",), row(302, 404, 404, 404, 200, 404, 404)),
-    "pool:withdraw": (("assignment",), POST_ONLY),
-    "pool:respond-link": (("bad_token",), row(400, 400, 400, 400, 400, 400, 400)),
-    "pool:applications": ((), row(302, 403, 200, 200, 403, 200, 403)),
-    "pool:members": ((), MANAGER_ONLY),
-    "pool:member": (("membership",), AGENCY_A_OBJECT),
-    "pool:endorse": (("membership",), row(302, 404, 200, 404, 404, 403, 404)),
-    "pool:review": (("endorsed",), MANAGER_ONLY),
-    "pool:status": (("membership",), MANAGER_ONLY),
-    "pool:criteria": ((), MANAGER_ONLY),
-    "pool:criterion-new": ((), MANAGER_ONLY),
-    "pool:criterion-edit": (("criterion",), MANAGER_ONLY),
-    "pool:policy": ((), MANAGER_ONLY),
-    "pool:commitments": ((), MANAGER_ONLY),
-    "pool:commitments-edit": (("year",), MANAGER_ONLY),
-    "pool:agency": (("agency_a",), AGENCY_A_OBJECT),
-    "pool:my-agency": ((), row(302, 403, 302, 302, 403, 403, 403)),
-    "pool:delivery": ((), MANAGER_ONLY),
-    "pool:session-trainers": (("session",), MANAGER_ONLY),
-    "evaluation:answer": (("bad_token",), row(400, 400, 400, 400, 400, 400, 400)),
-    "evaluation:index": ((), MANAGER_ONLY),
-    "evaluation:questionnaire": (("questionnaire",), MANAGER_ONLY),
-    "evaluation:remove-item": (("item",), POST_ONLY),
-    "evaluation:course-settings": (("course",), MANAGER_ONLY),
-    "evaluation:course-results": (("course",), row(302, 403, 403, 403, 403, 200, 200)),
-    "evaluation:session-results": (("session",), row(302, 403, 403, 403, 403, 200, 200)),
-    "evaluation:observations": (("session",), MANAGER_ONLY),
-    "evaluation:comments": ((), MANAGER_ONLY),
-    "evaluation:focus-groups": ((), MANAGER_ONLY),
-    "evaluation:issues": ((), MANAGER_ONLY),
-    "evaluation:issue": (("issue",), MANAGER_ONLY),
-    "transfer:imports": ((), MANAGER_ONLY),
-    "transfer:confirm": ((), row(302, 403, 403, 403, 403, 302, 403)),
-    "transfer:export": ((), row(302, 403, 403, 403, 403, 302, 403)),
-    "transfer:example": (("people",), MANAGER_ONLY),
-    "reports:dashboard": ((), row(302, 403, 403, 403, 403, 200, 200)),
-    "reports:runs": ((), row(302, 403, 200, 200, 403, 200, 200)),
-    "reports:run": (("report_run",), row(302, 404, 200, 404, 404, 200, 200)),
-    "reports:download": (("report_run",), row(302, 404, 200, 404, 404, 200, 200)),
-    "reports:table-csv": (("year", "headlines"), row(302, 403, 403, 403, 403, 200, 200)),
+    "home": ((), PUBLIC, READS_ONLY),
+    "healthz": ((), PUBLIC, READS_ONLY),
+    "accessibility": ((), PUBLIC, READS_ONLY),
+    "privacy": ((), PUBLIC, READS_ONLY),
+    "accounts:sign-up": (
+        (),
+        ANONYMOUS_ONLY,
+        Post(
+            row(302, 302, 302, 302, 302, 302, 302),
+            data=sign_up,
+            state=people_named("Imogen Clarke"),
+            changes=("anonymous",),
+        ),
+    ),
+    "accounts:check-email": ((), PUBLIC, READS_ONLY),
+    "accounts:resend-verification": (
+        (),
+        PUBLIC,
+        Post(row(302, 302, 302, 302, 302, 302, 302), data={"email": "nobody@example.org"}),
+    ),
+    "accounts:verify-email": (
+        ("bad_token",),
+        row(400, 400, 400, 400, 400, 400, 400),
+        Post(row(400, 400, 400, 400, 400, 400, 400)),
+    ),
+    "accounts:sign-in": (
+        (),
+        ANONYMOUS_ONLY,
+        Post(row(200, 302, 302, 302, 302, 302, 302), data={"username": "aisha.khan@example.org", "password": "guess"}),
+    ),
+    "accounts:sign-out": ((), POST_ONLY, Post(row(302, 302, 302, 302, 302, 302, 302))),
+    "accounts:signed-out": ((), PUBLIC, READS_ONLY),
+    "accounts:password-reset": (
+        (),
+        PUBLIC,
+        Post(row(302, 302, 302, 302, 302, 302, 302), data={"email": "nobody@example.org"}),
+    ),
+    "accounts:password-reset-sent": ((), PUBLIC, READS_ONLY),
+    "accounts:password_reset_confirm": (
+        ("bad_uid", "bad_token"),
+        PUBLIC,
+        Post(
+            row(200, 200, 200, 200, 200, 200, 200),
+            data={"new_password1": "a-new-pass-phrase-2026", "new_password2": "a-new-pass-phrase-2026"},
+        ),
+    ),
+    "accounts:password-change": (
+        (),
+        SIGNED_IN,
+        Post(
+            row(302, 200, 200, 200, 200, 200, 200),
+            data={
+                "old_password": "guess",
+                "new_password1": "a-new-pass-phrase-2026",
+                "new_password2": "a-new-pass-phrase-2026",
+            },
+        ),
+    ),
+    "accounts:sign-in-code": (
+        (),
+        row(302, 302, 302, 302, 302, 302, 302),
+        Post(row(302, 302, 302, 302, 302, 302, 302), data={"code": "123456"}),
+    ),
+    "accounts:two-step": (
+        (),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(row(302, 403, 403, 403, 403, 200, 200), data={"code": "123456"}, state=two_step_on),
+    ),
+    "manage:person-two-step-off": (
+        ("two_step_a",),
+        POST_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            state=field(User, "two_step_a", "totp_enabled_at"),
+            changes=("manager",),
+        ),
+    ),
+    "accounts:profile": ((), SIGNED_IN, READS_ONLY),
+    "accounts:edit-profile": (
+        (),
+        SIGNED_IN,
+        Post(
+            row(302, 302, 302, 302, 302, 302, 302),
+            data=profile,
+            state=people_named("Renamed Person"),
+            changes=SIGNED_IN_ROLES,
+        ),
+    ),
+    "accounts:my-data": ((), SIGNED_IN, READS_ONLY),
+    "manage:people": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
+    "manage:person": (("person_a",), AGENCY_A_OBJECT, READS_ONLY),
+    "manage:person-roles": (
+        ("person_a",),
+        AGENCY_A_MANAGED,
+        Post(
+            row(302, 404, 403, 404, 404, 302, 404),
+            data={"roles": ["Trainer"]},
+            state=roles_of("person_a"),
+            changes=("manager",),
+        ),
+    ),
+    "manage:person-agency": (
+        ("person_a",),
+        AGENCY_A_MANAGED,
+        Post(
+            row(302, 404, 403, 404, 404, 302, 404),
+            data=lambda a: {"agency": a["agency_b"]},
+            state=field(User, "person_a", "agency_id"),
+            changes=("manager",),
+        ),
+    ),
+    "manage:person-deactivate": (
+        ("person_a",),
+        AGENCY_A_MANAGED,
+        Post(
+            row(302, 404, 403, 404, 404, 302, 404),
+            data={"reason": "Left the force"},
+            state=field(User, "person_a", "is_active"),
+            changes=("manager",),
+        ),
+    ),
+    "manage:person-reactivate": (
+        ("inactive_a",),
+        POST_ONLY,
+        Post(
+            row(302, 404, 403, 404, 404, 302, 404), state=field(User, "inactive_a", "is_active"), changes=("manager",)
+        ),
+    ),
+    "manage:agency-claims": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
+    "manage:agency-claim": (
+        ("claim_a",),
+        row(302, 403, 200, 404, 403, 200, 403),
+        Post(
+            row(302, 403, 302, 404, 403, 302, 403),
+            data={"decision": "confirm"},
+            state=field(User, "claim_a", "agency_id"),
+            changes=("lead_a", "manager"),
+        ),
+    ),
+    "manage:audit": ((), MANAGER_ONLY, READS_ONLY),
+    "manage:retention": (
+        (),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"nothing": "valid"}, state=audit_count),
+    ),
+    "manage:person-erase": (
+        ("person_a",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"reference": "DP-2026-014", "confirm": "on"},
+            state=field(User, "person_a", "email"),
+            changes=("manager",),
+        ),
+    ),
+    "manage:agencies": ((), MANAGER_ONLY, READS_ONLY),
+    "manage:agency-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=agency_form("Northshire Fire and Rescue"),
+            state=count(Agency),
+            changes=("manager",),
+        ),
+    ),
+    "manage:agency": (("agency_a",), AGENCY_A_OBJECT, READS_ONLY),
+    "manage:agency-edit": (
+        ("agency_a",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=agency_form("Renamed Police"),
+            state=field(Agency, "agency_a", "name"),
+            changes=("manager",),
+        ),
+    ),
+    "courses:catalogue": ((), PUBLIC, READS_ONLY),
+    "courses:course": (("course_slug",), PUBLIC, READS_ONLY),
+    "courses:my-training": ((), SIGNED_IN, READS_ONLY),
+    "courses:agency-training": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
+    "courses:person-training": (("person_a",), row(302, 403, 200, 404, 403, 200, 403), READS_ONLY),
+    "courses:session": (("session",), PUBLIC, READS_ONLY),
+    "courses:book": (
+        ("session",),
+        POST_ONLY,
+        Post(
+            row(302, 302, 302, 302, 302, 302, 302),
+            state=bookings_on("session"),
+            changes=SIGNED_IN_ROLES,
+        ),
+    ),
+    "courses:booking": (("booking",), AGENCY_A_OBJECT, READS_ONLY),
+    "courses:booking-calendar": (("booking",), AGENCY_A_OBJECT, READS_ONLY),
+    "courses:cancel-booking": (
+        ("booking",),
+        AGENCY_A_OBJECT,
+        Post(
+            row(302, 404, 302, 404, 404, 302, 404),
+            data={"choice": "cancel"},
+            state=field(Booking, "booking", "status"),
+            changes=("lead_a", "manager"),
+        ),
+    ),
+    "courses:accept-offer": (
+        ("offer",),
+        POST_ONLY,
+        Post(
+            row(302, 404, 302, 404, 404, 302, 404),
+            state=field(Booking, "offer", "status"),
+            # The person offered the place, their agency's lead or the training manager may take it.
+            changes=("lead_a", "manager"),
+        ),
+    ),
+    "courses:approval": (
+        ("bad_token",),
+        row(400, 400, 400, 400, 400, 400, 400),
+        Post(row(400, 400, 400, 400, 400, 400, 400), data={"decision": "approve"}),
+    ),
+    "courses:register": (
+        ("session",),
+        row(302, 404, 404, 404, 200, 200, 404),
+        Post(row(302, 404, 404, 404, 200, 200, 404), data={"save": "1"}, state=attendance_on("session")),
+    ),
+    "courses:manage-sessions": ((), MANAGER_ONLY, READS_ONLY),
+    "courses:manage-session-new": (
+        (),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"capacity": "12"}, state=count(Session)),
+    ),
+    "courses:manage-session": (("session",), MANAGER_ONLY, READS_ONLY),
+    "courses:manage-session-edit": (
+        ("session",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 200, 403), data={"capacity": "12"}, state=field(Session, "session", "capacity")
+        ),
+    ),
+    "courses:manage-session-copy": (
+        ("session",),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"capacity": "12"}, state=count(Session)),
+    ),
+    "courses:manage-session-cancel": (
+        ("session",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"reason": "Trainer unwell"},
+            state=field(Session, "session", "status"),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-courses": ((), MANAGER_ONLY, READS_ONLY),
+    "courses:manage-course-new": (
+        (),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"title": "Harmful Sexual Behaviour"}, state=count(Course)),
+    ),
+    "courses:manage-course-edit": (
+        ("course",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 200, 403),
+            data={"title": "Renamed course"},
+            state=field(Course, "course", "title"),
+        ),
+    ),
+    "courses:manage-venues": ((), MANAGER_ONLY, READS_ONLY),
+    "courses:manage-venue-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=venue_form("Civic Centre, Room 2"),
+            state=count(Venue),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-venue-edit": (
+        ("venue",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=venue_form("Renamed venue"),
+            state=field(Venue, "venue", "name"),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-pathway": (
+        (),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), data=pathway_rule, state=count(PathwayRule), changes=("manager",)),
+    ),
+    "courses:manage-pathway-remove": (
+        ("rule",),
+        POST_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=count(PathwayRule), changes=("manager",)),
+    ),
+    "courses:manage-level-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"number": "5", "name": "Strategic leadership"},
+            state=count(Level),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-level-edit": (
+        ("level",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"number": a["level_number"], "name": "Renamed level"},
+            state=field(Level, "level", "name"),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-group-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"number": "9", "name": "Elected members", "description": "Councillors"},
+            state=count(TargetGroup),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-group-edit": (
+        ("group",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"number": a["group_number"], "name": "Renamed group", "description": "Renamed"},
+            state=field(TargetGroup, "group", "name"),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-policy": (
+        (),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"approval_hold_hours": "12"}, state=audit_count),
+    ),
+    "courses:charges": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
+    "courses:charge-waive": (
+        ("charge",),
+        AGENCY_A_MANAGED,
+        Post(
+            row(302, 404, 403, 404, 404, 302, 404),
+            data={"reason": "Child was ill"},
+            state=field(Charge, "charge", "waived_at"),
+            changes=("manager",),
+        ),
+    ),
+    "courses:verify-certificate": ((), PUBLIC, READS_ONLY),
+    "courses:certificate": (("certificate",), AGENCY_A_OBJECT, READS_ONLY),
+    # Opening the TNA page takes an agency lead to their agency's return; lead_b's agency has none yet, so
+    # they see the page to start it, which a POST does.
+    "tna:index": (
+        (),
+        row(302, 403, 302, 200, 403, 302, 403),
+        Post(row(302, 403, 302, 302, 403, 302, 403), state=count(TnaReturn), changes=("lead_b",)),
+    ),
+    "tna:new": (
+        (),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"name": "2027-28"}, state=count(TrainingYear)),
+    ),
+    "tna:return": (("tna_return",), AGENCY_A_OBJECT, READS_ONLY),
+    "tna:check": (
+        ("tna_return",),
+        AGENCY_A_OBJECT,
+        Post(
+            row(302, 404, 200, 404, 404, 200, 404),
+            data={"declaration": "on"},
+            state=field(TnaReturn, "tna_return", "status"),
+        ),
+    ),
+    "tna:reopen": (
+        ("tna_return",),
+        MANAGER_ONLY,
+        # The return is a draft: there is nothing to reopen yet, and the page says so.
+        Post(
+            row(302, 403, 403, 403, 403, 200, 403),
+            data={"reason": "Figures wrong"},
+            state=field(TnaReturn, "tna_return", "status"),
+        ),
+    ),
+    "tna:section": (
+        ("tna_return", "staff"),
+        AGENCY_A_OBJECT,
+        Post(row(302, 404, 200, 404, 404, 200, 404), data={"evaluation": "Quarterly audit"}, state=audit_count),
+    ),
+    "tna:cycle": (
+        ("cycle",),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), data={"open": "1"}, state=audit_count),
+    ),
+    "tna:export": (("cycle",), MANAGER_ONLY, READS_ONLY),
+    "tna:import": (("cycle",), MANAGER_ONLY, Post(row(302, 403, 403, 403, 403, 200, 403), state=audit_count)),
+    "tna:attendance": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "tna:contributions": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=audit_count, changes=("manager",)),
+    ),
+    "tna:attendance-latest": ((), row(302, 403, 403, 403, 403, 302, 302), READS_ONLY),
+    "pool:index": ((), row(302, 302, 302, 302, 302, 302, 302), READS_ONLY),
+    "pool:mine": ((), SIGNED_IN, READS_ONLY),
+    "pool:apply": (
+        (),
+        SIGNED_IN,
+        Post(
+            row(302, 302, 302, 302, 302, 302, 302),
+            data=application,
+            state=count(Membership),
+            changes=SIGNED_IN_ROLES,
+        ),
+    ),
+    "pool:leave": (
+        (),
+        row(302, 302, 302, 302, 302, 302, 302),
+        Post(row(302, 302, 302, 302, 302, 302, 302), data={"reason": "Moving on"}, state=count(Membership)),
+    ),
+    "pool:respond": (
+        ("assignment",),
+        row(302, 404, 404, 404, 200, 404, 404),
+        Post(
+            row(302, 404, 404, 404, 302, 404, 404),
+            data={"decision": "accept"},
+            state=field(Assignment, "assignment", "status"),
+            changes=("trainer",),
+        ),
+    ),
+    "pool:withdraw": (
+        ("assignment",),
+        POST_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            state=field(Assignment, "assignment", "status"),
+            changes=("manager",),
+        ),
+    ),
+    "pool:respond-link": (
+        ("bad_token",),
+        row(400, 400, 400, 400, 400, 400, 400),
+        Post(row(400, 400, 400, 400, 400, 400, 400), data={"decision": "accept"}),
+    ),
+    "pool:applications": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
+    "pool:members": ((), MANAGER_ONLY, READS_ONLY),
+    "pool:member": (("membership",), AGENCY_A_OBJECT, READS_ONLY),
+    "pool:endorse": (
+        ("membership",),
+        row(302, 404, 200, 404, 404, 403, 404),
+        Post(
+            row(302, 404, 302, 404, 404, 403, 404),
+            data={"decision": "yes"},
+            state=field(Membership, "membership", "status"),
+            changes=("lead_a",),
+        ),
+    ),
+    "pool:review": (
+        ("endorsed",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"decision": "decline", "reason": "Not enough experience yet"},
+            state=field(Membership, "endorsed", "status"),
+            changes=("manager",),
+        ),
+    ),
+    "pool:status": (
+        ("membership",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 200, 403),
+            data={"status": "left", "reason": "Moved away"},
+            state=field(Membership, "membership", "status"),
+        ),
+    ),
+    "pool:criteria": ((), MANAGER_ONLY, READS_ONLY),
+    "pool:criterion-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"text": "Has delivered training before", "position": "5", "active": "on"},
+            state=count(MembershipCriterion),
+            changes=("manager",),
+        ),
+    ),
+    "pool:criterion-edit": (
+        ("criterion",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"text": "Renamed criterion", "position": "1", "active": "on"},
+            state=field(MembershipCriterion, "criterion", "text"),
+            changes=("manager",),
+        ),
+    ),
+    "pool:policy": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"months_without_delivery": "18", "training_valid_months": "36", "free_places_per_day": "10"},
+            state=audit_count,
+            changes=("manager",),
+        ),
+    ),
+    "pool:commitments": ((), MANAGER_ONLY, READS_ONLY),
+    "pool:commitments-edit": (("year",), MANAGER_ONLY, Post(row(302, 403, 403, 403, 403, 302, 403), state=audit_count)),
+    "pool:agency": (("agency_a",), AGENCY_A_OBJECT, READS_ONLY),
+    "pool:my-agency": ((), row(302, 403, 302, 302, 403, 403, 403), READS_ONLY),
+    "pool:delivery": ((), MANAGER_ONLY, READS_ONLY),
+    "pool:session-trainers": (
+        ("session",),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"trainer": ""}, state=count(Assignment)),
+    ),
+    "evaluation:answer": (
+        ("bad_token",),
+        row(400, 400, 400, 400, 400, 400, 400),
+        Post(row(400, 400, 400, 400, 400, 400, 400)),
+    ),
+    "evaluation:index": ((), MANAGER_ONLY, READS_ONLY),
+    "evaluation:questionnaire": (
+        ("questionnaire",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"kind": "text", "text": "What will you do differently?"},
+            state=count(Item),
+            changes=("manager",),
+        ),
+    ),
+    "evaluation:remove-item": (
+        ("item",),
+        POST_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=count(Item), changes=("manager",)),
+    ),
+    "evaluation:course-settings": (
+        ("course",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"before_days": "7", "follow_up_weeks": "10", "max_reminders": "1", "reminder_days": "5"},
+            state=audit_count,
+            changes=("manager",),
+        ),
+    ),
+    "evaluation:course-results": (("course",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "evaluation:session-results": (("session",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "evaluation:observations": (
+        ("session",),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), data=observation, state=count(Observation), changes=("manager",)),
+    ),
+    # A decision names the comment it is about; one that does not exist is 404.
+    "evaluation:comments": ((), MANAGER_ONLY, Post(row(302, 403, 403, 403, 403, 404, 403), state=audit_count)),
+    "evaluation:focus-groups": (
+        (),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), data=focus_group, state=count(FocusGroup), changes=("manager",)),
+    ),
+    "evaluation:issues": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"title": "Thresholds unclear", "description": "From comments"},
+            state=count(PracticeIssue),
+            changes=("manager",),
+        ),
+    ),
+    "evaluation:issue": (
+        ("issue",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"status": "taken", "note": "Taken to the March meeting"},
+            state=field(PracticeIssue, "issue", "status"),
+            changes=("manager",),
+        ),
+    ),
+    "transfer:imports": (
+        (),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"format": "people"}, state=audit_count),
+    ),
+    "transfer:confirm": (
+        (),
+        row(302, 403, 403, 403, 403, 302, 403),
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=audit_count),
+    ),
+    "transfer:export": ((), row(302, 403, 403, 403, 403, 302, 403), READS_ONLY),
+    "transfer:example": (("people",), MANAGER_ONLY, READS_ONLY),
+    "reports:dashboard": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "reports:runs": (
+        (),
+        row(302, 403, 200, 200, 403, 200, 200),
+        Post(
+            row(302, 403, 200, 200, 403, 302, 302),
+            data=lambda a: {"kind": "annual", "year": a["year"]},
+            state=count(ReportRun),
+            changes=("manager", "board"),
+        ),
+    ),
+    "reports:run": (("report_run",), row(302, 404, 200, 404, 404, 200, 200), READS_ONLY),
+    # Every download is written to the audit trail, whatever the method.
+    "reports:download": (
+        ("report_run",),
+        row(302, 404, 200, 404, 404, 200, 200),
+        Post(row(302, 404, 200, 404, 404, 200, 200), state=audit_count, changes=("lead_a", "manager", "board")),
+    ),
+    "reports:table-csv": (("year", "headlines"), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
 }
 
 
@@ -235,6 +839,9 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         deadline=timezone.localdate() + timedelta(days=30),
         opened_at=timezone.now(),
     )
+    # The pool's rules are made on first use (PoolPolicy.current); made here, so that a page reading
+    # them is not counted as changing something.
+    PoolPolicy.current()
     users = {
         "anonymous": None,
         "staff": UserFactory(full_name="Tom Fletcher", agency=agency_b),
@@ -277,14 +884,36 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "questionnaire": standard_questionnaire().pk,
         "item": Item.objects.first().pk,
         "issue": PracticeIssue.objects.create(title="Referral thresholds unclear", description="From evaluations").pk,
+        # For the POSTs: another agency to move to, a closed account to reopen, an offered place.
+        "agency_b": agency_b.pk,
+        "category": agency_a.category_id,
+        "inactive_a": UserFactory(
+            full_name="Dan Price",
+            agency=agency_a,
+            is_active=False,
+            deactivated_at=timezone.now(),
+            email_verified_at=timezone.now(),
+        ).pk,
+        "two_step_a": board_member(
+            full_name="Ruth Evans", agency=agency_a, totp_secret="JBSWY3DPEHPK3PXP", totp_enabled_at=timezone.now()
+        ).pk,
+        "offer": BookingFactory(
+            session=session,
+            person=UserFactory(agency=agency_a),
+            status=BookingStatus.OFFERED,
+            offer_expires_at=timezone.now() + timedelta(hours=24),
+        ).pk,
     }
+    args["level_number"] = Level.objects.get(pk=args["level"]).number
+    args["group_number"] = target_groups[1].number
+    args["group"] = target_groups[1].pk
     return users, args
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_each_role_gets_the_expected_answer(client, world, name):
     users, args = world
-    arg_names, expected = MATRIX[name]
+    arg_names, expected, _ = MATRIX[name]
     url = reverse(name, args=[args[a] for a in arg_names])
     answers = {}
     for role in ROLES:
@@ -293,6 +922,75 @@ def test_each_role_gets_the_expected_answer(client, world, name):
             client.force_login(users[role])
         answers[role] = client.get(url).status_code
     assert answers == expected, f"{name} ({url})"
+
+
+def footprint():
+    """How many rows every table holds (the audit trail, the email outbox and the links between
+    records included), read in one query."""
+    tables = sorted(
+        table
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False)
+        if table != "django_session"  # signing each role in is the test's doing, not the page's
+    )
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables))
+        return dict(zip(tables, cursor.fetchone()))
+
+
+def changed_tables(before, after):
+    return {table: (before[table], after[table]) for table in before if before[table] != after[table]}
+
+
+def test_every_entry_says_what_a_post_does():
+    for name, entry in MATRIX.items():
+        assert len(entry) == 3 and (entry[2] == READS_ONLY or isinstance(entry[2], Post)), name
+
+
+@contextmanager
+def post_as(client, user, url, form):
+    """One role's POST, rolled back afterwards so the next role meets the same world."""
+    for cache in caches.all():
+        cache.clear()  # what the last role's request remembered (the person, cached pages)
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    with transaction.atomic():
+        response = client.post(url, form)
+        yield response
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, entry in MATRIX.items() if entry[2] != READS_ONLY))
+def test_each_role_may_post_only_where_the_table_says(client, world, name):
+    users, args = world
+    arg_names, _, post = MATRIX[name]
+    url = reverse(name, args=[args[a] for a in arg_names])
+    form = post.form(args)
+    read = post.state or (lambda ids: None)
+    answers = {}
+    for role in ROLES:
+        before, rows_before = read(args), footprint()
+        with post_as(client, users[role], url, form) as response:
+            answers[role] = response.status_code
+            after, rows_after = read(args), footprint()
+            if role in post.changes:
+                assert (after, rows_after) != (before, rows_before), f"{name}: {role}'s POST changed nothing"
+            else:  # refused, or allowed but the form was not right: nothing may change
+                assert (after, changed_tables(rows_before, rows_after)) == (before, {}), f"{name}: {role}"
+    assert answers == post.expected, f"POST {name} ({url})"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, entry in MATRIX.items() if entry[2] == READS_ONLY))
+def test_pages_that_only_read_change_nothing_when_posted_to(client, world, name):
+    users, args = world
+    arg_names, _, _ = MATRIX[name]
+    url = reverse(name, args=[args[a] for a in arg_names])
+    for role in ROLES:
+        before = footprint()
+        with post_as(client, users[role], url, {"anything": "at all"}) as response:
+            assert response.status_code < 500, f"{name}: {role}"
+            assert not changed_tables(before, footprint()), f"{name}: a POST by {role} changed something"
 
 
 def test_the_admin_site_is_closed_to_every_role(client, world):

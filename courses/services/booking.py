@@ -26,7 +26,7 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import User
 from accounts.selectors import approvers_for, is_member_of, may_approve
-from common.errors import DomainError
+from common.errors import DomainError, LinkExpired
 
 from ..models import (
     ACTIVE,
@@ -373,7 +373,40 @@ def booking_for_approval_token(token: str) -> Booking:
     if booking is None or not approver:
         raise BookingError("This approval link is not valid. Check you used the whole link from the email.")
     _check_approver(booking, approver)
+    refuse_closed_approval_link(booking)
     return booking
+
+
+NOT_ANSWERED_IN_TIME = "Nobody approved the place in time"
+
+
+def approval_link_closes_at(booking: Booking) -> datetime:
+    """A line manager's link works while the place is held for approval (`approval_hold_hours`,
+    never past the booking cut-off); for a booking with no recorded hold, until the session starts."""
+    return booking.approval_expires_at or booking.session.starts_at
+
+
+def refuse_closed_approval_link(booking: Booking, now: datetime | None = None) -> None:
+    """After the hold the link says what became of the place rather than offering a decision."""
+    closes_at = approval_link_closes_at(booking)
+    if (now or timezone.now()) < closes_at:
+        return
+    person, course = booking.person.full_name, booking.session.course.title
+    when = f"{timezone.localtime(closes_at):%-d %B %Y at %H:%M}"
+    unanswered = booking.status == BookingStatus.AWAITING_APPROVAL or (
+        booking.status == BookingStatus.DECLINED and booking.cancellation_reason == NOT_ANSWERED_IN_TIME
+    )
+    if unanswered:
+        raise LinkExpired(
+            f"The time to approve {person}'s place on {course} ran out on {when}, so the place was released.",
+            what_to_do=f"If {person} still needs this training, they can book again. You will get a new email "
+            "asking you to approve it.",
+        )
+    raise LinkExpired(
+        f"This link was for approving {person}'s place on {course}. It stopped working on {when}. "
+        f"The booking is now: {booking.get_status_display().lower()}.",
+        what_to_do="Nothing more is needed. To change the decision, contact the training team.",
+    )
 
 
 @transaction.atomic
@@ -650,9 +683,7 @@ def expire_offers_and_holds(*, now=None) -> int:
                 offer = booking.status == BookingStatus.OFFERED
                 booking.status = BookingStatus.CANCELLED if offer else BookingStatus.DECLINED
                 booking.cancelled_at = now
-                booking.cancellation_reason = (
-                    "Offer not taken up in time" if offer else "Nobody approved the place in time"
-                )
+                booking.cancellation_reason = "Offer not taken up in time" if offer else NOT_ANSWERED_IN_TIME
                 booking.save()
                 log_action(actor=None, action="offer expired" if offer else "approval expired", obj=booking)
                 queue_email(

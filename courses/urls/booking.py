@@ -11,6 +11,6 @@ urlpatterns = [
     path("bookings/<int:pk>/calendar.ics", booking.booking_calendar, name="booking-calendar"),
     path("bookings/<int:pk>/cancel", booking.cancel_booking, name="cancel-booking"),
     path("bookings/<int:pk>/accept", booking.accept_offer, name="accept-offer"),
-    path("approve/<str:token>", rate_limited("signed-link")(booking.approval), name="approval"),
+    path("approve/<str:token>", rate_limited("approval-link")(booking.approval), name="approval"),
     path("manage/sessions/<int:pk>/register", booking.register, name="register"),
 ]

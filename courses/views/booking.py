@@ -7,7 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from common.views import form_error, post_data, site_url
+from common.errors import LinkExpired
+from common.views import form_error, link_expired_page, post_data, site_url
 
 from ..forms.booking import SUBSTITUTE, ApprovalForm, BookForColleagueForm, CancelBookingForm, RegisterForm, WalkInForm
 from ..models import BookingStatus
@@ -157,6 +158,8 @@ def approval(request, token):
     """The line manager's page, reached from the emailed link without signing in."""
     try:
         booking = booking_services.booking_for_approval_token(token)
+    except LinkExpired as error:
+        return link_expired_page(request, error)
     except BookingError as error:
         return render(request, "courses/booking/approval_invalid.html", {"message": error.message}, status=400)
     form = ApprovalForm(post_data(request))
@@ -164,6 +167,8 @@ def approval(request, token):
         approve = form.cleaned_data["decision"] == "approve"
         try:
             booking = booking_services.decide_approval(token=token, approve=approve, site_url=site_url(request))
+        except LinkExpired as error:  # the hold ran out while the page was open
+            return link_expired_page(request, error)
         except BookingError as error:
             form_error(form, error)
         else:

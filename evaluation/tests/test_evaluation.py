@@ -142,7 +142,9 @@ def rate(course, session, before, after):
     for stage, questionnaire, value in ((Stage.BEFORE, ce.before, before), (Stage.IMMEDIATE, ce.immediate, after)):
         invitation = Invitation.objects.create(booking=booking, stage=stage, questionnaire=questionnaire)
         item = questionnaire.items.get(kind="confidence")
-        services.submit(invitation=invitation, answers=[{"item": item, "outcome": 0, "number": value}])
+        # Each answered in its stage: before the course started, after straight after it.
+        when = session.starts_at - timedelta(days=1) if stage == Stage.BEFORE else None
+        services.submit(invitation=invitation, answers=[{"item": item, "outcome": 0, "number": value}], now=when)
 
 
 def test_before_and_after_against_a_hand_computed_fixture_and_small_groups_hidden(course, settings):
