@@ -27,7 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import services as account_services
-from accounts.factories import UserFactory, trainer
+from accounts.factories import AgencyFactory, UserFactory, trainer
 from courses.factories import BookingFactory, CourseFactory, SessionFactory
 from courses.models import BookingStatus
 from courses.services.booking import approval_token
@@ -144,12 +144,14 @@ def test_links_an_assignment_can_be_answered_until_the_session_starts(client, cl
 
 
 def test_links_an_approval_works_while_the_place_is_held(client, clock, session):
-    tom = UserFactory(full_name="Tom Fletcher", line_manager_email="sarah.jones@riverside-academies.example.org")
+    school = AgencyFactory(name="Riverside Academy Trust", email_domains="riverside-academies.example.org")
+    manager = "sarah.jones@riverside-academies.example.org"  # on the school's own domain: she may approve
+    tom = UserFactory(full_name="Tom Fletcher", agency=school, line_manager_email=manager)
     hold_ends = session.starts_at - timedelta(days=5)
     booking = BookingFactory(
         session=session, person=tom, status=BookingStatus.AWAITING_APPROVAL, approval_expires_at=hold_ends
     )
-    url = reverse("courses:approval", args=[approval_token(booking)])
+    url = reverse("courses:approval", args=[approval_token(booking, manager)])
     clock(hold_ends - SECOND)
     assert client.get(url).status_code == 200
     clock(hold_ends + SECOND)

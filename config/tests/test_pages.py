@@ -23,7 +23,7 @@ PREFERENCE = ("manager", "lead_a", "trainer", "board", "staff", "anonymous")
 
 
 def pages():
-    for name, (arg_names, expected) in sorted(matrix.MATRIX.items()):
+    for name, (arg_names, expected, _post) in sorted(matrix.MATRIX.items()):
         role = next((role for role in PREFERENCE if expected[role] == 200), None)
         if role is not None:
             yield pytest.param(name, arg_names, role, id=name)
