@@ -149,6 +149,8 @@ def statement_writes(sql) -> int:
     """What a statement can change: nothing, what pages show but no figure, or both."""
     if not isinstance(sql, str):
         return PAGES_AND_FIGURES  # composed SQL objects: assume the worst
+    if sql.startswith("SELECT "):  # most statements: the ORM's reads
+        return NO_WRITE
     text = _LEADING.sub("", sql[:300], count=1)
     head = text[:12].upper()
     if head.startswith(_READ_PREFIXES):
