@@ -14,11 +14,12 @@ How it stays right:
   (`watch_connection`). A statement that writes publishes a new generation once it is committed
   (at the end of its transaction, or straight after it in autocommit). Nothing depends on the code
   that writes remembering to say so: `.update()`, `bulk_create` and raw SQL count like a save;
-- only the writing connection can see a change before it is committed, so a page it built under
-  the current generation before its write would hide the write from it: if this thread has read
-  the generation since it last changed it, the generation changes at once too. Another process
-  that builds a page between the write and the commit stores it under a generation the commit
-  then replaces;
+- only the writing connection can see a change before it is committed. So from its first write
+  until the commit, the writing thread reads and stores pages under a generation of its own (the
+  shared one plus a token that changes again at each write after a read): it sees its own writes
+  at once, and a page holding data that is then rolled back is never reachable by anyone else. A
+  page another thread builds between the write and the commit is stored under a generation the
+  commit replaces;
 - the generation carries the time of the last committed write that can change a figure: the
   "as at" time of the Board dashboard and of every report, so a page and a PDF built at the same
   moment print the same figures and the same time. Writes that show on pages but in no figure (a
@@ -53,7 +54,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache, caches
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.html import escape
@@ -83,7 +84,7 @@ class _RequestGeneration:
 
 
 _request: ContextVar[_RequestGeneration | None] = ContextVar("page_generation", default=None)
-# Whether this thread has read the generation since it last changed it (see the module docstring).
+# Whether this thread has read the generation since its last write (see `_written`).
 _observed: ContextVar[bool] = ContextVar("page_generation_observed", default=False)
 
 
@@ -98,7 +99,8 @@ def _read() -> str:
 
 
 def generation() -> str:
-    """The current generation: "<as-at time in ns>:<token>". Within a request, read once."""
+    """The current generation: "<as-at time in ns>:<token>", and "+<token>" while this thread has
+    writes not yet committed. Within a request, the shared part is read once."""
     memo = _request.get()
     if memo is None:
         value = _read()
@@ -107,7 +109,8 @@ def generation() -> str:
             memo.value = _read()
         value = memo.value
     _observed.set(True)
-    return value
+    pending = _uncommitted(connections[DEFAULT_DB_ALIAS])
+    return f"{value}+{pending.private}" if pending is not None else value
 
 
 def as_at() -> datetime:
@@ -116,12 +119,12 @@ def as_at() -> datetime:
     return datetime.fromtimestamp(int(generation().split(":", 1)[0]) / 1e9, tz=UTC)
 
 
-def publish(*, committed: bool = True, figures: bool = True) -> None:
-    """Every cached page is out of date from now on; and, for a committed write that can change
-    a figure, the figures are as at now. Never fails the write that caused it: if the shared cache
-    cannot be reached the error is logged, and pages are bounded by PAGE_CACHE_SECONDS."""
+def publish(*, figures: bool = True) -> None:
+    """A write is committed: every cached page is out of date from now on, and if the write can
+    change a figure, the figures are as at now. Never fails the write that caused it: if the shared
+    cache cannot be reached the error is logged, and pages are bounded by PAGE_CACHE_SECONDS."""
     values = {GENERATION_KEY: secrets.token_hex(8)}
-    if committed and figures:
+    if figures:
         values[AS_AT_KEY] = time.time_ns()
     try:
         cache.set_many(values, None)
@@ -130,7 +133,6 @@ def publish(*, committed: bool = True, figures: bool = True) -> None:
     memo = _request.get()
     if memo is not None:
         memo.value = None
-    _observed.set(False)
 
 
 # --- Seeing writes at the database connection --------------------------------------------------
@@ -169,19 +171,20 @@ def statement_writes(sql) -> int:
 
 
 class _Announcement:
-    """The new generation one transaction publishes when it commits. Django drops an on-commit
-    callback when its transaction (or the savepoint it was registered in) rolls back; nothing
-    else holds this object, so it is then gone, and the next write registers a new one: a rolled
-    back transaction never leaves the next one unannounced."""
+    """The new generation one transaction publishes when it commits, and the token of the writing
+    thread's own generation until then. Django drops an on-commit callback when its transaction
+    (or the savepoint it was registered in) rolls back; nothing else holds this object, so it is
+    then gone: the thread is back on the shared generation, and its next write registers a new
+    one, so a rolled back transaction never leaves the next one unannounced."""
 
-    __slots__ = ("figures", "published", "__weakref__")
+    __slots__ = ("figures", "published", "private", "__weakref__")
 
     def __init__(self, figures: bool):
-        self.figures, self.published = figures, False
+        self.figures, self.published, self.private = figures, False, secrets.token_hex(4)
 
     def __call__(self):
         self.published = True
-        publish(committed=True, figures=self.figures)
+        publish(figures=self.figures)
 
 
 # The announcement waiting for each connection's current transaction, so that a transaction of
@@ -189,22 +192,32 @@ class _Announcement:
 _pending: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+def _uncommitted(connection) -> _Announcement | None:
+    """The announcement of this connection's transaction, while it has writes not yet committed."""
+    ref = _pending.get(connection)
+    pending = ref() if ref is not None else None
+    if pending is None or pending.published or not connection.in_atomic_block:
+        return None
+    return pending
+
+
 def _written(connection, *, figures: bool) -> None:
     if not connection.in_atomic_block:
         # Autocommit: the statement is committed already. (Under manual transaction management,
         # which the service does not use, there is no commit to wait for either.)
-        publish(committed=True, figures=figures)
+        publish(figures=figures)
         return
-    ref = _pending.get(connection)
-    pending = ref() if ref is not None else None
-    if pending is None or pending.published:
+    pending = _uncommitted(connection)
+    if pending is None:
         pending = _Announcement(figures)
         _pending[connection] = weakref.ref(pending)
         transaction.on_commit(pending, using=connection.alias, robust=True)
-    elif figures:
-        pending.figures = True
-    if _observed.get():
-        publish(committed=False)
+    else:
+        pending.figures |= figures
+        if _observed.get():
+            # This thread read a page or a memo since its last write: what it built may hide this one.
+            pending.private = secrets.token_hex(4)
+    _observed.set(False)
 
 
 def _watch(execute, sql, params, many, context):
