@@ -225,6 +225,11 @@ def _watch(execute, sql, params, many, context):
     kind = statement_writes(sql)
     if kind != NO_WRITE:
         _written(context["connection"], figures=kind == PAGES_AND_FIGURES)
+    elif isinstance(sql, str) and sql.startswith("ROLLBACK TO SAVEPOINT"):
+        # What this thread built inside the savepoint may show writes that are now undone.
+        pending = _uncommitted(context["connection"])
+        if pending is not None:
+            pending.private = secrets.token_hex(4)
     return result
 
 

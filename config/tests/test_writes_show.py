@@ -276,6 +276,17 @@ def test_a_page_built_from_a_write_that_is_rolled_back_is_never_shown(police):
                 raise IntegrityError("the change is abandoned")
         assert "(draft title)" not in page(writer)
         assert "(draft title)" not in page(reader)
+        # A savepoint rolled back inside a transaction that goes on and commits.
+        with transaction.atomic():
+            CourseFactory(title="Contextual Safeguarding")
+            assert "Contextual Safeguarding" in page(writer)
+            with pytest.raises(IntegrityError):
+                with transaction.atomic():
+                    Course.objects.filter(pk=course.pk).update(title="Domestic Abuse (draft title)")
+                    assert "(draft title)" in page(writer)
+                    raise IntegrityError("the change is abandoned")
+            assert "(draft title)" not in page(writer)
+        assert "Contextual Safeguarding" in page(reader)
 
     _in_another_thread(write_look_and_roll_back)
     assert "(draft title)" not in page(reader)
