@@ -6,13 +6,16 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and agencies"
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db import connections
+        from django.db.backends.signals import connection_created
 
-        from common.pagecache import data_changed
+        from common.pagecache import watch_connection
 
         from . import predicates  # noqa: F401  (registers the permission rules)
 
-        # Any change to the service's data makes the cached pages out of date.
-        post_save.connect(data_changed, dispatch_uid="pagecache-save")
-        post_delete.connect(data_changed, dispatch_uid="pagecache-delete")
-        m2m_changed.connect(data_changed, dispatch_uid="pagecache-m2m")
+        # Every database connection of every process (web, worker, commands, tests) watches its
+        # own statements, so any write makes the cached pages out of date (common/pagecache.py).
+        connection_created.connect(watch_connection, dispatch_uid="pagecache-watch")
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None:
+                watch_connection(connection=connection)

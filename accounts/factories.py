@@ -141,7 +141,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
         for role in [Role.STAFF, *(extracted or [])]:
             self.groups.add(role_group(role))
-        self.__dict__.pop("role_names", None)
+        self.forget_roles()
 
 
 def training_manager(**kwargs) -> User:

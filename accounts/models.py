@@ -226,6 +226,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             return frozenset()
         return frozenset(self.groups.values_list("name", flat=True))
 
+    def forget_roles(self) -> None:
+        """After giving or taking a role: the next check reads the roles again."""
+        try:
+            del self.role_names  # how functools.cached_property is cleared
+        except AttributeError:  # not read yet
+            pass
+
     def has_role(self, role: Role) -> bool:
         return self.is_active and str(role) in self.role_names
 

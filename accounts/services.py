@@ -359,7 +359,7 @@ def set_roles(*, actor: User, person: User, roles: list[Role]) -> User:
         person.groups.add(role_group(role))
     for role in removed:
         person.groups.remove(role_group(role))
-    person.__dict__.pop("role_names", None)
+    person.forget_roles()
     if added or removed:
         log_action(
             actor=actor,
@@ -391,7 +391,7 @@ def move_person_to_agency(*, actor: User, person: User, agency: Agency) -> User:
     changes = {"agency": [before, agency.name]}
     if person.groups.filter(name=str(Role.AGENCY_LEAD)).exists():
         person.groups.remove(role_group(Role.AGENCY_LEAD))
-        person.__dict__.pop("role_names", None)
+        person.forget_roles()
         changes["removed"] = [str(Role.AGENCY_LEAD)]
     log_action(actor=actor, action="moved agency", obj=person, changes=changes)
     return person

@@ -115,7 +115,7 @@ def query_count(path: str, email: str) -> int:
     client = Client()
     client.force_login(User.objects.get(email=email))
     # The queries to build the page, not to serve it from a cache.
-    with override_settings(PAGE_CACHE_SECONDS=0, DASHBOARD_CACHE_SECONDS=0), CaptureQueriesContext(connection) as ctx:
+    with override_settings(PAGE_CACHE_SECONDS=0), CaptureQueriesContext(connection) as ctx:
         status = client.get(path, HTTP_HOST="127.0.0.1").status_code
     assert status == 200, f"{path} answered {status}"
     return len(ctx.captured_queries)

@@ -271,7 +271,7 @@ def seed_pathway() -> None:
 
 
 def seed_policy() -> None:
-    policy = BookingPolicy.current()
+    policy, _ = BookingPolicy.objects.get_or_create(pk=1)  # a database emptied since it was migrated has none
     for category in OrganisationCategory.objects.all():
         per_day, per_half_day = FEES.get(category.name, ("0", "0"))
         FeeRate.objects.update_or_create(

@@ -16,6 +16,7 @@ from .models import (
     Attendance,
     AttendanceRecord,
     Booking,
+    BookingPolicy,
     BookingStatus,
     Course,
     DeliveryMode,
@@ -51,6 +52,17 @@ class LevelFactory(factory.django.DjangoModelFactory):
             o.number, f"Level {o.number}"
         )
     )
+
+
+class BookingPolicyFactory(factory.django.DjangoModelFactory):
+    """The one booking and charging policy. A migration creates it, but a test that empties the
+    database (a browser journey) leaves none: this makes it again."""
+
+    class Meta:
+        model = BookingPolicy
+        django_get_or_create = ("id",)
+
+    id = 1
 
 
 class CourseFactory(factory.django.DjangoModelFactory):

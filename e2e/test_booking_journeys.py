@@ -10,8 +10,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.factories import AgencyFactory, OrganisationCategoryFactory, UserFactory, agency_lead, training_manager
-from courses.factories import BookingFactory, CourseFactory, LevelFactory, SessionFactory, VenueFactory
-from courses.models import BookingPolicy, Charge, FeeRate
+from courses.factories import (
+    BookingFactory,
+    BookingPolicyFactory,
+    CourseFactory,
+    LevelFactory,
+    SessionFactory,
+    VenueFactory,
+)
+from courses.models import Charge, FeeRate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +30,7 @@ def sign_out(page):
 @pytest.fixture
 def nursery():
     category = OrganisationCategoryFactory(name="Private or independent provider")
-    FeeRate.objects.create(policy=BookingPolicy.current(), category=category, per_day=120, per_half_day=70)
+    FeeRate.objects.create(policy=BookingPolicyFactory(), category=category, per_day=120, per_half_day=70)
     return AgencyFactory(
         name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False
     )

@@ -62,3 +62,8 @@ def test_a_board_member_requests_and_downloads_the_annual_report(visitor, target
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Annual training report" in text and year.name in text
     assert re.search(r"12 people attended", text)
+    # The dashboard built now says its figures are as at the same time as the report's.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Board dashboard").click()
+    visitor.check()
+    as_at = re.search(r"Figures as at (\d{1,2} \w+ \d{4} \d\d:\d\d)", page.locator("main").inner_text()).group(1)
+    assert f"Figures as at {as_at}." in " ".join(text.split())

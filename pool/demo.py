@@ -167,7 +167,8 @@ def _staff_member(agency_name: str, index: int) -> User | None:
 
 def seed(stdout=None) -> None:
     now = timezone.now()
-    PoolPolicy.current()
+    if not PoolPolicy.objects.exists():  # migrations create it; a database emptied since has none
+        PoolPolicy.objects.create()
     for position, (text, guidance) in enumerate(CRITERIA):
         MembershipCriterionFactory(text=text, guidance=guidance, position=position)
     courses = {c.title: c for c in Course.objects.all()}

@@ -88,8 +88,9 @@ class PoolPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "PoolPolicy":
-        policy = cls.objects.order_by("pk").first()
-        return policy if policy is not None else cls.objects.create()
+        """The rules in force. A migration (and setup) creates their row; reading never writes:
+        with no row these are the defaults, saved by the first change (`save_policy`)."""
+        return cls.objects.order_by("pk").first() or cls()
 
 
 class Membership(models.Model):

@@ -78,7 +78,7 @@ def _set_status(membership: Membership, status: str, *, actor, reason: str = "")
         person.groups.add(role_group(Role.TRAINER))
     elif status in (MembershipStatus.LEFT, MembershipStatus.DECLINED, MembershipStatus.NOT_ENDORSED):
         person.groups.remove(role_group(Role.TRAINER))
-    person.__dict__.pop("role_names", None)
+    person.forget_roles()
     log_action(
         actor=actor,
         action="changed pool status",

@@ -373,7 +373,8 @@ def policy(request):
         services.save_policy(actor=request.user, **form.cleaned_data)
         messages.success(request, "Pool rules saved. Members are checked against them every night.")
         return redirect("pool:policy")
-    current.refresh_from_db()
+    if current.pk:  # the saved rules, not what a refused form put in them (unsaved defaults have none)
+        current.refresh_from_db()
     due = services.lapse_members(dry_run=True)
     return render(request, "pool/policy.html", {"form": form, "title": "Trainer pool rules", "due": due})
 

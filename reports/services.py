@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import Agency
+from common import pagecache
 from common.errors import DomainError
 from tna.models import TrainingYear
 
@@ -127,7 +128,8 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         "run": run,
         "partnership_name": settings.PARTNERSHIP_NAME,
         "service_name": settings.SERVICE_NAME,
-        "generated_at": timezone.now(),
+        # Read before the figures: they include every change committed by then.
+        "as_at": pagecache.as_at(),
         "green": settings.TNA_RAG_GREEN,
         "amber": settings.TNA_RAG_AMBER,
     }
@@ -182,7 +184,7 @@ def _render_charges(run: ReportRun) -> str:
             "agency": agency,
             "partnership_name": settings.PARTNERSHIP_NAME,
             "support_email": settings.SUPPORT_EMAIL,
-            "generated_at": timezone.now(),
+            "as_at": pagecache.as_at(),
         },
     )
 

@@ -1,17 +1,15 @@
 """The Board's dashboard, report runs and their downloads, and every table as CSV."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from common import pagecache
 from common.access import permission_required
 from common.listing import rows_csv_response
-from common.pagecache import PER_PERSON, shared_page
+from common.pagecache import PER_PERSON, remembered, shared_page
 from common.views import form_error, post_data
 from courses.models import Course
 from tna.models import TrainingYear
@@ -42,19 +40,18 @@ def dashboard(request):
     if year is None:
         return render(request, "reports/no_year.html")
 
-    # The Board's figures change slowly; a few minutes' cache spares the database (shared in Redis).
-    def figures():
-        return (
+    # Worked out once per generation (common/pagecache.py) for everyone who opens the dashboard:
+    # the same figures until the next write, and the "as at" time of that write, as a report built
+    # now would print.
+    heads, need, partners = remembered(
+        f"reports:dashboard:{year.pk}",
+        lambda: (
             metrics.headlines(year),
             metrics.need_against_attendance(year, by="agency"),
             metrics.partner_contribution(metrics.Period.of_year(year)),
-            timezone.now(),
-        )
-
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    heads, need, partners, as_at = (
-        cache.get_or_set(f"reports:dashboard:{year.pk}", figures, seconds) if seconds else figures()
+        ),
     )
+    as_at = pagecache.as_at()
     form = RunForm(initial={"year": year.pk}, user=request.user)
     form.helper.form_action = reverse("reports:runs")
     return render(

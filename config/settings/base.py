@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Cached pages: one generation per request; after a write they are out of date (common/pagecache.py).
+    # Cached pages: the generation is read once per request (common/pagecache.py).
     "common.pagecache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -157,9 +157,10 @@ if TRUSTED_PROXY_COUNT:
 # client address (the same address as the sign-in lockout).
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 RATELIMIT_IP_META_KEY = "common.clientip.client_address"
-# The shared cache: rate-limit counts, the cached pages' generation (common/pagecache.py), the
-# dashboard's figures. Every process must see the same one: Redis in production (CACHE_URL);
-# without it, files under var/ that the web server, the worker and beat on one machine all read.
+# The shared cache: rate-limit counts, the cached pages' generation and the figures' "as at" time
+# (common/pagecache.py). Every process must see the same one: Redis in production (CACHE_URL;
+# production.py refuses to start without it); without it, files under var/ that the web server,
+# the worker and beat on one machine all read.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
@@ -213,11 +214,40 @@ MESSAGE_TAGS = {40: "error", 25: "success", 20: "info", 30: "warning"}
 # which an agency or course shows green, and amber (below amber is red).
 TNA_RAG_GREEN = env_int("TNA_RAG_GREEN", 80)
 TNA_RAG_AMBER = env_int("TNA_RAG_AMBER", 50)
-# How long the Board dashboard's figures are kept before they are worked out again.
-DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300)
-# The busiest pages are served from the cache between writes (common/pagecache.py); this bounds
-# how long a change no signal sees (a worker's bulk update, time passing) can go unshown. 0: off.
+# The busiest pages are served from the cache between writes (common/pagecache.py): any write to
+# the database makes them out of date. This bounds only what no write changes (time passing: a
+# session that has started leaves the catalogue). 0 turns the cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# Writes to these tables change nothing any page shows, so they leave the cached pages alone
+# (every other table counts, so a table missing here costs rebuilds, never a stale page):
+PAGE_CACHE_IGNORED_TABLES = frozenset(
+    {
+        # Sessions: written on many requests; a page never shows another request's session.
+        "django_session",
+        # Sign-in attempts and lockouts (django-axes): shown on no page.
+        "axes_accessattempt",
+        "axes_accessattemptexpiration",
+        "axes_accessfailurelog",
+        "axes_accesslog",
+        # The scheduler's bookkeeping (django-celery-beat): each run of a periodic task is recorded.
+        "django_celery_beat_periodictask",
+        "django_celery_beat_periodictasks",
+        "django_celery_beat_crontabschedule",
+        "django_celery_beat_intervalschedule",
+        "django_celery_beat_solarschedule",
+        "django_celery_beat_clockedschedule",
+        # The email outbox: the worker claims and marks every email it sends; shown on no page.
+        "accounts_outgoingemail",
+        # The audit trail (including who downloaded which report): every change it records also
+        # writes the tables it is about, and its pages (the audit trail, the history tables) are
+        # built for each request, never served from the cache.
+        "accounts_auditentry",
+    }
+)
+# Writes to these tables show on pages but in no figure: they make cached pages out of date but
+# leave the figures' "as at" time alone, so a report's own progress (queued, being built, ready)
+# does not move the time its figures are as at away from the dashboard's.
+FIGURES_IGNORED_TABLES = frozenset({"reports_reportrun"})
 # `make bench` adds a bare view to compare pages with; never set in production.
 BENCHMARK_BARE_VIEW = env_bool("BENCHMARK_BARE_VIEW", False)
 # Evaluation results for a group smaller than this show "too few responses", never figures.

@@ -1,6 +1,7 @@
 """Production: behind a TLS-terminating proxy, PostgreSQL and Redis.
 
-Refuses to start without a real SECRET_KEY; `manage.py check --deploy` is clean.
+Refuses to start without a real SECRET_KEY or without a shared cache (Redis); `manage.py check
+--deploy` is clean.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -8,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env_bool, env_int, env_str
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import CACHE_URL, STORAGES
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
@@ -16,6 +17,15 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters in production "
         "(for example: python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+    )
+
+# Every web and worker process must see the same cache: the cached pages' generation lives there,
+# so a write on one machine makes the pages of every other out of date. Files under var/ are
+# seen only by the processes of one machine.
+if not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "CACHE_URL must be set to a Redis address shared by every web and worker process in production "
+        "(for example: redis://cache.internal:6379/1)."
     )
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}

@@ -19,7 +19,5 @@ WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = False
 # Many tests sign up and reset passwords from one address; the rate-limit tests turn it on.
 RATE_LIMITS_ENABLED = False
-# Every test sees the figures as they are now.
-DASHBOARD_CACHE_SECONDS = 0
 # One cache per test process, emptied before each test (conftest.py).
 CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lscb-test"}

@@ -19,7 +19,7 @@ def manage(*args, **env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL")
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
@@ -27,9 +27,23 @@ def manage(*args, **env):
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.production")
+    result = manage("check", DJANGO_SETTINGS_MODULE="config.settings.production", CACHE_URL="redis://cache:6379/1")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("cache_url", ["", "memcached://cache:11211", "file:///tmp/cache"])
+def test_production_refuses_to_start_without_a_shared_cache(cache_url):
+    """Each machine's own cache would keep showing its pages after another machine's write."""
+    result = manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="training.example.org",
+        CACHE_URL=cache_url,
+    )
+    assert result.returncode != 0
+    assert "CACHE_URL must be set to a Redis address" in result.stderr
 
 
 def test_check_deploy_under_production_settings_prints_no_warnings():
@@ -39,6 +53,7 @@ def test_check_deploy_under_production_settings_prints_no_warnings():
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="training.example.org",
+        CACHE_URL="redis://cache.internal:6379/1",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."

@@ -194,7 +194,7 @@ def delivered_year(year, police, health):
 
 
 def test_days_delivered_free_places_and_percent_of_commitment(delivered_year, year):
-    PoolPolicy.objects.create(free_places_per_day=Decimal("10"))
+    PoolPolicy.objects.update(free_places_per_day=Decimal("10"))
     rows = {r.agency.name: r for r in selectors.agency_contributions(year.starts_on, year.ends_on)}
     police = rows["Northshire Police"]
     assert (police.sessions, police.delivered_days, police.committed_days) == (3, Decimal("3.5"), Decimal("5.0"))
@@ -218,7 +218,7 @@ def test_days_delivered_free_places_and_percent_of_commitment(delivered_year, ye
 
 
 def test_a_half_day_earns_half_the_places_rounded_down(delivered_year, year):
-    PoolPolicy.objects.create(free_places_per_day=Decimal("5"))
+    PoolPolicy.objects.update(free_places_per_day=Decimal("5"))
     police = next(
         r for r in selectors.agency_contributions(year.starts_on, year.ends_on) if r.agency.name == "Northshire Police"
     )

@@ -177,7 +177,7 @@ def delivered(person, days_ago):
 
 
 def test_no_delivery_for_longer_than_the_rule_lapses_the_member():
-    PoolPolicy.objects.create(months_without_delivery=24, training_valid_months=None)
+    PoolPolicy.objects.update(months_without_delivery=24, training_valid_months=None)
     today = timezone.localdate()
     quiet = active_member(UserFactory(full_name="Quiet Trainer"), trained_days_ago=1000)
     busy = active_member(UserFactory(full_name="Busy Trainer"), trained_days_ago=1000)
@@ -198,13 +198,13 @@ def test_no_delivery_for_longer_than_the_rule_lapses_the_member():
 
 
 def test_a_member_who_never_delivered_lapses_counting_from_becoming_active():
-    PoolPolicy.objects.create(months_without_delivery=12, training_valid_months=None)
+    PoolPolicy.objects.update(months_without_delivery=12, training_valid_months=None)
     member = active_member(trained_days_ago=400)  # active since 400 days ago, never delivered
     assert [lapse.membership_id for lapse in services.lapse_members()] == [member.pk]
 
 
 def test_training_for_trainers_past_its_validity_lapses_the_member_and_a_refresher_reactivates(manager):
-    PoolPolicy.objects.create(months_without_delivery=24, training_valid_months=36)
+    PoolPolicy.objects.update(months_without_delivery=24, training_valid_months=36)
     member = active_member(trained_days_ago=365 * 3 + 10)
     delivered(member.person, 30)
     lapsed = services.lapse_members()
@@ -219,7 +219,7 @@ def test_training_for_trainers_past_its_validity_lapses_the_member_and_a_refresh
 
 
 def test_the_training_manager_cannot_reactivate_someone_whose_training_is_out_of_date(manager):
-    PoolPolicy.objects.create(training_valid_months=36)
+    PoolPolicy.objects.update(training_valid_months=36)
     member = MembershipFactory(
         status=MembershipStatus.LAPSED, trained_on=timezone.localdate() - timedelta(days=365 * 4)
     )

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils import dateformat, timezone
 
 register = template.Library()
 
@@ -52,3 +53,10 @@ def change(current, previous):
 @register.simple_tag
 def rag_label(colour):
     return {"green": "Green", "amber": "Amber", "red": "Red", "grey": "No need recorded"}.get(colour, colour)
+
+
+@register.filter
+def as_at_time(value):
+    """When the figures were last changed (common/pagecache.as_at), in UK time: "4 March 2026 10:42".
+    The dashboard and every report print it the same way, so the two can be compared."""
+    return dateformat.format(timezone.localtime(value), "j F Y H:i")
