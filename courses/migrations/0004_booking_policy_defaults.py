@@ -9,6 +9,6 @@ def create_policy(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("courses", "0002_booking_cancellation_reason")]
+    dependencies = [("courses", "0003_booking_records_who_approved")]
 
     operations = [migrations.RunPython(create_policy, migrations.RunPython.noop)]
