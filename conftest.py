@@ -49,6 +49,26 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def migrated_defaults(request):
+    """The rows migrations create (the booking and the pool policies), as a new database has them.
+
+    Tests that commit (transactional ones, the browser journeys) end by emptying every table, rows made
+    by migrations included; the next test in that process would otherwise meet a database no real
+    partnership has. Put back outside the test's own transaction, before it starts."""
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_db and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        from courses.models import BookingPolicy
+        from pool.models import PoolPolicy
+
+        BookingPolicy.objects.get_or_create(pk=1)
+        if not PoolPolicy.objects.exists():
+            PoolPolicy.objects.create()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts with an empty cache: cached pages, rate-limit counts and dashboard figures
     from one test must not show in the next (the local-memory cache lives as long as the process)."""
