@@ -6,6 +6,7 @@ Who delivered what is not stored here: it is read from the sessions' trainers
 sessions staffed before the pool existed count the same way.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -187,6 +188,11 @@ class AssignmentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# A request made once the session had started is the training manager recording who delivered it:
+# the trainer has this long from the request to confirm it.
+RECORDING_ANSWER_DAYS = 14
+
+
 class Assignment(models.Model):
     """The training manager asks a trainer to deliver a session; the trainer answers.
 
@@ -212,6 +218,20 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.trainer} for {self.session}"
+
+    @property
+    def answer_closes_at(self):
+        """Asked before the session: until it starts (after that an answer changes nothing the
+        training manager can plan with). Asked once it had started, to record who delivered it:
+        RECORDING_ANSWER_DAYS from the request."""
+        starts_at = self.session.starts_at
+        if self.assigned_at < starts_at:
+            return starts_at
+        return self.assigned_at + timedelta(days=RECORDING_ANSWER_DAYS)
+
+    @property
+    def can_still_be_answered(self) -> bool:
+        return timezone.now() < self.answer_closes_at
 
     @property
     def is_open(self) -> bool:

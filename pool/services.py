@@ -537,10 +537,10 @@ def assignment_from_token(token: str) -> Assignment:
     if assignment is None:
         raise PoolError("This assignment no longer exists. The training manager may have withdrawn it.")
     session = assignment.session
-    if session.has_started:
+    if not assignment.can_still_be_answered:
         raise LinkExpired(
-            f"This link asked whether you could deliver {session.course.title}. The session started on "
-            f"{timezone.localtime(session.starts_at):%-d %B %Y at %H:%M}, so the request can no longer be answered.",
+            f"This link asked whether you could deliver {session.course.title}. The time to answer ended on "
+            f"{timezone.localtime(assignment.answer_closes_at):%-d %B %Y at %H:%M}.",
             what_to_do="Your trainer pool page shows the sessions you are down to deliver and any requests still "
             "waiting for your answer. If you delivered this session, or should have, tell the training team.",
             next_url=reverse("pool:mine"),
@@ -600,10 +600,10 @@ def respond(*, trainer: User, assignment: Assignment, accepted: bool, reason: st
     session = assignment.session
     if session.is_cancelled:
         raise PoolError("This session has been cancelled, so there is nothing to answer.")
-    if session.has_started:
-        # Asked until the session starts: after that an answer changes nothing the training manager can use.
+    if not assignment.can_still_be_answered:
         raise PoolError(
-            "This session has started, so the request can no longer be answered. Contact the training team."
+            "The time to answer this request has passed "
+            f"({timezone.localtime(assignment.answer_closes_at):%-d %B %Y at %H:%M}). Contact the training team."
         )
     assignment.status = AssignmentStatus.ACCEPTED if accepted else AssignmentStatus.DECLINED
     assignment.responded_at = timezone.now()

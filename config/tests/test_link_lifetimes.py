@@ -131,13 +131,30 @@ def test_links_an_assignment_can_be_answered_until_the_session_starts(client, cl
     clock(session.starts_at - SECOND)
     assert client.get(url).status_code == 200
     clock(session.starts_at + SECOND)
-    assert_expired_page(client.get(url), "The session started on", "Go to your trainer pool page")
+    assert_expired_page(client.get(url), "The time to answer ended on", "Go to your trainer pool page")
     assert_expired_page(client.post(url, {"decision": "True"}))
     assignment.refresh_from_db()
     assert assignment.status == AssignmentStatus.INVITED and not session.trainers.exists()
     # Signed in, on the trainer's own page, the answer is refused too.
-    with pytest.raises(pool_services.PoolError, match="has started"):
+    with pytest.raises(pool_services.PoolError, match="The time to answer this request has passed"):
         pool_services.respond(trainer=grace, assignment=assignment, accepted=True)
+
+
+def test_links_a_request_to_record_who_delivered_a_session_can_be_answered_for_14_days(client, clock, session):
+    grace = trainer(full_name="Grace Okafor")
+    # The training manager asks after the session started: recording who delivered it.
+    asked = session.starts_at + timedelta(hours=2)
+    assignment = Assignment.objects.create(session=session, trainer=grace, assigned_at=asked)
+    url = reverse("pool:respond-link", args=[pool_services.assignment_token(assignment)])
+    clock(asked + timedelta(days=14) - SECOND)
+    assert client.get(url).status_code == 200
+    clock(asked + timedelta(days=14) + SECOND)
+    assert_expired_page(client.get(url), "The time to answer ended on", "Go to your trainer pool page")
+    with pytest.raises(pool_services.PoolError, match="The time to answer this request has passed"):
+        pool_services.respond(trainer=grace, assignment=assignment, accepted=True)
+    clock(asked + timedelta(days=1))
+    pool_services.respond(trainer=grace, assignment=assignment, accepted=True)
+    assert list(session.trainers.all()) == [grace]
 
 
 # --- Line manager's approval ------------------------------------------------------------------------
