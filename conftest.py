@@ -8,6 +8,7 @@ turns the skip into a failure so CI always runs them.
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -170,3 +171,26 @@ def worker(tmp_path):
     process = start_worker(tmp_path, queue)
     yield queue, tmp_path / "mail", process
     stop_worker(process)
+
+
+def send_to_worker(task, *, args, queue):
+    """Queue `task` on Redis for a worker started with `start_worker` (tests run tasks eagerly)."""
+    from celery import current_app as app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with app.connection_for_write(os.environ["REDIS_URL"]) as conn:
+            task.apply_async(args=args, connection=conn, queue=queue)
+    finally:
+        app.conf.task_always_eager = eager
+
+
+def wait_until_finished(run, process, *, seconds=90):
+    """Wait (at most `seconds`) for the worker `process` to finish the report run."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        run.refresh_from_db()
+        if run.is_finished:
+            break
+        time.sleep(0.5)

@@ -14,6 +14,7 @@ and one of those characters gets a second quote on the way out, so the round tri
 import csv
 import io
 import re
+from dataclasses import dataclass
 
 from django.http import HttpResponse
 
@@ -69,6 +70,20 @@ def csv_download(filename: str) -> tuple[HttpResponse, Writer]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response, Writer(response)
+
+
+@dataclass
+class LineProblem:
+    """A problem with a file being imported, where the person will look for it: the line and column."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return (
+            f"Line {self.line}, {self.column}: {self.message}" if self.column else f"Line {self.line}: {self.message}"
+        )
 
 
 class CsvFileError(DomainError):

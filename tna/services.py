@@ -30,7 +30,7 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import Agency, TargetGroup, User
 from accounts.roles import Role
-from common.csvfiles import CsvFileError, dict_reader
+from common.csvfiles import CsvFileError, LineProblem, dict_reader
 from common.errors import DomainError
 from courses.models import Course, Level
 from courses.selectors.training_record import trained_and_in_date
@@ -511,16 +511,7 @@ NUMBER_COLUMNS = IMPORT_COLUMNS[3:]
 MOST_PROBLEMS = 500
 
 
-@dataclass
-class ImportProblem:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return (
-            f"Line {self.line}, {self.column}: {self.message}" if self.column else f"Line {self.line}: {self.message}"
-        )
+ImportProblem = LineProblem
 
 
 @dataclass

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from accounts.errors import AccountError
 from accounts.models import Agency, OrganisationCategory, Sector, TargetGroup, User, normalise_email
 from accounts.services import clean_domains
-from common.csvfiles import CsvFileError, dict_reader
+from common.csvfiles import CsvFileError, LineProblem, dict_reader
 from courses.models import (
     Attendance,
     AttendanceRecord,
@@ -132,16 +132,7 @@ def choice(value: str, choices, *, what: str) -> str:
 # --- The framework ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Error:
-    line: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return (
-            f"Line {self.line}, {self.column}: {self.message}" if self.column else f"Line {self.line}: {self.message}"
-        )
+Error = LineProblem
 
 
 @dataclass

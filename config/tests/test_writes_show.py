@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -414,9 +413,7 @@ def test_a_report_built_by_a_worker_process_shows_ready_on_the_dashboard(
 ):
     """The worker claims the run, reports its progress with bulk updates and finishes it, all in
     another process; the dashboard cached in this one follows each step."""
-    from celery import current_app as app
-
-    from conftest import start_worker, stop_worker
+    from conftest import send_to_worker, start_worker, stop_worker, wait_until_finished
     from reports.tasks import build_report
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -432,19 +429,8 @@ def test_a_report_built_by_a_worker_process_shows_ready_on_the_dashboard(
             requested_by=david,
         )
         assert run_status(page(client, reverse("reports:dashboard")), run.title) == "Waiting to start"
-        eager = app.conf.task_always_eager
-        app.conf.task_always_eager = False
-        try:
-            with app.connection_for_write(os.environ["REDIS_URL"]) as conn:
-                build_report.apply_async(args=[run.pk], connection=conn, queue=queue)
-        finally:
-            app.conf.task_always_eager = eager
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and process.poll() is None:
-            run.refresh_from_db()
-            if run.is_finished:
-                break
-            time.sleep(0.5)
+        send_to_worker(build_report, args=[run.pk], queue=queue)
+        wait_until_finished(run, process)
         assert run.status == RunStatus.DONE, run.error
         assert run_status(page(client, reverse("reports:dashboard")), run.title) == "Ready"
     finally:

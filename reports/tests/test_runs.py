@@ -1,8 +1,6 @@
 """Report runs: built by a worker, safe to repeat, failures recorded, downloads checked."""
 
-import os
 import subprocess
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -124,7 +122,7 @@ def test_a_lead_cannot_ask_for_another_agencys_report_or_the_annual_report(clien
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_over_redis_builds_the_annual_report(worker, delivered, year, settings, tmp_path):
-    from celery import current_app as app
+    from conftest import send_to_worker, wait_until_finished
 
     queue, mail_dir, process = worker
     run = ReportRun.objects.create(
@@ -133,19 +131,8 @@ def test_a_real_worker_over_redis_builds_the_annual_report(worker, delivered, ye
         title="Annual training report This year",
         requested_by=board_member(email="david.reid@example.org"),
     )
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        with app.connection_for_write(os.environ["REDIS_URL"]) as conn:
-            build_report.apply_async(args=[run.pk], connection=conn, queue=queue)
-    finally:
-        app.conf.task_always_eager = eager
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and process.poll() is None:
-        run.refresh_from_db()
-        if run.is_finished:
-            break
-        time.sleep(0.5)
+    send_to_worker(build_report, args=[run.pk], queue=queue)
+    wait_until_finished(run, process)
     assert process.poll() is None, process.stdout.read()
     assert run.status == RunStatus.DONE, run.error
     settings.MEDIA_ROOT = mail_dir.parent / "media"  # where the worker wrote it
