@@ -119,6 +119,13 @@ def in_days(days: int, hour: int = 9, minute: int = 30):
     return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
+def _end_of_the_day(starts_at):
+    """16:30 on the day, or three hours on for a session given a start late in the day (a test's "now"),
+    so a session always ends after it starts, whatever the time the tests run."""
+    half_past_four = starts_at.replace(hour=16, minute=30)
+    return half_past_four if half_past_four > starts_at else starts_at + timedelta(hours=3)
+
+
 class SessionFactory(factory.django.DjangoModelFactory):
     """A one-day session three weeks ahead, with a single date from 09:30 to 16:30."""
 
@@ -133,7 +140,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     venue = factory.SubFactory(VenueFactory)
     capacity = 20
     starts_at = factory.LazyAttribute(lambda o: in_days(o.days_ahead))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at.replace(hour=16, minute=30))
+    ends_at = factory.LazyAttribute(lambda o: _end_of_the_day(o.starts_at))
     bookings_close_at = factory.LazyAttribute(lambda o: o.starts_at - timedelta(days=2))
     venue_cost = Decimal("120.00")
     trainer_fees = Decimal("0.00")

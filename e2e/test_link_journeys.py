@@ -24,7 +24,10 @@ def test_a_trainer_opens_an_assignment_link_after_the_session_started(visitor):
         starts_at=timezone.now() - timedelta(hours=1),
         ends_at=timezone.now() + timedelta(hours=5),
     )
-    assignment = Assignment.objects.create(session=session, trainer=grace)
+    # Asked a week before the session: the link works until the session starts.
+    assignment = Assignment.objects.create(
+        session=session, trainer=grace, assigned_at=session.starts_at - timedelta(days=7)
+    )
     page = visitor.go(f"/pool/answer/{pool_services.assignment_token(assignment)}")
     expect(page.get_by_role("heading", level=1)).to_have_text("This link has expired")
     expect(page.locator("main")).to_contain_text("could deliver Working Together to Safeguard Children")
@@ -38,7 +41,8 @@ def test_a_delegate_opens_a_before_the_course_questionnaire_once_the_course_has_
         title="Recognising and Responding to Neglect", learning_outcomes="Recognise the signs of neglect"
     )
     evaluation = evaluation_services.settings_for(course)
-    session = SessionFactory(course=course, starts_at=timezone.now() - timedelta(minutes=5))
+    started = timezone.now() - timedelta(minutes=5)
+    session = SessionFactory(course=course, starts_at=started, ends_at=started + timedelta(hours=3))
     booking = BookingFactory(session=session, person=UserFactory(full_name="Aisha Khan"))
     invitation = Invitation.objects.create(booking=booking, stage=Stage.BEFORE, questionnaire=evaluation.before)
     page = visitor.go(f"/evaluation/answer/{evaluation_services.token_for(invitation)}")
