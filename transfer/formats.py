@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from accounts.errors import AccountError
 from accounts.models import Agency, OrganisationCategory, Sector, TargetGroup, User, normalise_email
+from accounts.selectors import line_manager_problem
 from accounts.services import clean_domains
 from common.csvfiles import CsvFileError, LineProblem, dict_reader
 from courses.models import (
@@ -450,6 +451,7 @@ class People(Format):
 
     def prepare(self):
         self.agencies = _agencies_by_name()
+        self.agency_records = {a.pk: a for a in Agency.objects.all()}
         self.groups = {g.number: g.pk for g in TargetGroup.objects.all()}
 
     def _agency(self, value):
@@ -490,6 +492,15 @@ class People(Format):
                 ("Line manager's email", lambda x: self._email(x) if (x or "").strip() else ""),
             ],
         )
+        # The rule the profile page applies (accounts.selectors.line_manager_problem): never the person
+        # themselves, always someone the service can tie to the agency.
+        problem = line_manager_problem(
+            person=User(email=v["Email"]),
+            email=v["Line manager's email"],
+            agency=self.agency_records[v["Agency"]],
+        )
+        if problem:
+            raise RowProblems({"Line manager's email": problem.replace("Your line manager", "The line manager")})
         return v["Email"], v
 
     def write(self, items, result):

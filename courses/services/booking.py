@@ -348,6 +348,12 @@ def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
 def _read_approval_token(token: str) -> tuple[int | None, str]:
     try:
         data = signing.loads(token, salt=APPROVAL_SALT, max_age=60 * 60 * 24 * 60)
+    except signing.SignatureExpired as exc:
+        raise LinkExpired(
+            "This link asked you to approve a training place more than 60 days ago, so it no longer works.",
+            what_to_do="If the place still needs an answer, ask the person booked or the training team to send a "
+            "new request.",
+        ) from exc
     except signing.BadSignature as exc:
         raise BookingError("This approval link is not valid. Check you used the whole link from the email.") from exc
     # Links sent before approvers were recorded named the line manager as "manager".

@@ -224,3 +224,33 @@ def test_item_2_the_agency_lead_sees_line_manager_changes_on_the_persons_page(cl
     page = client.get(reverse("manage:person", args=[tom.pk])).content.decode()
     assert "Changes of line manager" in page
     assert "Line manager email: none → sgt.morgan@northshire-police.example.org" in page
+
+
+def test_a_link_already_answered_says_so_and_offers_no_decision(client, hsb, tom, priya):
+    booking = book_place(person=tom, session=hsb)
+    token = approval_token(booking, priya.email)
+    decide_approval(token=token, approve=True)
+    page = client.get(reverse("courses:approval", args=[token])).content.decode()
+    assert "This place has already been dealt with: it is confirmed." in page
+    assert "Send your answer" not in page and 'name="decision"' not in page
+
+
+def test_an_approval_link_older_than_60_days_says_it_has_expired(client, hsb, tom, priya, monkeypatch):
+    import time as real_time
+    from types import SimpleNamespace
+
+    from django.core import signing
+
+    booking = book_place(person=tom, session=hsb)
+    token = approval_token(booking, priya.email)
+    # 60 days and a minute later by the signer's clock.
+    later = real_time.time() + 60 * 24 * 60 * 60 + 60
+    monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: later))
+    response = client.get(reverse("courses:approval", args=[token]))
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert "This link has expired" in page and "more than 60 days ago" in page
+    response = client.post(reverse("courses:approval", args=[token]), {"decision": "approve"})
+    assert response.status_code == 410
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.AWAITING_APPROVAL
