@@ -3,13 +3,15 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from common.listing import LINK
+
 from .models import Agency, User
 from .roles import Role
 
 
 class PeopleTable(tables.Table):
     caption = "People, with their organisation, staff group, roles and status"
-    full_name = tables.Column("Name", linkify=lambda record: reverse("manage:person", args=[record.pk]))
+    full_name = tables.Column("Name", linkify=lambda record: reverse("manage:person", args=[record.pk]), attrs=LINK)
     email = tables.Column("Email")
     organisation = tables.Column(
         "Organisation", accessor="agency__name", order_by=("agency__name", "unlisted_organisation"), empty_values=()
@@ -70,7 +72,7 @@ def person_status(person) -> tuple[str, str]:
 
 class AgencyTable(tables.Table):
     caption = "Partner agencies"
-    name = tables.Column("Agency", linkify=lambda record: reverse("manage:agency", args=[record.pk]))
+    name = tables.Column("Agency", linkify=lambda record: reverse("manage:agency", args=[record.pk]), attrs=LINK)
     sector = tables.Column("Sector")
     category = tables.Column("Organisation category", accessor="category__name")
     contributing = tables.BooleanColumn("Contributing partner", yesno="Yes,No")

@@ -7,6 +7,8 @@ from django_tables2 import RequestConfig
 from .csvfiles import csv_download
 
 PER_PAGE = 50
+# A linked cell of a table looks like every other link of the service (GOV.UK Frontend's link style).
+LINK = {"a": {"class": "govuk-link"}}
 
 
 def table_page(request, *, table, filterset, template: str, csv_filename: str, context: dict | None = None):

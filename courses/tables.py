@@ -2,6 +2,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from common.listing import LINK
+
 from .models import Course, Session, Venue
 
 NUMERIC = {"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}}
@@ -11,7 +13,10 @@ STATUS_COLOURS = {"scheduled": "blue", "cancelled": "grey", "completed": "green"
 class SessionTable(tables.Table):
     caption = "Sessions"
     course = tables.Column(
-        "Course", accessor="course__title", linkify=lambda record: reverse("courses:manage-session", args=[record.pk])
+        "Course",
+        accessor="course__title",
+        linkify=lambda record: reverse("courses:manage-session", args=[record.pk]),
+        attrs=LINK,
     )
     starts_at = tables.DateTimeColumn("j M Y, H:i", verbose_name="Starts")
     where = tables.Column("Where", accessor="venue__name", empty_values=(), order_by="venue__name")
@@ -45,7 +50,9 @@ class SessionTable(tables.Table):
 
 class CourseTable(tables.Table):
     caption = "Courses"
-    title = tables.Column("Course", linkify=lambda record: reverse("courses:manage-course-edit", args=[record.pk]))
+    title = tables.Column(
+        "Course", linkify=lambda record: reverse("courses:manage-course-edit", args=[record.pk]), attrs=LINK
+    )
     level = tables.Column("Level", accessor="level__number", order_by="level__number")
     duration_days = tables.Column("Days", attrs=NUMERIC)
     delivery_mode = tables.Column("Delivery")
@@ -64,7 +71,9 @@ class CourseTable(tables.Table):
 
 class VenueTable(tables.Table):
     caption = "Venues"
-    name = tables.Column("Venue", linkify=lambda record: reverse("courses:manage-venue-edit", args=[record.pk]))
+    name = tables.Column(
+        "Venue", linkify=lambda record: reverse("courses:manage-venue-edit", args=[record.pk]), attrs=LINK
+    )
     postcode = tables.Column("Postcode")
     sessions_count = tables.Column("Sessions", attrs=NUMERIC)
     active = tables.BooleanColumn("Active", yesno="Yes,No")

@@ -3,12 +3,16 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from common.listing import LINK
+
 RAG = {"red": ("Red", "red"), "amber": ("Amber", "yellow"), "green": ("Green", "green")}
 
 
 class AgencyTrainingTable(tables.Table):
     caption = "Staff and their training"
-    full_name = tables.Column("Name", linkify=lambda record: reverse("courses:person-training", args=[record.pk]))
+    full_name = tables.Column(
+        "Name", linkify=lambda record: reverse("courses:person-training", args=[record.pk]), attrs=LINK
+    )
     job_title = tables.Column("Job title")
     target_group = tables.Column("Staff group", accessor="target_group__number", order_by="target_group__number")
     rag = tables.Column("Status")

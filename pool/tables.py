@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from common.listing import LINK
+
 from .models import Membership, MembershipStatus
 
 STATUS_COLOURS = {
@@ -28,7 +30,10 @@ class PoolTable(tables.Table):
     """The pool directory. Every column comes from `selectors.directory()`: no query per row."""
 
     name = tables.Column(
-        "Name", accessor="person__full_name", linkify=lambda record: reverse("pool:member", args=[record.pk])
+        "Name",
+        accessor="person__full_name",
+        linkify=lambda record: reverse("pool:member", args=[record.pk]),
+        attrs=LINK,
     )
     # In the CSV for mail merges; left off the screen, where the name links to the member.
     email = tables.Column("Email", accessor="person__email", visible=False)

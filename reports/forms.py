@@ -23,20 +23,6 @@ class RunForm(forms.Form):
         empty_label=None,
         error_messages={"required": "Choose a training year", "invalid_choice": "Choose a training year from the list"},
     )
-    date_from = forms.DateField(
-        label="From (for a charges statement)",
-        required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        help_text="For example, 1/4/2026",
-        error_messages={"invalid": "Enter the start date as day/month/year, for example 1/4/2026"},
-    )
-    date_to = forms.DateField(
-        label="To (for a charges statement)",
-        required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        help_text="For example, 31/3/2027",
-        error_messages={"invalid": "Enter the end date as day/month/year, for example 31/3/2027"},
-    )
     course = forms.ModelChoiceField(
         label="Course (for a course evaluation report)",
         queryset=Course.objects.none(),
@@ -50,6 +36,22 @@ class RunForm(forms.Form):
         required=False,
         empty_label="Choose an agency",
         error_messages={"invalid_choice": "Choose an agency from the list"},
+    )
+    date_from = forms.DateField(
+        label="From (for a charges statement)",
+        required=False,
+        widget=forms.TextInput(),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="For example, 1/4/2026",
+        error_messages={"invalid": "Enter the start date as day/month/year, for example 1/4/2026"},
+    )
+    date_to = forms.DateField(
+        label="To (for a charges statement)",
+        required=False,
+        widget=forms.TextInput(),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="For example, 31/3/2027",
+        error_messages={"invalid": "Enter the end date as day/month/year, for example 31/3/2027"},
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -67,15 +69,19 @@ class RunForm(forms.Form):
                 # An agency lead asks for their own agency's reports only.
                 self.fields["agency"].queryset = Agency.objects.filter(pk=user.agency_id)
                 self.fields["agency"].initial = user.agency_id
-        self.helper = gds_helper(
+            if ReportKind.CHARGES not in kinds:
+                # Only a charges statement covers a period of dates; nobody is asked for what they cannot use.
+                del self.fields["date_from"], self.fields["date_to"]
+                self.fields["agency"].label = "Agency (for an agency's report)"
+        layout = [
             Field.radios("kind", small=True),
             Field.select("year"),
             Field.select("course"),
             Field.select("agency"),
-            Field.text("date_from", field_width=Fixed.TEN),
-            Field.text("date_to", field_width=Fixed.TEN),
-            submit="Build the report",
-        )
+        ]
+        if "date_from" in self.fields:
+            layout += [Field.text("date_from", field_width=Fixed.TEN), Field.text("date_to", field_width=Fixed.TEN)]
+        self.helper = gds_helper(*layout, submit="Build the report")
 
     def clean(self):
         cleaned = super().clean()

@@ -87,8 +87,8 @@ def runs(request):
                 kind=kind,
                 year=form.cleaned_data["year"],
                 agency=form.cleaned_data["agency"] if kind in (ReportKind.AGENCY, ReportKind.CHARGES) else None,
-                date_from=form.cleaned_data["date_from"],
-                date_to=form.cleaned_data["date_to"],
+                date_from=form.cleaned_data.get("date_from"),
+                date_to=form.cleaned_data.get("date_to"),
                 course=form.cleaned_data["course"],
             )
         except ReportError as error:

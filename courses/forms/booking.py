@@ -67,17 +67,19 @@ class CancelBookingForm(forms.Form):
         help_text="They must work for the same agency and have an account.",
     )
 
-    def __init__(self, *args, can_substitute=True, **kwargs):
+    def __init__(self, *args, can_substitute=True, cancel_label="Cancel the place", avoids_charge=False, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [Choice(CANCEL, "Cancel the place")]
+        choices = [Choice(CANCEL, cancel_label)]
         if can_substitute:
             choices.append(
                 Choice(
                     SUBSTITUTE,
                     "Pass the place to a colleague from the same agency",
-                    hint="This avoids any late-cancellation charge.",
+                    **({"hint": "This avoids the late-cancellation charge."} if avoids_charge else {}),
                 )
             )
+        else:
+            self.fields["choice"].error_messages["required"] = f"Choose '{cancel_label}' to confirm"
         self.fields["choice"].choices = choices
         fields = [Field.radios("choice", legend_size=Size.MEDIUM)]
         if can_substitute:

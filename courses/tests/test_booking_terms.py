@@ -332,3 +332,14 @@ def test_the_register_page_takes_attendance_exactly_when_the_service_records_it(
     else:
         accepted = True
     assert offered == accepted == started
+
+
+def test_leaving_a_waiting_list_is_called_that_on_the_cancel_page(client):
+    booking = BookingFactory(session=SessionFactory(days_ahead=30), status=BookingStatus.WAITLISTED)
+    client.force_login(booking.person)
+    page = client.get(reverse("courses:cancel-booking", args=[booking.pk])).content.decode()
+    assert "<title>Leave the waiting list" in page
+    assert "Cancel the place" not in page and "Leave the waiting list" in page
+    page = client.post(reverse("courses:cancel-booking", args=[booking.pk]), {}).content.decode()
+    assert "Choose &#x27;Leave the waiting list&#x27; to confirm" in page
+    assert "pass your place to a colleague" not in page

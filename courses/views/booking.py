@@ -98,6 +98,10 @@ def booking_calendar(request, pk):
     return response
 
 
+# What giving up the booking is called, by where it stands (the page's heading says the same).
+CANCEL_LABELS = {BookingStatus.WAITLISTED: "Leave the waiting list", BookingStatus.OFFERED: "Decline the place"}
+
+
 @login_required
 def cancel_booking(request, pk):
     booking = get_booking_for_user(request.user, pk, write=True)
@@ -106,7 +110,12 @@ def cancel_booking(request, pk):
     if not terms.allowed:
         messages.info(request, terms.refusal)
         return redirect("courses:booking", pk=booking.pk)
-    form = CancelBookingForm(post_data(request), can_substitute=terms.can_substitute)
+    form = CancelBookingForm(
+        post_data(request),
+        can_substitute=terms.can_substitute,
+        cancel_label=CANCEL_LABELS.get(booking.status, "Cancel the place"),
+        avoids_charge=bool(terms.charge),
+    )
     if request.method == "POST" and form.is_valid():
         substitute = form.cleaned_data["substitute"] if form.cleaned_data["choice"] == SUBSTITUTE else None
         try:

@@ -121,8 +121,13 @@ def test_report_scope_the_request_form_offers_the_kinds_the_person_may_read(runs
         "lead_school": {"agency", "charges"},
     }
     for role, kinds in offers.items():
-        offered = {value for value, _ in RunForm(user=people[role]).fields["kind"].choices}
+        form = RunForm(user=people[role])
+        offered = {value for value, _ in form.fields["kind"].choices}
         assert offered == kinds, role
+        # The period of dates belongs to a charges statement alone: nobody else is asked for one.
+        asks_for_dates = {"date_from", "date_to"} <= set(form.fields)
+        assert asks_for_dates == ("charges" in kinds), role
+        assert ("statement" in form.fields["agency"].label) == ("charges" in kinds), role
 
 
 def test_report_scope_a_lead_who_moves_agency_no_longer_sees_their_old_agencys_runs(client, runs):
