@@ -1,11 +1,14 @@
 """The Celery app: configured from Django settings (CELERY_*), tasks found in each app."""
 
-import os
 from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+from config.env import choose_settings
+
+# The worker and beat choose their settings as the web server does: ENVIRONMENT, from the
+# environment or the env file.
+choose_settings()
 
 app = Celery("lscb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
