@@ -23,5 +23,9 @@ def ensure_filesystem_broker_folders() -> None:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
-if str(app.conf.broker_url).startswith("filesystem://"):
-    ensure_filesystem_broker_folders()
+# When the configuration is first read, not at import: reading it here would load the settings
+# before the web server's entry point has chosen them (config/wsgi.py).
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs):
+    if str(app.conf.broker_url).startswith("filesystem://"):
+        ensure_filesystem_broker_folders()

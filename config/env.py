@@ -68,7 +68,7 @@ def env_file_path() -> Path | None:
     named = os.environ.get("ENV_FILE", "").strip()
     if named:
         path = Path(named)
-        if not path.is_file():
+        if not path.exists() or path.is_dir():
             raise ImproperlyConfigured(f"ENV_FILE names {named}, which is not a file")
         return path
     default = ROOT / ".env"
@@ -112,3 +112,29 @@ def choose_settings(default: str = "development") -> str:
         os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_FOR_ENVIRONMENT[default]
         _settings_defaulted = True
     return os.environ["DJANGO_SETTINGS_MODULE"]
+
+
+def _shell_quoted(name: str, value: str) -> str:
+    """A value quoted so that the shell (`set -a; . ./.env`) and the env file reader agree on it."""
+    if "\n" in value:
+        raise ImproperlyConfigured(f"{name} cannot span lines")
+    if "'" not in value:
+        return f"'{value}'"
+    if not any(char in value for char in '"$`\\'):
+        return f'"{value}"'
+    raise ImproperlyConfigured(f"{name} cannot hold both ' and any of \" $ ` \\")
+
+
+def write_env_values(path: Path, values: dict[str, str]) -> None:
+    """Set these variables in the env file, replacing their lines or adding them at the end. A new
+    file is readable by its owner only: it holds the secret key and passwords."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    remaining = dict(values)
+    for index, line in enumerate(lines):
+        name = line.removeprefix("export ").split("=", 1)[0].strip()
+        if "=" in line and name in remaining:
+            lines[index] = f"{name}={_shell_quoted(name, remaining.pop(name))}"
+    lines += [f"{name}={_shell_quoted(name, value)}" for name, value in remaining.items()]
+    if not path.exists():
+        path.touch(mode=0o600)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
