@@ -63,16 +63,21 @@ SETTINGS_FOR_ENVIRONMENT = {
 _settings_defaulted = False
 
 
-def env_file_path() -> Path | None:
-    """The env file to read: ENV_FILE, or `.env` in the project's folder when there is one."""
+def env_file_target() -> Path:
+    """Where the env file is: ENV_FILE, or `.env` in the project's folder."""
     named = os.environ.get("ENV_FILE", "").strip()
-    if named:
-        path = Path(named)
+    return Path(named) if named else ROOT / ".env"
+
+
+def env_file_path() -> Path | None:
+    """The env file to read, if there is one. One named by ENV_FILE must exist: a mistyped name would
+    otherwise start the site on the defaults."""
+    path = env_file_target()
+    if os.environ.get("ENV_FILE", "").strip():
         if not path.exists() or path.is_dir():
-            raise ImproperlyConfigured(f"ENV_FILE names {named}, which is not a file")
+            raise ImproperlyConfigured(f"ENV_FILE names {path}, which is not a file")
         return path
-    default = ROOT / ".env"
-    return default if default.is_file() else None
+    return path if path.is_file() else None
 
 
 def load_env_file() -> Path | None:

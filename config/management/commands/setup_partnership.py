@@ -5,7 +5,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
 from accounts.demo import seed_reference_data
-from config.env import ROOT, env_file_path, write_env_values
+from config.env import env_file_target, write_env_values
 from courses.demo import seed_pathway, seed_policy
 
 # What every email, page, certificate and report says about who runs the service, and where it is.
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             given |= self._ask({name: question for name, _, question in IDENTITY if name not in given})
         self._check(given)
         if given:
-            path = env_file_path() or ROOT / ".env"
+            path = env_file_target()
             try:
                 write_env_values(path, given)
             except (OSError, ImproperlyConfigured) as error:
