@@ -1,12 +1,14 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
-import os
 import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    # ENVIRONMENT (development unless the environment or the env file says otherwise).
+    from config.env import choose_settings
+
+    choose_settings()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

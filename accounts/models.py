@@ -1,6 +1,7 @@
 import re
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -254,8 +255,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def may_use_two_step(self) -> bool:
-        """Offered to those who see the most: the training manager and Board members."""
-        return self.is_training_manager or self.is_board_member
+        """Offered to those who see the most: the training manager, Board members and admin users."""
+        return self.is_training_manager or self.is_board_member or (self.is_active and self.is_staff)
+
+    @property
+    def must_use_two_step(self) -> bool:
+        """Compulsory for those it is offered to when the site says so (TWO_STEP_REQUIRED)."""
+        return settings.TWO_STEP_REQUIRED and self.may_use_two_step
 
     @property
     def uses_two_step(self) -> bool:

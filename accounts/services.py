@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from .audit import log_action
 from .errors import AccountError
@@ -327,6 +331,62 @@ def _profile_link(site_url: str) -> str:
     return (site_url or settings.SITE_URL) + reverse("accounts:profile")
 
 
+# --- The first training manager ------------------------------------------------------------
+
+
+@transaction.atomic
+def create_training_manager(*, email: str, full_name: str, password: str | None = None) -> User:
+    """The first training manager of a new site, created by the deployer (`create_training_manager`).
+
+    They hold the training manager role, so the emails for the training team reach them; their email
+    address counts as confirmed (the deployer vouches for it). Without a password they are emailed a
+    link to choose one. Two-step sign-in is set up at their first sign-in where the site requires it.
+    """
+    email = normalise_email(email)
+    full_name = " ".join((full_name or "").split())
+    try:
+        EmailValidator()(email)
+    except ValidationError as exc:
+        raise AccountError("Enter an email address in the correct format, like name@example.org") from exc
+    if not full_name:
+        raise AccountError("Enter the training manager's full name")
+    if User.objects.filter(email__iexact=email).exists():
+        raise AccountError(
+            f"{email} already has an account. Sign in as a training manager and give them the role on their page."
+        )
+    person = User(email=email, full_name=full_name, email_verified_at=timezone.now())
+    if password is None:
+        person.set_unusable_password()
+    else:
+        try:
+            validate_password(password, person)
+        except ValidationError as exc:
+            raise AccountError(" ".join(exc.messages)) from exc
+        person.set_password(password)
+    person.save()
+    for role in (Role.STAFF, Role.TRAINING_MANAGER):
+        person.groups.add(role_group(role))
+    person.forget_roles()
+    log_action(actor=None, action="created the first training manager", obj=person)
+    if password is None:
+        link = settings.SITE_URL + reverse(
+            "accounts:password_reset_confirm",
+            args=[urlsafe_base64_encode(force_bytes(person.pk)), default_token_generator.make_token(person)],
+        )
+        queue_email(
+            to=person.email,
+            subject=f"Your {settings.SERVICE_NAME} account: choose a password",
+            template="first_training_manager",
+            context={
+                "person": person,
+                "link": link,
+                "sign_in": settings.SITE_URL + reverse("accounts:sign-in"),
+                "two_step_required": person.must_use_two_step,
+            },
+        )
+    return person
+
+
 # --- Roles, agency moves and deactivation (training manager) ------------------------------
 
 
@@ -525,7 +585,10 @@ def turn_on_two_step(*, person: User, secret: str, code: str) -> User:
 
 @transaction.atomic
 def turn_off_two_step(*, person: User, code: str) -> User:
-    """The person turns two-step sign-in off, proving it is them with a code from their app."""
+    """The person turns two-step sign-in off, proving it is them with a code from their app; not where
+    the site makes it compulsory for their role (TWO_STEP_REQUIRED)."""
+    if person.must_use_two_step:
+        raise AccountError("Two-step sign-in is required for your role, so it cannot be turned off.")
     locked = _spend_code(person, code)
     if locked is None:
         raise AccountError("That code is not right. Enter the code your app shows now", field="code")

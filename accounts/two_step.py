@@ -1,5 +1,6 @@
-"""Two-step sign-in: after the password, a code from an authenticator app (optional, offered to
-the training manager and Board members, who see the most)."""
+"""Two-step sign-in: after the password, a code from an authenticator app, offered to those who see
+the most (the training manager, Board members, admin users) and compulsory for them when the site
+says so (TWO_STEP_REQUIRED)."""
 
 from crispy_forms_gds.layout import Field, Fixed
 from django import forms
@@ -9,7 +10,8 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from common.access import permission_required
@@ -38,6 +40,39 @@ class CodeForm(forms.Form):
         self.helper = gds_helper(Field.text("code", field_width=Fixed.FIVE), submit=submit)
 
 
+def _safe_next(request, next_url: str, fallback: str) -> str:
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return fallback
+
+
+class RequireTwoStepMiddleware:
+    """Where two-step sign-in is compulsory, someone who must use it and has not set it up yet is
+    sent to set it up before any other page (signing out and static files excepted)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.uses_two_step and user.must_use_two_step:
+            setup_url = reverse("accounts:two-step")
+            if request.path not in self._open_paths():
+                return redirect(f"{setup_url}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _open_paths() -> set[str]:
+        return {
+            reverse("accounts:two-step"),
+            reverse("accounts:sign-out"),
+            reverse("accounts:signed-out"),
+            reverse("healthz"),
+        }
+
+
 def start(request, user, next_url: str):
     """Called by the sign-in page once the password is right: hold the sign-in until the code."""
     request.session[PENDING] = {"user": user.pk, "backend": user.backend, "next": next_url}
@@ -58,12 +93,7 @@ def sign_in_code(request):
         else:
             del request.session[PENDING]
             login(request, person, backend=pending["backend"])
-            next_url = pending.get("next") or ""
-            if not url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                next_url = settings.LOGIN_REDIRECT_URL
-            return redirect(next_url)
+            return redirect(_safe_next(request, pending.get("next") or "", settings.LOGIN_REDIRECT_URL))
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 
@@ -83,7 +113,11 @@ def setup(request):
             else:
                 messages.success(request, "Two-step sign-in is off. You sign in with your password only.")
                 return redirect("accounts:profile")
-        return render(request, "accounts/two_step.html", {"form": form, "enabled": True})
+        return render(
+            request,
+            "accounts/two_step.html",
+            {"form": form, "enabled": True, "required": person.must_use_two_step},
+        )
     secret = request.session.get("two_step_secret") or totp.new_secret()
     request.session["two_step_secret"] = secret
     form = CodeForm(post_data(request), submit="Turn on two-step sign-in")
@@ -97,13 +131,15 @@ def setup(request):
             messages.success(
                 request, "Two-step sign-in is on. Next time you sign in, we will ask for a code from your app."
             )
-            return redirect("accounts:profile")
+            # Sent here before the page they asked for (TWO_STEP_REQUIRED): on to it now.
+            return redirect(_safe_next(request, request.GET.get("next", ""), reverse("accounts:profile")))
     return render(
         request,
         "accounts/two_step.html",
         {
             "form": form,
             "enabled": False,
+            "required": person.must_use_two_step,
             "key": totp.grouped(secret),
             "uri": totp.provisioning_uri(secret, account=person.email, issuer=settings.SERVICE_NAME),
         },

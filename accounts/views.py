@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -163,6 +165,19 @@ class SignInView(auth_views.LoginView):
 
             return start(self.request, user, self.get_success_url())
         return super().form_valid(form)
+
+
+def admin_sign_in(request):
+    """/admin/login/: the service's sign-in (with two-step) instead of the admin's password-only page.
+    Someone signed in without admin access is refused here rather than sent round to sign in again."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied
+    return redirect(f"{reverse('accounts:sign-in')}?{urlencode({'next': next_url})}")
 
 
 class SignOutView(auth_views.LogoutView):

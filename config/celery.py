@@ -1,11 +1,14 @@
 """The Celery app: configured from Django settings (CELERY_*), tasks found in each app."""
 
-import os
 from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+from config.env import choose_settings
+
+# The worker and beat choose their settings as the web server does: ENVIRONMENT, from the
+# environment or the env file.
+choose_settings()
 
 app = Celery("lscb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -20,5 +23,9 @@ def ensure_filesystem_broker_folders() -> None:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
-if str(app.conf.broker_url).startswith("filesystem://"):
-    ensure_filesystem_broker_folders()
+# When the configuration is first read, not at import: reading it here would load the settings
+# before the web server's entry point has chosen them (config/wsgi.py).
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs):
+    if str(app.conf.broker_url).startswith("filesystem://"):
+        ensure_filesystem_broker_folders()

@@ -21,8 +21,14 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("reports/", include("reports.urls")),
     path("manage/records/", include("transfer.urls")),
-    path("admin/", admin.site.urls),
 ]
+
+if settings.ADMIN_ENABLED:
+    urlpatterns += [
+        # The admin's own sign-in takes a password alone: everyone signs in through the service's.
+        path("admin/login/", account_views.admin_sign_in, name="admin-sign-in"),
+        path("admin/", admin.site.urls),
+    ]
 
 if settings.BENCHMARK_BARE_VIEW:
     # Only for `make bench`: the cheapest page through the same middleware, to compare pages with.

@@ -201,3 +201,21 @@ def test_a_board_member_turns_on_two_step_sign_in_and_signs_in_with_a_code(visit
     page.get_by_role("button", name="Sign in").click()
     visitor.check()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_where_two_step_is_required_the_training_manager_sets_it_up_before_anything_else(visitor, settings):
+    from accounts import totp
+
+    settings.TWO_STEP_REQUIRED = True
+    training_manager(email="helen.carter@example.org")
+    page = visitor.sign_in("helen.carter@example.org")
+    expect(page.locator("h1")).to_contain_text("Set up two-step sign-in", use_inner_text=True)
+    expect(page.locator(".govuk-warning-text")).to_contain_text("Your role needs two-step sign-in")
+    page = visitor.go("/manage/people")  # any other page comes back here
+    expect(page.locator("h1")).to_contain_text("Set up two-step sign-in", use_inner_text=True)
+    key = page.locator(".app-key").inner_text().replace(" ", "")
+    page.get_by_label("Code from your authenticator app").fill(totp.code_at(key, totp.current_step()))
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    visitor.check()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Two-step sign-in is on", use_inner_text=True)
+    expect(page).to_have_url(re.compile(r"/manage/people$"))

@@ -1,8 +1,10 @@
 """Settings for every environment, read from environment variables.
 
-With nothing set this is a developer's machine: DEBUG on, SQLite and a Celery
-broker on the local disk, so `make run` needs no server. `.env.example`
-documents every variable. `production.py` and `test.py` override this module.
+With nothing set this is a developer's machine (ENVIRONMENT=development): DEBUG on, SQLite and a
+Celery broker on the local disk, so `make run` needs no server. The variables come from the
+environment and from the env file (`.env` in the project's folder, or ENV_FILE), the environment
+winning (config/env.py). `.env.example` documents every variable. `production.py` and `test.py`
+override this module.
 """
 
 from pathlib import Path
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
+    # Sends those who must use two-step sign-in (TWO_STEP_REQUIRED) to set it up first.
+    "accounts.two_step.RequireTwoStepMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -180,6 +184,15 @@ CACHES["pages"] = {
     "LOCATION": "lscb-pages",
     "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)},
 }
+
+# --- The admin site and two-step sign-in ------------------------------------------------------
+# The admin site (/admin/) is for support staff. Its own sign-in page would take a password alone,
+# so /admin/login/ sends people to the service's sign-in (with two-step); in production the admin
+# site is off unless ADMIN_ENABLED=true.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", True)
+# true: training managers, Board members and admin users must set up two-step sign-in before they
+# can open any other page, and cannot turn it off (production's default; see production.py).
+TWO_STEP_REQUIRED = env_bool("TWO_STEP_REQUIRED", False)
 
 # How long an email verification or password reset link stays valid.
 ACCOUNT_VERIFICATION_DAYS = env_int("ACCOUNT_VERIFICATION_DAYS", 3)

@@ -195,6 +195,8 @@ MATRIX = {
     ),
     "accounts:sign-out": ((), POST_ONLY, Post(row(302, 302, 302, 302, 302, 302, 302))),
     "accounts:signed-out": ((), PUBLIC, READS_ONLY),
+    # The admin site's sign-in: the service's own sign-in (with two-step), for admin users only.
+    "admin-sign-in": ((), row(302, 403, 403, 403, 403, 403, 403), READS_ONLY),
     "accounts:password-reset": (
         (),
         PUBLIC,

@@ -72,8 +72,8 @@ def test_seed_demo_has_a_finished_and_an_open_training_needs_analysis():
 def test_setup_partnership_creates_the_defaults_once():
     from courses.models import BookingPolicy
 
-    call_command("setup_partnership")
-    call_command("setup_partnership")
+    call_command("setup_partnership", interactive=False)
+    call_command("setup_partnership", interactive=False)
     assert TargetGroup.objects.count() == 8 and Level.objects.count() == 4
     assert PathwayRule.objects.count() > 0 and BookingPolicy.objects.count() == 1
     assert not User.objects.exists() and not Agency.objects.exists()
