@@ -17,6 +17,7 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import training_managers
 from accounts.services import role_group
 from common.errors import DomainError, LinkExpired
 from courses.models import Session, SessionDate, SessionStatus
@@ -61,7 +62,7 @@ def _link(name, *args) -> str:
 
 
 def _managers() -> list[User]:
-    return list(User.objects.filter(is_active=True, groups__name=str(Role.TRAINING_MANAGER)))
+    return training_managers()
 
 
 def _set_status(membership: Membership, status: str, *, actor, reason: str = "") -> Membership:

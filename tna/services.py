@@ -29,7 +29,7 @@ from accounts import selectors as accounts_selectors
 from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import Agency, TargetGroup, User
-from accounts.roles import Role
+from accounts.selectors import training_managers
 from common.csvfiles import CsvFileError, LineProblem, dict_reader
 from common.errors import DomainError
 from courses.models import Course, Level
@@ -482,7 +482,7 @@ def send_tna_reminders(*, now=None) -> int:
                 if not ReminderLog.objects.filter(cycle=cycle, agency=a, kind=ReminderKind.ESCALATION).exists()
             ]
             if today >= escalate_on and late:
-                managers = User.objects.filter(groups__name=str(Role.TRAINING_MANAGER), is_active=True)
+                managers = training_managers()
                 queue_email(
                     to=[m.email for m in managers] or [settings.SUPPORT_EMAIL],
                     subject=f"Training needs analysis {cycle.year}: {len(late)} agencies have not returned",
