@@ -334,3 +334,53 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention-rules": {"task": "accounts.tasks.apply_retention", "schedule": 86400.0},
     "requeue-stale-report-runs": {"task": "reports.tasks.requeue_stale_runs", "schedule": 120.0},
 }
+
+# --- More than one machine: shared media storage, and the heartbeat of beat and the workers -------
+# Generated files (report PDFs, certificates) and imports waiting to be confirmed are written by one
+# machine and read by another: a worker builds a report that any web server hands out. "local" keeps
+# them under MEDIA_ROOT, enough for one machine (or a folder every machine mounts); "s3" keeps them in
+# a private bucket of an S3-compatible object store (Amazon S3, MinIO, Ceph) that every web and worker
+# machine reaches. The keys come from the environment the way boto3 reads them (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the machine's role); files are always read through the web server, which
+# checks who may have them, never through a link to the bucket.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket that holds the files")
+    _s3_endpoint = env_str("AWS_S3_ENDPOINT_URL")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty for Amazon S3; the server's address for any other (https://minio.internal:9000).
+            "endpoint_url": _s3_endpoint or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Folder inside the bucket, so one bucket can serve several partnerships.
+            "location": env_str("AWS_LOCATION"),
+            # Servers other than Amazon's are usually addressed as https://host/bucket.
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own: private
+            # As on disk: a second file of the same name gets a new name, never replaces the first.
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}")
+
+# Beat sends a heartbeat every HEARTBEAT_SECONDS and a worker answers it (config/health.py); /healthz
+# reports their ages, and /healthz/background answers 503 when either is older than
+# HEARTBEAT_STALE_SECONDS. A worker running one process can be busy with a report for up to 6 minutes:
+# raise the limit for such a worker.
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60)
+HEARTBEAT_STALE_SECONDS = env_int("HEARTBEAT_STALE_SECONDS", 300)
+if not 0 < HEARTBEAT_SECONDS < HEARTBEAT_STALE_SECONDS:
+    raise ImproperlyConfigured("HEARTBEAT_STALE_SECONDS must be longer than HEARTBEAT_SECONDS, and both above 0")
+CELERY_BEAT_SCHEDULE["record-heartbeat"] = {
+    "task": "config.tasks.record_heartbeat",
+    "schedule": float(HEARTBEAT_SECONDS),
+    # A heartbeat not run before the next is sent is dropped, so a worker back from an outage does
+    # not answer an hour of them.
+    "options": {"expire_seconds": HEARTBEAT_SECONDS},
+}
