@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.media_storage import media_storage_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -344,30 +345,7 @@ CELERY_BEAT_SCHEDULE = {
 # AWS_SECRET_ACCESS_KEY, or the machine's role); files are always read through the web server, which
 # checks who may have them, never through a link to the bucket.
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
-if MEDIA_STORAGE == "s3":
-    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
-    if not AWS_STORAGE_BUCKET_NAME:
-        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket that holds the files")
-    _s3_endpoint = env_str("AWS_S3_ENDPOINT_URL")
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            # Empty for Amazon S3; the server's address for any other (https://minio.internal:9000).
-            "endpoint_url": _s3_endpoint or None,
-            "region_name": env_str("AWS_S3_REGION_NAME") or None,
-            # Folder inside the bucket, so one bucket can serve several partnerships.
-            "location": env_str("AWS_LOCATION"),
-            # Servers other than Amazon's are usually addressed as https://host/bucket.
-            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "") or None,
-            "signature_version": "s3v4",
-            "default_acl": None,  # the bucket's own: private
-            # As on disk: a second file of the same name gets a new name, never replaces the first.
-            "file_overwrite": False,
-        },
-    }
-elif MEDIA_STORAGE != "local":
-    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, not {MEDIA_STORAGE!r}")
+STORAGES["default"] = media_storage_from_environment()
 
 # Beat sends a heartbeat every HEARTBEAT_SECONDS and a worker answers it (config/health.py); /healthz
 # reports their ages, and /healthz/background answers 503 when either is older than
