@@ -3,12 +3,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
@@ -68,37 +66,6 @@ def home(request):
     if user.is_agency_lead or user.is_training_manager:
         context["claims_count"] = claims_visible_to(user).count()
     return render(request, "home/dashboard.html", context)
-
-
-@never_cache
-def healthz(request):
-    """Whether the database and the broker answer: 200 when both do, 503 otherwise."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    healthy = all(checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **{k: "ok" if v else "unavailable" for k, v in checks.items()}},
-        status=200 if healthy else 503,
-    )
-
-
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        return False
-
-
-def _broker_ok() -> bool:
-    from celery import current_app as app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:
-        return False
 
 
 # --- Sign-up, verification, sign-in ------------------------------------------------------

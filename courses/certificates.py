@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -71,3 +72,14 @@ def store_certificate_file(certificate_id: int) -> Certificate:
     certificate.file.save(f"certificate-{certificate.code}.pdf", ContentFile(pdf), save=False)
     Certificate.objects.filter(pk=certificate.pk).update(file=certificate.file.name)
     return certificate
+
+
+def open_certificate_pdf(certificate: Certificate) -> File:
+    """The certificate's PDF from the media storage. A certificate is rebuilt from the register whenever
+    its file is missing: never built yet (the worker has not reached it), or not in this storage."""
+    if certificate.file:
+        try:
+            return certificate.file.open("rb")
+        except FileNotFoundError:
+            pass
+    return store_certificate_file(certificate.pk).file.open("rb")

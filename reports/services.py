@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -272,5 +273,22 @@ def requeue_stale_runs() -> int:
     return sent
 
 
-def record_download(*, actor, run: ReportRun) -> None:
+class ReportFileMissing(ReportError):
+    pass
+
+
+def open_for_download(*, actor, run: ReportRun) -> File:
+    """The run's PDF, opened from the media storage for `actor`, and the download written to the
+    audit trail. Only a file that can be handed out is recorded as downloaded: a file that is not
+    there (storage not shared by the worker that built it, or removed) raises ReportFileMissing and
+    records nothing."""
+    try:
+        pdf = run.file.open("rb")
+    except FileNotFoundError:
+        # Most likely the worker that built it wrote to storage this web server does not share.
+        logger.warning("Report run %s: its file %r is not in the media storage", run.pk, run.file.name)
+        raise ReportFileMissing(
+            f"The file of {run.title} cannot be found, so nothing was downloaded. Ask for the report again."
+        ) from None
     log_action(actor=actor, action="downloaded report", obj=run, changes={"report": run.title})
+    return pdf

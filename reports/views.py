@@ -118,9 +118,12 @@ def download(request, pk):
     report_run = get_report_run_for_user(request.user, pk)
     if not report_run.file:
         raise Http404("This report has no file yet")
-    services.record_download(actor=request.user, run=report_run)
+    try:
+        pdf = services.open_for_download(actor=request.user, run=report_run)
+    except services.ReportFileMissing as missing:
+        return render(request, "reports/file_missing.html", {"run": report_run, "message": missing.message}, status=404)
     return FileResponse(
-        report_run.file.open("rb"),
+        pdf,
         as_attachment=True,
         filename=report_run.file.name.rsplit("/", 1)[-1],
         content_type="application/pdf",

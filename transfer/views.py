@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -18,10 +20,10 @@ from .forms import ExportForm, UploadForm
 PENDING = "transfer_pending"
 
 
-def _stash_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _stashed(token: str) -> str:
+    """Where a checked file waits to be confirmed: in the media storage, which every web server
+    shares, because the confirmation may reach another server than the upload did."""
+    return f"imports/{token}.csv"
 
 
 @permission_required("accounts.manage_person")
@@ -36,7 +38,7 @@ def imports(request):
         if result.ok:
             # Keep the checked file on the server until it is confirmed; the session holds only its name.
             token = uuid.uuid4().hex
-            (_stash_dir() / f"{token}.csv").write_text(content, encoding="utf-8")
+            default_storage.save(_stashed(token), ContentFile(content.encode("utf-8")))
             request.session[PENDING] = {"token": token, "format": key, "name": name}
         return render(request, "transfer/preview.html", {"result": result, "format": BY_KEY[key]})
     return render(
@@ -49,18 +51,21 @@ def confirm(request):
     pending = request.session.get(PENDING)
     if request.method != "POST" or not pending:
         return redirect("transfer:imports")
-    path = _stash_dir() / f"{pending['token']}.csv"
-    if not path.exists():
+    stashed = _stashed(pending["token"])
+    try:
+        with default_storage.open(stashed, "rb") as waiting:
+            content = waiting.read().decode("utf-8")
+    except FileNotFoundError:
         messages.error(request, "That file is no longer waiting: check it again.")
         return redirect("transfer:imports")
     result = services.import_records(
         format_key=pending["format"],
-        content=path.read_text(encoding="utf-8"),
+        content=content,
         commit=True,
         actor=request.user,
         file_name=pending.get("name", ""),
     )
-    path.unlink(missing_ok=True)
+    default_storage.delete(stashed)
     del request.session[PENDING]
     if not result.ok:
         messages.error(

@@ -1,11 +1,10 @@
-"""The outbox, the email tasks and /healthz."""
+"""The outbox and the email tasks."""
 
 from datetime import timedelta
 
 import pytest
-from celery import current_app as app
 from django.core import mail
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.utils import timezone
 
 from accounts.mail import queue_email
@@ -75,26 +74,3 @@ def test_a_broker_that_is_down_does_not_fail_the_request(monkeypatch, django_cap
         )
     email.refresh_from_db()
     assert email.sent_at is None  # waiting for the sweep
-
-
-def test_healthz_is_200_when_the_database_and_broker_answer(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
-
-
-def test_healthz_is_503_when_the_broker_does_not_answer(client, monkeypatch):
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["broker"] == "unavailable"
-
-
-def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(connection, "cursor", refuse)
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["database"] == "unavailable"

@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.media_storage import media_storage_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -346,4 +347,31 @@ CELERY_BEAT_SCHEDULE = {
     "send-evaluation-reminders": {"task": "evaluation.tasks.send_reminders", "schedule": 3600.0},
     "apply-retention-rules": {"task": "accounts.tasks.apply_retention", "schedule": 86400.0},
     "requeue-stale-report-runs": {"task": "reports.tasks.requeue_stale_runs", "schedule": 120.0},
+}
+
+# --- More than one machine: shared media storage, and the heartbeat of beat and the workers -------
+# Generated files (report PDFs, certificates) and imports waiting to be confirmed are written by one
+# machine and read by another: a worker builds a report that any web server hands out. "local" keeps
+# them under MEDIA_ROOT, enough for one machine (or a folder every machine mounts); "s3" keeps them in
+# a private bucket of an S3-compatible object store (Amazon S3, MinIO, Ceph) that every web and worker
+# machine reaches. The keys come from the environment the way boto3 reads them (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the machine's role); files are always read through the web server, which
+# checks who may have them, never through a link to the bucket.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+STORAGES["default"] = media_storage_from_environment()
+
+# Beat sends a heartbeat every HEARTBEAT_SECONDS and a worker answers it (config/health.py); /healthz
+# reports their ages, and /healthz/background answers 503 when either is older than
+# HEARTBEAT_STALE_SECONDS. A worker running one process can be busy with a report for up to 6 minutes:
+# raise the limit for such a worker.
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60)
+HEARTBEAT_STALE_SECONDS = env_int("HEARTBEAT_STALE_SECONDS", 300)
+if not 0 < HEARTBEAT_SECONDS < HEARTBEAT_STALE_SECONDS:
+    raise ImproperlyConfigured("HEARTBEAT_STALE_SECONDS must be longer than HEARTBEAT_SECONDS, and both above 0")
+CELERY_BEAT_SCHEDULE["record-heartbeat"] = {
+    "task": "config.tasks.record_heartbeat",
+    "schedule": float(HEARTBEAT_SECONDS),
+    # A heartbeat not run before the next is sent is dropped, so a worker back from an outage does
+    # not answer an hour of them.
+    "options": {"expire_seconds": HEARTBEAT_SECONDS},
 }

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
 from accounts.models import Agency, AuditEntry, TargetGroup, User
+from config import health
 from courses.certificates import issue_certificate
 from courses.factories import (
     AttendanceRecordFactory,
@@ -165,6 +166,7 @@ def focus_group(ids):
 MATRIX = {
     "home": ((), PUBLIC, READS_ONLY),
     "healthz": ((), PUBLIC, READS_ONLY),
+    "healthz-background": ((), PUBLIC, READS_ONLY),
     "accessibility": ((), PUBLIC, READS_ONLY),
     "privacy": ((), PUBLIC, READS_ONLY),
     "accounts:sign-up": (
@@ -844,6 +846,9 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
     # The pool's rules are made on first use (PoolPolicy.current); made here, so that a page reading
     # them is not counted as changing something.
     PoolPolicy.current()
+    # Beat and a worker are running: their heartbeats are fresh.
+    health.record_beat_heartbeat()
+    health.record_worker_heartbeat()
     users = {
         "anonymous": None,
         "staff": UserFactory(full_name="Tom Fletcher", agency=agency_b),

@@ -10,7 +10,7 @@ from common.access import permission_required
 from common.listing import table_page
 from common.views import form_error, post_data
 
-from ..certificates import normalise_code, store_certificate_file
+from ..certificates import normalise_code, open_certificate_pdf
 from ..filters_charges import ChargeFilter
 from ..forms.charges import CertificateCheckForm, WaiveChargeForm
 from ..gates import held_certificates
@@ -62,12 +62,8 @@ def certificate(request, code):
     if hold:
         messages.info(request, hold.message)
         return redirect(hold.link or "courses:my-training")
-    if not certificate.file:
-        # The worker builds it when the register closes; build it now if it has not yet.
-        certificate = store_certificate_file(certificate.pk)
-        certificate.refresh_from_db()
     return FileResponse(
-        certificate.file.open("rb"),
+        open_certificate_pdf(certificate),
         as_attachment=True,
         filename=f"certificate-{certificate.code}.pdf",
         content_type="application/pdf",

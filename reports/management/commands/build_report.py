@@ -1,6 +1,7 @@
 import shutil
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Agency
@@ -11,7 +12,7 @@ from tna.selectors import current_training_year
 
 
 class Command(BaseCommand):
-    help = "Build a report now, with the same code the worker runs, and print where the PDF is."
+    help = "Build a report now, with the same code the worker runs, and print where the PDF is stored."
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", choices=ReportKind.values, default=ReportKind.ANNUAL)
@@ -50,5 +51,11 @@ class Command(BaseCommand):
         if run.status != RunStatus.DONE:
             raise CommandError(f"The report was not built ({run.get_status_display()}).")
         if output:
-            shutil.copyfile(run.file.path, output)
-        self.stdout.write(f"{run.title}: {run.pages} pages in {time.monotonic() - started:.1f} s, {run.file.path}")
+            # Read through the media storage, which may be a bucket rather than a folder on this machine.
+            with run.file.open("rb") as pdf, open(output, "wb") as copy:
+                shutil.copyfileobj(pdf, copy)
+        self.stdout.write(
+            f"{run.title}: {run.pages} pages in {time.monotonic() - started:.1f} s, "
+            f"stored as {run.file.name} ({settings.MEDIA_STORAGE} media storage)"
+            + (f", copied to {output}" if output else "")
+        )
