@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, board_member
 from accounts.models import AuditEntry
+from accounts.totp import code_at, current_step, new_secret
 from conftest import S3_BUCKET, database_url_for_test_database, stored_objects
 from courses.factories import AttendanceRecordFactory, SessionFactory
 from courses.models import SessionStatus
@@ -86,17 +87,11 @@ class Browser:
         return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1).decode()
 
 
-def production_environment(tmp_path: Path) -> dict:
-    """The production settings for every process, as /etc/lscb/lscb.env would give them. The media
+def production_settings(tmp_path: Path, smtp_port: int) -> dict:
+    """What /etc/lscb/lscb.env holds for a partnership, as the README's "Deploying" lists it. The media
     bucket's settings are in os.environ already (the s3_media fixture)."""
-    inherited = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "CELERY_", "EMAIL_")) and name not in ("DEBUG", "PYTEST_XDIST_WORKER")
-    }
     return {
-        **inherited,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": HOST,
         "CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
@@ -105,14 +100,34 @@ def production_environment(tmp_path: Path) -> dict:
         "DATABASE_URL": database_url_for_test_database(),
         "CELERY_BROKER_URL": os.environ["REDIS_URL"],
         "CACHE_URL": os.environ["REDIS_URL"],
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "DEFAULT_FROM_EMAIL": "Westshire safeguarding training <no-reply@westshire-scp.example.org>",
+        "PARTNERSHIP_NAME": "Westshire Safeguarding Children Partnership",
+        "SUPPORT_EMAIL": "training@westshire-scp.example.org",
         "VAR_DIR": str(tmp_path / "var"),
         "MEDIA_ROOT": str(tmp_path / "var" / "media"),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         # A heartbeat every 2 seconds, so the test need not wait a minute for beat's first.
         "HEARTBEAT_SECONDS": "2",
         "HEARTBEAT_STALE_SECONDS": "30",
     }
+
+
+def production_environment(tmp_path: Path, smtp_port: int) -> dict:
+    """Every process's environment: the machine's own (less anything that chooses settings) and
+    ENV_FILE naming the settings file, written as a deployer writes it."""
+    env_file = tmp_path / "lscb.env"
+    env_file.write_text(
+        "".join(f"{name}='{value}'\n" for name, value in production_settings(tmp_path, smtp_port).items())
+    )
+    env_file.chmod(0o600)
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "CELERY_", "EMAIL_"))
+        and name not in ("DEBUG", "PYTEST_XDIST_WORKER", "ENVIRONMENT", "DATABASE_URL", "CACHE_URL")
+    }
+    return {**inherited, "ENV_FILE": str(env_file)}
 
 
 def start(command: list[str], environment: dict, log: Path) -> subprocess.Popen:
@@ -157,7 +172,8 @@ def partnership(target_groups):
     david = board_member(full_name="David Reid", email="david.reid@northshire-scp.example.org")
     # Hashed as production hashes (the tests' own hasher is not among production's).
     david.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-    david.save(update_fields=["password"])
+    david.totp_secret, david.totp_enabled_at = new_secret(), timezone.now()
+    david.save(update_fields=["password", "totp_secret", "totp_enabled_at"])
     return year, david
 
 
@@ -165,7 +181,8 @@ def test_a_report_asked_for_on_one_web_server_is_built_by_a_worker_and_downloade
     s3_media, partnership, tmp_path
 ):
     year, david = partnership
-    environment = production_environment(tmp_path)
+    smtp_port = free_port()
+    environment = production_environment(tmp_path, smtp_port)
     collected = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input"],
         cwd=ROOT,
@@ -177,11 +194,20 @@ def test_a_report_asked_for_on_one_web_server_is_built_by_a_worker_and_downloade
     assert collected.returncode == 0, collected.stderr
 
     first, second = free_port(), free_port()
-    logs = {name: tmp_path / f"{name}.log" for name in ("web-1", "web-2", "worker", "beat")}
+    logs = {name: tmp_path / f"{name}.log" for name in ("web-1", "web-2", "worker", "beat", "smtp")}
+    # The council's mail server: one that prints what it receives.
     processes = [
         start(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+            [sys.executable, "-W", "ignore", "-m", "smtpd", "-n", "-c", "DebuggingServer", f"127.0.0.1:{smtp_port}"],
             environment,
+            logs["smtp"],
+        )
+    ]
+    # As the Procfile and the systemd unit start it: gunicorn with the project's config, bound by BIND.
+    processes += [
+        start(
+            [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "config.wsgi"],
+            {**environment, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"},
             logs[name],
         )
         for name, port in (("web-1", first), ("web-2", second))
@@ -240,6 +266,17 @@ def test_a_report_asked_for_on_one_web_server_is_built_by_a_worker_and_downloade
             {"csrfmiddlewaretoken": token, "username": david.email, "password": PASSWORD},
         )
         assert response.status == 302, "the sign-in was refused"
+        # Two-step sign-in is compulsory in production: the code from David's authenticator app.
+        assert response.getheader("Location").startswith("/account/sign-in/code")
+        token = browser.form_token(first, "/account/sign-in/code")
+        response, _ = browser.request(
+            first,
+            "/account/sign-in/code",
+            {"csrfmiddlewaretoken": token, "code": code_at(david.totp_secret, current_step())},
+        )
+        assert response.status == 302 and not response.getheader("Location").startswith("/account/sign-in"), (
+            "the two-step code was refused"
+        )
         # Ask for the annual report there.
         token = browser.form_token(first, "/reports/runs")
         response, _ = browser.request(
@@ -263,6 +300,13 @@ def test_a_report_asked_for_on_one_web_server_is_built_by_a_worker_and_downloade
         assert content == s3_media.get_object(Bucket=S3_BUCKET, Key=run.file.name)["Body"].read()
         text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
         assert "Annual training report" in text and "This year" in text
+        # The worker emailed David through the mail server that the settings name.
+        wait_for(
+            lambda: david.email in logs["smtp"].read_text(),
+            seconds=60,
+            what="the report's email reached the mail server",
+            logs=[logs["worker"], logs["smtp"]],
+        )
     finally:
         for process in processes:
             process.terminate()
