@@ -28,3 +28,17 @@ class BriefRefusals(logging.Filter):
         record.msg, record.args = "Refused (403): %s, %s: %s", (who, where, reason)
         record.exc_info = record.exc_text = record.stack_info = None
         return True
+
+
+class OneLineProbes(logging.Filter):
+    """A request Django refused as suspicious (answered 400: a Host header not in ALLOWED_HOSTS, a form
+    with too many fields) is one warning line. The message says what was wrong; the traceback only says
+    where Django noticed it, and a scanner sending other Host headers would fill the log (and, at ERROR,
+    the admins' inboxes and the error tracker) with them. Set on the loggers, so it runs before any
+    handler chooses by level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = record.stack_info = None
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

@@ -6,10 +6,12 @@ Refuses to start without a real SECRET_KEY or without a shared cache (Redis); `m
 
 from django.core.exceptions import ImproperlyConfigured
 
+from common.logformat import logging_config
 from config.env import env_bool, env_int, env_str
+from config.observability import log_format_from_env
 
 from .base import *  # noqa: F403
-from .base import CACHE_URL, STORAGES
+from .base import CACHE_URL, LOG_LEVEL, STORAGES
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
@@ -46,3 +48,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# --- Errors and logs: JSON lines unless LOG_FORMAT says otherwise (base.py) ---
+LOG_FORMAT = log_format_from_env("json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
