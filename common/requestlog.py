@@ -41,7 +41,13 @@ class RequestLogMiddleware:
         token = logcontext.bind(context)
         started = time.monotonic()
         try:
-            response = self.get_response(request)
+            try:
+                response = self.get_response(request)
+            except Exception:
+                # Even the error page failed: the server answers 500 and logs the traceback; this line
+                # still says which request it was.
+                self.log(request, 500, time.monotonic() - started)
+                raise
             response[REQUEST_ID_HEADER] = context.request_id
             self.log(request, response.status_code, time.monotonic() - started)
             # Django would log a 4xx answered without an exception again ("Bad Request: /path") after
