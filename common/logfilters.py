@@ -14,8 +14,10 @@ class BriefRefusals(logging.Filter):
     account's id (never its email: logs are not the place for personal data)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) != 403:
+        # Applying the logging settings again (the worker does, after Django) adds the filter again.
+        if getattr(record, "status_code", None) != 403 or getattr(record, "refusal_briefed", False):
             return True
+        record.refusal_briefed = True
         request = getattr(record, "request", None)
         match = _FORBIDDEN.match(record.getMessage())
         reason = (match and match["reason"]) or "Forbidden"

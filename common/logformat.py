@@ -15,7 +15,7 @@ from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 # Extras that are objects, not facts for a line: Django's `request` (its repr), runserver's
 # `server_time`, Celery's `data` (the task's arguments and result, already named in the message).
-_NOT_WRITTEN = {"request", "server_time", "data", "status_code", "color_message"}
+_NOT_WRITTEN = {"request", "server_time", "data", "status_code", "color_message", "refusal_briefed"}
 
 
 class JsonLines(_JsonFormatter):

@@ -329,3 +329,15 @@ def test_a_real_worker_writes_json_lines_with_the_request_id_of_the_request_that
     mine = [line for line in lines if line.get("task_id") and "send_outgoing_email" in line.get("task", "")]
     assert mine, output
     assert all(line["request_id"] == "req-worker-31f9a0" for line in mine)
+
+
+def test_a_refusal_is_still_one_line_in_the_json_format_with_the_request_id(json_log):
+    teacher = UserFactory(full_name="Jo Baker")
+    client = Client()
+    client.force_login(teacher)
+    response = client.get("/manage/people")
+    assert response.status_code == 403
+    (refusal,) = [line for line in json_log() if line["message"].startswith("Refused (403)")]
+    assert refusal["message"] == f"Refused (403): user {teacher.pk}, GET /manage/people: Permission denied"
+    assert refusal["status"] == 403 and "traceback" not in refusal
+    assert refusal["request_id"] == response["X-Request-ID"]
