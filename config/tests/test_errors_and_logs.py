@@ -303,11 +303,14 @@ def test_an_error_reaches_sentry_tagged_with_the_reference_on_the_page(sentry_ev
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_writes_json_lines_with_the_request_id_of_the_request_that_queued_the_task(tmp_path):
-    from accounts.mail import queue_email
+    from accounts.models import OutgoingEmail
     from accounts.tasks import send_outgoing_email
     from conftest import send_to_worker, start_worker, stop_worker
 
-    email = queue_email(to="aisha.khan@example.org", subject="Your place", template="verify_email", context={})
+    # In the outbox, not yet queued (queue_email would send it here: tests run tasks eagerly).
+    email = OutgoingEmail.objects.create(
+        to=["aisha.khan@example.org"], subject="Your place is confirmed", body_text="See you on Tuesday."
+    )
     queue = f"test-{uuid.uuid4().hex[:8]}"
     process = start_worker(tmp_path, queue, LOG_FORMAT="json")
     try:
@@ -327,7 +330,8 @@ def test_a_real_worker_writes_json_lines_with_the_request_id_of_the_request_that
     output = process.stdout.read()
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     mine = [line for line in lines if line.get("task_id") and "send_outgoing_email" in line.get("task", "")]
-    assert mine, output
+    assert email.sent_at, output[-3000:]
+    assert mine, output[-3000:]
     assert all(line["request_id"] == "req-worker-31f9a0" for line in mine)
 
 
