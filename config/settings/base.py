@@ -313,6 +313,8 @@ CELERY_TIMEZONE = TIME_ZONE
 LOG_FORMAT = log_format_from_env("text")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+# The worker and beat keep these settings (config/celery.py applies them at Celery's setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Error emails (each error's reference, request id and traceback; no personal data), sent straight
 # through EMAIL_BACKEND, not the outbox: the error may be that the database is down.
 ADMINS = parse_admins(env_str("ADMINS"))
