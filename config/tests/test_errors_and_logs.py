@@ -345,3 +345,37 @@ def test_a_refusal_is_still_one_line_in_the_json_format_with_the_request_id(json
     assert refusal["message"] == f"Refused (403): user {teacher.pk}, GET /manage/people: Permission denied"
     assert refusal["status"] == 403 and "traceback" not in refusal
     assert refusal["request_id"] == response["X-Request-ID"]
+
+
+def settings_of(module, **env):
+    """A setting's value as a fresh process reads it from the environment."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "LOG_FORMAT", "ADMINS")}
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": module,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "CACHE_URL": "redis://cache.internal:6379/1",
+        **env,
+    }
+    code = "from django.conf import settings; print(settings.LOG_FORMAT, settings.ADMINS)"
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_production_writes_json_lines_unless_told_otherwise_and_development_text():
+    assert settings_of("config.settings.production").stdout.split()[0] == "json"
+    assert settings_of("config.settings.production", LOG_FORMAT="text").stdout.split()[0] == "text"
+    assert settings_of("config.settings.base").stdout.split()[0] == "text"
+
+
+@pytest.mark.parametrize("env", [{"LOG_FORMAT": "xml"}, {"ADMINS": "IT service desk"}])
+def test_a_log_format_or_admins_that_cannot_be_read_stops_the_site_starting(env):
+    result = settings_of("config.settings.production", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and next(iter(env)) in result.stderr
