@@ -14,8 +14,10 @@ class BriefRefusals(logging.Filter):
     account's id (never its email: logs are not the place for personal data)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) != 403:
+        # Applying the logging settings again (the worker does, after Django) adds the filter again.
+        if getattr(record, "status_code", None) != 403 or getattr(record, "refusal_briefed", False):
             return True
+        record.refusal_briefed = True
         request = getattr(record, "request", None)
         match = _FORBIDDEN.match(record.getMessage())
         reason = (match and match["reason"]) or "Forbidden"
@@ -27,4 +29,18 @@ class BriefRefusals(logging.Filter):
         where = f"{request.method} {request.path}" if request is not None else "unknown path"
         record.msg, record.args = "Refused (403): %s, %s: %s", (who, where, reason)
         record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
+class OneLineProbes(logging.Filter):
+    """A request Django refused as suspicious (answered 400: a Host header not in ALLOWED_HOSTS, a form
+    with too many fields) is one warning line. The message says what was wrong; the traceback only says
+    where Django noticed it, and a scanner sending other Host headers would fill the log (and, at ERROR,
+    the admins' inboxes and the error tracker) with them. Set on the loggers, so it runs before any
+    handler chooses by level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = record.stack_info = None
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True

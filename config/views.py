@@ -8,19 +8,23 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from common.logcontext import error_reference
 from config import health
 
 
 def server_error(request):
     """500, or 503 with a plain "try again shortly" page when the database is unreachable.
 
-    Neither template touches the database or the context processors."""
+    Both show the error's reference, which its log line, the admins' email and Sentry carry too, so
+    the IT team can find the error from what a person reads out. Neither template touches the
+    database or the context processors."""
     error = sys.exc_info()[1]
+    context = {"reference": error_reference()}
     if isinstance(error, (OperationalError, InterfaceError)):
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        response = HttpResponse(render_to_string("503.html", context), status=503)
         response["Retry-After"] = "60"
         return response
-    return HttpResponse(render_to_string("500.html"), status=500)
+    return HttpResponse(render_to_string("500.html", context), status=500)
 
 
 def _heartbeats(heartbeats: dict[str, health.Heartbeat]) -> dict:

@@ -12,8 +12,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from common.logformat import logging_config
 from config.env import env_bool, env_int, env_list, env_str
 from config.media_storage import media_storage_from_environment
+from config.observability import env_float, init_sentry, log_format_from_env, parse_admins
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -60,6 +62,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line of the request carries, and the request's own log line.
+    "common.requestlog.RequestLogMiddleware",
+    # No URL, query, form value or cookie with a NUL reaches a view (PostgreSQL cannot store one).
+    "common.requestlog.RefuseControlCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -315,26 +321,30 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"brief_refusals": {"()": "common.logfilters.BriefRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Django's own console handler (under DEBUG) printed every request warning a second time: its
-        # loggers pass everything to the one handler above instead.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        # A refusal (403) is one line, who, path and why, not a traceback.
-        "django.request": {"filters": ["brief_refusals"]},
-        "django.security.csrf": {"filters": ["brief_refusals"]},
-        # WeasyPrint reports every step of every PDF at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# --- Errors and logs (README "Logs and errors") -------------------------------------------------
+# One format for the web server, the worker and beat (common/logformat.py): JSON lines, or readable
+# text on a developer's console. Production defaults to json (production.py).
+LOG_FORMAT = log_format_from_env("text")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+# The worker and beat keep these settings (config/celery.py applies them at Celery's setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Error emails (each error's reference, request id and traceback; no personal data), sent straight
+# through EMAIL_BACKEND, not the outbox: the error may be that the database is down.
+ADMINS = parse_admins(env_str("ADMINS"))
+EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
+# An SMTP server that does not answer must not hold a request (an error email) or a worker for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Optional error tracker: off unless SENTRY_DSN is set; never sent personal data (config/observability.py).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
+# --------------------------------------------------------------------------------------------------
 
 # Schedules live in the database (django-celery-beat); these are installed at start-up.
 CELERY_BEAT_SCHEDULE = {

@@ -5,10 +5,12 @@ Refuses to start half-configured, naming every missing setting; `manage.py check
 
 from django.core.exceptions import ImproperlyConfigured
 
+from common.logformat import logging_config
 from config.env import env_bool, env_int, env_str
+from config.observability import log_format_from_env
 
 from .base import *  # noqa: F403
-from .base import CACHE_URL, CELERY_BROKER_URL, DATABASES, SITE_URL, STORAGES, TRUSTED_PROXY_COUNT
+from .base import CACHE_URL, CELERY_BROKER_URL, DATABASES, LOG_LEVEL, SITE_URL, STORAGES, TRUSTED_PROXY_COUNT
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
@@ -87,3 +89,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
 # Those who see the most sign in with a code as well as their password.
 TWO_STEP_REQUIRED = env_bool("TWO_STEP_REQUIRED", True)
+
+# --- Errors and logs: JSON lines unless LOG_FORMAT says otherwise (base.py) ---
+LOG_FORMAT = log_format_from_env("json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
