@@ -12,35 +12,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.factories import AgencyFactory, UserFactory, board_member
+from accounts.factories import board_member
 from accounts.models import AuditEntry
 from conftest import S3_BUCKET, stored_objects
-from courses.factories import AttendanceRecordFactory, SessionFactory
-from courses.models import SessionStatus
 from reports import services
 from reports.models import ReportKind, ReportRun, RunStatus
 from reports.tasks import build_report
 from tna.models import TrainingYear
-
-
-@pytest.fixture
-def year():
-    today = timezone.localdate()
-    start = date(today.year - (today.month < 4), 4, 1)
-    return TrainingYear.objects.create(
-        name="This year", starts_on=start, ends_on=date(start.year + 1, 3, 31), children_in_need=3400
-    )
-
-
-@pytest.fixture
-def delivered(year, target_groups):
-    police = AgencyFactory(name="Northshire Police")
-    session = SessionFactory(
-        course__title="Working Together to Safeguard Children", days_ahead=-2, status=SessionStatus.COMPLETED
-    )
-    for _ in range(7):
-        AttendanceRecordFactory(session=session, person=UserFactory(agency=police), agency=police, booking=None)
-    return police
 
 
 def pdf_text(content: bytes) -> str:

@@ -1,7 +1,7 @@
 """Report runs: built by a worker, safe to repeat, failures recorded, downloads checked."""
 
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -10,32 +10,11 @@ from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, training_manager
 from accounts.models import AuditEntry
-from courses.factories import AttendanceRecordFactory, SessionFactory
-from courses.models import SessionStatus
+from courses.factories import SessionFactory
 from reports import services
 from reports.models import ReportKind, ReportRun, RunStatus
 from reports.tasks import build_report
 from tna.models import TrainingYear
-
-
-@pytest.fixture
-def year():
-    today = timezone.localdate()
-    start = date(today.year - (today.month < 4), 4, 1)
-    return TrainingYear.objects.create(
-        name="This year", starts_on=start, ends_on=date(start.year + 1, 3, 31), children_in_need=3400
-    )
-
-
-@pytest.fixture
-def delivered(year, target_groups):
-    agency = AgencyFactory(name="Northshire Police")
-    session = SessionFactory(
-        course__title="Working Together to Safeguard Children", days_ahead=-2, status=SessionStatus.COMPLETED
-    )
-    for _ in range(7):
-        AttendanceRecordFactory(session=session, person=UserFactory(agency=agency), agency=agency, booking=None)
-    return agency
 
 
 def pdf_text(stored) -> str:
