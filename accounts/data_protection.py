@@ -4,6 +4,7 @@ from crispy_forms_gds.layout import Button, Field, Fixed
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 
 from common.access import permission_required
 from common.views import form_error, post_data
@@ -19,7 +20,7 @@ class RetentionForm(forms.Form):
         current = current or {}
         for rule in rules:
             self.fields[rule.key] = forms.IntegerField(
-                label=f"{rule.label} ({rule.unit})",
+                label=format_html("{} ({})", rule.label, rule.unit),  # crispy prints labels as they are
                 help_text=rule.explanation,
                 min_value=1,
                 max_value=100 if rule.unit == "years" else 1200,
