@@ -143,6 +143,24 @@ class VenueForm(RecordForm):
         return value
 
 
+def cost_field(label: str, *, invalid: str) -> forms.DecimalField:
+    """A session's cost in pounds and pence, from nothing up to £99,999.99."""
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_value=Decimal("99999.99"),
+        decimal_places=2,
+        initial=0,
+        error_messages={
+            "max_value": "Enter a cost under £100,000",
+            "max_decimal_places": "Enter pounds and pence, like 150.50",
+            "max_digits": "Enter a cost under £100,000",
+            "min_value": "Costs cannot be negative",
+            "invalid": invalid,
+        },
+    )
+
+
 class SessionForm(forms.Form):
     course = forms.ModelChoiceField(
         queryset=Course.objects.filter(active=True).order_by("title"),
@@ -191,62 +209,10 @@ class SessionForm(forms.Form):
     trainers = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    venue_cost = forms.DecimalField(
-        label="Venue (£)",
-        min_value=0,
-        max_value=Decimal("99999.99"),
-        decimal_places=2,
-        initial=0,
-        error_messages={
-            "max_value": "Enter a cost under £100,000",
-            "max_decimal_places": "Enter pounds and pence, like 150.50",
-            "max_digits": "Enter a cost under £100,000",
-            "min_value": "Costs cannot be negative",
-            "invalid": "Enter the venue cost in pounds, like 150 or 150.00",
-        },
-    )
-    trainer_fees = forms.DecimalField(
-        label="Trainer fees (£)",
-        min_value=0,
-        max_value=Decimal("99999.99"),
-        decimal_places=2,
-        initial=0,
-        error_messages={
-            "max_value": "Enter a cost under £100,000",
-            "max_decimal_places": "Enter pounds and pence, like 150.50",
-            "max_digits": "Enter a cost under £100,000",
-            "min_value": "Costs cannot be negative",
-            "invalid": "Enter the trainer fees in pounds",
-        },
-    )
-    catering_cost = forms.DecimalField(
-        label="Catering (£)",
-        min_value=0,
-        max_value=Decimal("99999.99"),
-        decimal_places=2,
-        initial=0,
-        error_messages={
-            "max_value": "Enter a cost under £100,000",
-            "max_decimal_places": "Enter pounds and pence, like 150.50",
-            "max_digits": "Enter a cost under £100,000",
-            "min_value": "Costs cannot be negative",
-            "invalid": "Enter the catering cost in pounds",
-        },
-    )
-    materials_cost = forms.DecimalField(
-        label="Materials (£)",
-        min_value=0,
-        max_value=Decimal("99999.99"),
-        decimal_places=2,
-        initial=0,
-        error_messages={
-            "max_value": "Enter a cost under £100,000",
-            "max_decimal_places": "Enter pounds and pence, like 150.50",
-            "max_digits": "Enter a cost under £100,000",
-            "min_value": "Costs cannot be negative",
-            "invalid": "Enter the materials cost in pounds",
-        },
-    )
+    venue_cost = cost_field("Venue (£)", invalid="Enter the venue cost in pounds, like 150 or 150.00")
+    trainer_fees = cost_field("Trainer fees (£)", invalid="Enter the trainer fees in pounds")
+    catering_cost = cost_field("Catering (£)", invalid="Enter the catering cost in pounds")
+    materials_cost = cost_field("Materials (£)", invalid="Enter the materials cost in pounds")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
