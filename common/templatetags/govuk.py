@@ -8,6 +8,8 @@ Forms drawn by hand with `{{ field }}` use Django's own numbering, which starts 
 
 from django import forms, template
 
+from common.money import format_money
+
 register = template.Library()
 
 
@@ -65,3 +67,11 @@ def in_error(field):
     return field.as_widget(
         attrs={"class": " ".join([classes, *extra]).strip(), "aria-describedby": f"{field.auto_id}-error"}
     )
+
+
+@register.filter
+def money(value):
+    """Money as the service writes it everywhere (common/money.py); an empty value stays empty."""
+    if value is None or value == "":
+        return ""
+    return format_money(value)

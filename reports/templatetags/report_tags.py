@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import template
 from django.utils import dateformat, timezone
 
+from common.money import format_money
+
 register = template.Library()
 
 NOT_APPLICABLE = "not applicable"
@@ -18,10 +20,10 @@ def pct(value):
 
 @register.filter
 def money(value):
+    """The one way money is written (common/money.py); None (nothing to divide by) -> "not applicable"."""
     if value is None:
         return NOT_APPLICABLE
-    value = Decimal(value).quantize(Decimal("0.01"))
-    return f"£{value:,.2f}" if value != value.to_integral() else f"£{int(value):,}"
+    return format_money(value)
 
 
 @register.filter

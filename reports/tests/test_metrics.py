@@ -142,7 +142,7 @@ def test_rounding_is_half_up_and_division_by_zero_is_not_applicable(year):
         None,
     )
     assert pct(None) == "not applicable" and money(None) == "not applicable" and num(Decimal("2.5")) == "2.5"
-    assert money(Decimal("966.67")) == "£966.67" and money(Decimal("1450.00")) == "£1,450"
+    assert money(Decimal("966.67")) == "£966.67" and money(Decimal("1450.00")) == "£1,450.00"
 
 
 def test_courses_delivered_list_runs_days_delegates_and_trainers_agencies(programme, year):
