@@ -25,7 +25,7 @@ class ChargeTable(tables.Table):
         model = Charge
         fields = ("raised_at", "agency", "person", "course", "kind", "amount", "status")
         order_by = "-raised_at"
-        attrs = {"class": "govuk-table app-table--small"}
+        attrs = {"class": "govuk-table app-table--small app-table--stack"}
 
     def __init__(self, *args, can_waive=False, **kwargs):
         super().__init__(*args, **kwargs)

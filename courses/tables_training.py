@@ -19,7 +19,7 @@ class AgencyTrainingTable(tables.Table):
     requirements = tables.Column("Requirements", empty_values=(), orderable=False)
 
     class Meta:
-        attrs = {"class": "govuk-table app-table--small"}
+        attrs = {"class": "govuk-table app-table--small app-table--stack"}
         order_by = "full_name"
 
     def render_target_group(self, value):

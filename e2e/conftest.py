@@ -91,6 +91,30 @@ class Visitor:
         ]
         self.checked.append(page.url)
         assert not problems, f"Accessibility violations on {page.url}:\n" + "\n".join(problems)
+        # Nothing scrolls the page sideways, at any width: a wide table scrolls inside its own region.
+        width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= viewport, f"{page.url} is {width} px wide in a {viewport} px window:\n" + "\n".join(
+            page.evaluate(STICKING_OUT)
+        )
+
+
+# The elements whose right edge passes the window's, to say what widened a page.
+STICKING_OUT = """() => [...document.querySelectorAll('body *')]
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.children.length)
+  .slice(0, 5)
+  .map(el => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)} px`)"""
+
+# A phone as staff and leads use it: the width of a common handset, in portrait.
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone_visitor(browser, live_server, request):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield Visitor(page, live_server.url, "phone-" + request.node.name)
+    context.close()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from crispy_forms.layout import HTML
+from crispy_forms.layout import HTML, Div
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils.html import escape, format_html
@@ -33,7 +33,9 @@ class AnswerForm(forms.Form):
                         help_text=escape(item.hint),
                         error_messages={"required": f"Say how confident you feel: {outcome}"},
                     )
-                    layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True, small=True))
+                    # One row of 0-10 at any width, phones included (app.css `.app-scale`).
+                    scale = Field.radios(name, legend_size=Size.SMALL, inline=True, small=True)
+                    layout.append(Div(scale, css_class="app-scale"))
                     self.plan.append((name, item, index))
                 continue
             name = f"item_{item.pk}"
