@@ -34,7 +34,8 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
     course = session.course
     if session.venue_id:
         venue = session.venue
-        location = ", ".join([venue.name, *venue.address.splitlines(), venue.postcode])
+        room = [session.room.name] if session.room_id else []
+        location = ", ".join([venue.name, *room, *venue.address.splitlines(), venue.postcode])
         description = f"{course.title}. {venue.access_information}".strip()
     else:
         location = session.online_link or "Online"
@@ -53,6 +54,8 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
             "BEGIN:VEVENT",
             f"UID:session-{session.pk}-{n}@{settings.SITE_URL.split('//')[-1].split('/')[0]}",
             f"DTSTAMP:{stamp}",
+            # Raised with each change delegates are told of: the calendar replaces its copy.
+            f"SEQUENCE:{session.calendar_sequence}",
             f"DTSTART:{_utc(date.starts_at)}",
             f"DTEND:{_utc(date.ends_at)}",
             f"SUMMARY:{_escape(course.title)}",

@@ -34,7 +34,7 @@ from courses.factories import (
     SessionFactory,
     VenueFactory,
 )
-from courses.models import Attendance, Booking, BookingStatus, Charge, Course, Level, PathwayRule, Session, Venue
+from courses.models import Attendance, Booking, BookingStatus, Charge, Course, Level, PathwayRule, Room, Session, Venue
 from courses.services.charges import raise_no_show_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
@@ -131,7 +131,13 @@ def agency_form(name):
 
 
 def venue_form(name):
-    return {"name": name, "address": "1 Market Street, Northshire", "postcode": "NS1 4AB", "active": "on"}
+    return {
+        "name": name,
+        "address": "1 Market Street, Northshire",
+        "postcode": "NS1 4AB",
+        "capacity": "40",
+        "active": "on",
+    }
 
 
 def pathway_rule(ids):
@@ -443,6 +449,27 @@ MATRIX = {
             row(302, 403, 403, 403, 403, 302, 403),
             data=venue_form("Civic Centre, Room 2"),
             state=count(Venue),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-venue": (("venue",), MANAGER_ONLY, READS_ONLY),
+    "courses:manage-room-new": (
+        ("venue",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"name": "Room 3", "capacity": "16", "active": "on"},
+            state=count(Room),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-room-edit": (
+        ("venue", "room"),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"name": "Room 1", "capacity": "12", "active": "on"},
+            state=field(Room, "room", "capacity"),
             changes=("manager",),
         ),
     ),
@@ -846,6 +873,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
     # The pool's rules are made on first use (PoolPolicy.current); made here, so that a page reading
     # them is not counted as changing something.
     PoolPolicy.current()
+    venue = VenueFactory(name="Eastbridge Library", capacity=60)
     # Beat and a worker are running: their heartbeats are fresh.
     health.record_beat_heartbeat()
     health.record_worker_heartbeat()
@@ -869,7 +897,8 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "course": course.pk,
         "session": session.pk,
         "booking": booking.pk,
-        "venue": VenueFactory().pk,
+        "venue": venue.pk,
+        "room": Room.objects.create(venue=venue, name="Room 1", capacity=20).pk,
         "level": Level.objects.first().pk,
         "group": target_groups[1].pk,
         "rule": PathwayRuleFactory(target_group=target_groups[3], level=course.level).pk,

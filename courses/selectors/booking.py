@@ -24,7 +24,7 @@ DELIVERING_LOOKBACK_DAYS = 92
 
 
 def sessions_with_places():
-    return Session.objects.select_related("course__level", "venue").annotate(
+    return Session.objects.select_related("course__level", "venue", "room").annotate(
         taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)),
         waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)),
     )
