@@ -258,6 +258,21 @@ class SessionMessage(models.Model):
         return f"{self.subject} ({self.session})"
 
 
+class SignInSheet(models.Model):
+    """A session's printable sign-in sheet, built by the worker. `fingerprint` is the digest of the
+    page it was built from: when the delegate list or the session's details change, it no longer
+    matches and the sheet is prepared again."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="sign_in_sheet")
+    file = models.FileField(upload_to="sign-in-sheets/%Y/", blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Sign-in sheet: {self.session}"
+
+
 class BookingStatus(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", "Waiting for line manager approval"
     CONFIRMED = "confirmed", "Confirmed"

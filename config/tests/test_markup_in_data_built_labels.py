@@ -213,6 +213,7 @@ def _builders():
         manage.TargetGroupForm: lambda w: manage.TargetGroupForm(instance=w["group"]),
         manage.VenueForm: lambda w: manage.VenueForm(instance=w["venue"]),
         manage.RoomForm: lambda w: manage.RoomForm(instance=w["room"]),
+        booking.SessionMessageForm: lambda w: booking.SessionMessageForm(),
         ef.AnswerForm: lambda w: ef.AnswerForm(questionnaire=w["questionnaire"], course=w["course"]),
         ef.FocusGroupForm: lambda w: ef.FocusGroupForm(),
         ef.IssueForm: lambda w: ef.IssueForm(),

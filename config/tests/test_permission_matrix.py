@@ -34,7 +34,20 @@ from courses.factories import (
     SessionFactory,
     VenueFactory,
 )
-from courses.models import Attendance, Booking, BookingStatus, Charge, Course, Level, PathwayRule, Room, Session, Venue
+from courses.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    Charge,
+    Course,
+    Level,
+    PathwayRule,
+    Room,
+    Session,
+    SessionMessage,
+    SignInSheet,
+    Venue,
+)
 from courses.services.charges import raise_no_show_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
@@ -397,6 +410,29 @@ MATRIX = {
         row(302, 404, 404, 404, 200, 200, 404),
         Post(row(302, 404, 404, 404, 200, 200, 404), data={"save": "1"}, state=attendance_on("session")),
     ),
+    # Writing to a session's delegates and its sign-in sheet: like the register, the training manager
+    # and the session's own trainers.
+    "courses:session-messages": (
+        ("session",),
+        row(302, 404, 404, 404, 200, 200, 404),
+        Post(
+            row(302, 404, 404, 404, 302, 302, 404),
+            data={"subject": "Joining instructions", "body": "Please arrive by 09:15 and sign in at reception."},
+            state=count(SessionMessage),
+            changes=("trainer", "manager"),
+        ),
+    ),
+    "courses:sign-in-sheet": (
+        ("session",),
+        row(302, 404, 404, 404, 200, 200, 404),
+        Post(
+            row(302, 404, 404, 404, 302, 302, 404),
+            state=lambda ids: SignInSheet.objects.filter(session_id=ids["session"]).values_list("requested_at").first(),
+            changes=("trainer", "manager"),
+        ),
+    ),
+    # No sheet prepared yet: those who may have one are sent to prepare it.
+    "courses:sign-in-sheet-pdf": (("session",), row(302, 404, 404, 404, 302, 302, 404), READS_ONLY),
     "courses:manage-sessions": ((), MANAGER_ONLY, READS_ONLY),
     "courses:manage-session-new": (
         (),
