@@ -161,3 +161,22 @@ def test_writing_to_delegates_reaches_everyone_with_a_place_and_is_kept(
     sent = SessionMessage.objects.get()
     assert (sent.session, sent.sent_by, sent.recipients) == (session, prepared["trainer"], 3)
     assert "Messages sent (1)" in page and "Sent by Grace Okafor" in page
+
+
+@pytest.mark.parametrize("name", ["courses:register", "courses:session-messages", "courses:sign-in-sheet"])
+def test_the_delegate_pages_run_the_same_number_of_queries_for_1_and_100_delegates(client, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session = SessionFactory(capacity=200)
+    client.force_login(training_manager())
+    url = reverse(name, args=[session.pk])
+    BookingFactory(session=session, person=UserFactory(target_group=TargetGroupFactory(number=2)))
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    group = TargetGroupFactory(number=3)
+    for _ in range(99):
+        BookingFactory(session=session, person=UserFactory(target_group=group))
+    with CaptureQueriesContext(connection) as hundred:
+        client.get(url)
+    assert len(one) == len(hundred)

@@ -334,3 +334,20 @@ def test_a_refused_change_tells_nobody(django_capture_on_commit_callbacks):
     assert mail.outbox == []
     session.refresh_from_db()
     assert session.calendar_sequence == 0 and session.starts_at == date.starts_at
+
+
+def test_the_venue_calendar_runs_the_same_number_of_queries_for_1_and_50_sessions(manager_client, county_hall):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    venue, suite, chamber = county_hall
+    url = reverse("courses:manage-venue", args=[venue.pk])
+    SessionFactory(venue=venue, room=suite, days_ahead=10)
+    with CaptureQueriesContext(connection) as one:
+        manager_client.get(url)
+    for n in range(49):
+        BookingFactory(session=SessionFactory(venue=venue, room=(suite, chamber)[n % 2], days_ahead=11 + n))
+    with CaptureQueriesContext(connection) as fifty:
+        page = manager_client.get(url).content.decode()
+    assert len(one) == len(fifty)
+    assert page.count("(1 of 20 places taken)") == 49
