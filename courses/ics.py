@@ -30,7 +30,9 @@ def _utc(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def session_ics(session, *, attendee_email: str | None = None) -> str:
+def session_ics(session, *, attendee_email: str | None = None, dropped=()) -> str:
+    """The session's calendar file: one event per date, UID by position. `dropped`: dates a change
+    removed from the end of the session, sent as cancelled events so calendars remove them."""
     course = session.course
     if session.venue_id:
         venue = session.venue
@@ -49,7 +51,7 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
         "METHOD:PUBLISH",
     ]
     stamp = _utc(timezone.now())
-    for n, date in enumerate(dates, start=1):
+    for n, date in enumerate([*dates, *dropped], start=1):
         lines += [
             "BEGIN:VEVENT",
             f"UID:session-{session.pk}-{n}@{settings.SITE_URL.split('//')[-1].split('/')[0]}",
@@ -64,7 +66,7 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
         ]
         if attendee_email:
             lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:{attendee_email}")
-        if session.status == "cancelled":
+        if session.status == "cancelled" or n > len(dates):
             lines.append("STATUS:CANCELLED")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")

@@ -226,7 +226,9 @@ def _delegate_facts(session: Session) -> dict[str, str]:
     }
 
 
-def _tell_delegates_of_changes(*, session: Session, changes: list[tuple[str, str, str]]) -> int:
+def _tell_delegates_of_changes(
+    *, session: Session, changes: list[tuple[str, str, str]], dates_before: list[SessionDate]
+) -> int:
     """Email everyone booked, offered or waiting once with what changed. Those holding a place get
     the calendar file again with the same event and a raised sequence, so their calendar moves the
     event instead of adding a second one; the waiting list never had one. Returns how many were told."""
@@ -245,7 +247,10 @@ def _tell_delegates_of_changes(*, session: Session, changes: list[tuple[str, str
             attachments.append(
                 {
                     "filename": "session.ics",
-                    "content": session_ics(session, attendee_email=booking.person.email),
+                    # A date dropped from the session is cancelled in their calendar, not left behind.
+                    "content": session_ics(
+                        session, attendee_email=booking.person.email, dropped=dates_before[len(dates) :]
+                    ),
                     "mimetype": "text/calendar",
                 }
             )
@@ -314,7 +319,7 @@ def save_session(
         if later.starts_at < earlier.ends_at:
             raise ProgrammeError("The dates overlap", field="dates")
     creating = session is None
-    before, trainers_before = None, set()
+    before, dates_before, trainers_before = None, [], set()
     if not creating:
         session = Session.objects.select_for_update(of=("self",)).select_related("venue", "room").get(pk=session.pk)
         refusal = session_change_refusal(session)
@@ -326,6 +331,7 @@ def save_session(
                 f"{taken} places are already taken: the capacity cannot be less than that", field="capacity"
             )
         before = _delegate_facts(session)
+        dates_before = list(SessionDate.objects.filter(session=session).order_by("starts_at"))
         trainers_before = set(session.trainers.values_list("pk", flat=True))
     session = session or Session()
     course = values.get("course", getattr(session, "course", None))
@@ -340,7 +346,14 @@ def save_session(
         raise ProgrammeError(f"Choose a room: {venue.name} books its rooms separately", field="room")
     limit = place_capacity(venue, room)
     capacity = values.get("capacity", session.capacity)
-    if limit is not None and capacity is not None and capacity > limit:
+    # Checked when the place or the number of places is chosen: a session recorded before its venue's
+    # capacity was can still have its notes or costs changed.
+    placing = creating or (capacity, getattr(venue, "pk", None), getattr(room, "pk", None)) != (
+        session.capacity,
+        session.venue_id,
+        session.room_id,
+    )
+    if placing and limit is not None and capacity is not None and capacity > limit:
         raise ProgrammeError(f"{room or venue} holds {limit} people: offer at most {limit} places", field="capacity")
     if values.get("bookings_close_at") and values["bookings_close_at"] >= dates[0].starts_at:
         raise ProgrammeError("The booking cut-off must be before the first date", field="bookings_close_at")
@@ -354,18 +367,22 @@ def save_session(
         [SessionDate(session=session, starts_at=d.starts_at, ends_at=d.ends_at) for d in dates]
     )
     session.trainers.set(trainers)
-    warnings = _place_warnings(session=session, venue=venue, room=room, dates=dates)
+    after = _delegate_facts(session)
+    changes = [(what, before[what], after[what]) for what in after if before[what] != after[what]] if before else []
+    warnings = []
+    # The room is checked when the session takes it or changes time in it, not on every later edit.
+    if creating or any(what in ("Dates and times", "Where") for what, _old, _new in changes):
+        warnings += _place_warnings(session=session, venue=venue, room=room, dates=dates)
     warnings += _trainer_warnings(session=session, trainer_ids=[t.pk for t in trainers if t.pk not in trainers_before])
     if any(warning not in confirmed for warning in warnings):
         # Raising undoes the whole save: nothing is kept until the warnings are confirmed.
         raise SessionNeedsConfirmation(warnings)
     session.delegates_told = 0
-    changes = []
     if before is not None:
-        after = _delegate_facts(session)
-        changes = [(what, before[what], after[what]) for what in after if before[what] != after[what]]
         if changes:
-            session.delegates_told = _tell_delegates_of_changes(session=session, changes=changes)
+            session.delegates_told = _tell_delegates_of_changes(
+                session=session, changes=changes, dates_before=dates_before
+            )
         # More places, or a later cut-off, may let the waiting list move.
         from .booking import offer_free_places
 

@@ -351,3 +351,38 @@ def test_the_venue_calendar_runs_the_same_number_of_queries_for_1_and_50_session
         page = manager_client.get(url).content.decode()
     assert len(one) == len(fifty)
     assert page.count("(1 of 20 places taken)") == 49
+
+
+def test_a_date_dropped_from_a_session_is_cancelled_in_delegates_calendars(
+    manager_client, django_capture_on_commit_callbacks
+):
+    session = SessionFactory(course=CourseFactory(title="Harmful Sexual Behaviour", duration_days="2.0"))
+    first = session.dates.get()
+    SessionDate.objects.create(
+        session=session, starts_at=first.starts_at + timedelta(days=7), ends_at=first.ends_at + timedelta(days=7)
+    )
+    Session.objects.filter(pk=session.pk).update(ends_at=first.ends_at + timedelta(days=7))
+    session.refresh_from_db()
+    BookingFactory(session=session, person=UserFactory(full_name="Aisha Khan"))
+    before = session_ics(session).split("BEGIN:VEVENT")[2]
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("courses:manage-session-edit", args=[session.pk]), _edit(session))
+    (message,) = mail.outbox
+    events = message.attachments[0][1].split("BEGIN:VEVENT")[1:]
+    assert len(events) == 2
+    assert "STATUS:CANCELLED" not in events[0]
+    assert _event(events[1])["UID"] == _event(before)["UID"] and "STATUS:CANCELLED" in events[1]
+    assert _event(events[1])["DTSTART"] == _event(before)["DTSTART"]
+
+
+def test_a_confirmed_double_booking_is_not_asked_again_on_each_later_change(manager_client, county_hall):
+    venue, suite, _chamber = county_hall
+    SessionFactory(venue=venue, room=suite, days_ahead=30)
+    second = SessionFactory(venue=venue, room=suite, days_ahead=30)
+    data = _edit(second, room=suite.pk, notes="Lunch provided")
+    response = manager_client.post(reverse("courses:manage-session-edit", args=[second.pk]), data, follow=True)
+    assert "Session saved." in response.content.decode()
+    # Moving it to another time in the same room asks again.
+    data = _edit(second, room=suite.pk, **{"dates-0-start": "10:00"})
+    page = manager_client.post(reverse("courses:manage-session-edit", args=[second.pk]), data).content.decode()
+    assert "Training Suite 2 is already booked at that time" in page
