@@ -161,6 +161,9 @@ def test_writing_to_delegates_reaches_everyone_with_a_place_and_is_kept(
     sent = SessionMessage.objects.get()
     assert (sent.session, sent.sent_by, sent.recipients) == (session, prepared["trainer"], 3)
     assert "Messages sent (1)" in page and "Sent by Grace Okafor" in page
+    client.force_login(training_manager())
+    page = client.get(reverse("courses:manage-session", args=[session.pk])).content.decode()
+    assert "Messages to delegates" in page and "1 sent" in page
 
 
 @pytest.mark.parametrize("name", ["courses:register", "courses:session-messages", "courses:sign-in-sheet"])
