@@ -25,6 +25,7 @@ from .models import (
     FeeRate,
     Level,
     PathwayRule,
+    Room,
     Session,
     SessionDate,
     SessionStatus,
@@ -188,24 +189,39 @@ COURSES = [
     ("Training for Trainers", 4, "2.0", DeliveryMode.FACE_TO_FACE, True, False, False, True, [5, 6]),
 ]
 
+# name, address, postcode, access, how many it holds, and its rooms where it books them separately.
 VENUES = [
     (
         "Northshire County Hall, Training Suite 2",
         "County Hall\nMarket Street\nNorthtown",
         "NT1 2AB",
         "Step-free access from the main entrance. Hearing loop in all training rooms. Blue badge parking at the rear.",
+        24,
+        [],
     ),
     (
         "Riverside Community Centre",
         "14 Riverside Walk\nEastbridge",
         "NT4 7QD",
         "Ground-floor rooms. Accessible toilet. Ten minutes' walk from Eastbridge station.",
+        60,
+        [("Main Hall", 60), ("Garden Room", 16)],
     ),
     (
         "Castlegate Police Headquarters, Learning Centre",
         "Castlegate\nNorthtown",
         "NT2 9PX",
         "Bring photo ID to sign in at reception. Lift to the first floor. Visitor parking in bay C.",
+        40,
+        [("Learning Room 1", 24), ("Learning Room 2", 16)],
+    ),
+    (
+        "Eastbridge Civic Centre",
+        "Civic Square\nEastbridge",
+        "NT4 1CS",
+        "Step-free throughout. Hearing loop in the Assembly Hall. Pay and display parking in Civic Square.",
+        150,
+        [("Assembly Hall", 150), ("Committee Room", 20)],
     ),
 ]
 
@@ -232,7 +248,7 @@ PAST = [
     (-80, 1, 2, 20),
     (-60, 7, None, 40),
     (-40, 0, 0, 24),
-    (-20, 9, 0, 120),
+    (-20, 9, 3, 120),
 ]
 FUTURE = [
     (9, 0, 0, 12),
@@ -246,7 +262,13 @@ FUTURE = [
     (86, 10, 1, 12),
     (100, 0, 1, 24),
     (120, 7, None, 40),
+    # Inside the late-cancellation window (10 working days) with places left: book, then cancel late.
+    (3, 1, 1, 16),
+    (6, 5, None, 25),
 ]
+# A session running as the demo is made, so the demo's trainer can take its register today:
+# course index, venue index, capacity (every place taken).
+IN_PROGRESS = (0, 0, 14)
 
 
 def _at(days: int, hour: int, minute: int = 0):
@@ -305,13 +327,23 @@ def seed_catalogue() -> tuple[list[Course], list[Venue]]:
     # The introductory course opens up the rest of the inter-agency programme.
     for course in courses[3:9]:
         course.prerequisites.set([courses[0]])
-    venues = [
-        Venue.objects.update_or_create(
-            name=name, defaults={"address": address, "postcode": postcode, "access_information": access}
-        )[0]
-        for name, address, postcode, access in VENUES
-    ]
+    venues = []
+    for name, address, postcode, access, capacity, rooms in VENUES:
+        venue, _ = Venue.objects.update_or_create(
+            name=name,
+            defaults={"address": address, "postcode": postcode, "access_information": access, "capacity": capacity},
+        )
+        for room, holds in rooms:
+            Room.objects.update_or_create(venue=venue, name=room, defaults={"capacity": holds})
+        venues.append(venue)
     return courses, venues
+
+
+def _room_for(venue, capacity):
+    """The smallest room of the venue that holds the session (None where the venue is one space)."""
+    if venue is None:
+        return None
+    return venue.rooms.filter(capacity__gte=capacity).order_by("capacity").first()
 
 
 def _session(course, venue, days, capacity, trainers):
@@ -322,6 +354,7 @@ def _session(course, venue, days, capacity, trainers):
         starts_at=start,
         defaults={
             "venue": venue,
+            "room": _room_for(venue, capacity),
             "online_link": "" if venue else "https://meet.northshire-scp.example.org/training",
             "capacity": capacity,
             "ends_at": end,
@@ -396,6 +429,10 @@ def seed(stdout=None) -> None:
         session = _session(
             courses[course_i], venues[venue_i] if venue_i is not None else None, days, capacity, trainers[:1]
         )
+        if session.bookings.exists():
+            # Booked by an earlier run: the staff list has changed since (trainers joined the pool),
+            # so booking again would add other people.
+            continue
         # The first session is popular: full, with a waiting list.
         wanted = capacity + 4 if n == 0 else capacity // 2 + n % 4
         for i in range(wanted):
@@ -411,10 +448,53 @@ def seed(stdout=None) -> None:
                     "waitlist_priority": timezone.now() if status == BookingStatus.WAITLISTED else None,
                 },
             )
+    running = _session_in_progress(courses, venues, staff, trainers)
     if stdout:
         stdout.write(
             f"Training programme: {len(courses)} courses, "
             f"{Session.objects.filter(status=SessionStatus.COMPLETED).count()} past sessions "
             f"({made} closed now), {Session.objects.filter(status=SessionStatus.SCHEDULED).count()} coming up, "
-            f"{Booking.objects.count()} bookings"
+            f"{Booking.objects.count()} bookings; in progress now: {running}"
         )
+
+
+def _session_in_progress(courses, venues, staff, trainers) -> Session:
+    """A session that has started and not ended when the demo is made, every place taken. It runs
+    09:30 to 16:30 when the demo is made in the working day, and stretches round the time it is made
+    otherwise. Looked up by course and day, so running the demo twice in a day keeps one as it was."""
+    course_i, venue_i, capacity = IN_PROGRESS
+    course, venue = courses[course_i], venues[venue_i]
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    session = Session.objects.filter(
+        course=course, ends_at__gt=midnight, starts_at__lt=midnight + timedelta(days=1)
+    ).first()
+    if session is not None:
+        return session
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    start = min(midnight.replace(hour=9, minute=30), hour - timedelta(hours=1))
+    end = max(midnight.replace(hour=16, minute=30), hour + timedelta(hours=3))
+    session = Session.objects.create(
+        course=course,
+        venue=venue,
+        room=_room_for(venue, capacity),
+        capacity=capacity,
+        starts_at=start,
+        ends_at=end,
+        bookings_close_at=start - timedelta(days=2),
+        venue_cost=Decimal("150.00"),
+        catering_cost=Decimal("6.50") * capacity,
+        materials_cost=Decimal("25.00"),
+    )
+    SessionDate.objects.create(session=session, starts_at=start, ends_at=end)
+    session.trainers.set(trainers[:1])
+    for i in range(capacity):
+        person = staff[(37 + i) % len(staff)]
+        Booking.objects.create(
+            session=session,
+            person=person,
+            agency=person.agency,
+            status=BookingStatus.CONFIRMED,
+            created_at=session.starts_at - timedelta(days=25 - i),
+        )
+    return session

@@ -30,11 +30,14 @@ def _utc(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def session_ics(session, *, attendee_email: str | None = None) -> str:
+def session_ics(session, *, attendee_email: str | None = None, dropped=()) -> str:
+    """The session's calendar file: one event per date, UID by position. `dropped`: dates a change
+    removed from the end of the session, sent as cancelled events so calendars remove them."""
     course = session.course
     if session.venue_id:
         venue = session.venue
-        location = ", ".join([venue.name, *venue.address.splitlines(), venue.postcode])
+        room = [session.room.name] if session.room_id else []
+        location = ", ".join([venue.name, *room, *venue.address.splitlines(), venue.postcode])
         description = f"{course.title}. {venue.access_information}".strip()
     else:
         location = session.online_link or "Online"
@@ -48,11 +51,13 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
         "METHOD:PUBLISH",
     ]
     stamp = _utc(timezone.now())
-    for n, date in enumerate(dates, start=1):
+    for n, date in enumerate([*dates, *dropped], start=1):
         lines += [
             "BEGIN:VEVENT",
             f"UID:session-{session.pk}-{n}@{settings.SITE_URL.split('//')[-1].split('/')[0]}",
             f"DTSTAMP:{stamp}",
+            # Raised with each change delegates are told of: the calendar replaces its copy.
+            f"SEQUENCE:{session.calendar_sequence}",
             f"DTSTART:{_utc(date.starts_at)}",
             f"DTEND:{_utc(date.ends_at)}",
             f"SUMMARY:{_escape(course.title)}",
@@ -61,7 +66,7 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
         ]
         if attendee_email:
             lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:{attendee_email}")
-        if session.status == "cancelled":
+        if session.status == "cancelled" or n > len(dates):
             lines.append("STATUS:CANCELLED")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")

@@ -117,6 +117,12 @@ class Venue(models.Model):
     access_information = models.TextField(
         blank=True, help_text="Step-free access, hearing loop, parking, public transport."
     )
+    # How many people the venue holds for training. A venue with several rooms books each room with
+    # its own capacity; this is then the largest group it takes. Empty on venues recorded before
+    # capacities were: no limit is checked until the training manager enters one.
+    capacity = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(2000)]
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -124,6 +130,25 @@ class Venue(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Room(models.Model):
+    """A room of a venue that has several: booked on its own, with its own capacity."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=100)
+    capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(2000)])
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["venue__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "name"], name="one_room_name_per_venue"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.venue.name}: {self.name}"
 
 
 class SessionStatus(models.TextChoices):
@@ -141,6 +166,7 @@ class Session(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
     venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
     online_link = models.URLField("online joining link", blank=True)
     capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
     bookings_close_at = models.DateTimeField("booking cut-off")
@@ -156,6 +182,9 @@ class Session(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
     register_closed_at = models.DateTimeField(null=True, blank=True)
+    # Raised each time delegates are told of a change, so their calendars replace the event
+    # (RFC 5545 SEQUENCE) instead of adding a second one.
+    calendar_sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -210,6 +239,38 @@ class SessionDate(models.Model):
     def __str__(self):
         start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
         return f"{start:%A %-d %B %Y}, {start:%H:%M} to {end:%H:%M}"
+
+
+class SessionMessage(models.Model):
+    """A message the training manager or a trainer wrote to a session's delegates, kept as sent."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.subject} ({self.session})"
+
+
+class SignInSheet(models.Model):
+    """A session's printable sign-in sheet, built by the worker. `fingerprint` is the digest of the
+    page it was built from: when the delegate list or the session's details change, it no longer
+    matches and the sheet is prepared again."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="sign_in_sheet")
+    file = models.FileField(upload_to="sign-in-sheets/%Y/", blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Sign-in sheet: {self.session}"
 
 
 class BookingStatus(models.TextChoices):

@@ -1,7 +1,8 @@
 """Domain signals from `courses` for apps to its right (evaluation, pool, reports).
 
 They carry ids, never objects, and are sent after the transaction commits, so
-a receiver can queue a task without seeing uncommitted data.
+a receiver can queue a task without seeing uncommitted data. The one exception is
+`checking_trainers`, a question asked before the save commits, whose receivers answer.
 """
 
 from django.dispatch import Signal
@@ -14,3 +15,9 @@ session_cancelled = Signal()
 
 # A booking was confirmed (including from the waiting list). kwargs: booking_id.
 booking_confirmed = Signal()
+
+# Asked while a session's trainers are being saved, inside that transaction and before it commits:
+# each receiver returns a list of warnings (plain sentences) the training manager must see and
+# confirm before the save stands. The trainer pool answers with the checks of its Trainers page.
+# kwargs: session_id, trainer_ids (the trainers newly chosen).
+checking_trainers = Signal()

@@ -71,14 +71,14 @@ class CourseTable(tables.Table):
 
 class VenueTable(tables.Table):
     caption = "Venues"
-    name = tables.Column(
-        "Venue", linkify=lambda record: reverse("courses:manage-venue-edit", args=[record.pk]), attrs=LINK
-    )
+    name = tables.Column("Venue", linkify=lambda record: reverse("courses:manage-venue", args=[record.pk]), attrs=LINK)
     postcode = tables.Column("Postcode")
+    capacity = tables.Column("Holds", attrs=NUMERIC, default="Not recorded")
+    rooms_count = tables.Column("Rooms", attrs=NUMERIC)
     sessions_count = tables.Column("Sessions", attrs=NUMERIC)
     active = tables.BooleanColumn("Active", yesno="Yes,No")
 
     class Meta:
         model = Venue
-        fields = ("name", "postcode", "sessions_count", "active")
+        fields = ("name", "postcode", "capacity", "rooms_count", "sessions_count", "active")
         attrs = {"class": "govuk-table app-table--small"}

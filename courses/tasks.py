@@ -21,3 +21,11 @@ def expire_offers_and_holds() -> int:
 @shared_task
 def send_booking_reminders() -> int:
     return booking.send_reminders()
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def build_sign_in_sheet(session_id: int) -> None:
+    """Render and store a session's sign-in sheet. Overwrites, so safe to run twice."""
+    from .services.delegates import build_sign_in_sheet as build
+
+    build(session_id)

@@ -41,6 +41,11 @@ def test_the_training_manager_creates_and_copies_a_session_and_edits_the_policy(
     page.get_by_label("Places").fill("18")
     page.get_by_label("Grace Okafor").check()
     page.get_by_role("button", name="Save session").click()
+    # The trainer pool's checks, as on the session's Trainers page: confirmed before anything is saved.
+    expect(page.locator("#session-warnings")).to_contain_text("Grace Okafor is not a member of the trainer pool")
+    visitor.check()
+    assert not Session.objects.exists()
+    page.get_by_role("button", name="Save the session anyway").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Session created", use_inner_text=True)
     visitor.check()
     assert Session.objects.get().dates.count() == 2

@@ -232,8 +232,9 @@ def seed(stdout=None) -> None:
 
 def _deliver_programme(now) -> None:
     """Give every session an inter-agency pair of active trainers who offered its course
-    (or any two from different agencies), with accepted assignments; ask Grace Okafor to
-    deliver one upcoming session so her page has something to answer."""
+    (or any two from different agencies), with accepted assignments; Grace Okafor delivers the
+    session in progress, and is asked to deliver one upcoming session so her page has
+    something to answer."""
     if Assignment.objects.exists():
         return
     active = list(
@@ -255,6 +256,8 @@ def _deliver_programme(now) -> None:
     for n, session in enumerate(sessions):
         offered = [m for m in active if session.course in m.courses.all()] or active
         first = offered[n % len(offered)]
+        if session.starts_at <= now < session.ends_at:
+            first = active[0]  # the demo's trainer takes the register of the session running today
         second = next(
             (m for m in active[n % len(active) :] + active if m.person.agency_id != first.person.agency_id), None
         )

@@ -32,6 +32,7 @@ from courses.models import (
     SessionStatus,
     Venue,
 )
+from courses.selectors.venues import place_capacity
 from courses.services.programme import booking_cut_off
 from tna import services as tna_services
 from tna.models import TnaCycle, TrainingYear
@@ -679,6 +680,8 @@ class Sessions(Format):
     def prepare(self):
         self.courses = {c.title.lower(): c for c in Course.objects.all()}
         self.venues = {v.name.lower(): v.pk for v in Venue.objects.all()}
+        # What each venue holds: a session may not offer more places, as on the session form.
+        self.venue_capacity = {v.pk: (v.name, place_capacity(v, None)) for v in Venue.objects.all()}
 
     def _course(self, value):
         title = (value or "").strip()
@@ -714,6 +717,9 @@ class Sessions(Format):
         )
         if v["Ends"] <= v["Starts"]:
             raise RowProblems({"Ends": "must be after the start time"})
+        name, holds = self.venue_capacity.get(v["Venue"], ("", None))
+        if holds is not None and v["Capacity"] > holds:
+            raise RowProblems({"Capacity": f"{name} holds {holds} people: offer at most {holds} places"})
         starts, ends = _local(v["Date"], v["Starts"]), _local(v["Date"], v["Ends"])
         return (v["Course"].pk, starts), {**v, "starts": starts, "ends": ends}
 

@@ -109,6 +109,9 @@ def world(db, settings):
         learning_outcomes=hostile("Recognise signs of neglect") + "\nKnow how to make a referral",
     )
     venue = VenueFactory(name=hostile("Riverside Community Centre"))
+    from courses.models import Room
+
+    room = Room.objects.create(venue=venue, name=hostile("Training Suite 2"), capacity=20)
     person = UserFactory(full_name=hostile("Sam Newman"), agency=agency, target_group=group, job_title=hostile("Nurse"))
     delivering = trainer(full_name=hostile("Olivia Grant"), agency=agency)
     session = SessionFactory(course=course, venue=venue)
@@ -139,6 +142,7 @@ def world(db, settings):
         "level": level,
         "course": course,
         "venue": venue,
+        "room": room,
         "person": person,
         "trainer": delivering,
         "session": session,
@@ -208,6 +212,8 @@ def _builders():
         manage.SessionForm: lambda w: manage.SessionForm(),
         manage.TargetGroupForm: lambda w: manage.TargetGroupForm(instance=w["group"]),
         manage.VenueForm: lambda w: manage.VenueForm(instance=w["venue"]),
+        manage.RoomForm: lambda w: manage.RoomForm(instance=w["room"]),
+        booking.SessionMessageForm: lambda w: booking.SessionMessageForm(),
         ef.AnswerForm: lambda w: ef.AnswerForm(questionnaire=w["questionnaire"], course=w["course"]),
         ef.FocusGroupForm: lambda w: ef.FocusGroupForm(),
         ef.IssueForm: lambda w: ef.IssueForm(),
@@ -253,7 +259,7 @@ SHOWS = {
     "accounts.forms.SignUpForm": ["Northshire Police", "Work with children"],
     "courses.forms.booking.RegisterForm": ["Sam Newman", "Northshire Police"],
     "courses.forms.manage.PolicyForm": ["School or academy"],
-    "courses.forms.manage.SessionForm": ["Working Together to Safeguard Children", "Olivia Grant"],
+    "courses.forms.manage.SessionForm": ["Working Together to Safeguard Children", "Olivia Grant", "Training Suite 2"],
     "courses.forms.manage.PathwayRuleForm": ["Work with children", "Inter-agency foundation"],
     "evaluation.forms.AnswerForm": ["Question 0", "Hint 0", "Recognise signs of neglect", "Option one"],
     "evaluation.forms.ObservationForm": ["Olivia Grant"],

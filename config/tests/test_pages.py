@@ -171,6 +171,7 @@ def test_a_form_drawn_by_crispy_forms_links_each_error_to_its_field(client, worl
         "Enter the venue's name": ("input", "text"),
         "Enter the address": ("textarea", None),
         "Enter a real postcode, like NT1 2AB": ("input", "text"),
+        "Enter how many people the venue holds": ("input", "text"),
     }
     assert "<title>Error: " in response.content.decode()
 

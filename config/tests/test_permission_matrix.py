@@ -34,7 +34,20 @@ from courses.factories import (
     SessionFactory,
     VenueFactory,
 )
-from courses.models import Attendance, Booking, BookingStatus, Charge, Course, Level, PathwayRule, Session, Venue
+from courses.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    Charge,
+    Course,
+    Level,
+    PathwayRule,
+    Room,
+    Session,
+    SessionMessage,
+    SignInSheet,
+    Venue,
+)
 from courses.services.charges import raise_no_show_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
@@ -131,7 +144,13 @@ def agency_form(name):
 
 
 def venue_form(name):
-    return {"name": name, "address": "1 Market Street, Northshire", "postcode": "NS1 4AB", "active": "on"}
+    return {
+        "name": name,
+        "address": "1 Market Street, Northshire",
+        "postcode": "NS1 4AB",
+        "capacity": "40",
+        "active": "on",
+    }
 
 
 def pathway_rule(ids):
@@ -391,6 +410,29 @@ MATRIX = {
         row(302, 404, 404, 404, 200, 200, 404),
         Post(row(302, 404, 404, 404, 200, 200, 404), data={"save": "1"}, state=attendance_on("session")),
     ),
+    # Writing to a session's delegates and its sign-in sheet: like the register, the training manager
+    # and the session's own trainers.
+    "courses:session-messages": (
+        ("session",),
+        row(302, 404, 404, 404, 200, 200, 404),
+        Post(
+            row(302, 404, 404, 404, 302, 302, 404),
+            data={"subject": "Joining instructions", "body": "Please arrive by 09:15 and sign in at reception."},
+            state=count(SessionMessage),
+            changes=("trainer", "manager"),
+        ),
+    ),
+    "courses:sign-in-sheet": (
+        ("session",),
+        row(302, 404, 404, 404, 200, 200, 404),
+        Post(
+            row(302, 404, 404, 404, 302, 302, 404),
+            state=lambda ids: SignInSheet.objects.filter(session_id=ids["session"]).values_list("requested_at").first(),
+            changes=("trainer", "manager"),
+        ),
+    ),
+    # No sheet prepared yet: those who may have one are sent to prepare it.
+    "courses:sign-in-sheet-pdf": (("session",), row(302, 404, 404, 404, 302, 302, 404), READS_ONLY),
     "courses:manage-sessions": ((), MANAGER_ONLY, READS_ONLY),
     "courses:manage-session-new": (
         (),
@@ -443,6 +485,27 @@ MATRIX = {
             row(302, 403, 403, 403, 403, 302, 403),
             data=venue_form("Civic Centre, Room 2"),
             state=count(Venue),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-venue": (("venue",), MANAGER_ONLY, READS_ONLY),
+    "courses:manage-room-new": (
+        ("venue",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"name": "Room 3", "capacity": "16", "active": "on"},
+            state=count(Room),
+            changes=("manager",),
+        ),
+    ),
+    "courses:manage-room-edit": (
+        ("venue", "room"),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"name": "Room 1", "capacity": "12", "active": "on"},
+            state=field(Room, "room", "capacity"),
             changes=("manager",),
         ),
     ),
@@ -846,6 +909,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
     # The pool's rules are made on first use (PoolPolicy.current); made here, so that a page reading
     # them is not counted as changing something.
     PoolPolicy.current()
+    venue = VenueFactory(name="Eastbridge Library", capacity=60)
     # Beat and a worker are running: their heartbeats are fresh.
     health.record_beat_heartbeat()
     health.record_worker_heartbeat()
@@ -869,7 +933,8 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "course": course.pk,
         "session": session.pk,
         "booking": booking.pk,
-        "venue": VenueFactory().pk,
+        "venue": venue.pk,
+        "room": Room.objects.create(venue=venue, name="Room 1", capacity=20).pk,
         "level": Level.objects.first().pk,
         "group": target_groups[1].pk,
         "rule": PathwayRuleFactory(target_group=target_groups[3], level=course.level).pk,

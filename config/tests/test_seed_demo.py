@@ -1,8 +1,10 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, SIGN_INS
 from accounts.models import Agency, Sector, TargetGroup, User
+from accounts.roles import Role
 from courses.models import Booking, BookingStatus, Certificate, Charge, Level, PathwayRule, Session, SessionStatus
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +55,35 @@ def test_seed_demo_fills_a_realistic_programme():
     assert Booking.objects.filter(status=BookingStatus.WAITLISTED).exists()
     full = Session.objects.filter(status=SessionStatus.SCHEDULED).order_by("starts_at").first()
     assert full.bookings.filter(status=BookingStatus.CONFIRMED).count() == full.capacity
+
+
+def test_seed_demo_has_a_session_to_take_a_register_of_and_places_to_cancel_late():
+    from courses.models import BookingPolicy, Room, Venue
+    from courses.services.charges import is_late_cancellation
+    from courses.services.register import register_has_opened
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    now = timezone.now()
+    (running,) = Session.objects.filter(starts_at__lte=now, ends_at__gt=now)
+    assert register_has_opened(running) and running.register_closed_at is None
+    trainer = User.objects.get(email=next(e for e, *_rest, roles in SIGN_INS if Role.TRAINER in roles))
+    assert trainer in running.trainers.all()
+    assert running.bookings.filter(status=BookingStatus.CONFIRMED).count() == running.capacity
+    # Bookable sessions inside the late-cancellation window: cancelling one of their places is late.
+    policy = BookingPolicy.current()
+    late = [
+        s
+        for s in Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__gt=now, bookings_close_at__gt=now)
+        if is_late_cancellation(session=s, when=now, policy=policy)
+    ]
+    with_places = [s for s in late if s.bookings.filter(status__in=("confirmed", "offered")).count() < s.capacity]
+    assert len(with_places) >= 2
+    # Venues hold what their sessions offer; rooms where a venue has several.
+    assert not Venue.objects.filter(capacity__isnull=True).exists()
+    assert Room.objects.filter(venue__name="Riverside Community Centre").count() == 2
+    for session in Session.objects.select_related("venue", "room").exclude(venue=None):
+        assert session.capacity <= (session.room or session.venue).capacity, session
 
 
 def test_seed_demo_has_a_finished_and_an_open_training_needs_analysis():

@@ -158,3 +158,21 @@ class WalkInForm(forms.Form):
             Field.text("email"), Field.text("full_name"), Field.select("agency"), submit="Add walk-in"
         )
         self.helper.layout[-1] = Button.secondary("add_walk_in", "Add walk-in")
+
+
+class SessionMessageForm(forms.Form):
+    subject = forms.CharField(
+        max_length=150,
+        error_messages={"required": "Enter a subject", "max_length": "Enter a subject of 150 characters or fewer"},
+    )
+    body = forms.CharField(
+        label="Message",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        help_text="Joining instructions, pre-reading, anything delegates should know before the day.",
+        error_messages={"required": "Enter the message", "max_length": "Enter a message of 5,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("subject"), Field.textarea("body"), submit="Send to delegates")

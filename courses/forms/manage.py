@@ -11,7 +11,7 @@ from accounts.models import OrganisationCategory, TargetGroup, User
 from accounts.roles import Role
 from common.forms import RecordForm, model_field
 
-from ..models import BookingPolicy, Course, Level, Venue
+from ..models import BookingPolicy, Course, Level, Room, Venue
 from ..services.programme import DEFAULT_CUT_OFF_TIME, default_cut_off_in_words
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y"]
@@ -120,6 +120,19 @@ class VenueForm(RecordForm):
     )
     postcode = model_field(Venue, "postcode", error_messages={"required": "Enter the postcode"})
     access_information = model_field(Venue, "access_information", widget=forms.Textarea(attrs={"rows": 3}))
+    capacity = model_field(
+        Venue,
+        "capacity",
+        label="How many people it holds for training",
+        required=True,
+        help_text="Where the venue has several rooms, the largest group it takes; add each room on the venue's page.",
+        error_messages={
+            "required": "Enter how many people the venue holds",
+            "invalid": "Enter the number of people as a whole number, like 30",
+            "min_value": "The venue must hold at least 1 person",
+            "max_value": "Enter a number of 2000 or fewer",
+        },
+    )
     active = model_field(Venue, "active")
 
     def __init__(self, *args, **kwargs):
@@ -129,6 +142,7 @@ class VenueForm(RecordForm):
             Field.text("name"),
             Field.textarea("address"),
             Field.text("postcode", field_width=Fixed.TEN),
+            Field.text("capacity", field_width=Fixed.FIVE),
             Field.textarea("access_information"),
             Field.checkbox("active"),
             submit="Save venue",
@@ -141,6 +155,32 @@ class VenueForm(RecordForm):
         if not re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", value):
             raise forms.ValidationError("Enter a real postcode, like NT1 2AB")
         return value
+
+
+class RoomForm(RecordForm):
+    name = model_field(Room, "name", label="Room name", error_messages={"required": "Enter the room's name"})
+    capacity = model_field(
+        Room,
+        "capacity",
+        label="How many people it holds for training",
+        error_messages={
+            "required": "Enter how many people the room holds",
+            "invalid": "Enter the number of people as a whole number, like 20",
+            "min_value": "The room must hold at least 1 person",
+            "max_value": "Enter a number of 2000 or fewer",
+        },
+    )
+    active = model_field(Room, "active", label="In use", help_text="Rooms no longer in use are not offered.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _govuk_widgets(self)
+        self.helper = gds_helper(
+            Field.text("name"),
+            Field.text("capacity", field_width=Fixed.FIVE),
+            Field.checkbox("active"),
+            submit="Save room",
+        )
 
 
 def cost_field(label: str, *, invalid: str) -> forms.DecimalField:
@@ -172,6 +212,13 @@ class SessionForm(forms.Form):
         required=False,
         empty_label="No venue: online",
         error_messages={"invalid_choice": "Select a venue from the list"},
+    )
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(),
+        required=False,
+        empty_label="No room: the venue has one space",
+        help_text="For a venue with several rooms, the room of that venue the session uses.",
+        error_messages={"invalid_choice": "Select a room from the list"},
     )
     online_link = forms.URLField(
         label="Online joining link",
@@ -214,9 +261,14 @@ class SessionForm(forms.Form):
     catering_cost = cost_field("Catering (£)", invalid="Enter the catering cost in pounds")
     materials_cost = cost_field("Materials (£)", invalid="Enter the materials cost in pounds")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The warnings the training manager was shown (the room already taken at that time, a trainer
+    # check), one a line: saving again confirms these, and only these.
+    confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(active=True, venue__active=True).select_related("venue")
+        self.fields["room"].label_from_instance = lambda r: f"{r.venue.name}: {r.name} (holds {r.capacity})"
         self.fields["trainers"].queryset = (
             User.objects.filter(groups__name=str(Role.TRAINER), is_active=True)
             .select_related("agency")
@@ -229,6 +281,7 @@ class SessionForm(forms.Form):
         self.helper = gds_helper(
             Field.select("course"),
             Field.select("venue"),
+            Field.select("room"),
             Field.text("online_link"),
             Field.text("capacity", field_width=Fixed.FIVE),
             Field.text("close_date", field_width=Fixed.TEN),
@@ -243,10 +296,14 @@ class SessionForm(forms.Form):
                 legend_size=Size.SMALL,
             ),
             Field.textarea("notes"),
+            "confirmed",
             submit="Save session",
         )
         self.helper.form_tag = False
         self.helper.layout.pop()  # the page puts one button after the dates
+
+    def confirmed_warnings(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("confirmed", "").splitlines() if line.strip()]
 
 
 class SessionDateForm(forms.Form):

@@ -17,6 +17,7 @@ from ..models import (
     SessionDate,
     SessionStatus,
 )
+from .delegates import delegate_list
 
 # "Sessions you deliver" reaches back about three months, so a trainer can still reach the
 # register of a session that ended a while ago.
@@ -24,7 +25,7 @@ DELIVERING_LOOKBACK_DAYS = 92
 
 
 def sessions_with_places():
-    return Session.objects.select_related("course__level", "venue").annotate(
+    return Session.objects.select_related("course__level", "venue", "room").annotate(
         taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)),
         waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)),
     )
@@ -88,11 +89,7 @@ def get_session_for_register(user, pk: int) -> Session:
 
 def register_lines(session: Session):
     """Confirmed delegates with their marks, and the walk-ins: three queries whatever the size."""
-    bookings = list(
-        Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED)
-        .select_related("person", "agency")
-        .order_by("person__full_name")
-    )
+    bookings = delegate_list(session)
     records = list(AttendanceRecord.objects.filter(session=session).select_related("person", "agency", "certificate"))
     marks = {r.booking_id: r.outcome for r in records if r.booking_id}
     walk_ins = [r for r in records if r.walk_in]

@@ -14,21 +14,33 @@ from common.errors import DomainError
 
 from ..calendar import working_days_before
 from ..models import (
+    ACTIVE,
     HOLDS_PLACE,
     Booking,
     BookingPolicy,
     Course,
     FeeRate,
     PathwayRule,
+    Room,
     Session,
     SessionDate,
     SessionStatus,
     Venue,
 )
+from ..selectors.venues import place_capacity, room_clashes
+from ..signals import checking_trainers
 
 
 class ProgrammeError(DomainError):
     pass
+
+
+class SessionNeedsConfirmation(ProgrammeError):
+    """The session would be saved with warnings the training manager has not yet seen and accepted."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__("Check the warnings before saving this session.")
+        self.warnings = warnings
 
 
 def _require_manager(actor) -> None:
@@ -104,15 +116,60 @@ def _requires(course: Course, target: Course, seen=None) -> bool:
 
 @transaction.atomic
 def save_venue(*, actor, venue: Venue | None = None, **values) -> Venue:
+    """Create or change a venue. Names are unique; it must hold at least as many people as its
+    largest room."""
     _require_manager(actor)
     creating = venue is None
     venue = venue or Venue()
     if Venue.objects.filter(name__iexact=values.get("name", "").strip()).exclude(pk=venue.pk).exists():
         raise ProgrammeError("A venue with this name already exists", field="name")
+    if venue.pk and values.get("capacity"):
+        largest = venue.rooms.filter(active=True).order_by("-capacity").first()
+        if largest and largest.capacity > values["capacity"]:
+            raise ProgrammeError(
+                f"{largest.name} alone holds {largest.capacity}: the venue must hold at least that many",
+                field="capacity",
+            )
     _validated(venue, **values)
     venue.save()
     log_action(actor=actor, action="created venue" if creating else "changed venue", obj=venue)
     return venue
+
+
+@transaction.atomic
+def save_room(*, actor, venue: Venue, room: Room | None = None, name: str, capacity: int, active: bool = True) -> Room:
+    """Add or change a room of a venue that books its rooms separately. Names are unique within
+    the venue; a room cannot hold more than its venue."""
+    _require_manager(actor)
+    creating = room is None
+    room = room or Room(venue=venue)
+    name = name.strip()
+    if Room.objects.filter(venue=venue, name__iexact=name).exclude(pk=room.pk).exists():
+        raise ProgrammeError(f"{venue.name} already has a room called {name}", field="name")
+    if venue.capacity and capacity > venue.capacity:
+        raise ProgrammeError(
+            f"{venue.name} holds {venue.capacity} people: a room of it cannot hold more", field="capacity"
+        )
+    if room.pk and room.capacity != capacity:
+        fuller = (
+            Session.objects.filter(room=room, status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now())
+            .filter(capacity__gt=capacity)
+            .order_by("starts_at")
+            .first()
+        )
+        if fuller:
+            raise ProgrammeError(
+                f"{fuller} offers {fuller.capacity} places in this room: reduce its places first", field="capacity"
+            )
+    _validated(room, name=name, capacity=capacity, active=active)
+    room.save()
+    log_action(
+        actor=actor,
+        action="added room" if creating else "changed room",
+        obj=venue,
+        changes={"room": name, "capacity": capacity, "active": active},
+    )
+    return room
 
 
 # --- Sessions ----------------------------------------------------------------------------------
@@ -154,11 +211,103 @@ def session_change_refusal(session: Session, *, now=None) -> str:
     return ""
 
 
+def _delegate_facts(session: Session) -> dict[str, str]:
+    """What a delegate relies on to be in the right place at the right time, in words: a change
+    to any of it is emailed to everyone booked, offered or waiting."""
+    dates = SessionDate.objects.filter(session=session).order_by("starts_at")
+    if session.venue_id:
+        place = ", ".join([session.venue.name, *([session.room.name] if session.room_id else [])])
+    else:
+        place = "Online"
+    return {
+        "Dates and times": "; ".join(str(d) for d in dates),
+        "Where": place,
+        "Online joining link": session.online_link or "None",
+    }
+
+
+def _tell_delegates_of_changes(
+    *, session: Session, changes: list[tuple[str, str, str]], dates_before: list[SessionDate]
+) -> int:
+    """Email everyone booked, offered or waiting once with what changed. Those holding a place get
+    the calendar file again with the same event and a raised sequence, so their calendar moves the
+    event instead of adding a second one; the waiting list never had one. Returns how many were told."""
+    from accounts.mail import queue_email
+
+    from ..ics import session_ics
+    from .booking import _link
+
+    session.calendar_sequence += 1
+    session.save(update_fields=["calendar_sequence"])
+    bookings = list(Booking.objects.filter(session=session, status__in=ACTIVE).select_related("person").order_by("pk"))
+    dates = list(SessionDate.objects.filter(session=session).order_by("starts_at"))
+    for booking in bookings:
+        attachments = []
+        if booking.status in HOLDS_PLACE:
+            attachments.append(
+                {
+                    "filename": "session.ics",
+                    # A date dropped from the session is cancelled in their calendar, not left behind.
+                    "content": session_ics(
+                        session, attendee_email=booking.person.email, dropped=dates_before[len(dates) :]
+                    ),
+                    "mimetype": "text/calendar",
+                }
+            )
+        queue_email(
+            to=booking.person.email,
+            subject=f"Session changed: {session.course.title}",
+            template="session_changed",
+            context={
+                "person": booking.person,
+                "session": session,
+                "booking": booking,
+                "dates": dates,
+                "changes": changes,
+                "has_calendar": bool(attachments),
+                "manage_link": _link("", "courses:booking", booking.pk),
+            },
+            attachments=attachments,
+        )
+    return len(bookings)
+
+
+def _place_warnings(*, session: Session, venue: Venue | None, room: Room | None, dates) -> list[str]:
+    if venue is None:
+        return []
+    place = str(room) if room else venue.name
+    warnings, seen = [], set()
+    for clash in room_clashes(venue=venue, room=room, spans=dates, exclude_pk=session.pk):
+        if clash.session_id in seen:
+            continue
+        seen.add(clash.session_id)
+        where = f" ({clash.session.room.name})" if room is None and clash.session.room_id else ""
+        warnings.append(f"{place} is already booked at that time{where}: {clash.session.course.title}, {clash}.")
+    return warnings
+
+
+def _trainer_warnings(*, session: Session, trainer_ids: list[int]) -> list[str]:
+    """The trainer checks of the trainer pool (the session's Trainers page), asked through
+    `checking_trainers` because the pool sits to the right of courses."""
+    if not trainer_ids:
+        return []
+    answers = checking_trainers.send(sender=Session, session_id=session.pk, trainer_ids=trainer_ids)
+    return [warning for _receiver, found in answers for warning in (found or [])]
+
+
 @transaction.atomic
-def save_session(*, actor, session: Session | None = None, dates: list[DateSpan], trainers=(), **values) -> Session:
+def save_session(
+    *, actor, session: Session | None = None, dates: list[DateSpan], trainers=(), confirmed=(), **values
+) -> Session:
     """Create or change a session with its dates. It keeps `starts_at`/`ends_at`
     equal to its first start and last end, refuses a capacity below the places
-    already taken, and leaves sessions that have started or were cancelled alone."""
+    already taken or above what its room (or venue) holds, and leaves sessions that
+    have started or were cancelled alone.
+
+    Saved only once the training manager has confirmed each warning (`confirmed`: the warnings
+    they were shown), raised as `SessionNeedsConfirmation`: the room already taken at that time, and the trainer
+    pool's checks on each trainer newly chosen. A change to the dates, times, place or
+    joining link is emailed to everyone booked, offered or waiting (`session.delegates_told`)."""
     _require_manager(actor)
     if not dates:
         raise ProgrammeError("Add at least one date", field="dates")
@@ -170,8 +319,9 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
         if later.starts_at < earlier.ends_at:
             raise ProgrammeError("The dates overlap", field="dates")
     creating = session is None
+    before, dates_before, trainers_before = None, [], set()
     if not creating:
-        session = Session.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        session = Session.objects.select_for_update(of=("self",)).select_related("venue", "room").get(pk=session.pk)
         refusal = session_change_refusal(session)
         if refusal:
             raise ProgrammeError(refusal)
@@ -180,12 +330,31 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
             raise ProgrammeError(
                 f"{taken} places are already taken: the capacity cannot be less than that", field="capacity"
             )
+        before = _delegate_facts(session)
+        dates_before = list(SessionDate.objects.filter(session=session).order_by("starts_at"))
+        trainers_before = set(session.trainers.values_list("pk", flat=True))
     session = session or Session()
     course = values.get("course", getattr(session, "course", None))
-    if not values.get("venue") and not values.get("online_link"):
+    venue, room = values.get("venue"), values.get("room")
+    if not venue and not values.get("online_link"):
         raise ProgrammeError("Choose a venue, or give the online joining link", field="venue")
-    if course is not None and course.delivery_mode == "face_to_face" and not values.get("venue"):
+    if course is not None and course.delivery_mode == "face_to_face" and not venue:
         raise ProgrammeError("Choose a venue: this course is delivered face to face", field="venue")
+    if room is not None and (venue is None or room.venue_id != venue.pk):
+        raise ProgrammeError("Choose a room of the venue you chose", field="room")
+    if venue is not None and room is None and venue.rooms.filter(active=True).exists():
+        raise ProgrammeError(f"Choose a room: {venue.name} books its rooms separately", field="room")
+    limit = place_capacity(venue, room)
+    capacity = values.get("capacity", session.capacity)
+    # Checked when the place or the number of places is chosen: a session recorded before its venue's
+    # capacity was can still have its notes or costs changed.
+    placing = creating or (capacity, getattr(venue, "pk", None), getattr(room, "pk", None)) != (
+        session.capacity,
+        session.venue_id,
+        session.room_id,
+    )
+    if placing and limit is not None and capacity is not None and capacity > limit:
+        raise ProgrammeError(f"{room or venue} holds {limit} people: offer at most {limit} places", field="capacity")
     if values.get("bookings_close_at") and values["bookings_close_at"] >= dates[0].starts_at:
         raise ProgrammeError("The booking cut-off must be before the first date", field="bookings_close_at")
     for cost in ("venue_cost", "trainer_fees", "catering_cost", "materials_cost"):
@@ -198,7 +367,22 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
         [SessionDate(session=session, starts_at=d.starts_at, ends_at=d.ends_at) for d in dates]
     )
     session.trainers.set(trainers)
-    if not creating:
+    after = _delegate_facts(session)
+    changes = [(what, before[what], after[what]) for what in after if before[what] != after[what]] if before else []
+    warnings = []
+    # The room is checked when the session takes it or changes time in it, not on every later edit.
+    if creating or any(what in ("Dates and times", "Where") for what, _old, _new in changes):
+        warnings += _place_warnings(session=session, venue=venue, room=room, dates=dates)
+    warnings += _trainer_warnings(session=session, trainer_ids=[t.pk for t in trainers if t.pk not in trainers_before])
+    if any(warning not in confirmed for warning in warnings):
+        # Raising undoes the whole save: nothing is kept until the warnings are confirmed.
+        raise SessionNeedsConfirmation(warnings)
+    session.delegates_told = 0
+    if before is not None:
+        if changes:
+            session.delegates_told = _tell_delegates_of_changes(
+                session=session, changes=changes, dates_before=dates_before
+            )
         # More places, or a later cut-off, may let the waiting list move.
         from .booking import offer_free_places
 
@@ -210,6 +394,8 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
         changes={
             "dates": [f"{timezone.localtime(d.starts_at):%d/%m/%Y %H:%M}" for d in dates],
             "capacity": session.capacity,
+            **({"warnings confirmed": warnings} if warnings else {}),
+            **({"delegates told of": [what for what, _old, _new in changes]} if changes else {}),
         },
     )
     return session

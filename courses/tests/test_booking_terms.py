@@ -162,9 +162,14 @@ def test_the_sessions_own_trainer_sees_the_register_link(client):
     person = trainer(full_name="Priya Shah")
     session = SessionFactory(course=CourseFactory(title="Neglect"), trainers=[person])
     client.force_login(person)
-    assert "Register for this session" in _page(client, session)
-    client.force_login(UserFactory())
+    # Before it starts the link leads to who is booked; there is no register to take yet.
+    assert "Delegates booked on this session" in _page(client, session)
     assert "Register for this session" not in _page(client, session)
+    started = SessionFactory(course=session.course, days_ahead=-1, trainers=[person])
+    assert "Register for this session" in _page(client, started)
+    client.force_login(UserFactory())
+    assert "Delegates booked on this session" not in _page(client, session)
+    assert "Register for this session" not in _page(client, started)
 
 
 # --- Cancelling ---------------------------------------------------------------------------------

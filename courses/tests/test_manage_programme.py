@@ -187,7 +187,13 @@ def test_a_venue_needs_a_real_postcode(manager_client):
     assert "Enter a real postcode" in page
     manager_client.post(
         reverse("courses:manage-venue-new"),
-        {"name": "Eastbridge Library", "address": "1 High Street", "postcode": "nt4 7qd", "active": "on"},
+        {
+            "name": "Eastbridge Library",
+            "address": "1 High Street",
+            "postcode": "nt4 7qd",
+            "capacity": "30",
+            "active": "on",
+        },
     )
     from courses.models import Venue
 

@@ -74,6 +74,7 @@ def test_a_venue_saved_from_its_page_keeps_what_was_not_changed(manager_client):
             "address": venue.address,
             "postcode": "nt1 2ab",
             "access_information": "Step-free entrance on Mill Lane.",
+            "capacity": "30",
             "active": "on",
         },
     )

@@ -2,7 +2,7 @@ from django.urls import path
 
 from accounts.ratelimit import rate_limited
 
-from ..views import booking
+from ..views import booking, delegates
 
 urlpatterns = [
     path("sessions/<int:pk>", booking.session_page, name="session"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("bookings/<int:pk>/accept", booking.accept_offer, name="accept-offer"),
     path("approve/<str:token>", rate_limited("approval-link")(booking.approval), name="approval"),
     path("manage/sessions/<int:pk>/register", booking.register, name="register"),
+    path("manage/sessions/<int:pk>/messages", delegates.session_messages, name="session-messages"),
+    path("manage/sessions/<int:pk>/sign-in-sheet", delegates.sign_in_sheet, name="sign-in-sheet"),
+    path("manage/sessions/<int:pk>/sign-in-sheet.pdf", delegates.sign_in_sheet_pdf, name="sign-in-sheet-pdf"),
 ]

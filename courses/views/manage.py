@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from ..forms.manage import (
     LevelForm,
     PathwayRuleForm,
     PolicyForm,
+    RoomForm,
     SessionForm,
     TargetGroupForm,
     VenueForm,
@@ -34,14 +36,16 @@ from ..models import (
     Course,
     Level,
     PathwayRule,
+    Room,
     SessionDate,
     SessionStatus,
     Venue,
 )
 from ..selectors.booking import sessions_with_places
+from ..selectors.venues import venue_calendar, venue_with_rooms
 from ..services import programme
 from ..services.booking import BookingError, cancel_session
-from ..services.programme import ProgrammeError
+from ..services.programme import ProgrammeError, SessionNeedsConfirmation
 from ..tables import CourseTable, SessionTable, VenueTable
 
 MANAGE = "courses.manage_programme"
@@ -96,6 +100,8 @@ def session_detail(request, pk):
 
 
 def _save_session(request, form, dates, session=None):
+    """The saved session, or None with the errors on the forms; warnings to confirm come back as
+    `SessionNeedsConfirmation`."""
     spans = [f.span() for f in dates.forms if f.span()]
     if not spans:
         dates.forms[0].add_error("date", "Enter at least one date")
@@ -107,8 +113,10 @@ def _save_session(request, form, dates, session=None):
             session=session,
             dates=spans,
             trainers=data["trainers"],
+            confirmed=form.confirmed_warnings(),
             course=data["course"],
             venue=data["venue"],
+            room=data["room"],
             online_link=data["online_link"],
             capacity=data["capacity"],
             bookings_close_at=programme.booking_cut_off(
@@ -122,6 +130,8 @@ def _save_session(request, form, dates, session=None):
             materials_cost=data["materials_cost"],
             notes=data["notes"],
         )
+    except SessionNeedsConfirmation:
+        raise
     except ProgrammeError as error:
         if error.field == "dates":
             dates.forms[0].add_error(None, error.message)
@@ -136,6 +146,7 @@ def _initial_from(session):
     return {
         "course": session.course_id,
         "venue": session.venue_id,
+        "room": session.room_id,
         "online_link": session.online_link,
         "capacity": session.capacity,
         "close_date": f"{close:%d/%m/%Y}",
@@ -163,16 +174,41 @@ def session_edit(request, pk=None, copy_of=None):
         if dates_ok and not any(f.span() for f in dates.forms):
             dates.forms[0].add_error("date", "Enter at least one date")
             dates_ok = False
+    warnings = []
     if request.method == "POST" and form_ok and dates_ok:
-        saved = _save_session(request, form, dates, session=session)
+        try:
+            saved = _save_session(request, form, dates, session=session)
+        except SessionNeedsConfirmation as needs:
+            warnings, saved = needs.warnings, None
+            data = request.POST.copy()
+            data["confirmed"] = "\n".join(warnings)
+            form = SessionForm(data, initial=initial)
+            form.is_valid()
         if saved:
-            messages.success(request, "Session saved." if session else "Session created.")
+            told = saved.delegates_told
+            messages.success(
+                request,
+                ("Session saved." if session else "Session created.")
+                + (
+                    f" {told} {'person' if told == 1 else 'people'} booked or waiting "
+                    f"{'has' if told == 1 else 'have'} been emailed the changes."
+                    if told
+                    else ""
+                ),
+            )
             return redirect("courses:manage-session", pk=saved.pk)
     title = "Change session" if session else (f"Copy of {source.course.title}" if copy_of else "Create a session")
     return render(
         request,
         "courses/manage/session_form.html",
-        {"form": form, "dates": dates, "session": session, "title": title, "copy_of": source if copy_of else None},
+        {
+            "form": form,
+            "dates": dates,
+            "session": session,
+            "title": title,
+            "copy_of": source if copy_of else None,
+            "warnings": warnings,
+        },
     )
 
 
@@ -236,7 +272,9 @@ def course_edit(request, pk=None):
 
 @permission_required(MANAGE)
 def venues(request):
-    queryset = Venue.objects.annotate(sessions_count=Count("sessions"))
+    queryset = Venue.objects.annotate(
+        sessions_count=Count("sessions", distinct=True), rooms_count=Count("rooms", distinct=True)
+    )
     return table_page(
         request,
         table=VenueTable(queryset),
@@ -257,8 +295,33 @@ def venue_edit(request, pk=None):
             form_error(form, error)
         else:
             messages.success(request, f"{venue.name} saved.")
-            return redirect("courses:manage-venues")
+            return redirect("courses:manage-venue", pk=venue.pk)
     return render(request, "courses/manage/venue_form.html", {"form": form, "venue": venue})
+
+
+@permission_required(MANAGE)
+def venue_detail(request, pk):
+    """A venue's rooms and its calendar: every session there from today, day by day."""
+    venue = venue_with_rooms(pk)
+    if venue is None:
+        raise Http404("No such venue")
+    return render(request, "courses/manage/venue.html", {"venue": venue, "calendar": venue_calendar(venue)})
+
+
+@permission_required(MANAGE)
+def room_edit(request, venue_pk, pk=None):
+    venue = get_object_or_404(Venue, pk=venue_pk)
+    room = get_object_or_404(Room, pk=pk, venue=venue) if pk else None
+    form = RoomForm(post_data(request), instance=room)
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = programme.save_room(actor=request.user, venue=venue, room=room, **form.cleaned_data)
+        except ProgrammeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{room.name} saved.")
+            return redirect("courses:manage-venue", pk=venue.pk)
+    return render(request, "courses/manage/room_form.html", {"form": form, "venue": venue, "room": room})
 
 
 # --- Pathway and policy ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from courses.models import (
     Session,
     SessionDate,
     SessionStatus,
+    Venue,
 )
 from reports import metrics
 from tna.models import ReturnStatus, TnaCycle, TnaReturn, TrainingNeed, TrainingYear
@@ -313,6 +314,21 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(seeded,
         AttendanceRecord.objects.count(),
         TrainingNeed.objects.count(),
     ) == counts
+
+
+def test_an_imported_session_offers_no_more_places_than_its_venue_holds(seeded):
+    Venue.objects.filter(name="Riverside Community Centre").update(capacity=24)
+    content = (
+        "Course,Date,Starts,Ends,Venue,Capacity,Status\n"
+        "Working Together to Safeguard Children,12/01/2026,09:30,16:30,Riverside Community Centre,30,Scheduled\n"
+        "Working Together to Safeguard Children,13/01/2026,09:30,16:30,Riverside Community Centre,24,Scheduled\n"
+    )
+    before = Session.objects.count()
+    result = services.import_records(format_key="sessions", content=content, commit=True, actor=training_manager())
+    assert [str(e) for e in result.errors] == [
+        "Line 2, Capacity: Riverside Community Centre holds 24 people: offer at most 24 places"
+    ]
+    assert Session.objects.count() == before
 
 
 def test_a_missing_column_is_reported_before_any_row(seeded):
