@@ -20,7 +20,7 @@ class ChargeFilter(django_filters.FilterSet):
     waived = django_filters.ChoiceFilter(
         label="Status",
         method="by_status",
-        choices=[("outstanding", "Outstanding"), ("waived", "Waived")],
+        choices=[("outstanding", "Outstanding"), ("waived", "Waived"), ("cancelled", "Cancelled")],
         empty_label="Any status",
     )
     raised_from = django_filters.DateFilter(
@@ -48,4 +48,6 @@ class ChargeFilter(django_filters.FilterSet):
             f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
 
     def by_status(self, queryset, name, value):
-        return queryset.filter(waived_at__isnull=(value == "outstanding"))
+        if value == "cancelled":
+            return queryset.filter(cancelled_at__isnull=False)
+        return queryset.filter(cancelled_at__isnull=True, waived_at__isnull=(value == "outstanding"))

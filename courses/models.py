@@ -156,6 +156,10 @@ class Session(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
     register_closed_at = models.DateTimeField(null=True, blank=True)
+    # A closed register reopened by the training manager to correct it; the reason is given to every
+    # certificate withdrawn and charge cancelled when it is closed again.
+    register_reopened_at = models.DateTimeField(null=True, blank=True)
+    register_reopen_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -376,7 +380,12 @@ class ChargeKind(models.TextChoices):
 
 
 class Charge(models.Model):
-    """A sum an agency owes, with the rule that raised it; waived with a reason, never deleted."""
+    """A sum an agency owes, with the rule that raised it; never deleted.
+
+    Waived: still a charge, forgiven by the training manager with a reason. Cancelled: raised in error
+    (a register corrected after closing), with the reason; a cancelled charge no longer counts, and the
+    same charge may be raised again as a new row.
+    """
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="charges")
     booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="charges")
@@ -391,13 +400,20 @@ class Charge(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     waiver_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancellation_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-raised_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
             models.UniqueConstraint(
-                fields=["session", "person", "kind"], name="one_charge_of_a_kind_per_person_per_session"
+                fields=["session", "person", "kind"],
+                condition=Q(cancelled_at__isnull=True),
+                name="one_live_charge_of_a_kind_per_person_per_session",
             ),
         ]
 
@@ -408,6 +424,10 @@ class Charge(models.Model):
     def is_waived(self) -> bool:
         return self.waived_at is not None
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
 
 class Certificate(models.Model):
     """Proof of attendance. Anyone can check a code on the public verification page."""
@@ -416,6 +436,14 @@ class Certificate(models.Model):
     code = models.CharField(max_length=12, unique=True)
     issued_at = models.DateTimeField(default=timezone.now)
     file = models.FileField(upload_to="certificates/%Y/", blank=True)
+    # A register corrected after closing: the person is no longer recorded as attending. The code
+    # still answers on the public check, saying it was withdrawn; closing again may reinstate it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
 
     def __str__(self):
         return f"Certificate {self.code}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -46,6 +46,11 @@ class ChargeTable(tables.Table):
         return f"{value:.2f}"
 
     def render_status(self, record):
+        if record.is_cancelled:
+            return format_html(
+                '<strong class="govuk-tag govuk-tag--grey">Cancelled</strong><br><span class="govuk-body-s">{}</span>',
+                record.cancellation_reason,
+            )
         if record.is_waived:
             return format_html(
                 '<strong class="govuk-tag govuk-tag--grey">Waived</strong><br><span class="govuk-body-s">{}</span>',
@@ -54,10 +59,12 @@ class ChargeTable(tables.Table):
         return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Outstanding</strong>')
 
     def value_status(self, record):
+        if record.is_cancelled:
+            return f"Cancelled: {record.cancellation_reason}"
         return f"Waived: {record.waiver_reason}" if record.is_waived else "Outstanding"
 
     def render_action(self, record):
-        if record.is_waived:
+        if record.is_waived or record.is_cancelled:
             return ""
         return format_html(
             '<a class="govuk-link" href="{}">Waive<span class="govuk-visually-hidden"> £{} charge to {}</span></a>',

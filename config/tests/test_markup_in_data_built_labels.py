@@ -196,6 +196,7 @@ def _builders():
         booking.BookForColleagueForm: lambda w: booking.BookForColleagueForm(),
         booking.CancelBookingForm: lambda w: booking.CancelBookingForm(),
         booking.RegisterForm: lambda w: booking.RegisterForm(bookings=[w["booking"]]),
+        booking.ReopenRegisterForm: lambda w: booking.ReopenRegisterForm(),
         booking.WalkInForm: lambda w: booking.WalkInForm(),
         charges.CertificateCheckForm: lambda w: charges.CertificateCheckForm(),
         charges.WaiveChargeForm: lambda w: charges.WaiveChargeForm(),

@@ -35,7 +35,7 @@ from courses.factories import (
     VenueFactory,
 )
 from courses.models import Attendance, Booking, BookingStatus, Charge, Course, Level, PathwayRule, Session, Venue
-from courses.services.charges import raise_no_show_charge
+from courses.services.charges import raise_register_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
 from pool.models import Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
@@ -390,6 +390,22 @@ MATRIX = {
         ("session",),
         row(302, 404, 404, 404, 200, 200, 404),
         Post(row(302, 404, 404, 404, 200, 200, 404), data={"save": "1"}, state=attendance_on("session")),
+    ),
+    # The world's session has not started: its register cannot be closed yet, or reopened (it is not
+    # closed), so both pages send those allowed back to the register and a POST changes nothing.
+    "courses:register-close": (
+        ("session",),
+        row(302, 404, 404, 404, 302, 302, 404),
+        Post(row(302, 404, 404, 404, 302, 302, 404), state=field(Session, "session", "register_closed_at")),
+    ),
+    "courses:register-reopen": (
+        ("session",),
+        row(302, 404, 404, 404, 403, 302, 404),
+        Post(
+            row(302, 404, 404, 404, 403, 302, 404),
+            data={"reason": "Marked in error"},
+            state=field(Session, "session", "register_reopened_at"),
+        ),
     ),
     "courses:manage-sessions": ((), MANAGER_ONLY, READS_ONLY),
     "courses:manage-session-new": (
@@ -873,7 +889,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "level": Level.objects.first().pk,
         "group": target_groups[1].pk,
         "rule": PathwayRuleFactory(target_group=target_groups[3], level=course.level).pk,
-        "charge": raise_no_show_charge(record=absent).pk,
+        "charge": raise_register_charge(record=absent).pk,
         "certificate": issue_certificate(record=attended).code,
         "tna_return": tna_services.start_return(agency=agency_a, cycle=cycle).pk,
         "cycle": cycle.pk,

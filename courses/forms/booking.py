@@ -158,3 +158,17 @@ class WalkInForm(forms.Form):
             Field.text("email"), Field.text("full_name"), Field.select("agency"), submit="Add walk-in"
         )
         self.helper.layout[-1] = Button.secondary("add_walk_in", "Add walk-in")
+
+
+class ReopenRegisterForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you reopening the register?",
+        help_text="For example: Priya Shah was marked as did not attend but signed the sign-in sheet.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        error_messages={"required": "Enter why the register is being reopened"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("reason"), submit="Reopen the register")

@@ -29,10 +29,11 @@ def get_charge_for_user(user, pk: int, *, write: bool = False) -> Charge:
 
 def get_certificate_for_user(user, code: str) -> Certificate:
     """A certificate its holder, the training manager or the lead of the holder's agency at the
-    time may download; 404 for anyone else, so a code tried at random reveals nothing."""
+    time may download; 404 for anyone else, so a code tried at random reveals nothing, and for a
+    withdrawn certificate."""
     certificate = (
         Certificate.objects.select_related("attendance__person", "attendance__agency", "attendance__session__course")
-        .filter(code=normalise_code(code))
+        .filter(code=normalise_code(code), withdrawn_at__isnull=True)
         .first()
     )
     record = certificate.attendance if certificate else None

@@ -13,4 +13,6 @@ urlpatterns = [
     path("bookings/<int:pk>/accept", booking.accept_offer, name="accept-offer"),
     path("approve/<str:token>", rate_limited("approval-link")(booking.approval), name="approval"),
     path("manage/sessions/<int:pk>/register", booking.register, name="register"),
+    path("manage/sessions/<int:pk>/register/close", booking.close_register, name="register-close"),
+    path("manage/sessions/<int:pk>/register/reopen", booking.reopen_register, name="register-reopen"),
 ]

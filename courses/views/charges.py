@@ -24,10 +24,11 @@ from ..tables_charges import ChargeTable
 def charges(request):
     filterset = ChargeFilter(request.GET or None, queryset=charges_visible_to(request.user), user=request.user)
     shown = filterset.qs
+    live = Q(cancelled_at__isnull=True)
     totals = shown.aggregate(
-        raised=Sum("amount"),
-        waived=Sum("amount", filter=Q(waived_at__isnull=False)),
-        outstanding=Sum("amount", filter=Q(waived_at__isnull=True)),
+        raised=Sum("amount", filter=live),
+        waived=Sum("amount", filter=live & Q(waived_at__isnull=False)),
+        outstanding=Sum("amount", filter=live & Q(waived_at__isnull=True)),
     )
     return table_page(
         request,
