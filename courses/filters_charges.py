@@ -23,22 +23,23 @@ class ChargeFilter(django_filters.FilterSet):
         choices=[("outstanding", "Outstanding"), ("waived", "Waived"), ("cancelled", "Cancelled")],
         empty_label="Any status",
     )
-    raised_from = django_filters.DateFilter(
-        label="Raised from (DD/MM/YYYY)",
-        field_name="raised_at",
+    # By the session's date, as every total counts charges (selectors.charges.charges_of_period).
+    session_from = django_filters.DateFilter(
+        label="Sessions from (DD/MM/YYYY)",
+        field_name="session__starts_at",
         lookup_expr="date__gte",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
-    raised_to = django_filters.DateFilter(
-        label="Raised to (DD/MM/YYYY)",
-        field_name="raised_at",
+    session_to = django_filters.DateFilter(
+        label="Sessions to (DD/MM/YYYY)",
+        field_name="session__starts_at",
         lookup_expr="date__lte",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
 
     class Meta:
         model = Charge
-        fields = ["agency", "kind", "course", "waived", "raised_from", "raised_to"]
+        fields = ["agency", "kind", "course", "waived", "session_from", "session_to"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -214,9 +214,13 @@ class SessionForm(forms.Form):
     catering_cost = cost_field("Catering (£)", invalid="Enter the catering cost in pounds")
     materials_cost = cost_field("Materials (£)", invalid="Enter the materials cost in pounds")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Shown (by the page, outside the layout) only with the warnings it confirms: see
+    # programme.session_warnings.
+    confirmed = forms.BooleanField(label="Yes, save the session as it is", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.session_warnings = []
         self.fields["trainers"].queryset = (
             User.objects.filter(groups__name=str(Role.TRAINER), is_active=True)
             .select_related("agency")

@@ -1,7 +1,11 @@
 """Charges and certificates, scoped to what the asking person may see (404 for anything else)."""
 
+from datetime import date, datetime, time, timedelta
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from ..certificates import normalise_code
 from ..models import Certificate, Charge
@@ -15,6 +19,21 @@ def charges_visible_to(user):
     if user.is_agency_lead:
         return charges.filter(agency_id=user.agency_id)
     return charges.none()
+
+
+def charges_of_period(starts_on: date, ends_on: date, *, agency=None) -> QuerySet[Charge]:
+    """The charges that belong to a period (a training year, a quarter, an invoice's months): the
+    one definition every total, statement and invoice uses. A charge belongs to the period its
+    session's first date falls in, in local time, like every other figure: a charge for a 2020
+    session recorded today counts in 2020, not this year. Cancelled charges (raised in error)
+    belong to no period; waived ones still do, shown as waived."""
+    tz = timezone.get_current_timezone()
+    begin = datetime.combine(starts_on, time.min, tz)
+    finish = datetime.combine(ends_on + timedelta(days=1), time.min, tz)
+    charges = Charge.objects.filter(
+        session__starts_at__gte=begin, session__starts_at__lt=finish, cancelled_at__isnull=True
+    )
+    return charges.filter(agency=agency) if agency is not None else charges
 
 
 def get_charge_for_user(user, pk: int, *, write: bool = False) -> Charge:

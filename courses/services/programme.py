@@ -1,7 +1,7 @@
 """The training manager's programme: courses, venues, sessions, the pathway and the policy."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -154,11 +154,60 @@ def session_change_refusal(session: Session, *, now=None) -> str:
     return ""
 
 
+class SessionNeedsConfirmation(ProgrammeError):
+    """The session can be saved, but something about it is unusual: the training manager
+    confirms it is meant (`confirmed=True`) or changes it."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(" ".join(warnings), field="confirmed")
+        self.warnings = warnings
+
+
+# A date of up to four hours is a half day of training; a longer one is a full day.
+HALF_DAY_HOURS = 4
+
+
+def days_of_training(dates: list[DateSpan]) -> Decimal:
+    """How many days of training the dates make, in half days."""
+    return sum(
+        (Decimal("0.5") if d.ends_at - d.starts_at <= timedelta(hours=HALF_DAY_HOURS) else Decimal("1") for d in dates),
+        Decimal("0"),
+    )
+
+
+def _days(n: Decimal) -> str:
+    return "half a day" if n == Decimal("0.5") else f"{n.normalize():f} day{'s' if n != 1 else ''}"
+
+
+def session_warnings(*, course: Course | None, dates: list[DateSpan], now=None) -> list[str]:
+    """What the training manager confirms before such a session is saved: dates in the past
+    (legitimate when catching up on sessions already run, whose register is then taken at once)
+    and dates that do not add up to the course's length."""
+    warnings = []
+    now = now or timezone.now()
+    if dates and min(d.starts_at for d in dates) < now:
+        warnings.append(
+            "The session starts in the past. That is right when recording a session already run "
+            "(its register can be taken at once, and its charges and figures count on its own dates)."
+        )
+    if course is not None and dates:
+        days = days_of_training(dates)
+        if days != course.duration_days:
+            warnings.append(
+                f"{course.title} lasts {_days(course.duration_days)}, but these dates make {_days(days)} "
+                f"(a date of up to {HALF_DAY_HOURS} hours is half a day)."
+            )
+    return warnings
+
+
 @transaction.atomic
-def save_session(*, actor, session: Session | None = None, dates: list[DateSpan], trainers=(), **values) -> Session:
+def save_session(
+    *, actor, session: Session | None = None, dates: list[DateSpan], trainers=(), confirmed: bool = False, **values
+) -> Session:
     """Create or change a session with its dates. It keeps `starts_at`/`ends_at`
     equal to its first start and last end, refuses a capacity below the places
-    already taken, and leaves sessions that have started or were cancelled alone."""
+    already taken, and leaves sessions that have started or were cancelled alone.
+    Dates in the past, or not matching the course's length, are saved only once confirmed."""
     _require_manager(actor)
     if not dates:
         raise ProgrammeError("Add at least one date", field="dates")
@@ -192,6 +241,9 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
         if values.get(cost) is not None and values[cost] < Decimal("0"):
             raise ProgrammeError("Costs cannot be negative", field=cost)
     _validated(session, starts_at=dates[0].starts_at, ends_at=dates[-1].ends_at, **values)
+    warnings = session_warnings(course=course, dates=dates)
+    if warnings and not confirmed:
+        raise SessionNeedsConfirmation(warnings)
     session.save()
     session.dates.all().delete()
     SessionDate.objects.bulk_create(

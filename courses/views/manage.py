@@ -121,7 +121,11 @@ def _save_session(request, form, dates, session=None):
             catering_cost=data["catering_cost"],
             materials_cost=data["materials_cost"],
             notes=data["notes"],
+            confirmed=data["confirmed"],
         )
+    except programme.SessionNeedsConfirmation as error:
+        form.session_warnings = error.warnings
+        return None
     except ProgrammeError as error:
         if error.field == "dates":
             dates.forms[0].add_error(None, error.message)
