@@ -20,7 +20,13 @@ class ChargeFilter(django_filters.FilterSet):
     waived = django_filters.ChoiceFilter(
         label="Status",
         method="by_status",
-        choices=[("outstanding", "Outstanding"), ("waived", "Waived"), ("cancelled", "Cancelled")],
+        choices=[
+            ("outstanding", "Outstanding"),
+            ("invoiced", "Invoiced, not yet paid"),
+            ("paid", "Paid"),
+            ("waived", "Waived"),
+            ("cancelled", "Cancelled"),
+        ],
         empty_label="Any status",
     )
     # By the session's date, as every total counts charges (selectors.charges.charges_of_period).
@@ -49,6 +55,12 @@ class ChargeFilter(django_filters.FilterSet):
             f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
 
     def by_status(self, queryset, name, value):
-        if value == "cancelled":
-            return queryset.filter(cancelled_at__isnull=False)
-        return queryset.filter(cancelled_at__isnull=True, waived_at__isnull=(value == "outstanding"))
+        """The statuses of tables_charges.charge_status."""
+        live = queryset.filter(cancelled_at__isnull=True)
+        return {
+            "cancelled": queryset.filter(cancelled_at__isnull=False),
+            "waived": live.filter(waived_at__isnull=False),
+            "outstanding": live.filter(waived_at__isnull=True, invoice__isnull=True),
+            "invoiced": live.filter(invoice__isnull=False, invoice__paid_at__isnull=True),
+            "paid": live.filter(invoice__paid_at__isnull=False),
+        }[value]

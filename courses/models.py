@@ -341,6 +341,14 @@ class BookingPolicy(models.Model):
         help_text="After this many no-shows in 12 months, the agency lead must approve new bookings. 0 turns it off.",
     )
     reminder_days_before = models.PositiveSmallIntegerField(default=3)
+    invoice_address = models.TextField(
+        "address on invoices", blank=True, help_text="The partnership's postal address, as invoices show it."
+    )
+    payment_instructions = models.TextField(
+        "how to pay",
+        blank=True,
+        help_text="Printed on every invoice: payment terms, bank details or the council's payment reference.",
+    )
 
     class Meta:
         verbose_name_plural = "booking policy"
@@ -379,6 +387,50 @@ class ChargeKind(models.TextChoices):
     NO_SHOW = "no_show", "Did not attend"
 
 
+class Invoice(models.Model):
+    """What an agency is asked to pay for a period: its outstanding charges for sessions in the
+    period (waived and cancelled ones are never invoiced), numbered in one sequence. Raised, then
+    sent, then paid; the PDF is built by the worker from the lines as they were when raised."""
+
+    number = models.PositiveIntegerField(unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invoices")
+    period_starts_on = models.DateField()
+    period_ends_on = models.DateField()
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    raised_at = models.DateTimeField(default=timezone.now)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="invoices/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gt=0), name="invoice_total_positive"),
+            models.CheckConstraint(
+                condition=Q(period_ends_on__gte=models.F("period_starts_on")), name="invoice_period_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_at__isnull=True) | Q(sent_at__isnull=False), name="invoice_paid_only_once_sent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invoice {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"INV-{self.number:05d}"
+
+    @property
+    def status(self) -> str:
+        if self.paid_at:
+            return "Paid"
+        return "Sent" if self.sent_at else "Raised"
+
+
 class Charge(models.Model):
     """A sum an agency owes, with the rule that raised it; never deleted.
 
@@ -405,11 +457,17 @@ class Charge(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancellation_reason = models.TextField(blank=True)
+    # A charge is on one invoice at most; only a live charge (not waived, not cancelled) is invoiced.
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="charges")
 
     class Meta:
         ordering = ["-raised_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(invoice__isnull=True) | (Q(waived_at__isnull=True) & Q(cancelled_at__isnull=True)),
+                name="only_live_charges_are_invoiced",
+            ),
             models.UniqueConstraint(
                 fields=["session", "person", "kind"],
                 condition=Q(cancelled_at__isnull=True),

@@ -13,6 +13,14 @@ def build_certificates(certificate_ids: list[int]) -> int:
     return len(certificate_ids)
 
 
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def build_invoice(invoice_id: int) -> int:
+    """Render and store an invoice's PDF. Overwrites, so safe to run twice."""
+    from .services.invoices import store_invoice_file
+
+    return store_invoice_file(invoice_id).pk
+
+
 @shared_task
 def expire_offers_and_holds() -> int:
     return booking.expire_offers_and_holds()

@@ -200,6 +200,7 @@ def _builders():
         booking.WalkInForm: lambda w: booking.WalkInForm(),
         charges.CertificateCheckForm: lambda w: charges.CertificateCheckForm(),
         charges.WaiveChargeForm: lambda w: charges.WaiveChargeForm(),
+        charges.RaiseInvoiceForm: lambda w: charges.RaiseInvoiceForm(),
         manage.CancelSessionForm: lambda w: manage.CancelSessionForm(),
         manage.CourseForm: lambda w: manage.CourseForm(instance=w["course"]),
         manage.LevelForm: lambda w: manage.LevelForm(instance=w["level"]),

@@ -8,12 +8,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from ..certificates import normalise_code
-from ..models import Certificate, Charge
+from ..models import Certificate, Charge, Invoice
 
 
 def charges_visible_to(user):
     """Every charge for the training manager; an agency lead's own agency's; nobody else's."""
-    charges = Charge.objects.select_related("agency", "person", "session__course", "waived_by")
+    charges = Charge.objects.select_related("agency", "person", "session__course", "waived_by", "invoice")
     if user.is_training_manager:
         return charges
     if user.is_agency_lead:
@@ -36,6 +36,12 @@ def charges_of_period(starts_on: date, ends_on: date, *, agency=None) -> QuerySe
     return charges.filter(agency=agency) if agency is not None else charges
 
 
+def invoiceable_charges(*, agency, starts_on: date, ends_on: date) -> QuerySet[Charge]:
+    """What an invoice for the agency and period would hold: its charges for sessions in the
+    period that are neither waived, cancelled nor already invoiced."""
+    return charges_of_period(starts_on, ends_on, agency=agency).filter(invoice__isnull=True, waived_at__isnull=True)
+
+
 def get_charge_for_user(user, pk: int, *, write: bool = False) -> Charge:
     """A charge the user may see, or 404; 403 when they may see it but not waive it."""
     charge = charges_visible_to(user).filter(pk=pk).first()
@@ -44,6 +50,26 @@ def get_charge_for_user(user, pk: int, *, write: bool = False) -> Charge:
     if write and not user.has_perm("courses.waive_charges"):
         raise PermissionDenied
     return charge
+
+
+def invoices_visible_to(user) -> QuerySet[Invoice]:
+    """Every invoice for the training manager; an agency lead's own agency's; nobody else's."""
+    invoices = Invoice.objects.select_related("agency")
+    if user.is_training_manager:
+        return invoices
+    if user.is_agency_lead:
+        return invoices.filter(agency_id=user.agency_id)
+    return invoices.none()
+
+
+def get_invoice_for_user(user, pk: int, *, write: bool = False) -> Invoice:
+    """An invoice the user may see, or 404; 403 when they may see it but not change it."""
+    invoice = invoices_visible_to(user).filter(pk=pk).first()
+    if invoice is None:
+        raise Http404("No such invoice")
+    if write and not user.has_perm("courses.manage_invoices"):
+        raise PermissionDenied
+    return invoice
 
 
 def get_certificate_for_user(user, code: str) -> Certificate:

@@ -201,6 +201,8 @@ def waive_charge(*, actor, charge: Charge, reason: str) -> Charge:
     charge = Charge.objects.select_for_update(of=("self",)).get(pk=charge.pk)
     if charge.cancelled_at:
         raise ChargeError("This charge was cancelled, so there is nothing to waive.")
+    if charge.invoice_id:
+        raise ChargeError(f"This charge is on invoice {charge.invoice.reference}, so it cannot be waived.")
     if charge.waived_at:
         raise ChargeError("This charge has already been waived.")
     charge.waived_at = timezone.now()
@@ -216,6 +218,13 @@ def waive_charge(*, actor, charge: Charge, reason: str) -> Charge:
     return charge
 
 
+def invoiced_in_words(charge: Charge) -> str:
+    return (
+        f"The {format_money(charge.amount)} {charge.get_kind_display().lower()} charge for {charge.person} "
+        f"is on invoice {charge.invoice.reference}"
+    )
+
+
 def cancel_charge(*, actor, charge: Charge, reason: str) -> Charge:
     """A charge raised in error (a register corrected after closing) is cancelled with the reason,
     never deleted: it stays on the charges list and in the audit trail, and no longer counts."""
@@ -225,6 +234,8 @@ def cancel_charge(*, actor, charge: Charge, reason: str) -> Charge:
         charge = Charge.objects.select_for_update(of=("self",)).get(pk=charge.pk)
         if charge.cancelled_at:
             return charge
+        if charge.invoice_id:
+            raise ChargeError(f"{invoiced_in_words(charge)}, so it cannot be cancelled.")
         charge.cancelled_at = timezone.now()
         charge.cancelled_by = actor
         charge.cancellation_reason = reason.strip()

@@ -186,6 +186,8 @@ class ClosePlan:
     attended: int = 0
     no_shows: int = 0
     follow_ups: list = field(default_factory=list)
+    # Why the register cannot be closed as it stands (a charge to cancel is already invoiced).
+    blocked: list[str] = field(default_factory=list)
 
     @property
     def is_correction(self) -> bool:
@@ -211,7 +213,7 @@ class ClosePlan:
 def plan_close(session: Session) -> ClosePlan:
     """What closing `session`'s register would do now. Reads only; a fixed number of queries."""
     from ..gates import close_follow_ups
-    from .charges import register_charge
+    from .charges import invoiced_in_words, register_charge
 
     plan = ClosePlan(session=session)
     plan.unmarked = Booking.objects.filter(
@@ -227,7 +229,7 @@ def plan_close(session: Session) -> ClosePlan:
         (c.person_id, c.kind): c
         for c in Charge.objects.filter(
             session=session, kind__in=REGISTER_CHARGE_KINDS, cancelled_at__isnull=True
-        ).select_related("person")
+        ).select_related("person", "invoice")
     }
     policy = BookingPolicy.current()
     owed = set()
@@ -249,6 +251,11 @@ def plan_close(session: Session) -> ClosePlan:
             if (record.person_id, planned.kind) not in live:
                 plan.raise_charges.append(planned)
     plan.cancel_charges = [charge for key, charge in live.items() if key not in owed]
+    plan.blocked = [
+        f"{invoiced_in_words(charge)}: it cannot be cancelled. Put the mark back, or deal with the invoice first."
+        for charge in plan.cancel_charges
+        if charge.invoice_id
+    ]
     plan.follow_ups = close_follow_ups(session, plan.newly_attended_booking_ids)
     return plan
 
@@ -267,6 +274,8 @@ def close_register(*, actor: User, session: Session) -> ClosePlan:
             "Mark everyone before closing the register: "
             f"{plan.unmarked} {'person has' if plan.unmarked == 1 else 'people have'} no mark."
         )
+    if plan.blocked:
+        raise RegisterError(plan.blocked[0])
     reason = f"Register corrected: {session.register_reopen_reason}" if plan.is_correction else ""
     now = timezone.now()
     issued = [issue_certificate(record=record) for record in plan.issue]
