@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Agency, OrganisationCategory, TargetGroup
+from common.money import format_money
 
 
 class Level(models.Model):
@@ -378,7 +379,7 @@ class FeeRate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.category}: £{self.per_day} a day, £{self.per_half_day} a half day"
+        return f"{self.category}: {format_money(self.per_day)} a day, {format_money(self.per_half_day)} a half day"
 
 
 class ChargeKind(models.TextChoices):
@@ -476,7 +477,7 @@ class Charge(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} £{self.amount}: {self.person}, {self.session}"
+        return f"{self.get_kind_display()} {format_money(self.amount)}: {self.person}, {self.session}"
 
     @property
     def is_waived(self) -> bool:

@@ -145,7 +145,8 @@ def cancel_booking(request, pk):
             charge = result.charges.first()
             text = "The booking is cancelled."
             if charge:
-                text += f" This was a late cancellation: £{charge.amount} has been charged to {charge.agency}."
+                amount = format_money(charge.amount)
+                text += f" This was a late cancellation: {amount} has been charged to {charge.agency}."
             messages.success(request, text)
             return redirect("courses:booking", pk=result.pk)
     return render(
