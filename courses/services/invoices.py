@@ -85,7 +85,7 @@ def _raise_invoice(*, actor, agency, starts_on, ends_on) -> Invoice:
 
         try:
             build_invoice.delay(invoice_id)
-        except Exception:  # the broker is down: the invoice page offers to build it again
+        except Exception:  # the broker is down: the beat sweep (tasks.build_missing_invoices) builds it
             pass
 
     transaction.on_commit(build_pdf)

@@ -233,3 +233,21 @@ def test_the_invoices_list_runs_the_same_number_of_queries_for_1_and_100_invoice
     with CaptureQueriesContext(connection) as hundred:
         client.get(reverse("courses:invoices"))
     assert len(one) == len(hundred)
+
+
+def test_an_invoice_left_without_its_pdf_is_built_by_the_sweep(manager, nursery, monkeypatch):
+    from courses import tasks
+
+    fees(nursery, days_ago=20, n=1)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(tasks.build_invoice, "delay", broker_down)
+    invoice = raise_invoice(actor=manager, agency=nursery, starts_on=this_quarter()[0], ends_on=this_quarter()[1])
+    invoice.refresh_from_db()
+    assert not invoice.file
+    assert tasks.build_missing_invoices() == 1
+    invoice.refresh_from_db()
+    assert invoice.file.name.endswith(".pdf")
+    assert tasks.build_missing_invoices() == 0
