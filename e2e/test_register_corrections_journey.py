@@ -84,3 +84,32 @@ def test_the_manager_closes_with_confirmation_reopens_and_corrects_a_mark(visito
     trail = page.locator("table").first.inner_text()
     for action in ("reopened register", "cancelled charge", "issued certificate", "raised charge"):
         assert action in trail, action
+
+
+def test_the_manager_records_a_session_already_run_and_takes_its_register(visitor):
+    from courses.factories import VenueFactory
+    from courses.models import Session
+
+    CourseFactory(title="Domestic Abuse and its Impact on Children", duration_days=1)
+    VenueFactory(name="Riverside Community Centre")
+    training_manager(full_name="Helen Carter", email="helen.carter@example.org")
+    page = visitor.sign_in("helen.carter@example.org")
+    visitor.go("/manage/sessions/new")
+    ran_on = (timezone.localdate() - timedelta(days=10)).strftime("%d/%m/%Y")
+    page.locator("#id_dates-0-date").fill(ran_on)
+    page.locator("#id_dates-0-start").fill("09:30")
+    page.locator("#id_dates-0-end").fill("16:30")
+    page.get_by_label("Course").select_option(label="Domestic Abuse and its Impact on Children")
+    page.get_by_label("Venue", exact=True).select_option(label="Riverside Community Centre")
+    page.get_by_label("Places").fill("18")
+    page.get_by_role("button", name="Save session").click()
+    expect(page.locator("#session-warnings")).to_contain_text("The session starts in the past")
+    visitor.check()
+    assert not Session.objects.exists()
+    page.get_by_label("Yes, save the session as it is").check()
+    page.get_by_role("button", name="Save session").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Session created", use_inner_text=True)
+    visitor.check()
+    session = Session.objects.get()
+    visitor.go(f"/manage/sessions/{session.pk}/register")
+    expect(page.get_by_role("button", name="Save and close the register")).to_be_visible()
