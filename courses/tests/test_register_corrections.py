@@ -208,3 +208,25 @@ def test_a_walk_in_given_a_certificate_cannot_be_removed(manager, session, deleg
     reopen_register(actor=manager, session=session, reason="Checking walk-ins")
     with pytest.raises(RegisterError, match="cannot be removed"):
         remove_walk_in(actor=manager, record=record)
+
+
+def test_the_confirmation_page_runs_the_same_number_of_queries_for_1_and_40_delegates(
+    client, manager, session, nursery
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def marked(n):
+        bookings = [BookingFactory(session=session, person=UserFactory(agency=nursery)) for _ in range(n)]
+        outcomes = [Attendance.ATTENDED, Attendance.NO_SHOW] * n
+        mark(manager, session, bookings, *outcomes[:n])
+
+    client.force_login(manager)
+    marked(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("courses:register-close", args=[session.pk]))
+    marked(39)
+    with CaptureQueriesContext(connection) as forty:
+        page = client.get(reverse("courses:register-close", args=[session.pk])).content.decode()
+    assert "Raise 40 charges" in page
+    assert len(one) == len(forty)
