@@ -20,6 +20,8 @@ from .models import (
     Booking,
     BookingPolicy,
     BookingStatus,
+    Certificate,
+    Charge,
     Course,
     DeliveryMode,
     FeeRate,
@@ -294,6 +296,13 @@ def seed_pathway() -> None:
 
 def seed_policy() -> None:
     policy, _ = BookingPolicy.objects.get_or_create(pk=1)  # a database emptied since it was migrated has none
+    if not policy.invoice_address:
+        policy.invoice_address = "Northshire County Hall\nMarket Street\nNorthshire\nNS1 1AA"
+        policy.payment_instructions = (
+            "Payment within 30 days of the invoice date, by BACS to Northshire County Council, "
+            "sort code 00-00-00, account 00000000, quoting the invoice number."
+        )
+        policy.save(update_fields=["invoice_address", "payment_instructions"])
     for category in OrganisationCategory.objects.all():
         per_day, per_half_day = FEES.get(category.name, ("0", "0"))
         FeeRate.objects.update_or_create(
@@ -422,8 +431,12 @@ def seed(stdout=None) -> None:
                 defaults={"agency": walk_in.agency, "outcome": Attendance.ATTENDED, "walk_in": True},
             )
         close_register(actor=manager, session=session)
-        # As if the register had been closed the day after, not when the demo was loaded.
-        Session.objects.filter(pk=session.pk).update(register_closed_at=session.ends_at + timedelta(days=1))
+        # As if the register had been closed the day after, not when the demo was loaded: its charges
+        # and certificates carry that date too.
+        closed_at = session.ends_at + timedelta(days=1)
+        Session.objects.filter(pk=session.pk).update(register_closed_at=closed_at)
+        Charge.objects.filter(session=session).update(raised_at=closed_at)
+        Certificate.objects.filter(attendance__session=session).update(issued_at=closed_at)
         made += 1
     for n, (days, course_i, venue_i, capacity) in enumerate(FUTURE):
         session = _session(

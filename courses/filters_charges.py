@@ -20,25 +20,32 @@ class ChargeFilter(django_filters.FilterSet):
     waived = django_filters.ChoiceFilter(
         label="Status",
         method="by_status",
-        choices=[("outstanding", "Outstanding"), ("waived", "Waived")],
+        choices=[
+            ("outstanding", "Outstanding"),
+            ("invoiced", "Invoiced, not yet paid"),
+            ("paid", "Paid"),
+            ("waived", "Waived"),
+            ("cancelled", "Cancelled"),
+        ],
         empty_label="Any status",
     )
-    raised_from = django_filters.DateFilter(
-        label="Raised from (DD/MM/YYYY)",
-        field_name="raised_at",
+    # By the session's date, as every total counts charges (selectors.charges.charges_of_period).
+    session_from = django_filters.DateFilter(
+        label="Sessions from (DD/MM/YYYY)",
+        field_name="session__starts_at",
         lookup_expr="date__gte",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
-    raised_to = django_filters.DateFilter(
-        label="Raised to (DD/MM/YYYY)",
-        field_name="raised_at",
+    session_to = django_filters.DateFilter(
+        label="Sessions to (DD/MM/YYYY)",
+        field_name="session__starts_at",
         lookup_expr="date__lte",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
 
     class Meta:
         model = Charge
-        fields = ["agency", "kind", "course", "waived", "raised_from", "raised_to"]
+        fields = ["agency", "kind", "course", "waived", "session_from", "session_to"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,4 +55,12 @@ class ChargeFilter(django_filters.FilterSet):
             f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
 
     def by_status(self, queryset, name, value):
-        return queryset.filter(waived_at__isnull=(value == "outstanding"))
+        """The statuses of tables_charges.charge_status."""
+        live = queryset.filter(cancelled_at__isnull=True)
+        return {
+            "cancelled": queryset.filter(cancelled_at__isnull=False),
+            "waived": live.filter(waived_at__isnull=False),
+            "outstanding": live.filter(waived_at__isnull=True, invoice__isnull=True),
+            "invoiced": live.filter(invoice__isnull=False, invoice__paid_at__isnull=True),
+            "paid": live.filter(invoice__paid_at__isnull=False),
+        }[value]

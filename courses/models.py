@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Agency, OrganisationCategory, TargetGroup
+from common.money import format_money
 
 
 class Level(models.Model):
@@ -185,6 +186,10 @@ class Session(models.Model):
     # Raised each time delegates are told of a change, so their calendars replace the event
     # (RFC 5545 SEQUENCE) instead of adding a second one.
     calendar_sequence = models.PositiveIntegerField(default=0)
+    # A closed register reopened by the training manager to correct it; the reason is given to every
+    # certificate withdrawn and charge cancelled when it is closed again.
+    register_reopened_at = models.DateTimeField(null=True, blank=True)
+    register_reopen_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -398,6 +403,14 @@ class BookingPolicy(models.Model):
         help_text="After this many no-shows in 12 months, the agency lead must approve new bookings. 0 turns it off.",
     )
     reminder_days_before = models.PositiveSmallIntegerField(default=3)
+    invoice_address = models.TextField(
+        "address on invoices", blank=True, help_text="The partnership's postal address, as invoices show it."
+    )
+    payment_instructions = models.TextField(
+        "how to pay",
+        blank=True,
+        help_text="Printed on every invoice: payment terms, bank details or the council's payment reference.",
+    )
 
     class Meta:
         verbose_name_plural = "booking policy"
@@ -427,7 +440,7 @@ class FeeRate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.category}: £{self.per_day} a day, £{self.per_half_day} a half day"
+        return f"{self.category}: {format_money(self.per_day)} a day, {format_money(self.per_half_day)} a half day"
 
 
 class ChargeKind(models.TextChoices):
@@ -436,8 +449,57 @@ class ChargeKind(models.TextChoices):
     NO_SHOW = "no_show", "Did not attend"
 
 
+class Invoice(models.Model):
+    """What an agency is asked to pay for a period: its outstanding charges for sessions in the
+    period (waived and cancelled ones are never invoiced), numbered in one sequence. Raised, then
+    sent, then paid; the PDF is built by the worker from the lines as they were when raised."""
+
+    number = models.PositiveIntegerField(unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invoices")
+    period_starts_on = models.DateField()
+    period_ends_on = models.DateField()
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    raised_at = models.DateTimeField(default=timezone.now)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="invoices/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gt=0), name="invoice_total_positive"),
+            models.CheckConstraint(
+                condition=Q(period_ends_on__gte=models.F("period_starts_on")), name="invoice_period_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_at__isnull=True) | Q(sent_at__isnull=False), name="invoice_paid_only_once_sent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invoice {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"INV-{self.number:05d}"
+
+    @property
+    def status(self) -> str:
+        if self.paid_at:
+            return "Paid"
+        return "Sent" if self.sent_at else "Raised"
+
+
 class Charge(models.Model):
-    """A sum an agency owes, with the rule that raised it; waived with a reason, never deleted."""
+    """A sum an agency owes, with the rule that raised it; never deleted.
+
+    Waived: still a charge, forgiven by the training manager with a reason. Cancelled: raised in error
+    (a register corrected after closing), with the reason; a cancelled charge no longer counts, and the
+    same charge may be raised again as a new row.
+    """
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="charges")
     booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="charges")
@@ -452,22 +514,39 @@ class Charge(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     waiver_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancellation_reason = models.TextField(blank=True)
+    # A charge is on one invoice at most; only a live charge (not waived, not cancelled) is invoiced.
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="charges")
 
     class Meta:
         ordering = ["-raised_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(invoice__isnull=True) | (Q(waived_at__isnull=True) & Q(cancelled_at__isnull=True)),
+                name="only_live_charges_are_invoiced",
+            ),
             models.UniqueConstraint(
-                fields=["session", "person", "kind"], name="one_charge_of_a_kind_per_person_per_session"
+                fields=["session", "person", "kind"],
+                condition=Q(cancelled_at__isnull=True),
+                name="one_live_charge_of_a_kind_per_person_per_session",
             ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} £{self.amount}: {self.person}, {self.session}"
+        return f"{self.get_kind_display()} {format_money(self.amount)}: {self.person}, {self.session}"
 
     @property
     def is_waived(self) -> bool:
         return self.waived_at is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Certificate(models.Model):
@@ -477,6 +556,14 @@ class Certificate(models.Model):
     code = models.CharField(max_length=12, unique=True)
     issued_at = models.DateTimeField(default=timezone.now)
     file = models.FileField(upload_to="certificates/%Y/", blank=True)
+    # A register corrected after closing: the person is no longer recorded as attending. The code
+    # still answers on the public check, saying it was withdrawn; closing again may reinstate it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
 
     def __str__(self):
         return f"Certificate {self.code}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -36,6 +36,9 @@ rules.add_perm("courses.change_booking", is_training_manager | is_booking_owner 
 # Charges: the training manager sees all; an agency lead their own agency's.
 rules.add_perm("courses.view_charges", is_training_manager | is_agency_lead)
 rules.add_perm("courses.waive_charges", is_training_manager)
+# Invoices: the training manager raises them; an agency lead sees their own agency's.
+rules.add_perm("courses.view_invoices", is_training_manager | is_agency_lead)
+rules.add_perm("courses.manage_invoices", is_training_manager)
 # An agency's training record summary (red/amber/green).
 rules.add_perm("courses.view_agency_training", is_training_manager | is_agency_lead)
 # Aggregates only: Board members see figures, never people.

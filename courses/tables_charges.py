@@ -1,9 +1,10 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
-from .models import Charge
+from common.money import format_money
+
+from .models import Charge, Invoice
 
 NUMERIC = {"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}}
 
@@ -40,28 +41,87 @@ class ChargeTable(tables.Table):
         return self.render_course(record)
 
     def render_amount(self, value):
-        return f"£{value:,.2f}"
+        return format_money(value)
 
     def value_amount(self, value):
         return f"{value:.2f}"
 
     def render_status(self, record):
-        if record.is_waived:
+        status, detail = charge_status(record)
+        colour = {"Outstanding": "yellow", "Invoiced": "blue", "Paid": "green"}.get(status, "grey")
+        if detail:
             return format_html(
-                '<strong class="govuk-tag govuk-tag--grey">Waived</strong><br><span class="govuk-body-s">{}</span>',
-                record.waiver_reason,
+                '<strong class="govuk-tag govuk-tag--{}">{}</strong><br><span class="govuk-body-s">{}</span>',
+                colour,
+                status,
+                detail,
             )
-        return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Outstanding</strong>')
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, status)
 
     def value_status(self, record):
-        return f"Waived: {record.waiver_reason}" if record.is_waived else "Outstanding"
+        status, detail = charge_status(record)
+        return f"{status}: {detail}" if detail else status
 
     def render_action(self, record):
-        if record.is_waived:
+        if record.is_waived or record.is_cancelled or record.invoice_id:
             return ""
         return format_html(
-            '<a class="govuk-link" href="{}">Waive<span class="govuk-visually-hidden"> £{} charge to {}</span></a>',
+            '<a class="govuk-link" href="{}">Waive<span class="govuk-visually-hidden"> {} charge to {}</span></a>',
             reverse("courses:charge-waive", args=[record.pk]),
-            record.amount,
+            format_money(record.amount),
             record.person.full_name,
         )
+
+
+def charge_status(charge: Charge) -> tuple[str, str]:
+    """A charge's status as the charges list filters it, with the detail that goes with it."""
+    if charge.is_cancelled:
+        return "Cancelled", charge.cancellation_reason
+    if charge.is_waived:
+        return "Waived", charge.waiver_reason
+    if charge.invoice_id:
+        return ("Paid" if charge.invoice.paid_at else "Invoiced"), charge.invoice.reference
+    return "Outstanding", ""
+
+
+class InvoiceTable(tables.Table):
+    caption = "Invoices"
+    number = tables.Column(
+        "Invoice", linkify=("courses:invoice", {"pk": tables.A("pk")}), attrs={"a": {"class": "govuk-link"}}
+    )
+    agency = tables.Column("Agency", accessor="agency__name")
+    period = tables.Column("Sessions", empty_values=(), order_by=("period_starts_on",))
+    raised_at = tables.DateColumn("j M Y", verbose_name="Raised")
+    total = tables.Column("Total", attrs=NUMERIC)
+    status = tables.Column("Status", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Invoice
+        fields = ("number", "agency", "period", "raised_at", "total", "status")
+        order_by = "-number"
+        attrs = {"class": "govuk-table app-table--small"}
+
+    def render_number(self, record):
+        return record.reference
+
+    def value_number(self, record):
+        return record.reference
+
+    def render_period(self, record):
+        return f"{record.period_starts_on:%-d %b %Y} to {record.period_ends_on:%-d %b %Y}"
+
+    def value_period(self, record):
+        return self.render_period(record)
+
+    def render_total(self, value):
+        return format_money(value)
+
+    def value_total(self, value):
+        return f"{value:.2f}"
+
+    def render_status(self, record):
+        colour = {"Raised": "yellow", "Sent": "blue", "Paid": "green"}[record.status]
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, record.status)
+
+    def value_status(self, record):
+        return record.status

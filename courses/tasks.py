@@ -13,6 +13,27 @@ def build_certificates(certificate_ids: list[int]) -> int:
     return len(certificate_ids)
 
 
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def build_invoice(invoice_id: int) -> int:
+    """Render and store an invoice's PDF. Overwrites, so safe to run twice."""
+    from .services.invoices import store_invoice_file
+
+    return store_invoice_file(invoice_id).pk
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def build_missing_invoices() -> int:
+    """Beat: build the PDF of any invoice still without one (the broker was down when it was
+    raised, or the worker died building it). Overwrites, so safe beside `build_invoice`."""
+    from .models import Invoice
+    from .services.invoices import store_invoice_file
+
+    ids = list(Invoice.objects.filter(file="").order_by("pk").values_list("pk", flat=True)[:50])
+    for invoice_id in ids:
+        store_invoice_file(invoice_id)
+    return len(ids)
+
+
 @shared_task
 def expire_offers_and_holds() -> int:
     return booking.expire_offers_and_holds()

@@ -100,6 +100,8 @@ def test_a_member_of_staff_joins_the_pool_and_their_delivery_counts_for_their_ag
     page.get_by_role("group", name=re.compile("Mark Evans")).get_by_label("Attended").check()
     page.get_by_role("button", name="Save register").click()
     page.get_by_role("button", name="Save and close the register").click()
+    visitor.check()
+    page.get_by_role("button", name="Close the register").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Register closed", use_inner_text=True)
     membership = Membership.objects.get(person=mark)
     assert membership.status == MembershipStatus.ACTIVE

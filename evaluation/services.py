@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.mail import queue_email
 from common.errors import DomainError, LinkExpired
-from courses.models import Attendance, Booking, BookingStatus, Course, SessionStatus
+from courses.models import Attendance, Booking, BookingStatus, Course, Session, SessionStatus
 
 from .models import (
     Answer,
@@ -176,6 +176,22 @@ def _invite(booking: Booking, stage: str, questionnaire: Questionnaire, now: dat
         return None
 
 
+def _asks_straight_after(ce: CourseEvaluation | None, booking_id: int, asked) -> bool:
+    """Someone who attended is asked straight after the course once, if the course asks at all."""
+    return bool(ce and ce.immediate_id and (booking_id, Stage.IMMEDIATE) not in asked)
+
+
+def close_follow_ups(session: Session, booking_ids) -> list[str]:
+    """For the close-register confirmation: how many of those newly recorded as attended will be
+    asked to evaluate the course when the register closes (nobody is asked twice)."""
+    ce = CourseEvaluation.objects.filter(course_id=session.course_id).first()
+    asked = set(
+        Invitation.objects.filter(booking_id__in=booking_ids, stage=Stage.IMMEDIATE).values_list("booking_id", "stage")
+    )
+    n = sum(1 for booking_id in booking_ids if _asks_straight_after(ce, booking_id, asked))
+    return [f"{n} {'person' if n == 1 else 'people'} will be asked to evaluate the course"]
+
+
 def due_invitations(now: datetime):
     """(booking, stage) pairs whose moment has come and who have not been asked. A fixed number of queries."""
     settings_by_course = {}
@@ -200,10 +216,8 @@ def due_invitations(now: datetime):
         ce = settings_by_course.get(booking.session.course_id)
         if ce is None:
             continue
-        if (
-            ce.immediate
-            and (booking.pk, Stage.IMMEDIATE) not in asked
-            and now - booking.session.register_closed_at < timedelta(days=28)
+        if _asks_straight_after(ce, booking.pk, asked) and now - booking.session.register_closed_at < timedelta(
+            days=28
         ):
             due.append((booking, Stage.IMMEDIATE, ce.immediate))
         follow_at = booking.session.ends_at + timedelta(weeks=ce.follow_up_weeks)

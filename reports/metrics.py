@@ -5,6 +5,8 @@ Rules that hold for every figure:
 - A period is a training year (or any two dates); a session belongs to the period its first
   date falls in, in local time.
 - A session is *delivered* once it has ended and was not cancelled.
+- Charges belong to the period of their session's first date, not the day they were raised
+  (`courses.selectors.charges.charges_of_period`): a session recorded late counts in its own year.
 - Percentages are rounded half up (82.5% shows as 83%) by `tna.selectors.percent`, and a
   division by zero is `None`, shown as "not applicable", never 0%.
 - Each function runs a fixed number of queries, whatever the size of the partnership.
@@ -20,7 +22,8 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from accounts.selectors import members_of
-from courses.models import Attendance, AttendanceRecord, Booking, BookingStatus, Charge, Course, Session, SessionStatus
+from courses.models import Attendance, AttendanceRecord, Booking, BookingStatus, Course, Session, SessionStatus
+from courses.selectors.charges import charges_of_period
 from pool import selectors as pool_selectors
 from tna.models import AgencyContribution, ReturnStatus, SingleAgencyTraining, TrainingYear
 from tna.selectors import NeedRow, attendance_against_need, percent, rag
@@ -249,8 +252,7 @@ class Partners:
 
 def partner_contribution(period: Period, *, agency_id=None) -> Partners:
     """Trainer days against commitments (from the pool), money agreed in the training year, and
-    charges raised and waived in the period, per agency. Eight queries."""
-    begin, finish = period.bounds
+    charges raised and waived for sessions in the period, per agency. Eight queries."""
     pool_rows = {r.agency.pk: r for r in pool_selectors.agency_contributions(period.starts_on, period.ends_on)}
     money = (
         dict(AgencyContribution.objects.filter(year=period.year).values_list("agency_id", "amount"))
@@ -259,7 +261,7 @@ def partner_contribution(period: Period, *, agency_id=None) -> Partners:
     )
     charges = {
         row["agency_id"]: row
-        for row in Charge.objects.filter(raised_at__gte=begin, raised_at__lt=finish)
+        for row in charges_of_period(period.starts_on, period.ends_on)
         .values("agency_id")
         .annotate(raised=Sum("amount"), waived=Sum("amount", filter=Q(waived_at__isnull=False)))
     }
@@ -521,7 +523,7 @@ def agency_report(year: TrainingYear, agency: Agency, *, progress=None) -> Agenc
         late_cancellation=True,
     ).count()
     charges = list(
-        Charge.objects.filter(agency=agency, raised_at__gte=begin, raised_at__lt=finish)
+        charges_of_period(period.starts_on, period.ends_on, agency=agency)
         .values("kind")
         .annotate(n=Count("pk"), total=Sum("amount"), waived=Sum("amount", filter=Q(waived_at__isnull=False)))
         .order_by("kind")
@@ -570,13 +572,12 @@ class ChargesStatement:
 
 
 def charges_statement(agency: Agency, starts_on: date, ends_on: date) -> ChargesStatement:
-    """Every charge raised to the agency in the period, with who, what, why, and whether waived. One query."""
+    """Every charge to the agency for sessions in the period, with who, what, why, and whether waived. One query."""
     period = Period(f"{starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}", starts_on, ends_on)
-    begin, finish = period.bounds
     charges = list(
-        Charge.objects.filter(agency=agency, raised_at__gte=begin, raised_at__lt=finish)
+        charges_of_period(starts_on, ends_on, agency=agency)
         .select_related("person", "session__course")
-        .order_by("raised_at", "pk")
+        .order_by("session__starts_at", "raised_at", "pk")
     )
     raised = _money(sum((c.amount for c in charges), ZERO))
     waived = _money(sum((c.amount for c in charges if c.waived_at), ZERO))

@@ -351,6 +351,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {"task": "accounts.tasks.send_pending_emails", "schedule": 60.0},
     "expire-offers-and-holds": {"task": "courses.tasks.expire_offers_and_holds", "schedule": 300.0},
     "send-booking-reminders": {"task": "courses.tasks.send_booking_reminders", "schedule": 3600.0},
+    "build-missing-invoices": {"task": "courses.tasks.build_missing_invoices", "schedule": 600.0},
     "send-tna-reminders": {"task": "tna.tasks.send_tna_reminders", "schedule": 3600.0},
     "lapse-pool-members": {"task": "pool.tasks.lapse_members", "schedule": 86400.0},
     "send-evaluation-invitations": {"task": "evaluation.tasks.send_invitations", "schedule": 3600.0},

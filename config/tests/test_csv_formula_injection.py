@@ -24,7 +24,7 @@ from accounts.models import User
 from common.csvfiles import FORMULA_STARTS, Writer, dict_reader, neutralise, restore
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
 from courses.models import Attendance, BookingPolicy, FeeRate
-from courses.services.charges import raise_no_show_charge
+from courses.services.charges import raise_register_charge
 from pool.factories import TrainerCommitmentFactory, active_member
 from tna.models import AgencyContribution, TnaCycle, TnaReturn, TrainingNeed, TrainingYear
 
@@ -107,7 +107,7 @@ def test_csv_formula_injection_charges_export(manager_client, tom):
     tom.refresh_from_db()
     session = SessionFactory(course=CourseFactory(title="Recognising and Responding to Neglect"), days_ahead=-3)
     record = AttendanceRecordFactory(booking=BookingFactory(person=tom, session=session), outcome=Attendance.NO_SHOW)
-    raise_no_show_charge(record=record)
+    raise_register_charge(record=record)
     response = manager_client.get(reverse("courses:charges") + "?export=csv")
     assert_safe(cells(response.content), NAME, "@Little Acorns Day Nurseries Ltd")
 

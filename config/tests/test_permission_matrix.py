@@ -40,6 +40,7 @@ from courses.models import (
     BookingStatus,
     Charge,
     Course,
+    Invoice,
     Level,
     PathwayRule,
     Room,
@@ -48,7 +49,7 @@ from courses.models import (
     SignInSheet,
     Venue,
 )
-from courses.services.charges import raise_no_show_charge
+from courses.services.charges import raise_register_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
 from pool.models import Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
@@ -433,6 +434,22 @@ MATRIX = {
     ),
     # No sheet prepared yet: those who may have one are sent to prepare it.
     "courses:sign-in-sheet-pdf": (("session",), row(302, 404, 404, 404, 302, 302, 404), READS_ONLY),
+    # The world's session has not started: its register cannot be closed yet, or reopened (it is not
+    # closed), so both pages send those allowed back to the register and a POST changes nothing.
+    "courses:register-close": (
+        ("session",),
+        row(302, 404, 404, 404, 302, 302, 404),
+        Post(row(302, 404, 404, 404, 302, 302, 404), state=field(Session, "session", "register_closed_at")),
+    ),
+    "courses:register-reopen": (
+        ("session",),
+        row(302, 404, 404, 404, 403, 302, 404),
+        Post(
+            row(302, 404, 404, 404, 403, 302, 404),
+            data={"reason": "Marked in error"},
+            state=field(Session, "session", "register_reopened_at"),
+        ),
+    ),
     "courses:manage-sessions": ((), MANAGER_ONLY, READS_ONLY),
     "courses:manage-session-new": (
         (),
@@ -582,6 +599,34 @@ MATRIX = {
             row(302, 404, 403, 404, 404, 302, 404),
             data={"reason": "Child was ill"},
             state=field(Charge, "charge", "waived_at"),
+            changes=("manager",),
+        ),
+    ),
+    "courses:invoices": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
+    "courses:invoice-new": (
+        (),
+        MANAGER_ONLY,
+        # The world's uninvoiced charge is for a session 30 days ago: this period holds it.
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda ids: {"agency": ids["agency_a"], "starts_on": ids["period_from"], "ends_on": ids["period_to"]},
+            state=count(Invoice),
+            changes=("manager",),
+        ),
+    ),
+    "courses:invoice": (("invoice",), AGENCY_A_OBJECT, READS_ONLY),
+    "courses:invoice-pdf": (("invoice",), AGENCY_A_OBJECT, READS_ONLY),
+    "courses:invoice-sent": (
+        ("invoice",),
+        POST_ONLY,
+        Post(row(302, 404, 403, 404, 404, 302, 404), state=field(Invoice, "invoice", "sent_at"), changes=("manager",)),
+    ),
+    "courses:invoice-paid": (
+        ("sent_invoice",),
+        POST_ONLY,
+        Post(
+            row(302, 404, 403, 404, 404, 302, 404),
+            state=field(Invoice, "sent_invoice", "paid_at"),
             changes=("manager",),
         ),
     ),
@@ -899,6 +944,24 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
     absent = AttendanceRecordFactory(
         booking=BookingFactory(session=past, person=UserFactory(agency=agency_a)), outcome=Attendance.NO_SHOW
     )
+    # Two more charges to agency A, already invoiced: one invoice raised, one sent.
+    invoices = []
+    for sent in (None, timezone.now()):
+        owed = AttendanceRecordFactory(
+            booking=BookingFactory(session=past, person=UserFactory(agency=agency_a)), outcome=Attendance.NO_SHOW
+        )
+        charge = raise_register_charge(record=owed)
+        invoice = Invoice.objects.create(
+            number=len(invoices) + 1,
+            agency=agency_a,
+            period_starts_on=timezone.localdate() - timedelta(days=60),
+            period_ends_on=timezone.localdate(),
+            total=charge.amount,
+            sent_at=sent,
+        )
+        invoice.file.save("invoice.pdf", ContentFile(b"%PDF-1.4 an invoice"))
+        Charge.objects.filter(pk=charge.pk).update(invoice=invoice)
+        invoices.append(invoice)
     year = TrainingYear.objects.create(name="2026-27", starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
     cycle = TnaCycle.objects.create(
         year=year,
@@ -938,7 +1001,11 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "level": Level.objects.first().pk,
         "group": target_groups[1].pk,
         "rule": PathwayRuleFactory(target_group=target_groups[3], level=course.level).pk,
-        "charge": raise_no_show_charge(record=absent).pk,
+        "charge": raise_register_charge(record=absent).pk,
+        "invoice": invoices[0].pk,
+        "sent_invoice": invoices[1].pk,
+        "period_from": (timezone.localdate() - timedelta(days=60)).strftime("%d/%m/%Y"),
+        "period_to": timezone.localdate().strftime("%d/%m/%Y"),
         "certificate": issue_certificate(record=attended).code,
         "tna_return": tna_services.start_return(agency=agency_a, cycle=cycle).pk,
         "cycle": cycle.pk,

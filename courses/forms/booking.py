@@ -176,3 +176,17 @@ class SessionMessageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.text("subject"), Field.textarea("body"), submit="Send to delegates")
+
+
+class ReopenRegisterForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you reopening the register?",
+        help_text="For example: Priya Shah was marked as did not attend but signed the sign-in sheet.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        error_messages={"required": "Enter why the register is being reopened"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("reason"), submit="Reopen the register")

@@ -433,6 +433,8 @@ POLICY_FIELDS = [
     "no_shows_before_approval",
     "reminder_days_before",
 ]
+# What every invoice prints about the partnership (courses.services.invoices).
+INVOICE_FIELDS = ["invoice_address", "payment_instructions"]
 
 
 class PolicyForm(RecordForm):
@@ -464,6 +466,8 @@ class PolicyForm(RecordForm):
     reminder_days_before = model_field(
         BookingPolicy, "reminder_days_before", label="Days before a session to send reminders"
     )
+    invoice_address = model_field(BookingPolicy, "invoice_address", label="The partnership's address on invoices")
+    payment_instructions = model_field(BookingPolicy, "payment_instructions", label="How to pay, printed on invoices")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -505,6 +509,9 @@ class PolicyForm(RecordForm):
                     "max_decimal_places": "Enter pounds and pence, like 50.00",
                 }
             )
+        for name in INVOICE_FIELDS:
+            self.fields[name].widget = forms.Textarea(attrs={"rows": 4})
+            layout.append(Field.textarea(name))
         _govuk_widgets(self)
         self.helper = gds_helper(*layout, submit="Save policy")
 

@@ -27,6 +27,7 @@ from accounts.mail import queue_email
 from accounts.models import User
 from accounts.selectors import approvers_for, is_member_of, may_approve
 from common.errors import DomainError, LinkExpired
+from common.money import format_money
 
 from ..models import (
     ACTIVE,
@@ -545,7 +546,7 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
         actor=actor,
         action="cancelled booking",
         obj=booking,
-        changes={"late": booking.late_cancellation, "charge": str(charge.amount) if charge else ""},
+        changes={"late": booking.late_cancellation, "charge": format_money(charge.amount) if charge else ""},
     )
     queue_email(
         to=booking.person.email,

@@ -7,6 +7,7 @@ briefings) are never charged. Every charge records, in words, the rule that
 raised it, and is waived with a reason rather than deleted.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -14,10 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import log_action
+from accounts.models import Agency, User
 from common.errors import DomainError
+from common.money import format_money
 
 from ..calendar import working_days_between
-from ..models import AttendanceRecord, Booking, BookingPolicy, Charge, ChargeKind, FeeRate
+from ..models import AttendanceRecord, Booking, BookingPolicy, Charge, ChargeKind, FeeRate, Session
 
 PENCE = Decimal("0.01")
 
@@ -41,12 +44,16 @@ def _exemption(*, agency, course, policy) -> str | None:
     return None
 
 
-def fee_for(*, agency, course, policy: BookingPolicy | None = None) -> Decimal:
-    """The attendance fee: per day for each whole day, per half day for a remaining half."""
+def fee_for(*, agency, course, policy: BookingPolicy | None = None, rates: dict | None = None) -> Decimal:
+    """The attendance fee: per day for each whole day, per half day for a remaining half.
+    `rates` (category id -> FeeRate) saves a query per person when working out a whole register."""
     policy = policy or BookingPolicy.current()
     if _exemption(agency=agency, course=course, policy=policy):
         return Decimal("0")
-    rate = FeeRate.objects.filter(category_id=agency.category_id).first()
+    if rates is not None:
+        rate = rates.get(agency.category_id)
+    else:
+        rate = FeeRate.objects.filter(category_id=agency.category_id).first()
     if rate is None:
         return Decimal("0")
     whole_days = int(course.duration_days)
@@ -73,58 +80,95 @@ def is_late_cancellation(*, session, when=None, policy: BookingPolicy | None = N
     return working_days_between(when, first_day) < policy.late_cancellation_working_days
 
 
-def _raise(*, kind, session, person, agency, booking, amount, rule) -> Charge | None:
-    if amount <= 0:
+@dataclass(frozen=True)
+class PlannedCharge:
+    """A charge a rule says is owed, before it is raised: what the close-register preview lists
+    and what closing raises."""
+
+    kind: str
+    session: Session
+    person: User
+    agency: Agency | None
+    booking: Booking | None
+    amount: Decimal
+    rule: str
+
+
+def _raise(*, planned: PlannedCharge, actor=None) -> Charge | None:
+    if planned.amount <= 0:
         return None
-    existing = Charge.objects.filter(session=session, person=person, kind=kind).first()
+    live = Charge.objects.filter(session=planned.session, person=planned.person, kind=planned.kind)
+    existing = live.filter(cancelled_at__isnull=True).first()
     if existing:
         return existing
     try:
         with transaction.atomic():
             charge = Charge.objects.create(
-                agency=agency, booking=booking, session=session, person=person, kind=kind, amount=amount, rule=rule
+                agency=planned.agency,
+                booking=planned.booking,
+                session=planned.session,
+                person=planned.person,
+                kind=planned.kind,
+                amount=planned.amount,
+                rule=planned.rule,
             )
     except IntegrityError:  # raised at the same moment by another process
-        return Charge.objects.get(session=session, person=person, kind=kind)
+        return live.get(cancelled_at__isnull=True)
     log_action(
-        actor=None, action="raised charge", obj=charge, changes={"kind": kind, "amount": str(amount), "rule": rule}
+        actor=actor,
+        action="raised charge",
+        obj=charge,
+        changes={"kind": planned.kind, "amount": format_money(planned.amount), "rule": planned.rule},
     )
     return charge
 
 
-def raise_attendance_fee(*, record: AttendanceRecord, policy: BookingPolicy | None = None) -> Charge | None:
-    policy = policy or BookingPolicy.current()
-    course = record.session.course
-    amount = fee_for(agency=record.agency, course=course, policy=policy)
-    if not amount:
-        return None
-    category = record.agency.category.name
-    return _raise(
-        kind=ChargeKind.FEE,
-        session=record.session,
-        person=record.person,
-        agency=record.agency,
-        booking=record.booking,
-        amount=amount,
-        rule=f"Course fee for {category}: £{amount} for {_days(course.duration_days)}",
-    )
+def fee_rates() -> dict:
+    """Every organisation category's fee rate, by category id: one query."""
+    return {rate.category_id: rate for rate in FeeRate.objects.all()}
 
 
-def raise_no_show_charge(*, record: AttendanceRecord, policy: BookingPolicy | None = None) -> Charge | None:
+def register_charge(
+    *, record: AttendanceRecord, policy: BookingPolicy | None = None, rates: dict | None = None
+) -> PlannedCharge | None:
+    """What a closed register line owes: the attendance fee for someone who attended (or left
+    early), the no-show charge for someone who did not come; None when nothing is owed."""
     policy = policy or BookingPolicy.current()
     course = record.session.course
+    common = {"session": record.session, "person": record.person, "agency": record.agency, "booking": record.booking}
+    if record.counts_as_attended:
+        amount = fee_for(agency=record.agency, course=course, policy=policy, rates=rates)
+        if not amount:
+            return None
+        return PlannedCharge(
+            kind=ChargeKind.FEE,
+            amount=amount,
+            rule=(
+                f"Course fee for {record.agency.category.name}: "
+                f"{format_money(amount)} for {_days(course.duration_days)}"
+            ),
+            **common,
+        )
     if _exemption(agency=record.agency, course=course, policy=policy):
         return None
-    amount = policy.no_show_charge_per_day * course.duration_days
-    return _raise(
+    amount = (policy.no_show_charge_per_day * course.duration_days).quantize(PENCE)
+    if not amount:
+        return None
+    return PlannedCharge(
         kind=ChargeKind.NO_SHOW,
-        session=record.session,
-        person=record.person,
-        agency=record.agency,
-        booking=record.booking,
         amount=amount,
-        rule=f"Did not attend: £{policy.no_show_charge_per_day} a day × {_days(course.duration_days)}",
+        rule=f"Did not attend: {format_money(policy.no_show_charge_per_day)} a day × {_days(course.duration_days)}",
+        **common,
     )
+
+
+def raise_register_charge(*, record: AttendanceRecord, actor=None, policy: BookingPolicy | None = None):
+    planned = register_charge(record=record, policy=policy)
+    return _raise(planned=planned, actor=actor) if planned else None
+
+
+def raise_planned_charge(*, planned: PlannedCharge, actor=None) -> Charge | None:
+    return _raise(planned=planned, actor=actor)
 
 
 def late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None = None) -> Decimal:
@@ -144,16 +188,18 @@ def raise_late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | 
     if not amount:
         return None
     return _raise(
-        kind=ChargeKind.LATE_CANCELLATION,
-        session=booking.session,
-        person=booking.person,
-        agency=booking.agency,
-        booking=booking,
-        amount=amount,
-        rule=(
-            f"Cancelled within {policy.late_cancellation_working_days} working days: "
-            f"£{policy.late_cancellation_charge_per_day} a day × {_days(course.duration_days)}"
-        ),
+        planned=PlannedCharge(
+            kind=ChargeKind.LATE_CANCELLATION,
+            session=booking.session,
+            person=booking.person,
+            agency=booking.agency,
+            booking=booking,
+            amount=amount,
+            rule=(
+                f"Cancelled within {policy.late_cancellation_working_days} working days: "
+                f"{format_money(policy.late_cancellation_charge_per_day)} a day × {_days(course.duration_days)}"
+            ),
+        )
     )
 
 
@@ -164,6 +210,10 @@ def waive_charge(*, actor, charge: Charge, reason: str) -> Charge:
     if not reason.strip():
         raise ChargeError("Enter why the charge is waived", field="reason")
     charge = Charge.objects.select_for_update(of=("self",)).get(pk=charge.pk)
+    if charge.cancelled_at:
+        raise ChargeError("This charge was cancelled, so there is nothing to waive.")
+    if charge.invoice_id:
+        raise ChargeError(f"This charge is on invoice {charge.invoice.reference}, so it cannot be waived.")
     if charge.waived_at:
         raise ChargeError("This charge has already been waived.")
     charge.waived_at = timezone.now()
@@ -174,6 +224,37 @@ def waive_charge(*, actor, charge: Charge, reason: str) -> Charge:
         actor=actor,
         action="waived charge",
         obj=charge,
-        changes={"reason": charge.waiver_reason, "amount": str(charge.amount)},
+        changes={"reason": charge.waiver_reason, "amount": format_money(charge.amount)},
     )
+    return charge
+
+
+def invoiced_in_words(charge: Charge) -> str:
+    return (
+        f"The {format_money(charge.amount)} {charge.get_kind_display().lower()} charge for {charge.person} "
+        f"is on invoice {charge.invoice.reference}"
+    )
+
+
+def cancel_charge(*, actor, charge: Charge, reason: str) -> Charge:
+    """A charge raised in error (a register corrected after closing) is cancelled with the reason,
+    never deleted: it stays on the charges list and in the audit trail, and no longer counts."""
+    if not reason.strip():
+        raise ChargeError("Enter why the charge is cancelled", field="reason")
+    with transaction.atomic():
+        charge = Charge.objects.select_for_update(of=("self",)).get(pk=charge.pk)
+        if charge.cancelled_at:
+            return charge
+        if charge.invoice_id:
+            raise ChargeError(f"{invoiced_in_words(charge)}, so it cannot be cancelled.")
+        charge.cancelled_at = timezone.now()
+        charge.cancelled_by = actor
+        charge.cancellation_reason = reason.strip()
+        charge.save(update_fields=["cancelled_at", "cancelled_by", "cancellation_reason"])
+        log_action(
+            actor=actor,
+            action="cancelled charge",
+            obj=charge,
+            changes={"reason": charge.cancellation_reason, "amount": format_money(charge.amount)},
+        )
     return charge

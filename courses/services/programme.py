@@ -1,7 +1,7 @@
 """The training manager's programme: courses, venues, sessions, the pathway and the policy."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -201,6 +201,43 @@ class DateSpan:
     ends_at: datetime
 
 
+# A date of up to four hours is a half day of training; a longer one is a full day.
+HALF_DAY_HOURS = 4
+
+
+def days_of_training(dates: list[DateSpan]) -> Decimal:
+    """How many days of training the dates make, in half days."""
+    return sum(
+        (Decimal("0.5") if d.ends_at - d.starts_at <= timedelta(hours=HALF_DAY_HOURS) else Decimal("1") for d in dates),
+        Decimal("0"),
+    )
+
+
+def _days(n: Decimal) -> str:
+    return "half a day" if n == Decimal("0.5") else f"{n.normalize():f} day{'s' if n != 1 else ''}"
+
+
+def session_warnings(*, course: Course | None, dates: list[DateSpan], now=None) -> list[str]:
+    """What the training manager confirms before such a session is saved: dates in the past
+    (legitimate when catching up on sessions already run, whose register is then taken at once)
+    and dates that do not add up to the course's length."""
+    warnings = []
+    now = now or timezone.now()
+    if dates and min(d.starts_at for d in dates) < now:
+        warnings.append(
+            "The session starts in the past. That is right when recording a session already run "
+            "(its register can be taken at once, and its charges and figures count on its own dates)."
+        )
+    if course is not None and dates:
+        days = days_of_training(dates)
+        if days != course.duration_days:
+            warnings.append(
+                f"{course.title} lasts {_days(course.duration_days)}, but these dates make {_days(days)} "
+                f"(a date of up to {HALF_DAY_HOURS} hours is half a day)."
+            )
+    return warnings
+
+
 def session_change_refusal(session: Session, *, now=None) -> str:
     """Why a session's details can no longer be changed ("" while they can): once it has been
     cancelled or completed, or has started, it is left as it was."""
@@ -305,8 +342,9 @@ def save_session(
     have started or were cancelled alone.
 
     Saved only once the training manager has confirmed each warning (`confirmed`: the warnings
-    they were shown), raised as `SessionNeedsConfirmation`: the room already taken at that time, and the trainer
-    pool's checks on each trainer newly chosen. A change to the dates, times, place or
+    they were shown), raised as `SessionNeedsConfirmation`: dates in the past or not matching the
+    course's length, the room already taken at that time, and the trainer pool's checks on each
+    trainer newly chosen. A change to the dates, times, place or
     joining link is emailed to everyone booked, offered or waiting (`session.delegates_told`)."""
     _require_manager(actor)
     if not dates:
@@ -370,6 +408,9 @@ def save_session(
     after = _delegate_facts(session)
     changes = [(what, before[what], after[what]) for what in after if before[what] != after[what]] if before else []
     warnings = []
+    # Dates are checked when they are chosen, not on every later edit of the notes or costs.
+    if creating or any(what == "Dates and times" for what, _old, _new in changes):
+        warnings += session_warnings(course=course, dates=dates)
     # The room is checked when the session takes it or changes time in it, not on every later edit.
     if creating or any(what in ("Dates and times", "Where") for what, _old, _new in changes):
         warnings += _place_warnings(session=session, venue=venue, room=room, dates=dates)

@@ -14,9 +14,8 @@ from courses.services.charges import (
     ChargeError,
     fee_for,
     is_late_cancellation,
-    raise_attendance_fee,
     raise_late_cancellation_charge,
-    raise_no_show_charge,
+    raise_register_charge,
     waive_charge,
 )
 
@@ -99,7 +98,7 @@ def test_an_exempt_course_is_never_charged(nursery):
         ),
         outcome=Attendance.NO_SHOW,
     )
-    assert raise_no_show_charge(record=record) is None
+    assert raise_register_charge(record=record) is None
     assert fee_for(agency=nursery, course=conference) == 0
 
 
@@ -111,10 +110,10 @@ def test_a_no_show_on_a_half_day_course_costs_half_the_daily_charge(nursery):
         ),
         outcome=Attendance.NO_SHOW,
     )
-    charge = raise_no_show_charge(record=record)
+    charge = raise_register_charge(record=record)
     assert charge.amount == Decimal("37.50")  # the policy's £75.00 a day for a no-show ÷ 2 for half a day
     assert "Did not attend" in charge.rule and "half a day" in charge.rule
-    assert raise_no_show_charge(record=record) == charge  # raised once only
+    assert raise_register_charge(record=record) == charge  # raised once only
     assert Charge.objects.count() == 1
 
 
@@ -122,7 +121,7 @@ def test_the_attendance_fee_names_the_rule_that_raised_it(nursery):
     record = AttendanceRecordFactory(
         booking=BookingFactory(person=UserFactory(agency=nursery), session=SessionFactory(days_ahead=-3))
     )
-    charge = raise_attendance_fee(record=record)
+    charge = raise_register_charge(record=record)
     assert (
         charge.amount == Decimal("120")
         and charge.rule == "Course fee for Private or independent provider: £120.00 for 1 day"
@@ -142,7 +141,7 @@ def test_waiving_needs_a_reason_and_the_training_manager(nursery):
         booking=BookingFactory(person=UserFactory(agency=nursery), session=SessionFactory(days_ahead=-3)),
         outcome=Attendance.NO_SHOW,
     )
-    charge = raise_no_show_charge(record=record)
+    charge = raise_register_charge(record=record)
     with pytest.raises(ChargeError, match="Only the training manager"):
         waive_charge(actor=UserFactory(), charge=charge, reason="Ill")
     manager = training_manager()
@@ -167,7 +166,7 @@ def test_the_charges_list_runs_the_same_number_of_queries_for_1_and_100_charges_
         record = AttendanceRecordFactory(
             booking=BookingFactory(person=UserFactory(agency=nursery), session=session), outcome=Attendance.NO_SHOW
         )
-        raise_no_show_charge(record=record)
+        raise_register_charge(record=record)
 
     def count():
         with CaptureQueriesContext(connection) as queries:
@@ -196,7 +195,7 @@ def test_an_agency_lead_sees_only_their_agencys_charges(client, nursery):
         ),
         outcome=Attendance.NO_SHOW,
     )
-    raise_no_show_charge(record=mine)
+    raise_register_charge(record=mine)
     other_agency = AgencyFactory(name="Northshire College", contributing=False, category=nursery.category)
     theirs = AttendanceRecordFactory(
         booking=BookingFactory(
@@ -204,7 +203,7 @@ def test_an_agency_lead_sees_only_their_agencys_charges(client, nursery):
         ),
         outcome=Attendance.NO_SHOW,
     )
-    their_charge = raise_no_show_charge(record=theirs)
+    their_charge = raise_register_charge(record=theirs)
     client.force_login(agency_lead(agency=nursery))
     page = client.get(reverse("courses:charges")).content.decode()
     assert "Sam Wilde" in page and "Ben Brown" not in page

@@ -1,5 +1,7 @@
 """The training manager's programme pages: sessions, courses, venues, pathway and policy."""
 
+import html
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -66,7 +68,8 @@ def test_staff_get_403_on_programme_pages(client, name):
 
 
 def test_creating_a_session_with_two_dates_keeps_its_first_start_and_last_end(manager_client):
-    course, venue = CourseFactory(), VenueFactory()
+    # A full day and a morning: a course of a day and a half.
+    course, venue = CourseFactory(duration_days=Decimal("1.5")), VenueFactory()
     second = (timezone.localdate() + timedelta(days=37)).strftime("%d/%m/%Y")
     response = manager_client.post(
         reverse("courses:manage-session-new"),
@@ -113,6 +116,45 @@ def test_bad_session_input_gets_a_clear_message_and_creates_nothing(manager_clie
     assert response.status_code == 200
     assert "There is a problem" in page and message in page
     assert not Session.objects.exists()
+
+
+def confirmed_from(page: str) -> str:
+    """The warnings the page asks the manager to confirm, as the "Save the session anyway" button sends them."""
+    return html.unescape(re.search(r'name="confirmed" value="([^"]*)"', page).group(1))
+
+
+def test_a_session_in_the_past_is_saved_once_the_manager_confirms_it_is_catching_up(manager_client):
+    course = CourseFactory(title="Working Together to Safeguard Children", duration_days=Decimal("1"))
+    last_year = (timezone.localdate() - timedelta(days=400)).strftime("%d/%m/%Y")
+    data = session_post(course, VenueFactory(), **{"dates-0-date": last_year})
+    page = manager_client.post(reverse("courses:manage-session-new"), data).content.decode()
+    assert "The session starts in the past. That is right when recording a session already run" in page
+    assert "Save the session anyway" in page
+    assert not Session.objects.exists()
+    response = manager_client.post(
+        reverse("courses:manage-session-new"), {**data, "confirmed": confirmed_from(page)}, follow=True
+    )
+    assert "Session created" in response.content.decode()
+    assert timezone.localtime(Session.objects.get().starts_at).strftime("%d/%m/%Y") == last_year
+
+
+def test_dates_that_do_not_match_the_course_length_are_saved_only_once_confirmed(manager_client):
+    course = CourseFactory(title="Working Together to Safeguard Children", duration_days=Decimal("1"))
+    second = (timezone.localdate() + timedelta(days=31)).strftime("%d/%m/%Y")
+    data = session_post(
+        course, VenueFactory(), **{"dates-1-date": second, "dates-1-start": "09:30", "dates-1-end": "16:30"}
+    )
+    page = manager_client.post(reverse("courses:manage-session-new"), data).content.decode()
+    assert "Working Together to Safeguard Children lasts 1 day, but these dates make 2 days" in page
+    assert not Session.objects.exists()
+    manager_client.post(reverse("courses:manage-session-new"), {**data, "confirmed": confirmed_from(page)})
+    assert Session.objects.get().dates.count() == 2
+
+
+def test_a_future_session_of_the_right_length_saves_without_a_question(manager_client):
+    course = CourseFactory(duration_days=Decimal("1"))
+    page = manager_client.post(reverse("courses:manage-session-new"), session_post(course, VenueFactory()), follow=True)
+    assert "Session created" in page.content.decode() and "Check before saving" not in page.content.decode()
 
 
 def test_capacity_cannot_drop_below_the_places_taken(manager_client):

@@ -132,11 +132,11 @@ def test_closing_issues_certificates_raises_charges_and_tells_the_apps_that_foll
     received = []
     register_closed.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="test-register-closed")
     try:
-        result = close_register(actor=manager, session=today_session)
+        plan = close_register(actor=manager, session=today_session)
     finally:
         register_closed.disconnect(dispatch_uid="test-register-closed")
 
-    assert result["certificates"] == 2 and result["no_shows"] == 1
+    assert len(plan.issue) == 2 and plan.no_shows == 1
     assert set(Certificate.objects.values_list("attendance__person", flat=True)) == {
         attended.person_id,
         left_early.person_id,
@@ -166,13 +166,17 @@ def test_a_trainer_of_the_session_takes_the_register_and_others_get_404(client, 
     assert AttendanceRecord.objects.get().outcome == "attended"
 
 
-def test_closing_from_the_page_reports_what_happened(client, today_session, manager):
+def test_closing_from_the_page_asks_for_confirmation_then_reports_what_happened(client, today_session, manager):
     booking = BookingFactory(session=today_session)
     client.force_login(manager)
     response = client.post(
         reverse("courses:register", args=[today_session.pk]), {"close": "1", f"b{booking.pk}": "attended"}, follow=True
     )
-    assert "Register closed. 1 certificate issued, 0 did not attend" in response.content.decode()
+    assert "Issue 1 certificate" in response.content.decode()
+    assert not Certificate.objects.exists()
+    response = client.post(reverse("courses:register-close", args=[today_session.pk]), follow=True)
+    assert "Register closed. 1 certificate issued, 0 certificates withdrawn" in response.content.decode()
+    assert Certificate.objects.count() == 1
 
 
 def test_an_unknown_mark_is_refused(client, today_session, manager):

@@ -365,8 +365,12 @@ def test_a_date_dropped_from_a_session_is_cancelled_in_delegates_calendars(
     session.refresh_from_db()
     BookingFactory(session=session, person=UserFactory(full_name="Aisha Khan"))
     before = session_ics(session).split("BEGIN:VEVENT")[2]
+    url = reverse("courses:manage-session-edit", args=[session.pk])
+    page = manager_client.post(url, _edit(session)).content.decode()
+    # One day of a two-day course: the manager confirms the dates are meant before anyone is told.
+    assert "Harmful Sexual Behaviour lasts 2 days, but these dates make 1 day" in page and not mail.outbox
     with django_capture_on_commit_callbacks(execute=True):
-        manager_client.post(reverse("courses:manage-session-edit", args=[session.pk]), _edit(session))
+        manager_client.post(url, {**_edit(session), "confirmed": _confirmed_from(page)})
     (message,) = mail.outbox
     events = message.attachments[0][1].split("BEGIN:VEVENT")[1:]
     assert len(events) == 2

@@ -16,4 +16,6 @@ urlpatterns = [
     path("manage/sessions/<int:pk>/messages", delegates.session_messages, name="session-messages"),
     path("manage/sessions/<int:pk>/sign-in-sheet", delegates.sign_in_sheet, name="sign-in-sheet"),
     path("manage/sessions/<int:pk>/sign-in-sheet.pdf", delegates.sign_in_sheet_pdf, name="sign-in-sheet-pdf"),
+    path("manage/sessions/<int:pk>/register/close", booking.close_register, name="register-close"),
+    path("manage/sessions/<int:pk>/register/reopen", booking.reopen_register, name="register-reopen"),
 ]

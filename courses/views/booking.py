@@ -3,14 +3,24 @@ approval and the register."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.errors import LinkExpired
+from common.money import format_money
 from common.views import form_error, link_expired_page, post_data, site_url
 
-from ..forms.booking import SUBSTITUTE, ApprovalForm, BookForColleagueForm, CancelBookingForm, RegisterForm, WalkInForm
+from ..forms.booking import (
+    SUBSTITUTE,
+    ApprovalForm,
+    BookForColleagueForm,
+    CancelBookingForm,
+    RegisterForm,
+    ReopenRegisterForm,
+    WalkInForm,
+)
 from ..models import BookingStatus
 from ..selectors.booking import (
     active_booking_of,
@@ -135,7 +145,8 @@ def cancel_booking(request, pk):
             charge = result.charges.first()
             text = "The booking is cancelled."
             if charge:
-                text += f" This was a late cancellation: £{charge.amount} has been charged to {charge.agency}."
+                amount = format_money(charge.amount)
+                text += f" This was a late cancellation: {amount} has been charged to {charge.agency}."
             messages.success(request, text)
             return redirect("courses:booking", pk=result.pk)
     return render(
@@ -222,16 +233,9 @@ def register(request, pk):
             elif form.is_valid():
                 register_services.record_attendance(actor=request.user, session=session, outcomes=form.outcomes())
                 if "close" in request.POST:
-                    result = register_services.close_register(actor=request.user, session=session)
-                    messages.success(
-                        request,
-                        f"Register closed. {result['certificates']} "
-                        f"certificate{'s' if result['certificates'] != 1 else ''} issued, "
-                        f"{result['no_shows']} did not attend, "
-                        f"{result['charges']} charge{'s' if result['charges'] != 1 else ''} raised.",
-                    )
-                else:
-                    messages.success(request, "Register saved.")
+                    # Closing is confirmed on its own page, which says what closing will do.
+                    return redirect("courses:register-close", pk=session.pk)
+                messages.success(request, "Register saved.")
                 return redirect("courses:register", pk=session.pk)
         except (RegisterError, BookingError) as error:
             target = walk_in_form if "add_walk_in" in request.POST else form
@@ -249,3 +253,55 @@ def register(request, pk):
             "bookings": bookings,
         },
     )
+
+
+def _plural(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+@login_required
+def close_register(request, pk):
+    """Confirm closing: the page lists `plan_close`, the plan `close_register` carries out."""
+    session = get_session_for_register(request.user, pk)
+    if session.register_closed_at or not register_services.register_has_opened(session):
+        return redirect("courses:register", pk=session.pk)
+    if request.method == "POST":
+        try:
+            plan = register_services.close_register(actor=request.user, session=session)
+        except RegisterError as error:
+            messages.error(request, error.message)
+            return redirect("courses:register", pk=session.pk)
+        messages.success(
+            request,
+            "Register closed. "
+            f"{_plural(len(plan.issue) + len(plan.reinstate), 'certificate', 'certificates')} issued, "
+            f"{_plural(len(plan.withdraw), 'certificate', 'certificates')} withdrawn, "
+            f"{_plural(len(plan.raise_charges), 'charge', 'charges')} raised ({format_money(plan.raise_total)}), "
+            f"{_plural(len(plan.cancel_charges), 'charge', 'charges')} cancelled.",
+        )
+        return redirect("courses:register", pk=session.pk)
+    plan = register_services.plan_close(session)
+    return render(request, "courses/booking/register_close.html", {"session": session, "plan": plan})
+
+
+@login_required
+def reopen_register(request, pk):
+    session = get_session_for_register(request.user, pk)
+    if not request.user.is_training_manager:
+        raise PermissionDenied
+    if not session.register_closed_at:
+        return redirect("courses:register", pk=session.pk)
+    form = ReopenRegisterForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            register_services.reopen_register(actor=request.user, session=session, reason=form.cleaned_data["reason"])
+        except RegisterError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                "Register reopened. Correct the marks, then close it again: "
+                "certificates and charges are corrected when it closes.",
+            )
+            return redirect("courses:register", pk=session.pk)
+    return render(request, "courses/booking/register_reopen.html", {"session": session, "form": form})

@@ -72,7 +72,7 @@ def training_record_context(person: User) -> dict:
     upcoming = [b for b in bookings if b.status in ACTIVE and b.session.starts_at > now]
     past = [b for b in bookings if b not in upcoming]
     certificates = list(
-        Certificate.objects.filter(attendance__person=person)
+        Certificate.objects.filter(attendance__person=person, withdrawn_at__isnull=True)
         .select_related("attendance__session__course")
         .order_by("-attendance__session__starts_at")
     )

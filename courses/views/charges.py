@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from common.access import permission_required
 from common.listing import table_page
+from common.money import format_money
 from common.views import form_error, post_data
 
 from ..certificates import normalise_code, open_certificate_pdf
@@ -24,10 +25,13 @@ from ..tables_charges import ChargeTable
 def charges(request):
     filterset = ChargeFilter(request.GET or None, queryset=charges_visible_to(request.user), user=request.user)
     shown = filterset.qs
+    live = Q(cancelled_at__isnull=True)
     totals = shown.aggregate(
-        raised=Sum("amount"),
-        waived=Sum("amount", filter=Q(waived_at__isnull=False)),
-        outstanding=Sum("amount", filter=Q(waived_at__isnull=True)),
+        raised=Sum("amount", filter=live),
+        waived=Sum("amount", filter=live & Q(waived_at__isnull=False)),
+        outstanding=Sum("amount", filter=live & Q(waived_at__isnull=True, invoice__isnull=True)),
+        invoiced=Sum("amount", filter=live & Q(invoice__isnull=False, invoice__paid_at__isnull=True)),
+        paid=Sum("amount", filter=live & Q(invoice__paid_at__isnull=False)),
     )
     return table_page(
         request,
@@ -49,7 +53,7 @@ def waive(request, pk):
         except ChargeError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"The £{charge.amount} charge to {charge.agency} has been waived.")
+            messages.success(request, f"The {format_money(charge.amount)} charge to {charge.agency} has been waived.")
             return redirect("courses:charges")
     return render(request, "courses/charges/waive.html", {"charge": charge, "form": form})
 

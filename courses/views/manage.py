@@ -17,6 +17,7 @@ from common.views import form_error, post_data
 
 from ..filters_manage import CourseFilter, SessionFilter
 from ..forms.manage import (
+    INVOICE_FIELDS,
     POLICY_FIELDS,
     CancelSessionForm,
     CourseForm,
@@ -390,7 +391,7 @@ def pathway_rule_delete(request, pk):
 def policy(request):
     form = PolicyForm(post_data(request), instance=BookingPolicy.current())
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in POLICY_FIELDS}
+        data = {name: form.cleaned_data[name] for name in [*POLICY_FIELDS, *INVOICE_FIELDS]}
         try:
             programme.save_policy(actor=request.user, fee_rates=form.fee_rates(), **data)
         except ProgrammeError as error:

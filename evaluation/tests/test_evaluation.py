@@ -263,3 +263,27 @@ def test_practice_issues_keep_their_status_history(client, course):
     with pytest.raises(EvaluationError, match="already taken to committee"):
         services.change_issue_status(actor=manager, issue=issue, status=IssueStatus.TAKEN, note="again")
     assert [h.status for h in issue.history.all()] == [IssueStatus.RAISED, IssueStatus.TAKEN]
+
+
+def test_closing_a_corrected_register_asks_only_those_newly_recorded_as_attended(course, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from courses.services.register import close_register, plan_close, record_attendance, reopen_register
+
+    manager = training_manager()
+    session = SessionFactory(course=course, days_ahead=-1)
+    first = attended(session, n=2)
+    late = BookingFactory(session=session, person=UserFactory(email="jamal.jones@example.org"))
+    AttendanceRecordFactory(session=session, person=late.person, booking=late, outcome=Attendance.NO_SHOW)
+    assert plan_close(session).follow_ups == ["2 people will be asked to evaluate the course"]
+    close_register(actor=manager, session=session)
+    assert Invitation.objects.filter(stage=Stage.IMMEDIATE).count() == 2
+    sent = len(mail.outbox)
+
+    reopen_register(actor=manager, session=session, reason="Jamal Jones arrived late and stayed")
+    record_attendance(actor=manager, session=session, outcomes={late.pk: Attendance.ATTENDED})
+    assert plan_close(session).follow_ups == ["1 person will be asked to evaluate the course"]
+    close_register(actor=manager, session=session)
+    invited = list(Invitation.objects.filter(stage=Stage.IMMEDIATE).values_list("booking_id", flat=True))
+    assert sorted(invited) == sorted([first[0].pk, first[1].pk, late.pk])
+    evaluation_mail = [m for m in mail.outbox[sent:] if "/evaluation/answer/" in m.body]
+    assert [m.to for m in evaluation_mail] == [["jamal.jones@example.org"]]
