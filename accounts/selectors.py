@@ -6,6 +6,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+
+from common.todo import TodoItem
 
 from .models import Agency, AuditEntry, Sector, User, normalise_email
 from .roles import Role
@@ -209,3 +212,18 @@ def partnership_overview() -> dict:
         "unverified_count": people["unverified"],
         "unmapped_count": people["unmapped"],
     }
+
+
+def todo_for(user: User) -> list[TodoItem]:
+    """People waiting for the training manager or their agency's lead to confirm they work for the
+    agency they named. One query."""
+    if not (user.is_training_manager or user.is_agency_lead):
+        return []
+    return [
+        TodoItem(
+            count=claims_visible_to(user).count(),
+            singular="person waiting to be confirmed as an agency's staff",
+            plural="people waiting to be confirmed as an agency's staff",
+            url=reverse("manage:agency-claims"),
+        )
+    ]

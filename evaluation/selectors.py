@@ -8,7 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.urls import reverse
 
+from common.todo import TodoItem
 from courses.models import Session
 from tna.selectors import percent
 
@@ -195,3 +197,18 @@ def board_summary(starts_on: date, ends_on: date) -> Results | None:
     """The year's evaluation results for the Board's annual report; None when nobody was asked."""
     found = results(sessions_in(starts_on=starts_on, ends_on=ends_on))
     return found if any(rate.invited for rate in found.rates) else None
+
+
+def todo_for(user) -> list[TodoItem]:
+    """For the training manager, free-text answers waiting for review before any report may show
+    them. One query."""
+    if not user.has_perm("evaluation.manage"):
+        return []
+    return [
+        TodoItem(
+            count=Answer.objects.filter(text_status=TextStatus.PENDING).count(),
+            singular="evaluation comment to review",
+            plural="evaluation comments to review",
+            url=reverse("evaluation:comments"),
+        )
+    ]
