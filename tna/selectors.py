@@ -379,8 +379,9 @@ def todo_for(user, *, today: date | None = None) -> list[TodoItem]:
                 TodoItem(
                     count=1,
                     singular=(
-                        f"training needs return for {cycle.year} to submit: "
-                        f"{'it was due on' if late else 'the deadline is'} {cycle.deadline:%-d %B %Y}"
+                        f"training needs return for {cycle.year} to submit"
+                        + (": the deadline was " if late else " by ")
+                        + f"{cycle.deadline:%-d %B %Y}"
                     ),
                     plural="",
                     url=reverse("tna:return", args=[tna_return.pk]),

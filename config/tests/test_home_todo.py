@@ -128,7 +128,7 @@ def test_an_agency_lead_sees_endorsements_the_return_with_its_deadline_and_red_s
     page = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("pool:applications")}">1 trainer pool application to endorse' in page
     assert reverse("tna:return", args=[tna_return.pk]) in page
-    assert f"the deadline is {deadline:%-d %B %Y}" in page
+    assert f"to submit by {deadline:%-d %B %Y}" in page
     assert f'href="{reverse("courses:agency-training")}?status=red">2 of your staff are not in date' in page
 
 
