@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from common.access import permission_required
 from common.listing import rows_csv_response
@@ -30,6 +32,8 @@ from .selectors import (
     RETURN_LINE_COLUMNS,
     attendance_against_need,
     current_training_year,
+    cycle_stage,
+    cycles_by_stage,
     demand_against_supply,
     get_return_for_user,
     overview,
@@ -37,6 +41,25 @@ from .selectors import (
     totals,
 )
 from .services import TnaError
+
+
+def _picked_year(request, year: TrainingYear, to: str, *, keep: str = ""):
+    """The year picker's answer on a page whose address names its year: ?year=<pk> of another year
+    redirects to the same page for that year (keeping the `keep` query parameter), else None."""
+    pk = request.GET.get("year", "")
+    if not (pk.isascii() and pk.isdigit()) or int(pk) == year.pk:
+        return None
+    if to == "tna:cycle":
+        target = TnaCycle.objects.filter(year_id=int(pk)).values_list("pk", flat=True).first()
+    else:
+        target = TrainingYear.objects.filter(pk=int(pk)).values_list("pk", flat=True).first()
+    if target is None:
+        return None
+    url = reverse(to, args=[target])
+    if keep and request.GET.get(keep):
+        url += "?" + urlencode({keep: request.GET[keep]})
+    return redirect(url)
+
 
 SECTIONS = {
     "staff": ("About your agency", StaffForm),
@@ -51,8 +74,11 @@ def index(request):
     started when the analysis opens; an agency added since starts its own here, with a POST."""
     user = request.user
     if user.is_training_manager:
-        latest = TnaCycle.objects.order_by("-deadline").first()
-        return redirect("tna:cycle", pk=latest.pk) if latest else render(request, "tna/no_cycle.html")
+        # Every analysis open or being prepared, so setting up next year never hides the live one.
+        current, past = cycles_by_stage()
+        if not current and not past:
+            return render(request, "tna/no_cycle.html")
+        return render(request, "tna/index.html", {"current": current, "past": past})
     if not user.is_agency_lead or not user.agency_id:
         raise PermissionDenied
     cycle = TnaCycle.objects.filter(opened_at__isnull=False).select_related("year").order_by("-deadline").first()
@@ -203,6 +229,9 @@ def cycle(request, pk):
         else:
             messages.success(request, f"The training needs analysis is open: {told} agencies' leads have been emailed.")
         return redirect("tna:cycle", pk=cycle.pk)
+    picked = _picked_year(request, cycle.year, "tna:cycle")
+    if picked:
+        return picked
     rows = overview(cycle)
     counts = {}
     for row in rows:
@@ -216,6 +245,9 @@ def cycle(request, pk):
             "counts": sorted(counts.items()),
             "demand": demand_against_supply(cycle),
             "reminders": cycle.reminders.select_related("agency")[:100],
+            "year": cycle.year,
+            "years": TrainingYear.objects.filter(cycle__isnull=False),
+            "stage": cycle_stage(cycle),
         },
     )
 
@@ -291,6 +323,9 @@ def import_summary(result: services.NeedsImport) -> str:
 @shared_page
 def attendance(request, pk):
     year = get_object_or_404(TrainingYear, pk=pk)
+    picked = _picked_year(request, year, "tna:attendance", keep="by")
+    if picked:
+        return picked
     by = request.GET.get("by", "agency")
     if by not in ("agency", "course", "level"):
         by = "agency"
@@ -300,6 +335,8 @@ def attendance(request, pk):
         "tna/attendance.html",
         {
             "year": year,
+            "years": TrainingYear.objects.all(),
+            "keep": [("by", by)],
             "rows": rows,
             "total": totals(rows),
             "by": by,
@@ -340,9 +377,12 @@ def latest_attendance(request):
 @permission_required("tna.manage")
 def contributions(request, pk):
     year = get_object_or_404(TrainingYear, pk=pk)
+    picked = _picked_year(request, year, "tna:contributions")
+    if picked:
+        return picked
     form = ContributionsForm(post_data(request), year=year)
     if request.method == "POST" and form.is_valid():
         services.save_contributions(actor=request.user, year=year, amounts=form.amounts())
         messages.success(request, f"Agencies' contributions for {year} saved.")
         return redirect("tna:contributions", pk=year.pk)
-    return render(request, "tna/contributions.html", {"year": year, "form": form})
+    return render(request, "tna/contributions.html", {"year": year, "form": form, "years": TrainingYear.objects.all()})

@@ -525,11 +525,11 @@ MATRIX = {
     "courses:verify-certificate": ((), PUBLIC, READS_ONLY),
     "courses:certificate": (("certificate",), AGENCY_A_OBJECT, READS_ONLY),
     # Opening the TNA page takes an agency lead to their agency's return; lead_b's agency has none yet, so
-    # they see the page to start it, which a POST does.
+    # they see the page to start it, which a POST does. The training manager sees every analysis.
     "tna:index": (
         (),
-        row(302, 403, 302, 200, 403, 302, 403),
-        Post(row(302, 403, 302, 302, 403, 302, 403), state=count(TnaReturn), changes=("lead_b",)),
+        row(302, 403, 302, 200, 403, 200, 403),
+        Post(row(302, 403, 302, 302, 403, 200, 403), state=count(TnaReturn), changes=("lead_b",)),
     ),
     "tna:new": (
         (),
