@@ -731,6 +731,9 @@ def _import_return(*, actor, lines: list[ImportLine], file_name: str) -> Importe
         importer=actor.full_name or actor.email,
         file_name=file_name,
     )
+    # Lines the agency has not filled in yet (prefilled when the return was started) take the file's
+    # figures as new ones: only a section the lead saved has answers a file can change.
+    answered = existed and "needs" in tna_return.sections_done
     current = {n.course_id: n for n in tna_return.needs.all()}
     for line in lines:
         figures = {
@@ -742,8 +745,9 @@ def _import_return(*, actor, lines: list[ImportLine], file_name: str) -> Importe
         if need is None:
             TrainingNeed.objects.create(tna_return=tna_return, course=line.course, **figures)
             outcome.new_lines += 1
-        elif not existed:
-            # The lines of a return the import itself started are the file's, not changes to anything.
+        elif not answered:
+            # The lines of a return the import itself started, or whose needs nobody has answered, are
+            # the file's, not changes to anything.
             TrainingNeed.objects.filter(pk=need.pk).update(**figures)
             outcome.new_lines += 1
         elif any(getattr(need, name) != value for name, value in figures.items()):

@@ -1,6 +1,7 @@
 """Training needs analysis pages: the agency lead's return, and the training manager's overview."""
 
 from itertools import chain
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from common.access import permission_required
+from common.csvfiles import dict_reader
 from common.listing import rows_csv_response
 from common.pagecache import shared_page
 from common.views import form_error, post_data, site_url
@@ -301,6 +303,22 @@ def import_returns(request, pk):
             if result.ok:
                 request.session[pending_key] = {"text": form.cleaned_data["file"], "name": form.file_name}
     return render(request, "tna/import.html", {"cycle": cycle, "form": form, "result": result})
+
+
+EXAMPLE_FILE = Path(settings.BASE_DIR) / "docs" / "examples" / "08-tna-returns.csv"
+
+
+@permission_required("tna.manage")
+def import_example(request, pk):
+    """The example file of the import guide, without its Training year column, which an import on
+    an analysis's own page does not need."""
+    cycle = get_object_or_404(TnaCycle.objects.select_related("year"), pk=pk)
+    rows = list(dict_reader(EXAMPLE_FILE.read_text(encoding="utf-8")))
+    columns = services.IMPORT_COLUMNS[1:]
+    return rows_csv_response(
+        chain([columns], ([row.get(column, "") for column in columns] for row in rows)),
+        f"training-needs-{cycle.year}-example.csv",
+    )
 
 
 def import_summary(result: services.NeedsImport) -> str:

@@ -568,6 +568,7 @@ MATRIX = {
     ),
     "tna:export": (("cycle",), MANAGER_ONLY, READS_ONLY),
     "tna:import": (("cycle",), MANAGER_ONLY, Post(row(302, 403, 403, 403, 403, 200, 403), state=audit_count)),
+    "tna:import-example": (("cycle",), MANAGER_ONLY, READS_ONLY),
     "tna:attendance": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
     "tna:contributions": (
         ("year",),
@@ -766,6 +767,7 @@ MATRIX = {
     ),
     "transfer:export": ((), row(302, 403, 403, 403, 403, 302, 403), READS_ONLY),
     "transfer:example": (("people",), MANAGER_ONLY, READS_ONLY),
+    "transfer:guide": ((), MANAGER_ONLY, READS_ONLY),
     "reports:dashboard": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
     "reports:runs": (
         (),
