@@ -177,13 +177,18 @@ def check_answers(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_return(
-                actor=request.user, tna_return=tna_return, declaration=form.cleaned_data["declaration"]
+                actor=request.user,
+                tna_return=tna_return,
+                declaration=form.cleaned_data["declaration"],
+                site_url=site_url(request),
             )
         except TnaError as error:
             form_error(form, error)
         else:
             messages.success(
-                request, f"Your training needs return for {tna_return.cycle.year} has been submitted. Thank you."
+                request,
+                f"The training needs return for {tna_return.cycle.year} has been submitted. Thank you. "
+                "A receipt with a copy of it has been emailed to the agency's lead.",
             )
             return redirect("tna:return", pk=tna_return.pk)
     return render(
