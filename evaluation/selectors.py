@@ -9,9 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from common.todo import TodoItem
-from courses.models import Session
+from courses.models import Session, SessionStatus
 from tna.selectors import percent
 
 from .models import AGREEMENT_SCALE, Answer, Invitation, ItemKind, Stage, TextStatus
@@ -78,7 +79,7 @@ class ItemResult:
 
 @dataclass
 class Results:
-    sessions: int
+    sessions: int  # delivered: ended and not cancelled (sessions still to come have no answers yet)
     rates: list[StageRate]
     confidence: list[OutcomeChange]
     items: list[ItemResult]
@@ -179,7 +180,7 @@ def results(sessions) -> Results:
         items.append(result)
     comments = [a["text"] for a in answers if a["text"] and a["text_status"] == TextStatus.APPROVED]
     return Results(
-        sessions=sessions.count(),
+        sessions=sessions.filter(ends_at__lte=timezone.now()).exclude(status=SessionStatus.CANCELLED).count(),
         rates=rates,
         confidence=confidence,
         items=items,

@@ -288,7 +288,8 @@ def check_need(in_scope: int, trained: int, requested: int) -> tuple[str, str]:
             "",
         )
     if requested > in_scope:
-        return "", f"you asked for {requested} places for {in_scope} staff in scope. Check this is right."
+        places = f"{requested:,} place{'s' if requested != 1 else ''}"
+        return "", f"you asked for {places} for {in_scope:,} staff in scope. Check this is right."
     return "", ""
 
 
@@ -525,7 +526,10 @@ def send_tna_reminders(*, now=None) -> int:
                 managers = training_managers()
                 queue_email(
                     to=[m.email for m in managers] or [settings.SUPPORT_EMAIL],
-                    subject=f"Training needs analysis {cycle.year}: {len(late)} agencies have not returned",
+                    subject=(
+                        f"Training needs analysis {cycle.year}: {len(late)} "
+                        f"{'agency has' if len(late) == 1 else 'agencies have'} not returned"
+                    ),
                     template="tna_escalation",
                     context={"cycle": cycle, "agencies": late, "link": _link("", "tna:cycle", cycle.pk)},
                 )

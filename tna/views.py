@@ -234,7 +234,8 @@ def cycle(request, pk):
         except TnaError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"The training needs analysis is open: {told} agencies' leads have been emailed.")
+            leads = "1 agency's lead has" if told == 1 else f"{told} agencies' leads have"
+            messages.success(request, f"The training needs analysis is open: {leads} been emailed.")
         return redirect("tna:cycle", pk=cycle.pk)
     picked = _picked_year(request, cycle.year, "tna:cycle")
     if picked:

@@ -178,7 +178,9 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
         taken = Booking.objects.filter(session=session, status__in=HOLDS_PLACE).count()
         if values.get("capacity", session.capacity) < taken:
             raise ProgrammeError(
-                f"{taken} places are already taken: the capacity cannot be less than that", field="capacity"
+                f"{taken} {'place is' if taken == 1 else 'places are'} already taken: "
+                "the capacity cannot be less than that",
+                field="capacity",
             )
     session = session or Session()
     course = values.get("course", getattr(session, "course", None))
