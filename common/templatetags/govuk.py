@@ -64,7 +64,11 @@ def in_error(field):
     if not field.errors:
         return field
     classes = field.field.widget.attrs.get("class", "")
-    error_class = {"govuk-select": "govuk-select--error", "govuk-input": "govuk-input--error"}
+    error_class = {
+        "govuk-select": "govuk-select--error",
+        "govuk-input": "govuk-input--error",
+        "govuk-textarea": "govuk-textarea--error",
+    }
     extra = [error_class[name] for name in classes.split() if name in error_class]
     return field.as_widget(
         attrs={"class": " ".join([classes, *extra]).strip(), "aria-describedby": f"{field.auto_id}-error"}
