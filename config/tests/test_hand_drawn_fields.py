@@ -1,5 +1,6 @@
 """Fields drawn by hand (outside crispy-forms) show GOV.UK's error styling when in error, with the
-message announced with the field, like every other field of the service."""
+message announced with the field, like every other field of the service; and forms leave checking
+answers to the service."""
 
 import re
 from datetime import date
@@ -8,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.factories import AgencyFactory, agency_lead, training_manager
+from accounts.factories import AgencyFactory, UserFactory, agency_lead, training_manager
 from courses.factories import CourseFactory, LevelFactory
 from pool.factories import TrainerCommitmentFactory
 from tna import services as tna_services
@@ -57,3 +58,13 @@ def test_the_catalogue_filters(client):
     CourseFactory(title="Working Together to Safeguard Children")
     page = client.get(reverse("courses:catalogue"), {"date_from": "31/13/2026"}).content.decode()
     assert _in_error(page, "date_from")
+
+
+def test_forms_leave_checking_to_the_service_not_the_browser(client):
+    """An email field or a required one would otherwise stop the form with the browser's own bubble,
+    before the GOV.UK error summary could say what is wrong."""
+    client.force_login(UserFactory())
+    for name in ("accounts:edit-profile", "accounts:password-change"):
+        page = client.get(reverse(name)).content.decode()
+        forms = [tag for tag in re.findall(r"<form[^>]*>", page) if "sign-out" not in tag]
+        assert forms and all("novalidate" in tag for tag in forms), (name, forms)
