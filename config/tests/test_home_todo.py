@@ -45,6 +45,15 @@ def _manager_world(n: int):
         TnaReturn.objects.create(cycle=cycle, agency=AgencyFactory(), status=ReturnStatus.DRAFT)
 
 
+def _held(person, **kwargs):
+    return BookingFactory(
+        person=person,
+        status=BookingStatus.AWAITING_APPROVAL,
+        approval_expires_at=timezone.now() + timedelta(days=2),
+        **kwargs,
+    )
+
+
 def _queries(client, user) -> int:
     client.force_login(user)
     client.get(reverse("home"))  # the session and the caches warm up
@@ -62,9 +71,13 @@ def test_the_home_page_costs_the_same_queries_for_one_item_as_for_a_hundred(clie
         if role == "manager":
             _manager_world(n)
         elif role == "lead":
-            for _ in range(n):
+            for i in range(n):
                 MembershipFactory(person=UserFactory(agency=user.agency), status=MembershipStatus.APPLIED)
                 UserFactory(agency=user.agency)
+                # Staff with and without a line manager of their own: only the second waits for the lead.
+                colleague = UserFactory(agency=user.agency, line_manager_email=f"manager{i}@elsewhere.example.org")
+                for person in (colleague, UserFactory(agency=user.agency)):
+                    _held(person)
         else:
             for i in range(n):
                 session = SessionFactory(days_ahead=10 + i)
@@ -130,6 +143,22 @@ def test_an_agency_lead_sees_endorsements_the_return_with_its_deadline_and_red_s
     assert reverse("tna:return", args=[tna_return.pk]) in page
     assert f"to submit by {deadline:%-d %B %Y}" in page
     assert f'href="{reverse("courses:agency-training")}?status=red">2 of your staff are not in date' in page
+
+
+def test_places_waiting_for_the_lead_s_approval_are_listed_with_their_approval_links(client):
+    lead = agency_lead()
+    waiting = _held(UserFactory(full_name="Tom Booth", agency=lead.agency))
+    manager = training_manager(email="line.manager@northshire-police.example.org", agency=lead.agency)
+    _held(UserFactory(full_name="Amy Shaw", agency=lead.agency, line_manager_email=manager.email))  # her manager's
+    _held(UserFactory(agency=AgencyFactory()))  # another agency's
+    client.force_login(lead)
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("courses:approvals")}">1 training place waiting for your approval' in page
+    page = client.get(reverse("courses:approvals")).content.decode()
+    assert "Tom Booth" in page and "Amy Shaw" not in page
+    token = page.split('href="/approve/')[1].split('"')[0]
+    approval = client.get(f"/approve/{token}")
+    assert approval.status_code == 200 and waiting.session.course.title in approval.content.decode()
 
 
 def test_a_submitted_return_leaves_the_lead_s_list(client):

@@ -381,6 +381,8 @@ MATRIX = {
             changes=("lead_a", "manager"),
         ),
     ),
+    # The places waiting for the person's own approval: everyone's list is their own.
+    "courses:approvals": ((), SIGNED_IN, READS_ONLY),
     "courses:approval": (
         ("bad_token",),
         row(400, 400, 400, 400, 400, 400, 400),

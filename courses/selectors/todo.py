@@ -9,10 +9,12 @@ shows.
 
 from datetime import timedelta
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import normalise_email
+from accounts.selectors import approvers_for_many
 from common.todo import TodoItem
 
 from ..models import Booking, BookingStatus, SessionStatus
@@ -67,10 +69,42 @@ def sessions_needing(need: str, sessions: QuerySet | None = None, *, now=None) -
     }[need](sessions, now=now)
 
 
+def places_waiting_for_approval_by(user, *, now=None) -> list[Booking]:
+    """Places held until `user` approves or declines them, by the approval rule
+    (accounts.selectors.approvers_for): as someone's line manager, as their agency's lead, or as the
+    training team. Soonest released first. At most four queries."""
+    email = normalise_email(user.email)
+    if not email:
+        return []
+    scope = Q(person__line_manager_email__iexact=email)
+    if user.is_agency_lead and user.agency_id:
+        scope |= Q(person__agency_id=user.agency_id)
+    if user.is_training_manager:
+        scope = Q()
+    held = list(
+        Booking.objects.filter(
+            scope, status=BookingStatus.AWAITING_APPROVAL, approval_expires_at__gt=now or timezone.now()
+        )
+        .exclude(person=user)
+        .select_related("person__agency", "session__course", "session__venue")
+        .order_by("approval_expires_at", "pk")
+    )
+    approvers = approvers_for_many([booking.person for booking in held])
+    return [booking for booking in held if email in approvers[booking.person_id].emails]
+
+
 def todo_for(user, *, now=None) -> list[TodoItem]:
-    """The training manager's programme work, a trainer's registers to close, and how many of an
-    agency lead's staff are red. A fixed number of queries."""
-    items = []
+    """Places waiting for the person's approval; the training manager's programme work, a
+    trainer's registers to close, and how many of an agency lead's staff are red. A fixed number
+    of queries."""
+    items = [
+        TodoItem(
+            count=len(places_waiting_for_approval_by(user, now=now)),
+            singular="training place waiting for your approval",
+            plural="training places waiting for your approval",
+            url=reverse("courses:approvals"),
+        )
+    ]
     if user.is_agency_lead and user.agency_id:
         red = agency_training_summary(user.agency_id).counts["red"]
         items.append(

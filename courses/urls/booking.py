@@ -12,5 +12,6 @@ urlpatterns = [
     path("bookings/<int:pk>/cancel", booking.cancel_booking, name="cancel-booking"),
     path("bookings/<int:pk>/accept", booking.accept_offer, name="accept-offer"),
     path("approve/<str:token>", rate_limited("approval-link")(booking.approval), name="approval"),
+    path("approvals", booking.approvals, name="approvals"),
     path("manage/sessions/<int:pk>/register", booking.register, name="register"),
 ]
