@@ -55,7 +55,7 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
-def _table(lines: list[str]) -> str:
+def _table(lines: list[str], caption: str) -> str:
     head, body = _cells(lines[0]), [_cells(line) for line in lines[2:]]
     header = "".join(f'<th scope="col" class="govuk-table__header">{inline(c)}</th>' for c in head)
     rows = "".join(
@@ -65,7 +65,9 @@ def _table(lines: list[str]) -> str:
         for row in body
     )
     return (
-        '<table class="govuk-table app-table--small"><thead class="govuk-table__head">'
+        '<table class="govuk-table app-table--small">'
+        f'<caption class="govuk-table__caption govuk-visually-hidden">{caption}</caption>'
+        '<thead class="govuk-table__head">'
         f'<tr class="govuk-table__row">{header}</tr></thead><tbody class="govuk-table__body">{rows}</tbody></table>'
     )
 
@@ -74,6 +76,8 @@ def render(text: str) -> SafeString:
     """The Markdown `text` as HTML (see the module's docstring for what is understood)."""
     blocks: list[str] = []
     lines = text.replace("\r\n", "\n").split("\n")
+    # A table is captioned by the heading it sits under (tables have no caption in Markdown).
+    section = ""
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -84,6 +88,7 @@ def render(text: str) -> SafeString:
             level, title = len(heading.group(1)), heading.group(2).strip()
             anchor = slugify(re.sub(r"`", "", title))
             blocks.append(f'<h{level} class="{HEADING_CLASSES[level]}" id="{anchor}">{inline(title)}</h{level}>')
+            section = inline(title)
             i += 1
             continue
         if line.startswith("|") and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1].strip()):
@@ -91,7 +96,7 @@ def render(text: str) -> SafeString:
             while i < len(lines) and lines[i].startswith("|"):
                 table.append(lines[i])
                 i += 1
-            blocks.append(_table(table))
+            blocks.append(_table(table, f"Columns: {section}" if section else "Columns"))
             continue
         numbered, bullet = _NUMBERED.match(line), _BULLET.match(line)
         if numbered or bullet:

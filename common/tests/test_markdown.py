@@ -21,6 +21,8 @@ def test_headings_paragraphs_lists_and_tables_become_govuk_markup():
     assert '<ul class="govuk-list govuk-list--bullet"><li>an agency with no return</li>' in html
     assert 'id="8-training-needs-returns-tna-returns"' in html and "<code>tna-returns</code>" in html
     assert '<th scope="col" class="govuk-table__header">column</th>' in html
+    # Captioned by the heading it sits under.
+    assert '<caption class="govuk-table__caption govuk-visually-hidden">Columns: 8. Training needs returns' in html
     assert '<td class="govuk-table__cell">Agency</td>' in html
 
 
