@@ -27,12 +27,17 @@ seed: migrate
 
 # The web server, a Celery worker and beat together (Procfile), on SQLite and a
 # broker on the local disk unless DATABASE_URL and CELERY_BROKER_URL say otherwise.
+# DEBUG is off, so the demo shows the service's own error pages (a 404 is "Page not found", not
+# Django's debug page); the static files are collected for WhiteNoise to serve. `DEBUG=true make run`
+# brings the debug pages back for development.
+DEBUG ?= false
 run: seed
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@echo ""
 	@echo "  Open http://$(HOST):$(PORT)/ and sign in with one of the accounts above."
 	@echo "  Emails the site sends are printed here (console email backend). Stop with Ctrl+C."
 	@echo ""
-	PORT=$(PORT) HOST=$(HOST) SITE_URL=http://$(HOST):$(PORT) $(BIN)/honcho start -f Procfile.dev
+	DEBUG=$(DEBUG) PORT=$(PORT) HOST=$(HOST) SITE_URL=http://$(HOST):$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 # ruff with the project's line length (pyproject.toml): lint and format are checked before the tests.
 lint: install

@@ -19,6 +19,9 @@ def gds_helper(*fields, submit: str) -> FormHelper:
     shows the error summary above the heading, as the Design System asks."""
     helper = FormHelper()
     helper.layout = Layout(*fields, Button("submit", submit))
+    # The service checks every answer itself and says what is wrong in GOV.UK's words; the browser's
+    # own bubbles (for an email field, a required field) would stop the form before that.
+    helper.attrs = {"novalidate": ""}
     return helper
 
 

@@ -6,6 +6,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+
+from common.todo import TodoItem
 
 from .models import Agency, AuditEntry, Sector, User, normalise_email
 from .roles import Role
@@ -92,7 +95,22 @@ def line_manager_problem(*, person: User, email: str, agency: Agency | None) -> 
             "You can name a line manager once you are confirmed as staff of a partner agency. "
             "Until then, courses that need approval are approved by the training team"
         )
-    account = User.objects.filter(email__iexact=email).first()
+    return _line_manager_account_problem(email=email, agency=agency, account=_accounts_by_email([email]).get(email))
+
+
+def _accounts_by_email(emails) -> dict[str, User]:
+    """Accounts with these addresses (matched whatever their case), by lower-cased address. One query."""
+    emails = {normalise_email(e) for e in emails if e}
+    if not emails:
+        return {}
+    match = Q()
+    for email in emails:
+        match |= Q(email__iexact=email)
+    return {normalise_email(u.email): u for u in User.objects.filter(match)}
+
+
+def _line_manager_account_problem(*, email: str, agency: Agency, account: User | None) -> str | None:
+    """The rest of `line_manager_problem`, given the account with that address (or None)."""
     if account is not None:
         if account.is_active and is_member_of(account, agency):
             return None
@@ -119,14 +137,42 @@ def approvers_for(person: User) -> Approvers:
     otherwise their agency's leads; for people with no confirmed agency (or whose only lead is
     themselves), the training managers. Never the person booked.
     """
-    if person.line_manager_email and not line_manager_problem(
-        person=person, email=person.line_manager_email, agency=person.agency
-    ):
-        return Approvers("the line manager", [normalise_email(person.line_manager_email)])
-    leads = [lead.email for lead in leads_of(person.agency_id) if lead.pk != person.pk]
-    if leads:
-        return Approvers("the agency lead", leads)
-    return Approvers("the training team", [m.email for m in training_managers() if m.pk != person.pk])
+    return approvers_for_many([person])[person.pk]
+
+
+def approvers_for_many(people) -> dict[int, Approvers]:
+    """`approvers_for` each of `people` (with their agency loaded), by person id, in at most three
+    queries whatever their number: the line managers' accounts, the agencies' leads, the training
+    managers."""
+    people = list(people)
+    managers_named = [p.line_manager_email for p in people if p.line_manager_email and p.agency_id]
+    accounts = _accounts_by_email(managers_named)
+    agency_ids = {p.agency_id for p in people if p.agency_id}
+    leads: dict[int, list[User]] = {}
+    if agency_ids:
+        for lead in User.objects.filter(
+            agency_id__in=agency_ids, is_active=True, groups__name=str(Role.AGENCY_LEAD)
+        ).order_by("pk"):
+            leads.setdefault(lead.agency_id, []).append(lead)
+    team = None
+    answers = {}
+    for person in people:
+        email = normalise_email(person.line_manager_email)
+        if (
+            email
+            and email != normalise_email(person.email)
+            and person.agency_id
+            and not _line_manager_account_problem(email=email, agency=person.agency, account=accounts.get(email))
+        ):
+            answers[person.pk] = Approvers("the line manager", [email])
+            continue
+        agency_leads = [lead.email for lead in leads.get(person.agency_id, []) if lead.pk != person.pk]
+        if agency_leads:
+            answers[person.pk] = Approvers("the agency lead", agency_leads)
+            continue
+        team = training_managers() if team is None else team
+        answers[person.pk] = Approvers("the training team", [m.email for m in team if m.pk != person.pk])
+    return answers
 
 
 def may_approve(person: User, email: str) -> bool:
@@ -209,3 +255,18 @@ def partnership_overview() -> dict:
         "unverified_count": people["unverified"],
         "unmapped_count": people["unmapped"],
     }
+
+
+def todo_for(user: User) -> list[TodoItem]:
+    """People waiting for the training manager or their agency's lead to confirm they work for the
+    agency they named. One query."""
+    if not (user.is_training_manager or user.is_agency_lead):
+        return []
+    return [
+        TodoItem(
+            count=claims_visible_to(user).count(),
+            singular="person waiting to be confirmed as an agency's staff",
+            plural="people waiting to be confirmed as an agency's staff",
+            url=reverse("manage:agency-claims"),
+        )
+    ]

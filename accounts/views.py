@@ -32,7 +32,7 @@ from .forms import (
     SignUpForm,
 )
 from .models import AuditEntry
-from .roles import ROLE_DESCRIPTIONS, Role
+from .roles import Role
 from .selectors import (
     agencies_visible_to,
     claims_visible_to,
@@ -40,7 +40,6 @@ from .selectors import (
     get_claim_for_user,
     get_person_for_user,
     history_of,
-    partnership_overview,
     people_visible_to,
 )
 from .tables import AgencyTable, AuditTable, PeopleTable, person_status
@@ -48,24 +47,6 @@ from .tables import AgencyTable, AuditTable, PeopleTable, person_status
 
 class StaticPage(TemplateView):
     pass
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "home/start.html")
-    user = request.user
-    context = {
-        "roles": [
-            (Role(name).label, ROLE_DESCRIPTIONS[Role(name)]) for name in sorted(user.role_names) if name in Role.values
-        ]
-    }
-    if user.is_training_manager or user.is_board_member:
-        context["overview"] = partnership_overview()
-    if user.is_agency_lead:
-        context["agency_people_count"] = people_visible_to(user).filter(is_active=True).count()
-    if user.is_agency_lead or user.is_training_manager:
-        context["claims_count"] = claims_visible_to(user).count()
-    return render(request, "home/dashboard.html", context)
 
 
 # --- Sign-up, verification, sign-in ------------------------------------------------------

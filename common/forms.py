@@ -11,6 +11,8 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from .numbers import parse_whole_number
+
 
 def model_field(model, name: str, **overrides) -> forms.Field:
     """The form field a model form would make for `model.name` (its label, length, choices,
@@ -41,3 +43,15 @@ def current_values(instance, names) -> dict:
         if isinstance(field, models.Field):  # not a relation seen from the other side
             values[name] = field.value_from_object(instance)
     return values
+
+
+class WholeNumberField(forms.IntegerField):
+    """A count typed as people write it: "1,200" is accepted as 1200 (common.numbers)."""
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return parse_whole_number(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")

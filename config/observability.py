@@ -32,6 +32,20 @@ def parse_admins(raw: str) -> list[tuple[str, str]]:
     return admins
 
 
+NO_PERSONAL_DATA = {
+    "user_info": False,
+    "cookies": {"mode": "off"},
+    "http_headers": {"request": {"mode": "off"}},
+    "http_bodies": [],
+    "url_query_params": {"mode": "off"},
+    "graphql": {"document": False, "variables": False},
+    "gen_ai": {"inputs": False, "outputs": False},
+    "database_query_data": False,
+    "queues": False,
+    "stack_frame_variables": False,
+}
+
+
 def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate: float) -> None:
     """Errors of the web server, the worker and beat to Sentry, with no personal data: no user, no
     cookies, headers, query strings, form values or local variables; tagged with the reference the
@@ -45,7 +59,9 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
         environment=environment,
         release=release or None,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # What Sentry may collect, category by category (it replaces the deprecated send_default_pii):
+        # nothing about the person, no cookies, headers, query strings, bodies or local variables.
+        data_collection=NO_PERSONAL_DATA,
         include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=traces_sample_rate,

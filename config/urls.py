@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from config import home
 from config import views as site_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home.home, name="home"),
     path("healthz", site_views.healthz, name="healthz"),
     path("healthz/background", site_views.healthz_background, name="healthz-background"),
     path(

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import F
 
 from .models import Course, DeliveryMode, Level, Session, SessionStatus, Venue
+from .selectors.todo import NEEDS, sessions_needing
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
 
@@ -27,6 +28,9 @@ class SessionFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label="To (DD/MM/YYYY)", field_name="starts_at", lookup_expr="date__lte", input_formats=DATE_FORMATS
     )
+    needs = django_filters.ChoiceFilter(
+        label="Needs attention", choices=list(NEEDS.items()), empty_label="Any session", method="needing"
+    )
     has_places = django_filters.BooleanFilter(
         label="Places",
         method="with_places",
@@ -35,11 +39,15 @@ class SessionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Session
-        fields = ["course", "level", "status", "venue", "date_from", "date_to", "has_places"]
+        fields = ["course", "level", "status", "venue", "date_from", "date_to", "needs", "has_places"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         govuk(self)
+
+    def needing(self, queryset, name, value):
+        # The same rule as the home page's to-do entry that links here (selectors/todo.py).
+        return sessions_needing(value, queryset)
 
     def with_places(self, queryset, name, value):
         return queryset.filter(capacity__gt=F("taken")) if value else queryset.filter(capacity__lte=F("taken"))

@@ -75,6 +75,7 @@ def test_a_lead_submits_another_lead_cannot_see_it_and_the_manager_reopens_it(vi
     page = visitor.sign_in("helen.carter@example.org")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Training needs").click()
     visitor.check()
+    page.get_by_role("link", name="Training needs analysis 2027-28").click()
     page.get_by_role("link", name="Northshire Police").click()
     page.get_by_role("link", name="Reopen this return").click()
     visitor.check()

@@ -8,8 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 
-from courses.models import Session
+from common.todo import TodoItem
+from courses.models import Session, SessionStatus
 from tna.selectors import percent
 
 from .models import AGREEMENT_SCALE, Answer, Invitation, ItemKind, Stage, TextStatus
@@ -76,7 +79,7 @@ class ItemResult:
 
 @dataclass
 class Results:
-    sessions: int
+    sessions: int  # delivered: ended and not cancelled (sessions still to come have no answers yet)
     rates: list[StageRate]
     confidence: list[OutcomeChange]
     items: list[ItemResult]
@@ -177,7 +180,7 @@ def results(sessions) -> Results:
         items.append(result)
     comments = [a["text"] for a in answers if a["text"] and a["text_status"] == TextStatus.APPROVED]
     return Results(
-        sessions=sessions.count(),
+        sessions=sessions.filter(ends_at__lte=timezone.now()).exclude(status=SessionStatus.CANCELLED).count(),
         rates=rates,
         confidence=confidence,
         items=items,
@@ -195,3 +198,18 @@ def board_summary(starts_on: date, ends_on: date) -> Results | None:
     """The year's evaluation results for the Board's annual report; None when nobody was asked."""
     found = results(sessions_in(starts_on=starts_on, ends_on=ends_on))
     return found if any(rate.invited for rate in found.rates) else None
+
+
+def todo_for(user) -> list[TodoItem]:
+    """For the training manager, free-text answers waiting for review before any report may show
+    them. One query."""
+    if not user.has_perm("evaluation.manage"):
+        return []
+    return [
+        TodoItem(
+            count=Answer.objects.filter(text_status=TextStatus.PENDING).count(),
+            singular="evaluation comment to review",
+            plural="evaluation comments to review",
+            url=reverse("evaluation:comments"),
+        )
+    ]

@@ -178,7 +178,8 @@ class TrainerCommitment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.agency}: {self.agreed_days} days in {self.year}"
+        days = self.agreed_days.normalize()
+        return f"{self.agency}: {days:f} day{'' if days == 1 else 's'} in {self.year}"
 
 
 class AssignmentStatus(models.TextChoices):

@@ -14,11 +14,13 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Agency, User
 from accounts.roles import Role
 from accounts.selectors import is_member_of, leads_of
+from common.todo import TodoItem
 from courses.models import Attendance, AttendanceRecord, Session, SessionStatus
 from tna.models import TrainingYear
 from tna.selectors import percent, rag
@@ -402,3 +404,38 @@ def open_assignments_for(person):
         .exclude(session__status=SessionStatus.CANCELLED)
         .select_related("session__course", "session__venue")
     )
+
+
+def todo_for(user) -> list[TodoItem]:
+    """Pool applications waiting for the person (endorsement by their lead, the decision by the
+    training manager) and a trainer's assignments to answer. A fixed number of queries."""
+    items = []
+    if user.is_training_manager or user.is_agency_lead:
+        waiting = applications_waiting_for(user)
+        url = reverse("pool:applications")
+        items.append(
+            TodoItem(
+                count=len(waiting.to_endorse),
+                singular="trainer pool application to endorse",
+                plural="trainer pool applications to endorse",
+                url=url,
+            )
+        )
+        items.append(
+            TodoItem(
+                count=len(waiting.to_review),
+                singular="trainer pool application to review",
+                plural="trainer pool applications to review",
+                url=url,
+            )
+        )
+    # Anyone may be asked to deliver a session (an accepted applicant before their role is granted).
+    items.append(
+        TodoItem(
+            count=open_assignments_for(user).count(),
+            singular="session you have been asked to deliver: accept or decline",
+            plural="sessions you have been asked to deliver: accept or decline",
+            url=reverse("pool:mine"),
+        )
+    )
+    return items

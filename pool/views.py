@@ -495,7 +495,8 @@ def delivery(request):
         {"date_from": year.starts_on.strftime("%d/%m/%Y"), "date_to": year.ends_on.strftime("%d/%m/%Y")} if year else {}
     )
     form = PeriodForm(request.GET if "date_from" in request.GET else default)
-    context = {"form": form}
+    # The contributions table explains free places with the policy's rate.
+    context = {"form": form, "policy": PoolPolicy.current()}
     if form.is_valid():
         start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
         trainers = selectors.delivery_by_trainer(start, end)

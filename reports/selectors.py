@@ -15,10 +15,13 @@ only while they could still ask for it (a lead who moves agency loses the lead r
 their old agency's runs). Outside this scope a run answers 404, so its existence does not leak.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
-from .models import ReportKind, ReportRun
+from common.todo import TodoItem
+
+from .models import ReportKind, ReportRun, RunStatus
 
 # Reports that show figures only: safe for the Board.
 BOARD_KINDS = (ReportKind.ANNUAL, ReportKind.AGENCY, ReportKind.COURSE)
@@ -70,3 +73,22 @@ def get_report_run_for_user(user, pk: int) -> ReportRun:
     if run is None:
         raise Http404("No such report")
     return run
+
+
+def todo_for(user) -> list[TodoItem]:
+    """For the training manager, reports whose build failed and that nobody has asked for again
+    since (a later run with the same title, built or being built, settles it). One query."""
+    if not user.is_training_manager:
+        return []
+    asked_again = ReportRun.objects.filter(title=OuterRef("title"), requested_at__gt=OuterRef("requested_at")).exclude(
+        status=RunStatus.FAILED
+    )
+    failed = ReportRun.objects.filter(status=RunStatus.FAILED).exclude(Exists(asked_again))
+    return [
+        TodoItem(
+            count=failed.count(),
+            singular="report failed to build: ask for it again",
+            plural="reports failed to build: ask for them again",
+            url=reverse("reports:runs"),
+        )
+    ]

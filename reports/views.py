@@ -16,9 +16,9 @@ from tna.models import TrainingYear
 from tna.selectors import current_training_year
 
 from . import charts, metrics, services
-from .forms import RunForm
+from .forms import ReportKindForm, RunForm
 from .models import ReportKind
-from .selectors import get_report_run_for_user, report_runs_visible_to
+from .selectors import get_report_run_for_user, report_kinds_for, report_runs_visible_to
 from .services import ReportError
 from .tables import TABLES
 
@@ -52,7 +52,7 @@ def dashboard(request):
         ),
     )
     as_at = pagecache.as_at()
-    form = RunForm(initial={"year": year.pk}, user=request.user)
+    form = ReportKindForm(initial={"year": year.pk}, user=request.user)
     form.helper.form_action = reverse("reports:runs")
     return render(
         request,
@@ -77,19 +77,35 @@ def dashboard(request):
 
 @permission_required("reports.request")
 def runs(request):
-    """Reports asked for, and the form to ask for another."""
-    form = RunForm(post_data(request), user=request.user, initial={"year": getattr(_year(request), "pk", None)})
+    """Reports asked for, and the way to ask for another: first which kind, then the form for that
+    kind alone (each step a page of its own, so it works without JavaScript)."""
+    kinds = report_kinds_for(request.user)
+    kind = request.POST.get("kind") if request.method == "POST" else request.GET.get("kind")
+    if kind not in kinds:
+        asked = request.POST if request.method == "POST" else request.GET
+        chooser = ReportKindForm(
+            {"kind": kind, "year": asked.get("year", "")} if kind is not None else None,
+            user=request.user,
+            initial={"year": getattr(_year(request), "pk", None)},
+        )
+        chooser.helper.form_action = reverse("reports:runs")
+        return render(
+            request, "reports/runs.html", {"form": chooser, "runs": report_runs_visible_to(request.user)[:50]}
+        )
+    form = RunForm(
+        post_data(request), user=request.user, kind=kind, initial={"year": getattr(_year(request), "pk", None)}
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            kind = form.cleaned_data["kind"]
             run = services.request_run(
                 actor=request.user,
                 kind=kind,
-                year=form.cleaned_data["year"],
-                agency=form.cleaned_data["agency"] if kind in (ReportKind.AGENCY, ReportKind.CHARGES) else None,
-                date_from=form.cleaned_data.get("date_from"),
-                date_to=form.cleaned_data.get("date_to"),
-                course=form.cleaned_data["course"],
+                year=data.get("year"),
+                agency=data.get("agency"),
+                date_from=data.get("date_from"),
+                date_to=data.get("date_to"),
+                course=data.get("course"),
             )
         except ReportError as error:
             form_error(form, error)
@@ -99,7 +115,11 @@ def runs(request):
                 f"{run.title} is being built. This page updates itself, and we will email you when it is ready.",
             )
             return redirect("reports:run", pk=run.pk)
-    return render(request, "reports/runs.html", {"form": form, "runs": report_runs_visible_to(request.user)[:50]})
+    return render(
+        request,
+        "reports/request.html",
+        {"form": form, "kind": ReportKind(kind), "kinds": kinds},
+    )
 
 
 @login_required

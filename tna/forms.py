@@ -3,6 +3,7 @@ from django import forms
 from django.utils.html import escape, format_html
 
 from accounts.forms import gds_helper
+from common.forms import WholeNumberField
 
 NUMBER_ERRORS = {
     "invalid": "Enter a whole number",
@@ -13,7 +14,7 @@ NUMBER_ERRORS = {
 
 
 def number(label, **kwargs):
-    return forms.IntegerField(
+    return WholeNumberField(
         label=label,
         min_value=0,
         max_value=9_999_999,

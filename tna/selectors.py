@@ -9,9 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Agency
+from common.todo import TodoItem
 from courses.models import HOLDS_PLACE, Attendance, AttendanceRecord, Booking, Course, Session, SessionStatus
 
 from .models import ReminderLog, ReturnStatus, TnaCycle, TnaReturn, TrainingNeed, TrainingYear
@@ -277,3 +279,113 @@ def totals(rows: list[NeedRow]) -> NeedRow:
         attended=sum(r.attended for r in rows),
         no_shows=sum(r.no_shows for r in rows),
     )
+
+
+# --- Cycles in progress, and what waits for people ----------------------------------------------
+
+
+def cycle_stage(cycle: TnaCycle, *, today: date | None = None) -> str:
+    """Where an analysis stands: "Being prepared" until it is opened, "Open" while its training year
+    has not ended (returns can still be submitted, reopened and corrected), "Past" after."""
+    if not cycle.is_open:
+        return "Being prepared"
+    return "Open" if cycle.year.ends_on >= (today or timezone.localdate()) else "Past"
+
+
+@dataclass
+class CycleRow:
+    cycle: TnaCycle
+    stage: str
+    submitted: int
+    returns: int
+
+
+def cycles_by_stage(*, today: date | None = None) -> tuple[list[CycleRow], list[CycleRow]]:
+    """Every analysis, as (in progress: open or being prepared, soonest deadline first; past:
+    latest first), each with how many of its returns are submitted. Two queries."""
+    today = today or timezone.localdate()
+    counts = {
+        row["cycle"]: row
+        for row in TnaReturn.objects.values("cycle").annotate(
+            n=Count("id"), submitted=Count("id", filter=Q(status=ReturnStatus.SUBMITTED))
+        )
+    }
+    current, past = [], []
+    for cycle in TnaCycle.objects.select_related("year").order_by("deadline"):
+        found = counts.get(cycle.pk, {})
+        row = CycleRow(
+            cycle=cycle,
+            stage=cycle_stage(cycle, today=today),
+            submitted=found.get("submitted", 0),
+            returns=found.get("n", 0),
+        )
+        (past if row.stage == "Past" else current).append(row)
+    return current, list(reversed(past))
+
+
+def open_cycles(*, today: date | None = None):
+    """Analyses opened whose training year has not ended: where returns are still chased."""
+    return TnaCycle.objects.filter(opened_at__isnull=False, year__ends_on__gte=today or timezone.localdate())
+
+
+def todo_for(user, *, today: date | None = None) -> list[TodoItem]:
+    """For the training manager, each open analysis's returns that are late (past the deadline and
+    not submitted) or reopened; for an agency lead, their return to submit and its deadline.
+    Two queries."""
+    today = today or timezone.localdate()
+    items = []
+    if user.is_training_manager:
+        rows = (
+            TnaReturn.objects.filter(cycle__in=open_cycles(today=today), agency__active=True)
+            .values("cycle", "cycle__year__name", "cycle__deadline")
+            .annotate(
+                late=Count("id", filter=~Q(status=ReturnStatus.SUBMITTED) & Q(cycle__deadline__lt=today)),
+                reopened=Count("id", filter=Q(status=ReturnStatus.REOPENED)),
+            )
+            .order_by("cycle__deadline")
+        )
+        for row in rows:
+            url = reverse("tna:cycle", args=[row["cycle"]])
+            name = row["cycle__year__name"]
+            items.append(
+                TodoItem(
+                    count=row["late"],
+                    singular=f"training needs return for {name} is late",
+                    plural=f"training needs returns for {name} are late",
+                    url=url,
+                    overdue=True,
+                )
+            )
+            items.append(
+                TodoItem(
+                    count=row["reopened"] if row["cycle__deadline"] >= today else 0,
+                    singular=f"reopened training needs return for {name} is waiting to be submitted again",
+                    plural=f"reopened training needs returns for {name} are waiting to be submitted again",
+                    url=url,
+                )
+            )
+    if user.is_agency_lead and user.agency_id:
+        tna_return = (
+            TnaReturn.objects.filter(cycle__in=open_cycles(today=today), agency_id=user.agency_id)
+            .exclude(status=ReturnStatus.SUBMITTED)
+            .select_related("cycle__year")
+            .order_by("cycle__deadline")
+            .first()
+        )
+        if tna_return is not None:
+            cycle = tna_return.cycle
+            late = cycle.deadline < today
+            items.append(
+                TodoItem(
+                    count=1,
+                    singular=(
+                        f"training needs return for {cycle.year} to submit"
+                        + (": the deadline was " if late else " by ")
+                        + f"{cycle.deadline:%-d %B %Y}"
+                    ),
+                    plural="",
+                    url=reverse("tna:return", args=[tna_return.pk]),
+                    overdue=late,
+                )
+            )
+    return items

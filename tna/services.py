@@ -32,6 +32,7 @@ from accounts.models import Agency, TargetGroup, User
 from accounts.selectors import training_managers
 from common.csvfiles import CsvFileError, LineProblem, dict_reader
 from common.errors import DomainError
+from common.numbers import parse_whole_number
 from courses.models import Course, Level
 from courses.selectors.training_record import trained_and_in_date
 
@@ -252,8 +253,25 @@ def save_staff_counts(*, actor, tna_return: TnaReturn, counts: dict[int, tuple[i
             raise TnaError("Numbers cannot be negative")
         line.staff, line.volunteers = staff, volunteers
         line.save(update_fields=["staff", "volunteers"])
+    if "needs" in tna_return.sections_done:
+        _check_scope_within_total(tna_return)
     _done(tna_return, "staff")
     return tna_return
+
+
+def _check_scope_within_total(tna_return: TnaReturn) -> None:
+    """The rule that ties the sections together: no course has more staff in scope than the
+    agency's staff and volunteers in 'About your agency'. Checked when either section is saved
+    (once the other has been) and again at submit."""
+    total = sum(s.staff + s.volunteers for s in tna_return.staff_counts.all())
+    for need in tna_return.needs.select_related("course"):
+        if need.staff_in_scope > total:
+            raise TnaError(
+                f"{need.course.title}: {need.staff_in_scope:,} staff in scope "
+                f"is more than the {total:,} staff and volunteers "
+                "you gave in 'About your agency'. Make the totals agree.",
+                field=f"scope_{need.course_id}",
+            )
 
 
 def check_need(in_scope: int, trained: int, requested: int) -> tuple[str, str]:
@@ -270,7 +288,8 @@ def check_need(in_scope: int, trained: int, requested: int) -> tuple[str, str]:
             "",
         )
     if requested > in_scope:
-        return "", f"you asked for {requested} places for {in_scope} staff in scope. Check this is right."
+        places = f"{requested:,} place{'s' if requested != 1 else ''}"
+        return "", f"you asked for {places} for {in_scope:,} staff in scope. Check this is right."
     return "", ""
 
 
@@ -297,6 +316,8 @@ def save_needs(*, actor, tna_return: TnaReturn, needs: dict[int, tuple[int, int,
             warnings.append(f"{line.course.title}: {warning}")
         line.staff_in_scope, line.trained_in_date, line.places_requested = in_scope, trained, requested
         line.save(update_fields=["staff_in_scope", "trained_in_date", "places_requested"])
+    if "staff" in tna_return.sections_done:
+        _check_scope_within_total(tna_return)
     _done(tna_return, "needs")
     return NeedsResult(tna_return=tna_return, warnings=warnings)
 
@@ -372,30 +393,50 @@ def _version(tna_return, *, actor, action, reason="", imported_from="") -> Retur
 
 
 @transaction.atomic
-def submit_return(*, actor, tna_return: TnaReturn, declaration: bool) -> TnaReturn:
-    """Lock the return once every section is done, the totals agree and the lead has made the declaration."""
+def submit_return(*, actor, tna_return: TnaReturn, declaration: bool, site_url: str = "") -> TnaReturn:
+    """Lock the return once every section is done, the totals agree and the lead has made the
+    declaration; the agency's leads are emailed a receipt with a copy of what was submitted."""
     tna_return = _editable(actor, tna_return)
     missing = [s for s in SECTIONS if s not in tna_return.sections_done]
     if missing:
         raise TnaError("Complete every section first: " + ", ".join(SECTION_TITLES[m] for m in missing))
     if not declaration:
         raise TnaError("Confirm the declaration to submit the return", field="declaration")
-    total = sum(s.staff + s.volunteers for s in tna_return.staff_counts.all())
-    for need in tna_return.needs.select_related("course"):
-        if need.staff_in_scope > total:
-            raise TnaError(
-                f"{need.course.title}: {need.staff_in_scope} staff in scope "
-                f"is more than the {total} staff and volunteers "
-                "you gave in 'About your agency'. Make the totals agree."
-            )
+    _check_scope_within_total(tna_return)
     tna_return.status = ReturnStatus.SUBMITTED
     tna_return.submitted_at = timezone.now()
     tna_return.submitted_by = actor
     tna_return.imported_from = ""
     tna_return.save(update_fields=["status", "submitted_at", "submitted_by", "imported_from"])
-    _version(tna_return, actor=actor, action="submitted")
+    version = _version(tna_return, actor=actor, action="submitted")
     log_action(actor=actor, action="submitted training needs return", obj=tna_return)
+    _send_receipt(tna_return, actor=actor, version=version.number, site_url=site_url)
     return tna_return
+
+
+def _send_receipt(tna_return: TnaReturn, *, actor, version: int, site_url: str) -> None:
+    """The receipt of a submitted return, to each of the agency's leads (or the person who submitted
+    it, when the agency has none): the figures as submitted, so the agency keeps its own copy."""
+    needs = list(tna_return.needs.select_related("course__level"))
+    shown = [n for n in needs if n.staff_in_scope or n.trained_in_date or n.places_requested]
+    left_out = len(needs) - len(shown)
+    for person in leads_of(tna_return.agency) or [actor]:
+        queue_email(
+            to=person.email,
+            subject=f"Receipt: training needs return for {tna_return.cycle.year} submitted",
+            template="tna_receipt",
+            context={
+                "person": person,
+                "tna_return": tna_return,
+                "submitted_by": actor.full_name or actor.email,
+                "version": version,
+                "staff": tna_return.staff_counts.select_related("target_group"),
+                "needs": shown,
+                "needs_left_out": f"{left_out} course{'s' if left_out != 1 else ''}" if left_out else "",
+                "single": tna_return.single_agency.select_related("level"),
+                "link": _link(site_url, "tna:return", tna_return.pk),
+            },
+        )
 
 
 @transaction.atomic
@@ -485,7 +526,10 @@ def send_tna_reminders(*, now=None) -> int:
                 managers = training_managers()
                 queue_email(
                     to=[m.email for m in managers] or [settings.SUPPORT_EMAIL],
-                    subject=f"Training needs analysis {cycle.year}: {len(late)} agencies have not returned",
+                    subject=(
+                        f"Training needs analysis {cycle.year}: {len(late)} "
+                        f"{'agency has' if len(late) == 1 else 'agencies have'} not returned"
+                    ),
                     template="tna_escalation",
                     context={"cycle": cycle, "agencies": late, "link": _link("", "tna:cycle", cycle.pk)},
                 )
@@ -585,11 +629,7 @@ class NeedsImport:
 
 
 def _whole(raw: str) -> int:
-    value = (raw or "").strip().replace(",", "")
-    # ASCII digits only: "²" and other Unicode digits pass isdigit() but are not numbers.
-    if not (value.isascii() and value.lstrip("-").isdigit()):
-        raise ValueError(f"'{value[:20]}' is not a whole number")
-    number = int(value)
+    number = parse_whole_number(raw)
     if number < 0:
         raise ValueError(f"{number} is below 0: numbers cannot be negative")
     if number > MOST:
@@ -731,6 +771,9 @@ def _import_return(*, actor, lines: list[ImportLine], file_name: str) -> Importe
         importer=actor.full_name or actor.email,
         file_name=file_name,
     )
+    # Lines the agency has not filled in yet (prefilled when the return was started) take the file's
+    # figures as new ones: only a section the lead saved has answers a file can change.
+    answered = existed and "needs" in tna_return.sections_done
     current = {n.course_id: n for n in tna_return.needs.all()}
     for line in lines:
         figures = {
@@ -742,8 +785,9 @@ def _import_return(*, actor, lines: list[ImportLine], file_name: str) -> Importe
         if need is None:
             TrainingNeed.objects.create(tna_return=tna_return, course=line.course, **figures)
             outcome.new_lines += 1
-        elif not existed:
-            # The lines of a return the import itself started are the file's, not changes to anything.
+        elif not answered:
+            # The lines of a return the import itself started, or whose needs nobody has answered, are
+            # the file's, not changes to anything.
             TrainingNeed.objects.filter(pk=need.pk).update(**figures)
             outcome.new_lines += 1
         elif any(getattr(need, name) != value for name, value in figures.items()):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cycles/<int:pk>", views.cycle, name="cycle"),
     path("cycles/<int:pk>/returns.csv", views.export_returns, name="export"),
     path("cycles/<int:pk>/import", views.import_returns, name="import"),
+    path("cycles/<int:pk>/import/example.csv", views.import_example, name="import-example"),
     path("years/<int:pk>/attendance", views.attendance, name="attendance"),
     path("years/<int:pk>/contributions", views.contributions, name="contributions"),
     path("attendance", views.latest_attendance, name="attendance-latest"),

@@ -1,6 +1,7 @@
 """Training needs analysis pages: the agency lead's return, and the training manager's overview."""
 
 from itertools import chain
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,8 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from common.access import permission_required
+from common.csvfiles import dict_reader
 from common.listing import rows_csv_response
 from common.pagecache import shared_page
 from common.views import form_error, post_data, site_url
@@ -30,6 +34,8 @@ from .selectors import (
     RETURN_LINE_COLUMNS,
     attendance_against_need,
     current_training_year,
+    cycle_stage,
+    cycles_by_stage,
     demand_against_supply,
     get_return_for_user,
     overview,
@@ -37,6 +43,25 @@ from .selectors import (
     totals,
 )
 from .services import TnaError
+
+
+def _picked_year(request, year: TrainingYear, to: str, *, keep: str = ""):
+    """The year picker's answer on a page whose address names its year: ?year=<pk> of another year
+    redirects to the same page for that year (keeping the `keep` query parameter), else None."""
+    pk = request.GET.get("year", "")
+    if not (pk.isascii() and pk.isdigit()) or int(pk) == year.pk:
+        return None
+    if to == "tna:cycle":
+        target = TnaCycle.objects.filter(year_id=int(pk)).values_list("pk", flat=True).first()
+    else:
+        target = TrainingYear.objects.filter(pk=int(pk)).values_list("pk", flat=True).first()
+    if target is None:
+        return None
+    url = reverse(to, args=[target])
+    if keep and request.GET.get(keep):
+        url += "?" + urlencode({keep: request.GET[keep]})
+    return redirect(url)
+
 
 SECTIONS = {
     "staff": ("About your agency", StaffForm),
@@ -51,8 +76,11 @@ def index(request):
     started when the analysis opens; an agency added since starts its own here, with a POST."""
     user = request.user
     if user.is_training_manager:
-        latest = TnaCycle.objects.order_by("-deadline").first()
-        return redirect("tna:cycle", pk=latest.pk) if latest else render(request, "tna/no_cycle.html")
+        # Every analysis open or being prepared, so setting up next year never hides the live one.
+        current, past = cycles_by_stage()
+        if not current and not past:
+            return render(request, "tna/no_cycle.html")
+        return render(request, "tna/index.html", {"current": current, "past": past})
     if not user.is_agency_lead or not user.agency_id:
         raise PermissionDenied
     cycle = TnaCycle.objects.filter(opened_at__isnull=False).select_related("year").order_by("-deadline").first()
@@ -149,13 +177,18 @@ def check_answers(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_return(
-                actor=request.user, tna_return=tna_return, declaration=form.cleaned_data["declaration"]
+                actor=request.user,
+                tna_return=tna_return,
+                declaration=form.cleaned_data["declaration"],
+                site_url=site_url(request),
             )
         except TnaError as error:
             form_error(form, error)
         else:
             messages.success(
-                request, f"Your training needs return for {tna_return.cycle.year} has been submitted. Thank you."
+                request,
+                f"The training needs return for {tna_return.cycle.year} has been submitted. Thank you. "
+                "A receipt with a copy of it has been emailed to the agency's lead.",
             )
             return redirect("tna:return", pk=tna_return.pk)
     return render(
@@ -201,8 +234,12 @@ def cycle(request, pk):
         except TnaError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"The training needs analysis is open: {told} agencies' leads have been emailed.")
+            leads = "1 agency's lead has" if told == 1 else f"{told} agencies' leads have"
+            messages.success(request, f"The training needs analysis is open: {leads} been emailed.")
         return redirect("tna:cycle", pk=cycle.pk)
+    picked = _picked_year(request, cycle.year, "tna:cycle")
+    if picked:
+        return picked
     rows = overview(cycle)
     counts = {}
     for row in rows:
@@ -216,6 +253,9 @@ def cycle(request, pk):
             "counts": sorted(counts.items()),
             "demand": demand_against_supply(cycle),
             "reminders": cycle.reminders.select_related("agency")[:100],
+            "year": cycle.year,
+            "years": TrainingYear.objects.filter(cycle__isnull=False),
+            "stage": cycle_stage(cycle),
         },
     )
 
@@ -271,6 +311,22 @@ def import_returns(request, pk):
     return render(request, "tna/import.html", {"cycle": cycle, "form": form, "result": result})
 
 
+EXAMPLE_FILE = Path(settings.BASE_DIR) / "docs" / "examples" / "08-tna-returns.csv"
+
+
+@permission_required("tna.manage")
+def import_example(request, pk):
+    """The example file of the import guide, without its Training year column, which an import on
+    an analysis's own page does not need."""
+    cycle = get_object_or_404(TnaCycle.objects.select_related("year"), pk=pk)
+    rows = list(dict_reader(EXAMPLE_FILE.read_text(encoding="utf-8")))
+    columns = services.IMPORT_COLUMNS[1:]
+    return rows_csv_response(
+        chain([columns], ([row.get(column, "") for column in columns] for row in rows)),
+        f"training-needs-{cycle.year}-example.csv",
+    )
+
+
 def import_summary(result: services.NeedsImport) -> str:
     """What an import did, in one sentence: the statuses it left the returns in."""
     submitted = sum(1 for r in result.returns if r.version)
@@ -291,6 +347,9 @@ def import_summary(result: services.NeedsImport) -> str:
 @shared_page
 def attendance(request, pk):
     year = get_object_or_404(TrainingYear, pk=pk)
+    picked = _picked_year(request, year, "tna:attendance", keep="by")
+    if picked:
+        return picked
     by = request.GET.get("by", "agency")
     if by not in ("agency", "course", "level"):
         by = "agency"
@@ -300,6 +359,8 @@ def attendance(request, pk):
         "tna/attendance.html",
         {
             "year": year,
+            "years": TrainingYear.objects.all(),
+            "keep": [("by", by)],
             "rows": rows,
             "total": totals(rows),
             "by": by,
@@ -340,9 +401,12 @@ def latest_attendance(request):
 @permission_required("tna.manage")
 def contributions(request, pk):
     year = get_object_or_404(TrainingYear, pk=pk)
+    picked = _picked_year(request, year, "tna:contributions")
+    if picked:
+        return picked
     form = ContributionsForm(post_data(request), year=year)
     if request.method == "POST" and form.is_valid():
         services.save_contributions(actor=request.user, year=year, amounts=form.amounts())
         messages.success(request, f"Agencies' contributions for {year} saved.")
         return redirect("tna:contributions", pk=year.pk)
-    return render(request, "tna/contributions.html", {"year": year, "form": form})
+    return render(request, "tna/contributions.html", {"year": year, "form": form, "years": TrainingYear.objects.all()})

@@ -19,6 +19,7 @@ from accounts.models import Agency, OrganisationCategory, Sector, TargetGroup, U
 from accounts.selectors import line_manager_problem
 from accounts.services import clean_domains
 from common.csvfiles import CsvFileError, LineProblem, dict_reader
+from common.numbers import parse_whole_number
 from courses.models import (
     Attendance,
     AttendanceRecord,
@@ -83,10 +84,10 @@ def a_time(value: str):
 
 
 def whole(value: str, *, low=0, high=1_000_000) -> int:
-    value = (value or "").strip().replace(",", "")
-    if not (value.isascii() and value.lstrip("-").isdigit()):
-        raise Problem(f"'{value}' is not a whole number")
-    number = int(value)
+    try:
+        number = parse_whole_number(value)
+    except ValueError as problem:
+        raise Problem(str(problem))
     if number < low:
         raise Problem(
             f"{number} is below {low}: numbers cannot be negative" if low == 0 else f"{number} is below {low}"

@@ -4,11 +4,34 @@ import io
 import zipfile
 
 from accounts.audit import log_action
-from common.csvfiles import DictWriter
+from common.csvfiles import CsvFileError, DictWriter, dict_reader
 
 from .formats import BY_KEY, FORMATS, Result
 
 MAX_BYTES = 30_000_000
+
+
+PREVIEW_ROWS = 10
+
+
+def preview_rows(*, format_key: str, content: str, limit: int = PREVIEW_ROWS) -> tuple[list[str], list[list[str]]]:
+    """The first `limit` lines of a checked file as (columns, rows), for the preview to show what will
+    be imported: the format's columns that the file has, in the guide's order (extra columns, which
+    the import ignores, are left out)."""
+    try:
+        reader = dict_reader(content)
+    except CsvFileError:
+        return [], []
+    header = {(name or "").strip(): name for name in reader.fieldnames or []}
+    columns = [name for name, _ in BY_KEY[format_key].columns if name in header]
+    rows = []
+    for row in reader:
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        rows.append([(row.get(header[name]) or "").strip() for name in columns])
+        if len(rows) == limit:
+            break
+    return columns, rows
 
 
 def decode(raw: bytes) -> str:

@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from common import markdown
 from common.access import permission_required
 from common.views import post_data
 
@@ -40,7 +41,12 @@ def imports(request):
             token = uuid.uuid4().hex
             default_storage.save(_stashed(token), ContentFile(content.encode("utf-8")))
             request.session[PENDING] = {"token": token, "format": key, "name": name}
-        return render(request, "transfer/preview.html", {"result": result, "format": BY_KEY[key]})
+        columns, rows = services.preview_rows(format_key=key, content=content) if result.ok else ([], [])
+        return render(
+            request,
+            "transfer/preview.html",
+            {"result": result, "format": BY_KEY[key], "columns": columns, "rows": rows},
+        )
     return render(
         request, "transfer/imports.html", {"form": form, "export_form": ExportForm(), "formats": BY_KEY.values()}
     )
@@ -89,6 +95,13 @@ def export(request):
         response["Content-Disposition"] = f'attachment; filename="training-year-{year.name}.zip"'
         return response
     return redirect("transfer:imports")
+
+
+@permission_required("accounts.manage_person")
+def guide(request):
+    """The import guide, rendered from the same text as docs/imports.md in the repository."""
+    text = (Path(settings.BASE_DIR) / "docs" / "imports.md").read_text(encoding="utf-8")
+    return render(request, "transfer/guide.html", {"guide": markdown.render(text)})
 
 
 @permission_required("accounts.manage_person")

@@ -41,7 +41,8 @@ def _form_items(form, *, crispy: bool, label: str = "") -> list[tuple[str, str]]
 @register.simple_tag
 def error_summary_items(form=None, formset=None, errors=None, target="main-content", crispy=True, row_label="Row"):
     """(id to link to, message) for every error on the page: the form's own, then each row of a formset,
-    then any `errors` that are not a form's (a file's problems, say), which all point at `target`."""
+    then any `errors` that are not a form's (a file's problems, say), which all point at `target`, or
+    each at its own element when `target` has "{n}" in it (the problem's number, from 1)."""
     items = _form_items(form, crispy=crispy)
     if formset and formset.is_bound:
         seen = {message for _, message in items}
@@ -52,7 +53,8 @@ def error_summary_items(form=None, formset=None, errors=None, target="main-conte
             for anchor, message in _form_items(row, crispy=crispy, label=f"{row_label} {number}"):
                 if message.split(": ", 1)[-1] not in seen:
                     items.append((anchor, message))
-    items += [(target, str(error)) for error in errors or ()]
+    # A target with "{n}" names each problem's own element (a table's rows: problem-1, problem-2 ...).
+    items += [(target.replace("{n}", str(number)), str(error)) for number, error in enumerate(errors or (), start=1)]
     return items
 
 
@@ -62,7 +64,11 @@ def in_error(field):
     if not field.errors:
         return field
     classes = field.field.widget.attrs.get("class", "")
-    error_class = {"govuk-select": "govuk-select--error", "govuk-input": "govuk-input--error"}
+    error_class = {
+        "govuk-select": "govuk-select--error",
+        "govuk-input": "govuk-input--error",
+        "govuk-textarea": "govuk-textarea--error",
+    }
     extra = [error_class[name] for name in classes.split() if name in error_class]
     return field.as_widget(
         attrs={"class": " ".join([classes, *extra]).strip(), "aria-describedby": f"{field.auto_id}-error"}

@@ -372,3 +372,23 @@ def test_a_log_format_or_admins_that_cannot_be_read_stops_the_site_starting(env)
     result = settings_of("config.settings.production", **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and next(iter(env)) in result.stderr
+
+
+def test_sentry_starts_without_deprecation_warnings():
+    """What Sentry may collect is said with data_collection; the deprecated send_default_pii is not used."""
+    import warnings
+
+    import sentry_sdk
+
+    from config.observability import init_sentry
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        init_sentry(dsn="https://key@sentry.example.invalid/1", environment="test", release="", traces_sample_rate=0)
+    try:
+        collected = sentry_sdk.get_client().options["data_collection"]
+        assert collected["user_info"] is False and collected["stack_frame_variables"] is False
+        assert collected["cookies"] == {"mode": "off"} and collected["http_bodies"] == []
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init(dsn=None)

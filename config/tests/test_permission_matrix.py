@@ -401,6 +401,8 @@ MATRIX = {
             changes=("lead_a", "manager"),
         ),
     ),
+    # The places waiting for the person's own approval: everyone's list is their own.
+    "courses:approvals": ((), SIGNED_IN, READS_ONLY),
     "courses:approval": (
         ("bad_token",),
         row(400, 400, 400, 400, 400, 400, 400),
@@ -633,11 +635,11 @@ MATRIX = {
     "courses:verify-certificate": ((), PUBLIC, READS_ONLY),
     "courses:certificate": (("certificate",), AGENCY_A_OBJECT, READS_ONLY),
     # Opening the TNA page takes an agency lead to their agency's return; lead_b's agency has none yet, so
-    # they see the page to start it, which a POST does.
+    # they see the page to start it, which a POST does. The training manager sees every analysis.
     "tna:index": (
         (),
-        row(302, 403, 302, 200, 403, 302, 403),
-        Post(row(302, 403, 302, 302, 403, 302, 403), state=count(TnaReturn), changes=("lead_b",)),
+        row(302, 403, 302, 200, 403, 200, 403),
+        Post(row(302, 403, 302, 302, 403, 200, 403), state=count(TnaReturn), changes=("lead_b",)),
     ),
     "tna:new": (
         (),
@@ -676,6 +678,7 @@ MATRIX = {
     ),
     "tna:export": (("cycle",), MANAGER_ONLY, READS_ONLY),
     "tna:import": (("cycle",), MANAGER_ONLY, Post(row(302, 403, 403, 403, 403, 200, 403), state=audit_count)),
+    "tna:import-example": (("cycle",), MANAGER_ONLY, READS_ONLY),
     "tna:attendance": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
     "tna:contributions": (
         ("year",),
@@ -874,6 +877,7 @@ MATRIX = {
     ),
     "transfer:export": ((), row(302, 403, 403, 403, 403, 302, 403), READS_ONLY),
     "transfer:example": (("people",), MANAGER_ONLY, READS_ONLY),
+    "transfer:guide": ((), MANAGER_ONLY, READS_ONLY),
     "reports:dashboard": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
     "reports:runs": (
         (),

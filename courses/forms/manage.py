@@ -38,6 +38,9 @@ def _govuk_widgets(form):
             widget.attrs.setdefault("class", "govuk-input")
 
 
+DURATION_RANGE = "Enter the duration in half days, from 0.5 to 10, like 0.5, 1 or 1.5"
+
+
 class CourseForm(RecordForm):
     title = model_field(Course, "title", error_messages={"required": "Enter the course title"})
     summary = model_field(
@@ -63,6 +66,11 @@ class CourseForm(RecordForm):
         error_messages={
             "required": "Enter the duration in days",
             "invalid": "Enter the duration in half days, like 0.5, 1 or 1.5",
+            # The column's size and the validators speak of digits; say what a course's length may be.
+            **dict.fromkeys(
+                ("max_digits", "max_whole_digits", "max_decimal_places", "min_value", "max_value"),
+                DURATION_RANGE,
+            ),
         },
     )
     delivery_mode = model_field(
@@ -103,7 +111,7 @@ class CourseForm(RecordForm):
     def clean_duration_days(self):
         value = self.cleaned_data["duration_days"]
         if value is None or value < 0.5 or value > 10 or (value * 2) != int(value * 2):
-            raise forms.ValidationError("Enter the duration in half days, like 0.5, 1 or 1.5 (at most 10)")
+            raise forms.ValidationError(DURATION_RANGE)
         return value
 
     def clean_learning_outcomes(self):

@@ -178,6 +178,30 @@ def overall_status(requirements: list[Requirement]) -> str:
     return "green"
 
 
+@dataclass
+class AgencyTrainingSummary:
+    """An agency's active people, each with `requirements` and `rag` set, and how many are red,
+    amber and green."""
+
+    people: list
+    counts: dict[str, int]
+
+
+def agency_training_summary(agency, *, today: date | None = None) -> AgencyTrainingSummary:
+    """The agency's training summary: every active confirmed member against their group's
+    requirements. The one definition of "red staff" for the summary page and the lead's home page.
+    Three queries."""
+    from accounts.selectors import members_of
+
+    people = list(members_of(agency).filter(is_active=True).select_related("target_group").order_by("full_name"))
+    records = requirements_for(people, today=today)
+    for person in people:
+        person.requirements = records[person.pk]
+        person.rag = overall_status(person.requirements) if person.requirements else "green"
+    counts = {colour: sum(1 for p in people if p.rag == colour) for colour in ("red", "amber", "green")}
+    return AgencyTrainingSummary(people=people, counts=counts)
+
+
 def earliest_requirement_expiry(person_ids) -> dict:
     """person id -> the date their most urgent required training expires.
 

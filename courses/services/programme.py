@@ -366,7 +366,9 @@ def save_session(
         taken = Booking.objects.filter(session=session, status__in=HOLDS_PLACE).count()
         if values.get("capacity", session.capacity) < taken:
             raise ProgrammeError(
-                f"{taken} places are already taken: the capacity cannot be less than that", field="capacity"
+                f"{taken} {'place is' if taken == 1 else 'places are'} already taken: "
+                "the capacity cannot be less than that",
+                field="capacity",
             )
         before = _delegate_facts(session)
         dates_before = list(SessionDate.objects.filter(session=session).order_by("starts_at"))

@@ -325,3 +325,20 @@ def test_raising_the_capacity_offers_the_new_places_to_the_waiting_list(
     waiting.refresh_from_db()
     assert waiting.status == BookingStatus.OFFERED
     assert mail.outbox[-1].subject.startswith("A place is free")
+
+
+@pytest.mark.parametrize("typed", ["100000", "0.25", "12.5", "0"])
+def test_a_course_length_out_of_range_says_what_a_length_may_be(manager_client, typed):
+    data = {
+        "title": "Safeguarding Adolescents",
+        "summary": "Risk outside the family home.",
+        "learning_outcomes": "Recognise exploitation",
+        "level": LevelFactory(number=3).pk,
+        "duration_days": typed,
+        "delivery_mode": "face_to_face",
+        "active": "on",
+    }
+    page = manager_client.post(reverse("courses:manage-course-new"), data).content.decode()
+    assert "Enter the duration in half days, from 0.5 to 10" in page
+    assert "digits" not in page
+    assert not Course.objects.filter(title="Safeguarding Adolescents").exists()

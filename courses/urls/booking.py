@@ -12,6 +12,7 @@ urlpatterns = [
     path("bookings/<int:pk>/cancel", booking.cancel_booking, name="cancel-booking"),
     path("bookings/<int:pk>/accept", booking.accept_offer, name="accept-offer"),
     path("approve/<str:token>", rate_limited("approval-link")(booking.approval), name="approval"),
+    path("approvals", booking.approvals, name="approvals"),
     path("manage/sessions/<int:pk>/register", booking.register, name="register"),
     path("manage/sessions/<int:pk>/messages", delegates.session_messages, name="session-messages"),
     path("manage/sessions/<int:pk>/sign-in-sheet", delegates.sign_in_sheet, name="sign-in-sheet"),

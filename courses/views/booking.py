@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import normalise_email
 from common.errors import LinkExpired
 from common.money import format_money
 from common.views import form_error, link_expired_page, post_data, site_url
@@ -29,6 +30,7 @@ from ..selectors.booking import (
     get_session_for_register,
     register_lines,
 )
+from ..selectors.todo import places_waiting_for_approval_by
 from ..services import booking as booking_services
 from ..services import register as register_services
 from ..services.booking import BookingError
@@ -196,6 +198,17 @@ def approval(request, token):
     return render(
         request, "courses/booking/approval.html", {"booking": booking, "session": booking.session, "form": form}
     )
+
+
+@login_required
+def approvals(request):
+    """Places held for the person's approval, each with the link their email carried (the same
+    approval page and rule), for someone who would rather start from the service."""
+    waiting = [
+        (booking, booking_services.approval_token(booking, normalise_email(request.user.email)))
+        for booking in places_waiting_for_approval_by(request.user)
+    ]
+    return render(request, "courses/booking/approvals.html", {"waiting": waiting})
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from accounts.selectors import get_person_for_user, members_of
+from accounts.selectors import get_person_for_user
 from common.access import permission_required
 from common.listing import table_page
 from common.pagecache import PER_PERSON, PER_ROLES, shared_page
@@ -20,7 +20,7 @@ from ..gates import held_certificates
 from ..models import ACTIVE, Booking, Certificate, Course, SessionDate
 from ..selectors.booking import sessions_a_trainer_delivers
 from ..selectors.catalogue import catalogue_courses, get_course_page, with_places_left
-from ..selectors.training_record import overall_status, requirements_for
+from ..selectors.training_record import agency_training_summary, overall_status, requirements_for
 from ..services.charges import cost_in_words
 from ..tables_training import AgencyTrainingTable
 
@@ -118,14 +118,10 @@ def agency_training(request):
     agencies = Agency.objects.filter(active=True).order_by("name") if request.user.is_training_manager else []
     if agency is None:
         return render(request, "courses/training/choose_agency.html", {"agencies": agencies})
-    people = list(members_of(agency).filter(is_active=True).select_related("target_group").order_by("full_name"))
-    records = requirements_for(people)
-    for person in people:
-        person.requirements = records[person.pk]
-        person.rag = overall_status(person.requirements) if person.requirements else "green"
+    summary = agency_training_summary(agency)
     filterset = AgencyTrainingFilter(request.GET or None)
-    shown = filterset.apply(people)
-    counts = {colour: sum(1 for p in people if p.rag == colour) for colour in ("red", "amber", "green")}
+    shown = filterset.apply(summary.people)
+    counts = summary.counts
     return table_page(
         request,
         table=AgencyTrainingTable(shown),

@@ -187,6 +187,16 @@ def test_results_page_hides_individuals_and_shows_the_chart(client, course, sett
     )  # individual answers: the training manager only
 
 
+def test_results_count_only_the_sessions_delivered(client, course):
+    SessionFactory(course=course, days_ahead=-10)
+    SessionFactory(course=course, days_ahead=-3, status="cancelled")
+    SessionFactory(course=course, days_ahead=14)  # still to come: nothing delivered, nothing to evaluate
+    client.force_login(training_manager())
+    page = client.get(reverse("evaluation:course-results", args=[course.pk])).content.decode()
+    assert "1 session delivered." in page
+    assert selectors.results(selectors.sessions_in(course=course)).sessions == 1
+
+
 def test_comments_appear_only_once_approved(course, settings):
     settings.EVALUATION_MIN_GROUP = 1
     manager = training_manager()

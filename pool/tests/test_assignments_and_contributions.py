@@ -274,3 +274,10 @@ def test_the_delivery_log_refuses_a_bad_period_with_a_message(client):
     response = client.get(reverse("pool:delivery"), {"date_from": "31/13/2025", "date_to": "1/1/2025"})
     assert response.status_code == 200
     assert "Enter the start date as day/month/year" in response.content.decode()
+
+
+def test_the_delivery_log_says_how_many_free_places_a_full_day_earns(client, delivered_year, year):
+    client.force_login(training_manager())
+    page = client.get(reverse("pool:delivery"), {"date_from": "1/4/2025", "date_to": "31/3/2026"}).content.decode()
+    rate = PoolPolicy.current().free_places_per_day
+    assert f"Free places earned: {rate.normalize():f} per full day delivered" in page

@@ -98,7 +98,7 @@ def test_a_lead_cannot_ask_for_another_agencys_report_or_the_annual_report(clien
     response = client.post(reverse("reports:runs"), {"kind": "agency", "year": year.pk, "agency": other.pk})
     assert "Choose an agency from the list" in response.content.decode()
     response = client.post(reverse("reports:runs"), {"kind": "annual", "year": year.pk})
-    assert "Select a valid choice" in response.content.decode() or "Choose which report" in response.content.decode()
+    assert "Choose a report from the list" in response.content.decode()
     assert not ReportRun.objects.exists()
 
 
@@ -217,3 +217,25 @@ def test_the_progress_page_updates_itself_until_asked_to_stop(client, year):
     assert 'http-equiv="refresh"' not in response.content.decode()
     stopped = client.get(reverse("reports:run", args=[run.pk]) + "?stop=1")
     assert "Refresh" not in stopped and "Check again" in stopped.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_request_form_asks_which_report_first_then_only_that_report_s_fields(client, delivered, year):
+    client.force_login(training_manager())
+    chooser = client.get(reverse("reports:runs")).content.decode()
+    assert 'name="kind"' in chooser and 'type="radio"' in chooser
+    assert 'name="date_from"' not in chooser and 'name="agency"' not in chooser
+    statement = client.get(reverse("reports:runs"), {"kind": "charges"}).content.decode()
+    assert 'name="agency"' in statement and 'name="date_from"' in statement and 'name="date_to"' in statement
+    assert 'name="year"' not in statement and 'name="course"' not in statement
+    assert 'class="govuk-input govuk-input--width-10' in statement  # GOV.UK's date-sized text inputs
+    annual = client.get(reverse("reports:runs"), {"kind": "annual"}).content.decode()
+    assert 'name="year"' in annual and 'name="agency"' not in annual and 'name="date_from"' not in annual
+
+
+@pytest.mark.django_db
+def test_the_board_cannot_reach_the_charges_statement_form(client, delivered, year):
+    client.force_login(board_member())
+    page = client.get(reverse("reports:runs"), {"kind": "charges"}).content.decode()
+    assert "Choose a report from the list" in page
+    assert 'name="date_from"' not in page and 'value="charges"' not in page

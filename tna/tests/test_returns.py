@@ -268,8 +268,9 @@ def test_each_return_is_left_submitted_and_recorded_as_imported_by_whom_from_whi
 
     result = services.import_needs(actor=manager, text=text, file_name="needs-2026-27.csv", commit=True, cycle=cycle)
     assert [str(r) for r in result.returns] == expected  # the preview said what happened
-    # New lines: the school's two (it had no return); changed: the college's prefilled line and the police's.
-    assert (result.created, result.updated, result.unchanged) == (2, 2, 0)
+    # New lines: the school's two (it had no return) and the college's prefilled one, which its lead never
+    # answered; changed: only the police's submitted line.
+    assert (result.created, result.updated, result.unchanged) == (3, 1, 0)
     police_return = TnaReturn.objects.get(agency=lead.agency)
     assert police_return.status == ReturnStatus.SUBMITTED
     assert (police_return.submitted_by, police_return.imported_from) == (manager, "needs-2026-27.csv")

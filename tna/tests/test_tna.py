@@ -123,15 +123,45 @@ def test_submitting_needs_every_section_the_declaration_and_totals_that_agree(cy
     tna_return = services.start_return(agency=lead.agency, cycle=cycle)
     with pytest.raises(TnaError, match="Complete every section first"):
         services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
-    complete(tna_return, lead, in_scope=500, trained=0, requested=10)
+    complete(tna_return, lead, in_scope=20, trained=5, requested=10)
+    # Figures that no longer agree (written by another path) are still refused at submit.
+    tna_return.needs.update(staff_in_scope=500)
     with pytest.raises(TnaError, match="500 staff in scope is more than the 48 staff and volunteers"):
         services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
-    services.save_needs(actor=lead, tna_return=tna_return, needs={course.pk: (20, 5, 10)})
+    tna_return.needs.update(staff_in_scope=20)
     with pytest.raises(TnaError, match="Confirm the declaration"):
         services.submit_return(actor=lead, tna_return=tna_return, declaration=False)
     services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
     tna_return.refresh_from_db()
     assert tna_return.status == ReturnStatus.SUBMITTED and tna_return.submitted_by == lead
+
+
+def test_staff_in_scope_must_fit_the_agency_s_total_when_either_section_is_saved(cycle, lead, course):
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
+    complete(tna_return, lead)  # 48 staff and volunteers; 10 in scope
+    with pytest.raises(TnaError, match="1,200 staff in scope is more than the 48 staff and volunteers") as refused:
+        services.save_needs(actor=lead, tna_return=tna_return, needs={course.pk: (1200, 4, 6)})
+    assert refused.value.field == f"scope_{course.pk}"  # shown next to the course's cell
+    assert tna_return.needs.get().staff_in_scope == 10  # nothing saved
+    with pytest.raises(TnaError, match="10 staff in scope is more than the 8 staff and volunteers"):
+        services.save_staff_counts(
+            actor=lead, tna_return=tna_return, counts={g.target_group_id: (1, 0) for g in tna_return.staff_counts.all()}
+        )
+    assert sum(line.staff for line in tna_return.staff_counts.all()) == 40
+
+
+def test_submitting_emails_the_lead_a_receipt_with_a_copy_of_the_return(cycle, lead, course):
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
+    complete(tna_return, lead, in_scope=12, trained=4, requested=6)
+    mail.outbox.clear()
+    services.submit_return(actor=lead, tna_return=tna_return, declaration=True, site_url="https://training.example.org")
+    (receipt,) = mail.outbox
+    assert receipt.to == [lead.email]
+    assert receipt.subject == f"Receipt: training needs return for {cycle.year} submitted"
+    assert f"{course.title}: 12; 4; 6" in receipt.body
+    assert "5 staff, 1 volunteer\n" in receipt.body
+    assert "Post-course questionnaires" in receipt.body
+    assert f"https://training.example.org/tna/returns/{tna_return.pk}" in receipt.body
 
 
 def test_a_submitted_return_is_locked_until_reopened_and_every_version_is_kept(cycle, lead, course):
@@ -319,3 +349,13 @@ def test_the_menu_takes_board_members_to_the_year_in_progress(client, year):
     client.force_login(board_member())
     response = client.get(reverse("tna:attendance-latest"))
     assert response.status_code == 302 and response.url == reverse("tna:attendance", args=[year.pk])
+
+
+def test_a_lead_may_type_1_200_as_a_whole_number(client, cycle, lead, course):
+    tna_return = services.start_return(agency=lead.agency, cycle=cycle)
+    client.force_login(lead)
+    data = {f"staff_{line.target_group_id}": "1,200" for line in tna_return.staff_counts.all()}
+    data.update({f"volunteers_{line.target_group_id}": "0" for line in tna_return.staff_counts.all()})
+    response = client.post(reverse("tna:section", args=[tna_return.pk, "staff"]), data)
+    assert response.status_code == 302
+    assert {line.staff for line in tna_return.staff_counts.all()} == {1200}
