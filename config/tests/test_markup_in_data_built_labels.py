@@ -37,7 +37,7 @@ from courses.factories import BookingFactory, CourseFactory, LevelFactory, Sessi
 from courses.models import BookingPolicy
 from pool.factories import MembershipCriterionFactory
 
-APPS = ("common", "accounts", "courses", "tna", "pool", "evaluation", "reports", "transfer")
+APPS = ("common", "accounts", "courses", "tna", "pool", "evaluation", "committee", "reports", "transfer")
 
 # Each piece of data carries both kinds of markup: an element to find by id and a form field to find by name.
 EVIL = '<b id="evil">bold</b><input type="hidden" name="evil" value="no_show">'
@@ -132,6 +132,10 @@ def world(db, settings):
     year = TrainingYear.objects.create(
         name="2026-27", starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2027, 3, 31)
     )
+    from committee.models import AuditQuestion
+
+    AuditQuestion.objects.all().delete()
+    AuditQuestion.objects.create(number=1, text=hostile("Induction of new staff"), hint=hostile("Within weeks"))
     return {
         "category": category,
         "agency": agency,
@@ -154,6 +158,14 @@ def _lines(w):
     return [(w["course"].pk, w["course"].title, (3, 1, 2)), (1000 + w["level"].pk, str(w["level"]), (4, 50, 1))]
 
 
+def _audit_answers(w):
+    """An audit return's answers, as the answers and rating pages have them (not saved: labels only)."""
+    from tna.models import ReturnAnswer, ReturnQuestion
+
+    question = ReturnQuestion(pk=7, number=1, text=hostile("Induction of new staff"), hint=hostile("Within weeks"))
+    return [ReturnAnswer(pk=11, question=question, question_id=7, text=hostile("Within four weeks"))]
+
+
 def _candidates(w):
     person = w["trainer"]
     person.pool_status_label = hostile("applied")
@@ -164,6 +176,7 @@ def _builders():
     from accounts import data_protection, retention, two_step
     from accounts import forms as af
     from accounts.models import User
+    from committee import forms as cf
     from courses import filters_training
     from courses.forms import booking, charges, manage
     from evaluation import forms as ef
@@ -240,6 +253,12 @@ def _builders():
         tf.StaffForm: lambda w: tf.StaffForm(rows=_lines(w)),
         tf.SubmitForm: lambda w: tf.SubmitForm(),
         tf.YearAndCycleForm: lambda w: tf.YearAndCycleForm(),
+        cf.AdviceAnswerForm: lambda w: cf.AdviceAnswerForm(),
+        cf.AdviceForm: lambda w: cf.AdviceForm(),
+        cf.AnswersForm: lambda w: cf.AnswersForm(answers=_audit_answers(w)),
+        cf.FindingsForm: lambda w: cf.FindingsForm(),
+        cf.OpenRoundForm: lambda w: cf.OpenRoundForm(),
+        cf.RatingForm: lambda w: cf.RatingForm(answers=_audit_answers(w)),
         xf.ExportForm: lambda w: xf.ExportForm(),
         xf.UploadForm: lambda w: xf.UploadForm(),
     }
@@ -251,6 +270,9 @@ SHOWS = {
     "accounts.forms.MoveAgencyForm": ["Northshire Police"],
     "accounts.forms.ProfileForm": ["Work with children", "Practitioners"],
     "accounts.forms.SignUpForm": ["Northshire Police", "Work with children"],
+    "committee.forms.AnswersForm": ["Induction of new staff", "Within weeks"],
+    "committee.forms.OpenRoundForm": ["Induction of new staff", "Within weeks"],
+    "committee.forms.RatingForm": ["Induction of new staff"],
     "courses.forms.booking.RegisterForm": ["Sam Newman", "Northshire Police"],
     "courses.forms.manage.PolicyForm": ["School or academy"],
     "courses.forms.manage.SessionForm": ["Working Together to Safeguard Children", "Olivia Grant"],

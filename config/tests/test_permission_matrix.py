@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
 from accounts.models import Agency, AuditEntry, TargetGroup, User
+from committee.models import AdviceRequest, AuditFindings, AuditQuestion, CommitteePaper, PaperStatus
+from committee.services import ensure_standard_questions
 from config import health
 from courses.certificates import issue_certificate
 from courses.factories import (
@@ -41,7 +43,7 @@ from pool.factories import MembershipCriterionFactory, MembershipFactory
 from pool.models import Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
 from reports.models import ReportKind, ReportRun, RunStatus
 from tna import services as tna_services
-from tna.models import TnaCycle, TnaReturn, TrainingYear
+from tna.models import ReturnKind, TnaCycle, TnaReturn, TrainingYear
 
 ROLES = ("anonymous", "staff", "lead_a", "lead_b", "trainer", "manager", "board")
 
@@ -99,6 +101,14 @@ def bookings_on(name):
 
 def attendance_on(name):
     return lambda ids: Session.objects.get(pk=ids[name]).attendance.count()
+
+
+def rounds_of_every_kind(ids):
+    return TnaCycle.rounds.count()
+
+
+def audit_return_status(ids):
+    return TnaReturn.every_kind.filter(pk=ids["audit_return"]).values_list("status", flat=True).first()
 
 
 def audit_count(ids):
@@ -785,6 +795,93 @@ MATRIX = {
         Post(row(302, 404, 200, 404, 404, 200, 200), state=audit_count, changes=("lead_a", "manager", "board")),
     ),
     "reports:table-csv": (("year", "headlines"), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    # The sub-committee: the training manager keeps its records, Board members read them.
+    "committee:index": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:audit-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {
+                "title": "Single-agency training audit 2027",
+                "deadline": (date.today() + timedelta(days=40)).strftime("%d/%m/%Y"),
+                "questions": [a["audit_question"]],
+            },
+            state=rounds_of_every_kind,
+            changes=("manager",),
+        ),
+    ),
+    "committee:audit": (
+        ("audit_round",),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"text": "Induction is late in two agencies"},
+            state=count(AuditFindings),
+            changes=("manager",),
+        ),
+    ),
+    "committee:audit-report": (
+        ("audit_round",),
+        POST_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=count(CommitteePaper), changes=("manager",)),
+    ),
+    "committee:my-audit": ((), row(302, 403, 302, 200, 403, 403, 403), READS_ONLY),
+    "committee:audit-return": (("audit_return",), row(302, 404, 200, 404, 404, 200, 200), READS_ONLY),
+    "committee:audit-answers": (
+        ("audit_return",),
+        row(302, 404, 200, 404, 404, 200, 403),
+        Post(
+            row(302, 404, 302, 404, 404, 302, 403),
+            data=lambda a: {f"answer_{a['audit_question_asked']}": "Within four weeks of starting"},
+            state=audit_count,
+            changes=("lead_a", "manager"),
+        ),
+    ),
+    # A draft with no answers yet: the page says what is missing and nothing is submitted.
+    "committee:audit-check": (
+        ("audit_return",),
+        row(302, 404, 200, 404, 404, 200, 403),
+        Post(row(302, 404, 200, 404, 404, 200, 403), data={"declaration": "on"}, state=audit_return_status),
+    ),
+    "committee:audit-reopen": (
+        ("audit_return",),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"reason": "Figures wrong"}, state=audit_return_status),
+    ),
+    # Not submitted yet, so there is nothing to rate: the manager is sent back to the return.
+    "committee:audit-rate": (
+        ("audit_return",),
+        row(302, 403, 403, 403, 403, 302, 403),
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=audit_count),
+    ),
+    "committee:paper": (("paper",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    # Every download is written to the audit trail, whatever the method.
+    "committee:paper-download": (
+        ("paper",),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(row(302, 403, 403, 403, 403, 200, 200), state=audit_count, changes=("manager", "board")),
+    ),
+    "committee:advice": (
+        (),
+        row(302, 403, 200, 200, 403, 200, 403),
+        Post(
+            row(302, 403, 302, 302, 403, 403, 403),
+            data={"question": "How often should our call handlers refresh level 1?"},
+            state=count(AdviceRequest),
+            changes=("lead_a", "lead_b"),
+        ),
+    ),
+    "committee:advice-answer": (
+        ("advice",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"answer": "Every three years, as the pathway says."},
+            state=field(AdviceRequest, "advice", "answer"),
+            changes=("manager",),
+        ),
+    ),
 }
 
 
@@ -909,6 +1006,32 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
             person=UserFactory(agency=agency_a),
             status=BookingStatus.OFFERED,
             offer_expires_at=timezone.now() + timedelta(hours=24),
+        ).pk,
+    }
+    # A single-agency training audit round, open, with agency A's return started (a draft).
+    ensure_standard_questions()
+    audit_round = tna_services.create_round(
+        actor=users["manager"],
+        kind=ReturnKind.AUDIT,
+        title="Single-agency training audit 2026",
+        opens_on=timezone.localdate(),
+        deadline=timezone.localdate() + timedelta(days=30),
+        questions=[(q.text, q.hint) for q in AuditQuestion.objects.all()],
+    )
+    TnaCycle.rounds.filter(pk=audit_round.pk).update(opened_at=timezone.now())
+    audit_return = tna_services.start_return(agency=agency_a, cycle=audit_round)
+    paper = CommitteePaper.objects.create(
+        kind="audit", cycle=audit_round, title="Audit report", status=PaperStatus.DONE, requested_by=users["manager"]
+    )
+    paper.file.save("audit.pdf", ContentFile(b"%PDF-1.4 a finished paper"))
+    args |= {
+        "audit_round": audit_round.pk,
+        "audit_return": audit_return.pk,
+        "audit_question": AuditQuestion.objects.first().pk,
+        "audit_question_asked": audit_return.answers.first().question_id,
+        "paper": paper.pk,
+        "advice": AdviceRequest.objects.create(
+            agency=agency_a, asked_by=users["lead_a"], question="Is e-learning enough for induction?"
         ).pk,
     }
     args["level_number"] = Level.objects.get(pk=args["level"]).number

@@ -1,0 +1,158 @@
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Field, Fixed, Size
+from django import forms
+from django.utils.html import escape, format_html
+
+from accounts.forms import gds_helper
+from tna.forms import date_field
+
+from .models import AuditQuestion, Rating
+
+
+def text(label, *, help_text="", required=True, rows=4, max_length=5000, required_message=""):
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": required_message or f"Enter {label.lower()}",
+            "max_length": f"Keep it to {max_length:,} characters",
+        },
+    )
+
+
+class OpenRoundForm(forms.Form):
+    title = forms.CharField(
+        label="Title of the round",
+        max_length=200,
+        initial="Single-agency training audit",
+        help_text="Agency leads see it in their email and on their return.",
+        error_messages={"required": "Enter a title"},
+    )
+    deadline = date_field("Deadline for answers")
+    questions = forms.ModelMultipleChoiceField(
+        label="Questions to ask",
+        queryset=AuditQuestion.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The sub-committee's standard questions. Every agency answers the ones you tick.",
+        error_messages={"required": "Choose at least one question"},
+    )
+    instructions = text("Instructions for agency leads", required=False, rows=3, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["questions"]
+        field.queryset = AuditQuestion.objects.filter(active=True)
+        field.choices = [Choice(q.pk, q.text, hint=q.hint) for q in field.queryset]
+        if not self.is_bound:
+            self.initial.setdefault("questions", [q.pk for q in field.queryset])
+        self.helper = gds_helper(
+            Field.text("title"),
+            Field.text("deadline", field_width=Fixed.TEN),
+            Field.checkboxes("questions", legend_size=Size.MEDIUM, small=True),
+            Field.textarea("instructions"),
+            submit="Open the round and email the agency leads",
+        )
+
+
+class AnswersForm(forms.Form):
+    """One box per question of the round; any may be left blank while the return is a draft."""
+
+    def __init__(self, *args, answers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = []
+        layout = []
+        for answer in answers:
+            name = f"answer_{answer.question_id}"
+            self.fields[name] = forms.CharField(
+                label=format_html("{}. {}", answer.question.number, answer.question.text),
+                help_text=escape(answer.question.hint),
+                required=False,
+                max_length=5000,
+                initial=answer.text,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                error_messages={"max_length": f"Question {answer.question.number}: keep it to 5,000 characters"},
+            )
+            self.keys.append(answer.question_id)
+            layout.append(Field.textarea(name, label_size=Size.SMALL))
+        self.helper = gds_helper(*layout, submit="Save as draft")
+
+    def answers(self) -> dict[int, str]:
+        return {key: self.cleaned_data[f"answer_{key}"] for key in self.keys}
+
+
+class RatingForm(forms.Form):
+    """The sub-committee's rating and comment for each answer of a submitted return."""
+
+    def __init__(self, *args, answers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys = []
+        layout = []
+        for answer in answers:
+            current = getattr(answer, "rating", None)
+            rating, comment = f"rating_{answer.pk}", f"comment_{answer.pk}"
+            self.fields[rating] = forms.ChoiceField(
+                label=format_html("Question {}: {}", answer.question.number, answer.question.text),
+                choices=Rating.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=current.rating if current else None,
+                error_messages={"invalid_choice": f"Question {answer.question.number}: choose red, amber or green"},
+            )
+            self.fields[comment] = forms.CharField(
+                label=format_html("Comment on question {}", answer.question.number),
+                required=False,
+                max_length=2000,
+                initial=current.comment if current else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.keys.append(answer.pk)
+            layout += [Field.radios(rating, legend_size=Size.SMALL, small=True, inline=True), Field.textarea(comment)]
+        self.helper = gds_helper(*layout, submit="Save ratings")
+
+    def clean(self):
+        data = super().clean()
+        for key in self.keys:
+            if data.get(f"comment_{key}") and not data.get(f"rating_{key}"):
+                self.add_error(f"rating_{key}", "Choose a rating for the answer you commented on")
+        return data
+
+    def ratings(self) -> dict[int, tuple[str, str]]:
+        return {key: (self.cleaned_data[f"rating_{key}"], self.cleaned_data[f"comment_{key}"]) for key in self.keys}
+
+
+class FindingsForm(forms.Form):
+    text = text(
+        "The sub-committee's findings",
+        help_text="What the round showed, and what the sub-committee recommends. The audit report begins with it.",
+        rows=6,
+        max_length=10000,
+        required_message="Enter the sub-committee's findings",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("text"), submit="Save findings")
+
+
+class AdviceForm(forms.Form):
+    question = text(
+        "Your question",
+        help_text="About your agency's own (single-agency) training. The training sub-committee will answer by email.",
+        max_length=3000,
+        required_message="Enter your question",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("question"), submit="Ask the sub-committee")
+
+
+class AdviceAnswerForm(forms.Form):
+    answer = text("The sub-committee's answer", max_length=5000, required_message="Enter the answer")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("answer"), submit="Send the answer")

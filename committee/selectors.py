@@ -1,0 +1,189 @@
+"""Reads for the sub-committee's pages, papers and the annual report. Each runs a fixed number of
+queries whatever the number of agencies, answers or requests."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+
+from tna.models import ReturnAnswer, ReturnKind, ReturnQuestion, TnaCycle, TnaReturn
+from tna.selectors import overview
+
+from .models import AdviceRequest, AuditFindings, CommitteePaper, Rating
+
+RATING_ORDER = [Rating.RED, Rating.AMBER, Rating.GREEN]
+
+
+def audit_rounds():
+    """Every audit round, newest deadline first, with how many returns are submitted."""
+    return TnaCycle.rounds.filter(kind=ReturnKind.AUDIT).annotate(
+        submitted=Count("returns", filter=Q(returns__status="submitted")), agencies=Count("returns")
+    )
+
+
+def get_audit_round(pk: int) -> TnaCycle:
+    cycle = TnaCycle.rounds.filter(kind=ReturnKind.AUDIT, pk=pk).first()
+    if cycle is None:
+        raise Http404("No such audit round")
+    return cycle
+
+
+def latest_open_round() -> TnaCycle | None:
+    return TnaCycle.rounds.filter(kind=ReturnKind.AUDIT, opened_at__isnull=False).order_by("-deadline").first()
+
+
+def get_audit_return_for_user(user, pk: int, *, write: bool = False) -> TnaReturn:
+    """An agency's audit return: its lead and the training manager read and change it, Board members
+    read it (403 to change); 404 for everyone else."""
+    tna_return = (
+        TnaReturn.every_kind.filter(kind=ReturnKind.AUDIT, pk=pk)
+        .select_related("agency", "cycle", "submitted_by")
+        .first()
+    )
+    if tna_return is None or not user.is_authenticated:
+        raise Http404("No such return")
+    own = user.is_agency_lead and user.agency_id == tna_return.agency_id
+    if user.is_training_manager or own:
+        return tna_return
+    if user.is_board_member:
+        if write:
+            raise PermissionDenied
+        return tna_return
+    raise Http404("No such return")
+
+
+def answers_of(tna_return: TnaReturn) -> list[ReturnAnswer]:
+    """The return's answers in question order, each with its rating if it has one."""
+    return list(tna_return.answers.select_related("question", "rating"))
+
+
+@dataclass
+class RoundRow:
+    agency: object
+    status: str
+    tna_return: TnaReturn | None
+    last_reminder: object
+    ratings: Counter = field(default_factory=Counter)
+
+
+def round_overview(cycle: TnaCycle) -> list[RoundRow]:
+    """Each active agency's status in the round (the needs analysis's own overview) and how its
+    answers were rated. Four queries."""
+    counts: dict[int, Counter] = {}
+    for return_id, rating in ReturnAnswer.objects.filter(tna_return__cycle=cycle, rating__isnull=False).values_list(
+        "tna_return_id", "rating__rating"
+    ):
+        counts.setdefault(return_id, Counter())[rating] += 1
+    return [
+        RoundRow(
+            agency=row.agency,
+            status=row.status,
+            tna_return=row.tna_return,
+            last_reminder=row.last_reminder,
+            ratings=counts.get(row.tna_return.pk, Counter()) if row.tna_return else Counter(),
+        )
+        for row in overview(cycle)
+    ]
+
+
+@dataclass
+class AgencyAnswers:
+    agency: object
+    status: str
+    answers: list
+
+
+@dataclass
+class AuditReport:
+    cycle: TnaCycle
+    findings: AuditFindings | None
+    questions: list
+    # per question: {rating: number of agencies}, in RATING_ORDER, plus "unrated"
+    by_question: list
+    agencies: list
+    submitted: int
+    asked: int
+
+
+def audit_report(cycle: TnaCycle) -> AuditReport:
+    """Everything the round's report to the Board says: the findings, how each question was rated
+    across agencies, and each submitted agency's answers with their ratings and comments."""
+    questions = list(ReturnQuestion.objects.filter(cycle=cycle))
+    rows = overview(cycle)
+    answers: dict[int, list] = {}
+    for answer in (
+        ReturnAnswer.objects.filter(tna_return__cycle=cycle, tna_return__status="submitted")
+        .select_related("question", "rating")
+        .order_by("question__number")
+    ):
+        answers.setdefault(answer.tna_return_id, []).append(answer)
+    tally = {q.pk: Counter() for q in questions}
+    for lines in answers.values():
+        for answer in lines:
+            rating = getattr(answer, "rating", None)
+            tally[answer.question_id][rating.rating if rating else "unrated"] += 1
+    return AuditReport(
+        cycle=cycle,
+        findings=AuditFindings.objects.filter(cycle=cycle).first(),
+        questions=questions,
+        by_question=[(q, [tally[q.pk][r] for r in RATING_ORDER] + [tally[q.pk]["unrated"]]) for q in questions],
+        agencies=[
+            AgencyAnswers(agency=row.agency, status=row.status, answers=answers.get(row.tna_return.pk, []))
+            for row in rows
+            if row.tna_return is not None
+        ],
+        submitted=len(answers),
+        asked=len(rows),
+    )
+
+
+def papers_of(cycle: TnaCycle):
+    return CommitteePaper.objects.filter(cycle=cycle).select_related("requested_by")
+
+
+def get_paper_for_user(user, pk: int) -> CommitteePaper:
+    """Papers are the sub-committee's and the Board's: the training manager and Board members; 404 otherwise."""
+    paper = CommitteePaper.objects.select_related("cycle", "requested_by").filter(pk=pk).first()
+    if paper is None or not user.has_perm("committee.read"):
+        raise Http404("No such paper")
+    return paper
+
+
+def advice_for_user(user):
+    """The training manager sees every request; a lead their own agency's."""
+    requests = AdviceRequest.objects.select_related("agency", "asked_by", "answered_by")
+    if user.is_training_manager:
+        return requests
+    if user.is_agency_lead and user.agency_id:
+        return requests.filter(agency_id=user.agency_id)
+    return requests.none()
+
+
+def get_advice_request(pk: int) -> AdviceRequest:
+    request = AdviceRequest.objects.select_related("agency", "asked_by").filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such request")
+    return request
+
+
+@dataclass(frozen=True)
+class AdviceCounts:
+    asked: int
+    answered: int
+
+    @property
+    def waiting(self) -> int:
+        return self.asked - self.answered
+
+
+def advice_counts(*, starts_on=None, ends_on=None) -> AdviceCounts:
+    """Requests for advice asked (in the period, if one is given) and how many are answered. One query."""
+    requests = AdviceRequest.objects.all()
+    if starts_on is not None:
+        requests = requests.filter(asked_at__date__gte=starts_on)
+    if ends_on is not None:
+        requests = requests.filter(asked_at__date__lte=ends_on)
+    figures = requests.aggregate(asked=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+    return AdviceCounts(asked=figures["asked"], answered=figures["answered"])

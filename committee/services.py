@@ -1,0 +1,259 @@
+"""The training sub-committee's writes.
+
+Single-agency training audits run on the needs analysis's return engine: a round is a
+`tna.TnaCycle` of kind audit, set up and opened by `tna.services.create_round` and `open_cycle`;
+leads' answers, drafts, submission, reminders, escalation, reopening and versions are all
+`tna.services`. This module adds what only the sub-committee does: choosing the questions, rating
+each submitted answer red, amber or green with a comment, recording its findings, having the
+audit report built for the Board, and answering agencies' requests for advice.
+"""
+
+import logging
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.audit import log_action
+from accounts.mail import queue_email
+from accounts.selectors import training_managers
+from common.errors import DomainError
+from tna import services as tna_services
+from tna.models import ReturnKind, ReturnStatus, TnaCycle, TnaReturn
+
+from .models import (
+    AdviceRequest,
+    AnswerRating,
+    AuditFindings,
+    AuditQuestion,
+    CommitteePaper,
+    PaperKind,
+    PaperStatus,
+    Rating,
+)
+from .standard import install
+
+logger = logging.getLogger(__name__)
+
+
+class CommitteeError(DomainError):
+    pass
+
+
+def ensure_standard_questions() -> int:
+    """The migration installs them; this puts back any that were removed (a test flush, say)."""
+    return install(AuditQuestion)
+
+
+def _manager(actor, what: str) -> None:
+    if actor is None or not actor.is_training_manager:
+        raise CommitteeError(f"Only the training manager can {what}.")
+
+
+# --- Audit rounds -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_audit_round(
+    *, actor, title: str, deadline: date, questions: list[AuditQuestion], instructions: str = "", site_url: str = ""
+) -> tuple[TnaCycle, int]:
+    """Set up a round asking the chosen standard questions, and open it at once: every active
+    agency's return is started and its leads emailed. (round, agencies told)"""
+    _manager(actor, "open an audit round")
+    today = timezone.localdate()
+    if deadline <= today:
+        raise CommitteeError("The deadline must be in the future", field="deadline")
+    try:
+        cycle = tna_services.create_round(
+            actor=actor,
+            kind=ReturnKind.AUDIT,
+            title=title,
+            opens_on=today,
+            deadline=deadline,
+            questions=[(q.text, q.hint) for q in sorted(questions, key=lambda q: q.number)],
+            instructions=instructions,
+        )
+        told = tna_services.open_cycle(actor=actor, cycle=cycle, site_url=site_url)
+        cycle.refresh_from_db()
+    except tna_services.TnaError as error:
+        raise CommitteeError(error.message, field=error.field) from None
+    return cycle, told
+
+
+@transaction.atomic
+def rate_answers(*, actor, tna_return: TnaReturn, ratings: dict[int, tuple[str, str]]) -> int:
+    """The sub-committee's rating of each answer of a submitted return: {answer id: (rating, comment)}.
+    Only a submitted return is rated (a draft may still change). Returns how many ratings changed."""
+    _manager(actor, "rate an audit return")
+    tna_return = TnaReturn.every_kind.select_for_update().get(pk=tna_return.pk)
+    if tna_return.kind != ReturnKind.AUDIT:
+        raise CommitteeError("Only an audit return is rated.")
+    if tna_return.status != ReturnStatus.SUBMITTED:
+        raise CommitteeError("Rate the answers once the agency has submitted them.")
+    changed = 0
+    now = timezone.now()
+    for answer in tna_return.answers.select_related("question", "rating"):
+        rating, comment = ratings.get(answer.pk, ("", ""))
+        if not rating:
+            continue
+        if rating not in Rating.values:
+            raise CommitteeError(f"Question {answer.question.number}: choose red, amber or green")
+        comment = comment.strip()
+        current = getattr(answer, "rating", None)
+        if current is not None and (current.rating, current.comment) == (rating, comment):
+            continue
+        AnswerRating.objects.update_or_create(
+            answer=answer, defaults={"rating": rating, "comment": comment, "rated_by": actor, "rated_at": now}
+        )
+        changed += 1
+    if changed:
+        log_action(actor=actor, action="rated audit return", obj=tna_return, changes={"ratings": changed})
+    return changed
+
+
+@transaction.atomic
+def record_findings(*, actor, cycle: TnaCycle, text: str) -> AuditFindings:
+    """What the sub-committee concluded from the round; the audit report prints it first."""
+    _manager(actor, "record the sub-committee's findings")
+    if cycle.kind != ReturnKind.AUDIT:
+        raise CommitteeError("Findings are recorded for an audit round.")
+    if not text.strip():
+        raise CommitteeError("Enter the sub-committee's findings", field="text")
+    findings, _ = AuditFindings.objects.update_or_create(
+        cycle=cycle, defaults={"text": text.strip(), "recorded_by": actor, "recorded_at": timezone.now()}
+    )
+    log_action(actor=actor, action="recorded audit findings", obj=cycle)
+    return findings
+
+
+# --- Papers the worker builds --------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_audit_report(*, actor, cycle: TnaCycle) -> CommitteePaper:
+    """Ask the worker for the round's report to the Board; it is built once the request commits."""
+    _manager(actor, "ask for the audit report")
+    if cycle.kind != ReturnKind.AUDIT:
+        raise CommitteeError("An audit report is built for an audit round.")
+    paper = CommitteePaper.objects.create(
+        kind=PaperKind.AUDIT_REPORT, cycle=cycle, title=f"Audit report: {cycle}", requested_by=actor
+    )
+    log_action(actor=actor, action="requested committee paper", obj=paper, changes={"paper": paper.title})
+    transaction.on_commit(lambda: enqueue(paper.pk))
+    return paper
+
+
+def enqueue(paper_id: int) -> bool:
+    from .tasks import build_paper
+
+    try:
+        build_paper.delay(paper_id)
+        return True
+    except Exception:  # the transport's errors vary; none may fail the request
+        logger.warning("Could not queue committee paper %s", paper_id, exc_info=True)
+        return False
+
+
+def render_paper_html(paper: CommitteePaper) -> str:
+    from django.conf import settings
+
+    from common import pagecache
+
+    from .selectors import audit_report
+
+    return render_to_string(
+        "committee/audit_report.html",
+        {
+            "paper": paper,
+            "report": audit_report(paper.cycle),
+            "partnership_name": settings.PARTNERSHIP_NAME,
+            "as_at": pagecache.as_at(),
+        },
+    )
+
+
+def build_paper(paper_id: int) -> CommitteePaper | None:
+    """Build the paper's PDF. Safe to run twice: a finished paper is left alone, and the claim
+    (a conditional update) lets one worker at a time build it."""
+    claimed = CommitteePaper.objects.filter(pk=paper_id, status=PaperStatus.QUEUED).update(status=PaperStatus.RUNNING)
+    if not claimed:
+        return None
+    paper = CommitteePaper.objects.select_related("cycle").get(pk=paper_id)
+    try:
+        from common.pdf import render  # WeasyPrint is slow to import: only the worker needs it
+
+        document = render(render_paper_html(paper))
+        pdf = document.write_pdf()
+    except Exception as error:
+        CommitteePaper.objects.filter(pk=paper_id).update(
+            status=PaperStatus.FAILED,
+            error=f"The paper could not be built ({type(error).__name__}).",
+            finished_at=timezone.now(),
+        )
+        raise
+    if paper.file:
+        paper.file.delete(save=False)
+    paper.file.save(f"{paper.kind}-{paper.pk}.pdf", ContentFile(pdf), save=False)
+    paper.status, paper.pages, paper.finished_at = PaperStatus.DONE, len(document.pages), timezone.now()
+    paper.save(update_fields=["file", "status", "pages", "finished_at"])
+    return paper
+
+
+def open_paper(*, actor, paper: CommitteePaper):
+    """The paper's PDF for `actor`, the download written to the audit trail."""
+    try:
+        pdf = paper.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise CommitteeError(f"The file of {paper.title} cannot be found. Ask for it again.") from None
+    log_action(actor=actor, action="downloaded committee paper", obj=paper, changes={"paper": paper.title})
+    return pdf
+
+
+# --- Advice --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_advice(*, actor, question: str) -> AdviceRequest:
+    """An agency lead asks the sub-committee for advice on their single-agency training; the
+    training manager is emailed."""
+    if not (actor.is_agency_lead and actor.agency_id):
+        raise CommitteeError("Only an agency's lead can ask for advice for their agency.")
+    question = question.strip()
+    if not question:
+        raise CommitteeError("Enter your question", field="question")
+    if len(question) > 3000:
+        raise CommitteeError("Keep your question to 3,000 characters", field="question")
+    request = AdviceRequest.objects.create(agency_id=actor.agency_id, asked_by=actor, question=question)
+    managers = training_managers()
+    if managers:
+        queue_email(
+            to=[m.email for m in managers],
+            subject=f"Advice asked for by {actor.agency.name}",
+            template="committee_advice_asked",
+            context={"request": request, "agency": actor.agency, "person": actor},
+        )
+    log_action(actor=actor, action="asked for advice", obj=request)
+    return request
+
+
+@transaction.atomic
+def answer_advice(*, actor, request: AdviceRequest, answer: str) -> AdviceRequest:
+    """The sub-committee's answer, emailed to whoever asked."""
+    _manager(actor, "answer a request for advice")
+    answer = answer.strip()
+    if not answer:
+        raise CommitteeError("Enter the answer", field="answer")
+    request = AdviceRequest.objects.select_for_update().select_related("asked_by").get(pk=request.pk)
+    request.answer, request.answered_by, request.answered_at = answer, actor, timezone.now()
+    request.save(update_fields=["answer", "answered_by", "answered_at"])
+    if request.asked_by and request.asked_by.email:
+        queue_email(
+            to=request.asked_by.email,
+            subject="The training sub-committee has answered your question",
+            template="committee_advice_answered",
+            context={"request": request},
+        )
+    log_action(actor=actor, action="answered advice request", obj=request)
+    return request

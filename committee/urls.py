@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "committee"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("audits/new", views.audit_new, name="audit-new"),
+    path("audits/<int:pk>", views.audit, name="audit"),
+    path("audits/<int:pk>/report", views.audit_report, name="audit-report"),
+    path("audit", views.my_audit, name="my-audit"),
+    path("audit-returns/<int:pk>", views.audit_return, name="audit-return"),
+    path("audit-returns/<int:pk>/answers", views.audit_answers, name="audit-answers"),
+    path("audit-returns/<int:pk>/check", views.audit_check, name="audit-check"),
+    path("audit-returns/<int:pk>/reopen", views.audit_reopen, name="audit-reopen"),
+    path("audit-returns/<int:pk>/rate", views.audit_rate, name="audit-rate"),
+    path("papers/<int:pk>", views.paper, name="paper"),
+    path("papers/<int:pk>/download", views.paper_download, name="paper-download"),
+    path("advice", views.advice, name="advice"),
+    path("advice/<int:pk>", views.advice_answer, name="advice-answer"),
+]

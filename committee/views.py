@@ -1,0 +1,270 @@
+"""The training sub-committee's pages: audit rounds and their returns, the papers the worker builds
+for the Board, and agencies' requests for advice."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from common.access import permission_required
+from common.views import form_error, post_data, site_url
+from tna import services as tna_services
+from tna.forms import ReasonForm, SubmitForm
+from tna.models import ReturnStatus, TnaReturn
+
+from . import selectors, services
+from .forms import AdviceAnswerForm, AdviceForm, AnswersForm, FindingsForm, OpenRoundForm, RatingForm
+from .services import CommitteeError
+
+
+@permission_required("committee.read")
+def index(request):
+    return render(
+        request,
+        "committee/index.html",
+        {"rounds": selectors.audit_rounds(), "advice": selectors.advice_counts()},
+    )
+
+
+@permission_required("committee.manage")
+def audit_new(request):
+    services.ensure_standard_questions()  # put back any a flush removed, before the form lists them
+    form = OpenRoundForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle, told = services.open_audit_round(
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                deadline=form.cleaned_data["deadline"],
+                questions=list(form.cleaned_data["questions"]),
+                instructions=form.cleaned_data["instructions"],
+                site_url=site_url(request),
+            )
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{cycle} is open: {told} agencies' leads have been emailed.")
+            return redirect("committee:audit", pk=cycle.pk)
+    return render(request, "committee/audit_new.html", {"form": form, "title": "Open an audit round"})
+
+
+@permission_required("committee.read")
+def audit(request, pk):
+    cycle = selectors.get_audit_round(pk)
+    form = None
+    if request.user.has_perm("committee.manage"):
+        findings = getattr(cycle, "findings", None)
+        form = FindingsForm(post_data(request), initial={"text": findings.text if findings else ""})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_findings(actor=request.user, cycle=cycle, text=form.cleaned_data["text"])
+            except CommitteeError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, "The sub-committee's findings are saved.")
+                return redirect("committee:audit", pk=cycle.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    rows = selectors.round_overview(cycle)
+    counts = {}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return render(
+        request,
+        "committee/audit.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "counts": sorted(counts.items()),
+            "form": form,
+            "findings": getattr(cycle, "findings", None),
+            "papers": selectors.papers_of(cycle),
+            "reminders": cycle.reminders.select_related("agency")[:100],
+        },
+    )
+
+
+@require_POST
+@permission_required("committee.manage")
+def audit_report(request, pk):
+    cycle = selectors.get_audit_round(pk)
+    paper = services.request_audit_report(actor=request.user, cycle=cycle)
+    messages.success(request, "The audit report is being built. This page shows when it is ready.")
+    return redirect("committee:paper", pk=paper.pk)
+
+
+@login_required
+def my_audit(request):
+    """The lead's way in: their agency's return for the latest open audit round."""
+    user = request.user
+    if not (user.is_agency_lead and user.agency_id):
+        raise PermissionDenied
+    cycle = selectors.latest_open_round()
+    tna_return = TnaReturn.every_kind.filter(cycle=cycle, agency_id=user.agency_id).first() if cycle else None
+    if tna_return is None:
+        return render(request, "committee/no_audit.html")
+    return redirect("committee:audit-return", pk=tna_return.pk)
+
+
+@login_required
+def audit_return(request, pk):
+    tna_return = selectors.get_audit_return_for_user(request.user, pk)
+    answers = selectors.answers_of(tna_return)
+    return render(
+        request,
+        "committee/audit_return.html",
+        {
+            "tna_return": tna_return,
+            "answers": answers,
+            "answered": sum(1 for a in answers if a.text),
+            "all_done": "answers" in tna_return.sections_done,
+            "may_change": request.user.is_training_manager
+            or (request.user.is_agency_lead and request.user.agency_id == tna_return.agency_id),
+            "versions": tna_return.versions.select_related("by"),
+        },
+    )
+
+
+@login_required
+def audit_answers(request, pk):
+    tna_return = selectors.get_audit_return_for_user(request.user, pk, write=True)
+    if tna_return.is_locked:
+        messages.error(
+            request, "These answers have been submitted, so they are locked. Ask the training manager to reopen them."
+        )
+        return redirect("committee:audit-return", pk=tna_return.pk)
+    form = AnswersForm(post_data(request), answers=selectors.answers_of(tna_return))
+    if request.method == "POST" and form.is_valid():
+        try:
+            tna_services.save_answers(actor=request.user, tna_return=tna_return, answers=form.answers())
+        except tna_services.TnaError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Your answers are saved as a draft.")
+            return redirect("committee:audit-return", pk=tna_return.pk)
+    return render(request, "committee/audit_answers.html", {"tna_return": tna_return, "form": form})
+
+
+@login_required
+def audit_check(request, pk):
+    tna_return = selectors.get_audit_return_for_user(request.user, pk, write=True)
+    form = SubmitForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            tna_services.submit_return(
+                actor=request.user, tna_return=tna_return, declaration=form.cleaned_data["declaration"]
+            )
+        except tna_services.TnaError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{tna_return.agency}'s answers to {tna_return.cycle} are submitted. Thank you.")
+            return redirect("committee:audit-return", pk=tna_return.pk)
+    return render(
+        request,
+        "committee/audit_check.html",
+        {"tna_return": tna_return, "form": form, "answers": selectors.answers_of(tna_return)},
+    )
+
+
+@permission_required("committee.manage")
+def audit_reopen(request, pk):
+    tna_return = selectors.get_audit_return_for_user(request.user, pk, write=True)
+    form = ReasonForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            tna_services.reopen_return(
+                actor=request.user,
+                tna_return=tna_return,
+                reason=form.cleaned_data["reason"],
+                site_url=site_url(request),
+            )
+        except tna_services.TnaError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{tna_return.agency}'s answers are reopened and its lead has been emailed.")
+            return redirect("committee:audit-return", pk=tna_return.pk)
+    return render(request, "committee/audit_reopen.html", {"tna_return": tna_return, "form": form})
+
+
+@permission_required("committee.manage")
+def audit_rate(request, pk):
+    tna_return = selectors.get_audit_return_for_user(request.user, pk, write=True)
+    if tna_return.status != ReturnStatus.SUBMITTED:
+        messages.error(request, "Rate the answers once the agency has submitted them.")
+        return redirect("committee:audit-return", pk=tna_return.pk)
+    form = RatingForm(post_data(request), answers=selectors.answers_of(tna_return))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.rate_answers(actor=request.user, tna_return=tna_return, ratings=form.ratings())
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Ratings saved ({changed} changed).")
+            return redirect("committee:audit-return", pk=tna_return.pk)
+    return render(
+        request,
+        "committee/audit_rate.html",
+        {"tna_return": tna_return, "form": form, "answers": selectors.answers_of(tna_return)},
+    )
+
+
+@permission_required("committee.read")
+def paper(request, pk):
+    found = selectors.get_paper_for_user(request.user, pk)
+    return render(request, "committee/paper.html", {"paper": found})
+
+
+@permission_required("committee.read")
+def paper_download(request, pk):
+    found = selectors.get_paper_for_user(request.user, pk)
+    if found.status != "done":
+        raise Http404("The paper is not ready")
+    try:
+        pdf = services.open_paper(actor=request.user, paper=found)
+    except CommitteeError as error:
+        messages.error(request, error.message)
+        return redirect("committee:paper", pk=found.pk)
+    return FileResponse(
+        pdf, as_attachment=True, filename=f"{found.kind}-{found.pk}.pdf", content_type="application/pdf"
+    )
+
+
+@login_required
+def advice(request):
+    user = request.user
+    if not (user.is_training_manager or (user.is_agency_lead and user.agency_id)):
+        raise PermissionDenied
+    form = AdviceForm(post_data(request)) if user.is_agency_lead else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.ask_advice(actor=user, question=form.cleaned_data["question"])
+            except CommitteeError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, "Your question has been sent to the training sub-committee.")
+                return redirect("committee:advice")
+    return render(
+        request,
+        "committee/advice.html",
+        {"form": form, "requests": selectors.advice_for_user(user)[:200], "counts": selectors.advice_counts()},
+    )
+
+
+@permission_required("committee.manage")
+def advice_answer(request, pk):
+    found = selectors.get_advice_request(pk)
+    form = AdviceAnswerForm(post_data(request), initial={"answer": found.answer})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_advice(actor=request.user, request=found, answer=form.cleaned_data["answer"])
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Your answer has been emailed to {found.asked_by or found.agency}.")
+            return redirect("committee:advice")
+    return render(request, "committee/advice_answer.html", {"advice_request": found, "form": form})
