@@ -4,9 +4,10 @@ from django import forms
 from django.utils.html import escape, format_html
 
 from accounts.forms import gds_helper
+from accounts.models import Agency, User
 from tna.forms import date_field
 
-from .models import AuditQuestion, Rating
+from .models import AttendanceStatus, AuditQuestion, MemberRole, Rating
 
 
 def text(label, *, help_text="", required=True, rows=4, max_length=5000, required_message=""):
@@ -156,3 +157,155 @@ class AdviceAnswerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("answer"), submit="Send the answer")
+
+
+# --- Members, meetings, decisions and actions ------------------------------------------------------
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address of the person",
+        help_text="They must have an account on the service.",
+        error_messages={"required": "Enter the person's email address", "invalid": "Enter an email address"},
+    )
+    role = forms.ChoiceField(
+        label="Role", choices=MemberRole.choices, widget=forms.RadioSelect, error_messages={"required": "Choose a role"}
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency they sit for",
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text="Leave empty for the person's own agency.",
+    )
+    joined_on = date_field("Date they joined")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(active=True).order_by("name")
+        self.helper = gds_helper(
+            Field.text("email"),
+            Field.radios("role", legend_size=Size.SMALL, small=True),
+            Field.select("agency"),
+            Field.text("joined_on", field_width=Fixed.TEN),
+            submit="Add member",
+        )
+
+    def clean_email(self):
+        person = User.objects.filter(email__iexact=self.cleaned_data["email"], is_active=True).first()
+        if person is None:
+            raise forms.ValidationError("There is no account with this email address")
+        return person
+
+
+class MemberLeftForm(forms.Form):
+    left_on = date_field("Date they left")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("left_on", field_width=Fixed.TEN), submit="Record that they left")
+
+
+class MeetingForm(forms.Form):
+    held_on = date_field("Date of the meeting")
+    agenda = text("Agenda", help_text="One item a line.", required=False, rows=6, max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("held_on", field_width=Fixed.TEN), Field.textarea("agenda"), submit="Save meeting"
+        )
+
+
+class PaperLinkForm(forms.Form):
+    title = forms.CharField(label="Title of the paper", max_length=200, error_messages={"required": "Enter the title"})
+    path = forms.CharField(
+        label="Address of the page on this service",
+        max_length=300,
+        help_text="Copy it from the address bar, for example /tna/years/3/attendance or /reports/runs/12.",
+        error_messages={"required": "Enter the page's address"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("title"), Field.text("path"), submit="Add paper")
+
+
+class AttendanceForm(forms.Form):
+    """For each agency with a seat on the day: attended, apologies or did not attend, and by whom."""
+
+    def __init__(self, *args, agencies, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}
+        self.agencies = list(agencies)
+        layout = []
+        for agency in self.agencies:
+            status, who = current.get(agency.pk, ("", ""))
+            self.fields[f"status_{agency.pk}"] = forms.ChoiceField(
+                label=escape(agency.name),
+                choices=AttendanceStatus.choices,
+                widget=forms.RadioSelect,
+                initial=status or None,
+                error_messages={"required": f"{agency.name}: choose attended, apologies or did not attend"},
+            )
+            self.fields[f"who_{agency.pk}"] = forms.CharField(
+                label=format_html("{}: who attended or sent apologies", agency.name),
+                required=False,
+                max_length=200,
+                initial=who,
+            )
+            layout += [
+                Field.radios(f"status_{agency.pk}", legend_size=Size.SMALL, small=True, inline=True),
+                Field.text(f"who_{agency.pk}"),
+            ]
+        self.helper = gds_helper(*layout, submit="Save attendance")
+
+    def attendance(self) -> dict:
+        return {a: (self.cleaned_data[f"status_{a.pk}"], self.cleaned_data[f"who_{a.pk}"]) for a in self.agencies}
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(
+        label="Decision",
+        max_length=500,
+        help_text="As the minutes record it, for example: Programme 2027-28 approved.",
+        error_messages={"required": "Enter the decision"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("text"), submit="Add decision")
+
+
+class ActionForm(forms.Form):
+    text = forms.CharField(label="Action", max_length=500, error_messages={"required": "Enter the action"})
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=User.objects.none(),
+        help_text="A member of the sub-committee or the training manager.",
+        error_messages={"required": "Choose who owns the action"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency", queryset=Agency.objects.none(), required=False, help_text="Leave empty for the owner's agency."
+    )
+    due_on = date_field("Due date")
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda person: person.full_name or person.email
+        self.fields["agency"].queryset = Agency.objects.filter(active=True).order_by("name")
+        self.helper = gds_helper(
+            Field.text("text"),
+            Field.select("owner"),
+            Field.select("agency"),
+            Field.text("due_on", field_width=Fixed.TEN),
+            submit="Add action",
+        )
+
+
+class CloseActionForm(forms.Form):
+    outcome = text("What was done", required=False, rows=3, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("outcome"), submit="Close the action")

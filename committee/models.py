@@ -102,3 +102,124 @@ class AdviceRequest(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+# --- Members, meetings, decisions and actions ---------------------------------------------------
+
+
+class MemberRole(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    MEMBER = "member", "Member for an agency"
+    DEPUTY = "deputy", "Deputy for an agency"
+    TRAINING_MANAGER = "manager", "Training manager"
+
+
+class Member(models.Model):
+    """A seat on the sub-committee: who, for which agency, in what role, from when until when."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="committee_seats")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="committee_seats")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agency__name", "role", "person__full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("joined_on")),
+                name="member_leaves_after_joining",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["member", "deputy"]) | models.Q(agency__isnull=False),
+                name="agency_member_has_an_agency",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()}{f', {self.agency}' if self.agency_id else ''})"
+
+
+class Meeting(models.Model):
+    held_on = models.DateField()
+    agenda = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on"]
+        constraints = [models.UniqueConstraint(fields=["held_on"], name="one_committee_meeting_a_day")]
+
+    def __str__(self):
+        return f"Sub-committee meeting, {self.held_on:%-d %B %Y}"
+
+
+class MeetingPaper(models.Model):
+    """A paper for a meeting: a link to one of the service's own pages or reports, never a copy."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=200)
+    path = models.CharField(max_length=300, help_text="The page's address on this service, starting with /")
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class AttendanceStatus(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    APOLOGIES = "apologies", "Sent apologies"
+    ABSENT = "absent", "Did not attend"
+
+
+class MeetingAttendance(models.Model):
+    """Whether an agency was represented at a meeting, and by whom."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="committee_attendance")
+    status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    represented_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "agency"], name="one_attendance_per_agency")]
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    text = models.CharField(max_length=500)
+    decided_on = models.DateField()
+
+    class Meta:
+        ordering = ["decided_on", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+
+
+class Action(models.Model):
+    """An action from the minutes: what, who owns it and for which agency, by when."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(max_length=500)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="committee_actions")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    status = models.CharField(max_length=5, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    def is_overdue(self, today) -> bool:
+        return self.status == ActionStatus.OPEN and self.due_on < today

@@ -3,15 +3,33 @@ queries whatever the number of agencies, answers or requests."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import Agency, User
+from accounts.roles import Role
+from common.todo import TodoItem
 from tna.models import ReturnAnswer, ReturnKind, ReturnQuestion, TnaCycle, TnaReturn
 from tna.selectors import overview
 
-from .models import AdviceRequest, AuditFindings, CommitteePaper, Rating
+from .models import (
+    Action,
+    ActionStatus,
+    AdviceRequest,
+    AttendanceStatus,
+    AuditFindings,
+    CommitteePaper,
+    Meeting,
+    MeetingAttendance,
+    Member,
+    MemberRole,
+    Rating,
+)
 
 RATING_ORDER = [Rating.RED, Rating.AMBER, Rating.GREEN]
 
@@ -187,3 +205,124 @@ def advice_counts(*, starts_on=None, ends_on=None) -> AdviceCounts:
         requests = requests.filter(asked_at__date__lte=ends_on)
     figures = requests.aggregate(asked=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
     return AdviceCounts(asked=figures["asked"], answered=figures["answered"])
+
+
+# --- Members, meetings, decisions and actions ------------------------------------------------------
+
+
+def members(*, current_only=False):
+    seats = Member.objects.select_related("person", "agency")
+    return seats.filter(left_on__isnull=True) if current_only else seats
+
+
+def seated_agencies(on) -> list:
+    """The agencies with a member or deputy on the sub-committee on that day, by name."""
+    seats = Member.objects.filter(role__in=[MemberRole.MEMBER, MemberRole.DEPUTY], joined_on__lte=on).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=on)
+    )
+    return list(Agency.objects.filter(pk__in=seats.values("agency_id")).order_by("name"))
+
+
+def meetings():
+    return Meeting.objects.annotate(
+        decision_count=Count("decisions", distinct=True), action_count=Count("actions", distinct=True)
+    )
+
+
+def get_meeting(pk: int) -> Meeting:
+    meeting = Meeting.objects.filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting")
+    return meeting
+
+
+def actions_in_view(user):
+    """Every action for the training manager and Board members; a person's own otherwise."""
+    actions = Action.objects.select_related("owner", "agency", "meeting")
+    if user.has_perm("committee.read"):
+        return actions
+    return actions.filter(owner=user)
+
+
+def get_action_for_user(user, pk: int) -> Action:
+    """An action: its owner and the training manager may close it; 404 for anyone else."""
+    action = Action.objects.select_related("owner", "meeting").filter(pk=pk).first()
+    if action is None or not (user.is_training_manager or action.owner_id == user.pk):
+        raise Http404("No such action")
+    return action
+
+
+def todo_for(user, *, today: date | None = None) -> list[TodoItem]:
+    """The sub-committee's entries on a person's to-do list: their overdue actions (first, marked
+    overdue) and their other open actions. One query."""
+    if not user.is_authenticated:
+        return []
+    today = today or timezone.localdate()
+    figures = Action.objects.filter(owner=user, status=ActionStatus.OPEN).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)), open=Count("pk", filter=Q(due_on__gte=today))
+    )
+    url = reverse("committee:actions")
+    return [
+        TodoItem(
+            figures["overdue"], "overdue sub-committee action", "overdue sub-committee actions", url, overdue=True
+        ),
+        TodoItem(figures["open"], "sub-committee action to do", "sub-committee actions to do", url),
+    ]
+
+
+@dataclass(frozen=True)
+class AgencyAttendance:
+    agency: Agency
+    attended: int
+    meetings: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.attended} of {self.meetings} meetings"
+
+
+def agency_attendance(*, starts_on: date, ends_on: date) -> list[AgencyAttendance]:
+    """Each agency's attendance at the sub-committee in the period, as annual reports put it ("3 of
+    4 meetings"): of the meetings held while it had a member or deputy, how many it attended. An
+    agency that sent apologies did not attend. Three queries."""
+    held = list(Meeting.objects.filter(held_on__gte=starts_on, held_on__lte=ends_on).values_list("pk", "held_on"))
+    seats = list(
+        Member.objects.filter(role__in=[MemberRole.MEMBER, MemberRole.DEPUTY], joined_on__lte=ends_on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=starts_on))
+        .select_related("agency")
+    )
+    attended = set(
+        MeetingAttendance.objects.filter(
+            meeting_id__in=[pk for pk, _ in held], status=AttendanceStatus.ATTENDED
+        ).values_list("meeting_id", "agency_id")
+    )
+    rows = {}
+    for pk, on in held:
+        for seat in seats:
+            if seat.joined_on <= on and (seat.left_on is None or seat.left_on >= on):
+                rows.setdefault(seat.agency_id, [seat.agency, set(), set()])
+                rows[seat.agency_id][1].add(pk)
+                if (pk, seat.agency_id) in attended:
+                    rows[seat.agency_id][2].add(pk)
+    return sorted(
+        (AgencyAttendance(agency=a, attended=len(went), meetings=len(due)) for a, due, went in rows.values()),
+        key=lambda row: row.agency.name,
+    )
+
+
+def get_member(pk: int) -> Member:
+    member = Member.objects.select_related("person", "agency").filter(pk=pk).first()
+    if member is None:
+        raise Http404("No such member")
+    return member
+
+
+def possible_owners():
+    """Who may own an action: the sub-committee's current members and the training managers."""
+    seated = Member.objects.filter(left_on__isnull=True).values("person_id")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(pk__in=seated) | Q(groups__name=Role.TRAINING_MANAGER))
+        .distinct()
+        .order_by("full_name")
+    )

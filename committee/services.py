@@ -1,5 +1,10 @@
 """The training sub-committee's writes.
 
+Members, meetings and minutes: the training manager keeps the membership (who sits for which
+agency, from when until when), records each meeting with its agenda, its papers (links to the
+service's own pages, never copies), which agencies attended or sent apologies, and its minutes as
+decisions and actions. An action's owner (or the training manager) closes it with its outcome.
+
 Single-agency training audits run on the needs analysis's return engine: a round is a
 `tna.TnaCycle` of kind audit, set up and opened by `tna.services.create_round` and `open_cycle`;
 leads' answers, drafts, submission, reminders, escalation, reopening and versions are all
@@ -24,11 +29,20 @@ from tna import services as tna_services
 from tna.models import ReturnKind, ReturnStatus, TnaCycle, TnaReturn
 
 from .models import (
+    Action,
+    ActionStatus,
     AdviceRequest,
     AnswerRating,
+    AttendanceStatus,
     AuditFindings,
     AuditQuestion,
     CommitteePaper,
+    Decision,
+    Meeting,
+    MeetingAttendance,
+    MeetingPaper,
+    Member,
+    MemberRole,
     PaperKind,
     PaperStatus,
     Rating,
@@ -257,3 +271,130 @@ def answer_advice(*, actor, request: AdviceRequest, answer: str) -> AdviceReques
         )
     log_action(actor=actor, action="answered advice request", obj=request)
     return request
+
+
+# --- Members, meetings, decisions and actions ------------------------------------------------------
+
+
+@transaction.atomic
+def add_member(*, actor, person, role: str, joined_on: date, agency=None) -> Member:
+    """A seat on the sub-committee. A member or deputy sits for an agency (the person's own, unless
+    given); the chair and the training manager may sit for none."""
+    _manager(actor, "change the sub-committee's membership")
+    if role not in MemberRole.values:
+        raise CommitteeError("Choose the member's role", field="role")
+    if role in (MemberRole.MEMBER, MemberRole.DEPUTY):
+        agency = agency or person.agency
+        if agency is None:
+            raise CommitteeError("Choose the agency this person sits for", field="agency")
+    if Member.objects.filter(person=person, left_on__isnull=True).exists():
+        raise CommitteeError(f"{person.full_name} is already a member", field="person")
+    member = Member.objects.create(person=person, agency=agency, role=role, joined_on=joined_on)
+    log_action(actor=actor, action="added sub-committee member", obj=member, changes={"role": role})
+    return member
+
+
+@transaction.atomic
+def member_left(*, actor, member: Member, left_on: date) -> Member:
+    _manager(actor, "change the sub-committee's membership")
+    if left_on < member.joined_on:
+        raise CommitteeError("A member cannot leave before they joined", field="left_on")
+    member.left_on = left_on
+    member.save(update_fields=["left_on"])
+    log_action(actor=actor, action="sub-committee member left", obj=member, changes={"left on": str(left_on)})
+    return member
+
+
+@transaction.atomic
+def create_meeting(*, actor, held_on: date, agenda: str) -> Meeting:
+    _manager(actor, "record a meeting")
+    if Meeting.objects.filter(held_on=held_on).exists():
+        raise CommitteeError("There is already a meeting on this date", field="held_on")
+    meeting = Meeting.objects.create(held_on=held_on, agenda=agenda.strip(), created_by=actor)
+    log_action(actor=actor, action="recorded sub-committee meeting", obj=meeting)
+    return meeting
+
+
+def _own_page(path: str) -> str:
+    """A paper is a page of this service: an address on it, never another site's (which the
+    Board could not trust to stay what was discussed)."""
+    from django.urls import Resolver404, resolve
+
+    path = path.strip()
+    if path.startswith(("http://", "https://")):
+        from urllib.parse import urlsplit
+
+        path = urlsplit(path).path
+    if not path.startswith("/") or path.startswith("//"):
+        raise CommitteeError("Enter the page's address on this service, starting with /", field="path")
+    try:
+        resolve(path.split("?")[0])
+    except Resolver404:
+        raise CommitteeError("There is no page at that address on this service", field="path") from None
+    return path
+
+
+@transaction.atomic
+def add_paper(*, actor, meeting: Meeting, title: str, path: str) -> MeetingPaper:
+    _manager(actor, "add a paper to a meeting")
+    if not title.strip():
+        raise CommitteeError("Enter the paper's title", field="title")
+    paper = MeetingPaper.objects.create(meeting=meeting, title=title.strip(), path=_own_page(path))
+    log_action(actor=actor, action="added meeting paper", obj=meeting, changes={"paper": paper.title})
+    return paper
+
+
+@transaction.atomic
+def record_attendance(*, actor, meeting: Meeting, attendance: dict) -> int:
+    """Each agency's attendance: {agency: (status, who represented it)}. Replaces what was recorded."""
+    _manager(actor, "record attendance")
+    for agency, (status, who) in attendance.items():
+        if status not in AttendanceStatus.values:
+            raise CommitteeError(f"{agency.name}: choose attended, apologies or did not attend")
+        MeetingAttendance.objects.update_or_create(
+            meeting=meeting, agency=agency, defaults={"status": status, "represented_by": (who or "").strip()[:200]}
+        )
+    log_action(actor=actor, action="recorded meeting attendance", obj=meeting, changes={"agencies": len(attendance)})
+    return len(attendance)
+
+
+@transaction.atomic
+def add_decision(*, actor, meeting: Meeting, text: str, decided_on: date | None = None) -> Decision:
+    _manager(actor, "record a decision")
+    if not text.strip():
+        raise CommitteeError("Enter the decision", field="text")
+    decision = Decision.objects.create(
+        meeting=meeting, text=text.strip()[:500], decided_on=decided_on or meeting.held_on
+    )
+    log_action(actor=actor, action="recorded decision", obj=meeting, changes={"decision": decision.text})
+    return decision
+
+
+@transaction.atomic
+def add_action(*, actor, meeting: Meeting, text: str, owner, due_on: date, agency=None) -> Action:
+    """An action from the minutes, owned by a person for an agency (the owner's, unless given)."""
+    _manager(actor, "record an action")
+    if not text.strip():
+        raise CommitteeError("Enter the action", field="text")
+    if due_on < meeting.held_on:
+        raise CommitteeError("The action cannot be due before the meeting", field="due_on")
+    action = Action.objects.create(
+        meeting=meeting, text=text.strip()[:500], owner=owner, agency=agency or owner.agency, due_on=due_on
+    )
+    log_action(actor=actor, action="recorded action", obj=meeting, changes={"action": action.text})
+    return action
+
+
+@transaction.atomic
+def close_action(*, actor, action: Action, outcome: str = "") -> Action:
+    """The owner (or the training manager) closes an action, saying what was done."""
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if not (actor.pk == action.owner_id or actor.is_training_manager):
+        raise CommitteeError("Only the action's owner or the training manager can close it.")
+    if action.status == ActionStatus.DONE:
+        raise CommitteeError("This action is already closed.")
+    action.status, action.closed_at, action.closed_by = ActionStatus.DONE, timezone.now(), actor
+    action.outcome = outcome.strip()
+    action.save(update_fields=["status", "closed_at", "closed_by", "outcome"])
+    log_action(actor=actor, action="closed action", obj=action)
+    return action

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.access import permission_required
@@ -15,7 +16,22 @@ from tna.forms import ReasonForm, SubmitForm
 from tna.models import ReturnStatus, TnaReturn
 
 from . import selectors, services
-from .forms import AdviceAnswerForm, AdviceForm, AnswersForm, FindingsForm, OpenRoundForm, RatingForm
+from .forms import (
+    ActionForm,
+    AdviceAnswerForm,
+    AdviceForm,
+    AnswersForm,
+    AttendanceForm,
+    CloseActionForm,
+    DecisionForm,
+    FindingsForm,
+    MeetingForm,
+    MemberForm,
+    MemberLeftForm,
+    OpenRoundForm,
+    PaperLinkForm,
+    RatingForm,
+)
 from .services import CommitteeError
 
 
@@ -24,7 +40,12 @@ def index(request):
     return render(
         request,
         "committee/index.html",
-        {"rounds": selectors.audit_rounds(), "advice": selectors.advice_counts()},
+        {
+            "rounds": selectors.audit_rounds(),
+            "advice": selectors.advice_counts(),
+            "meetings": selectors.meetings()[:8],
+            "members": selectors.members(current_only=True),
+        },
     )
 
 
@@ -268,3 +289,183 @@ def advice_answer(request, pk):
             messages.success(request, f"Your answer has been emailed to {found.asked_by or found.agency}.")
             return redirect("committee:advice")
     return render(request, "committee/advice_answer.html", {"advice_request": found, "form": form})
+
+
+# --- Members, meetings, decisions and actions ------------------------------------------------------
+
+
+@permission_required("committee.read")
+def members(request):
+    return render(request, "committee/members.html", {"members": selectors.members()})
+
+
+@permission_required("committee.manage")
+def member_new(request):
+    form = MemberForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_member(
+                actor=request.user,
+                person=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                agency=form.cleaned_data["agency"],
+                joined_on=form.cleaned_data["joined_on"],
+            )
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['email'].full_name} is a member of the sub-committee.")
+            return redirect("committee:members")
+    return render(request, "committee/member_new.html", {"form": form, "title": "Add a member"})
+
+
+@permission_required("committee.manage")
+def member_left(request, pk):
+    member = selectors.get_member(pk)
+    form = MemberLeftForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_left(actor=request.user, member=member, left_on=form.cleaned_data["left_on"])
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{member.person.full_name} has left the sub-committee.")
+            return redirect("committee:members")
+    return render(request, "committee/member_left.html", {"form": form, "member": member, "title": "A member leaves"})
+
+
+@permission_required("committee.read")
+def meetings(request):
+    return render(request, "committee/meetings.html", {"meetings": selectors.meetings()})
+
+
+@permission_required("committee.manage")
+def meeting_new(request):
+    form = MeetingForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.create_meeting(actor=request.user, **form.cleaned_data)
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{meeting} recorded. Add its papers, attendance and minutes.")
+            return redirect("committee:meeting", pk=meeting.pk)
+    return render(request, "committee/meeting_new.html", {"form": form, "title": "Record a meeting"})
+
+
+@permission_required("committee.read")
+def meeting(request, pk):
+    found = selectors.get_meeting(pk)
+    return render(
+        request,
+        "committee/meeting.html",
+        {
+            "meeting": found,
+            "papers": found.papers.all(),
+            "attendance": found.attendance.select_related("agency"),
+            "decisions": found.decisions.all(),
+            "actions": found.actions.select_related("owner", "agency"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _meeting_form(request, pk, form, template, title, save, done):
+    found = selectors.get_meeting(pk)
+    form = form(found)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(found, form)
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("committee:meeting", pk=found.pk)
+    return render(request, template, {"form": form, "meeting": found, "title": title})
+
+
+@permission_required("committee.manage")
+def meeting_attendance(request, pk):
+    def build(found):
+        current = {a.agency_id: (a.status, a.represented_by) for a in found.attendance.all()}
+        return AttendanceForm(post_data(request), agencies=selectors.seated_agencies(found.held_on), current=current)
+
+    return _meeting_form(
+        request,
+        pk,
+        build,
+        "committee/meeting_form.html",
+        "Who attended",
+        lambda found, form: services.record_attendance(actor=request.user, meeting=found, attendance=form.attendance()),
+        "Attendance saved.",
+    )
+
+
+@permission_required("committee.manage")
+def meeting_paper(request, pk):
+    return _meeting_form(
+        request,
+        pk,
+        lambda found: PaperLinkForm(post_data(request)),
+        "committee/meeting_form.html",
+        "Add a paper",
+        lambda found, form: services.add_paper(actor=request.user, meeting=found, **form.cleaned_data),
+        "Paper added.",
+    )
+
+
+@permission_required("committee.manage")
+def meeting_decision(request, pk):
+    return _meeting_form(
+        request,
+        pk,
+        lambda found: DecisionForm(post_data(request)),
+        "committee/meeting_form.html",
+        "Add a decision",
+        lambda found, form: services.add_decision(actor=request.user, meeting=found, text=form.cleaned_data["text"]),
+        "Decision added.",
+    )
+
+
+@permission_required("committee.manage")
+def meeting_action(request, pk):
+    return _meeting_form(
+        request,
+        pk,
+        lambda found: ActionForm(post_data(request), owners=selectors.possible_owners()),
+        "committee/meeting_form.html",
+        "Add an action",
+        lambda found, form: services.add_action(actor=request.user, meeting=found, **form.cleaned_data),
+        "Action added. Its owner sees it on their home page.",
+    )
+
+
+@login_required
+def actions(request):
+    """The person's own actions; the training manager and Board members see every action."""
+    shown = selectors.actions_in_view(request.user)
+    mine = [a for a in shown if a.owner_id == request.user.pk]
+    return render(
+        request,
+        "committee/actions.html",
+        {
+            "mine": mine,
+            "others": [a for a in shown if a.owner_id != request.user.pk],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def action_close(request, pk):
+    action = selectors.get_action_for_user(request.user, pk)
+    form = CloseActionForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_action(actor=request.user, action=action, outcome=form.cleaned_data["outcome"])
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Action closed: {action.text}")
+            return redirect("committee:actions")
+    return render(request, "committee/action_close.html", {"form": form, "action": action, "title": "Close an action"})

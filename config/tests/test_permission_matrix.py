@@ -24,7 +24,20 @@ from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
 from accounts.models import Agency, AuditEntry, TargetGroup, User
-from committee.models import AdviceRequest, AuditFindings, AuditQuestion, CommitteePaper, PaperStatus
+from committee import services as committee_services
+from committee.models import (
+    Action,
+    AdviceRequest,
+    AuditFindings,
+    AuditQuestion,
+    CommitteePaper,
+    Decision,
+    MeetingAttendance,
+    MeetingPaper,
+    Member,
+    PaperStatus,
+)
+from committee.models import Meeting as CommitteeMeeting
 from committee.services import ensure_standard_questions
 from config import health
 from courses.certificates import issue_certificate
@@ -872,6 +885,94 @@ MATRIX = {
             changes=("lead_a", "lead_b"),
         ),
     ),
+    "committee:members": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:member-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"email": a["staff_email"], "role": "member", "joined_on": "06/01/2025"},
+            state=count(Member),
+            changes=("manager",),
+        ),
+    ),
+    "committee:member-left": (
+        ("member",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"left_on": "30/09/2026"},
+            state=field(Member, "member", "left_on"),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meetings": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:meeting-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"held_on": "09/09/2026", "agenda": "Programme 2027-28"},
+            state=count(CommitteeMeeting),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meeting": (("meeting",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:meeting-attendance": (
+        ("meeting",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {f"status_{a['agency_a']}": "attended", f"who_{a['agency_a']}": "Aisha Khan"},
+            state=count(MeetingAttendance),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meeting-paper": (
+        ("meeting",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"title": "Attendance against need", "path": "/tna/attendance"},
+            state=count(MeetingPaper),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meeting-decision": (
+        ("meeting",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"text": "Programme 2027-28 approved"},
+            state=count(Decision),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meeting-action": (
+        ("meeting",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {
+                "text": "Send the induction figures",
+                "owner": a["person_a"],
+                "due_on": (date.today() + timedelta(days=30)).strftime("%d/%m/%Y"),
+            },
+            state=count(Action),
+            changes=("manager",),
+        ),
+    ),
+    "committee:actions": ((), SIGNED_IN, READS_ONLY),
+    "committee:action-close": (
+        ("action",),
+        row(302, 404, 200, 404, 404, 200, 404),
+        Post(
+            row(302, 404, 302, 404, 404, 302, 404),
+            data={"outcome": "Sent on 3 March"},
+            state=field(Action, "action", "status"),
+            changes=("lead_a", "manager"),
+        ),
+    ),
     "committee:advice-answer": (
         ("advice",),
         MANAGER_ONLY,
@@ -1024,7 +1125,23 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         kind="audit", cycle=audit_round, title="Audit report", status=PaperStatus.DONE, requested_by=users["manager"]
     )
     paper.file.save("audit.pdf", ContentFile(b"%PDF-1.4 a finished paper"))
+    # The sub-committee: agency A's member, a meeting before today, and an action for agency A's lead.
+    member = committee_services.add_member(
+        actor=users["manager"], person=person_a, role="member", joined_on=date(2025, 1, 6)
+    )
+    meeting = committee_services.create_meeting(actor=users["manager"], held_on=date(2026, 6, 10), agenda="")
+    action = committee_services.add_action(
+        actor=users["manager"],
+        meeting=meeting,
+        text="Send the induction figures",
+        owner=users["lead_a"],
+        due_on=date(2026, 7, 1),
+    )
     args |= {
+        "member": member.pk,
+        "meeting": meeting.pk,
+        "action": action.pk,
+        "staff_email": users["staff"].email,
         "audit_round": audit_round.pk,
         "audit_return": audit_return.pk,
         "audit_question": AuditQuestion.objects.first().pk,
