@@ -16,9 +16,11 @@ audit report built for the Board, and answering agencies' requests for advice.
 import logging
 from datetime import date
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import log_action
@@ -171,8 +173,6 @@ def enqueue(paper_id: int) -> bool:
 
 
 def render_paper_html(paper: CommitteePaper) -> str:
-    from django.conf import settings
-
     from common import pagecache
 
     from .selectors import audit_report
@@ -246,7 +246,12 @@ def ask_advice(*, actor, question: str) -> AdviceRequest:
             to=[m.email for m in managers],
             subject=f"Advice asked for by {actor.agency.name}",
             template="committee_advice_asked",
-            context={"request": request, "agency": actor.agency, "person": actor},
+            context={
+                "request": request,
+                "agency": actor.agency,
+                "person": actor,
+                "link": settings.SITE_URL + reverse("committee:advice-answer", args=[request.pk]),
+            },
         )
     log_action(actor=actor, action="asked for advice", obj=request)
     return request
@@ -316,19 +321,24 @@ def create_meeting(*, actor, held_on: date, agenda: str) -> Meeting:
 
 
 def _own_page(path: str) -> str:
-    """A paper is a page of this service: an address on it, never another site's (which the
-    Board could not trust to stay what was discussed)."""
+    """A paper is a page of this service: its address here (a full address on this site's own host
+    is cut to its path), never another site's, which the Board could not trust to stay what was
+    discussed."""
+    from urllib.parse import urlsplit
+
     from django.urls import Resolver404, resolve
 
     path = path.strip()
-    if path.startswith(("http://", "https://")):
-        from urllib.parse import urlsplit
-
-        path = urlsplit(path).path
+    address = urlsplit(path)
+    if address.scheme or address.netloc:
+        allowed = {urlsplit(settings.SITE_URL).netloc.lower(), *(h.lower() for h in settings.ALLOWED_HOSTS)}
+        if address.scheme not in ("http", "https") or address.netloc.lower() not in allowed:
+            raise CommitteeError("Link to a page of this service, not another site", field="path")
+        path = address.path + (f"?{address.query}" if address.query else "")
     if not path.startswith("/") or path.startswith("//"):
         raise CommitteeError("Enter the page's address on this service, starting with /", field="path")
     try:
-        resolve(path.split("?")[0])
+        resolve(urlsplit(path).path)
     except Resolver404:
         raise CommitteeError("There is no page at that address on this service", field="path") from None
     return path
@@ -381,6 +391,13 @@ def add_action(*, actor, meeting: Meeting, text: str, owner, due_on: date, agenc
     action = Action.objects.create(
         meeting=meeting, text=text.strip()[:500], owner=owner, agency=agency or owner.agency, due_on=due_on
     )
+    if owner.email:
+        queue_email(
+            to=owner.email,
+            subject=f"An action for you from the training sub-committee, due {due_on:%-d %B %Y}",
+            template="committee_action",
+            context={"action": action, "link": settings.SITE_URL + reverse("committee:actions")},
+        )
     log_action(actor=actor, action="recorded action", obj=meeting, changes={"action": action.text})
     return action
 

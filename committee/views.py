@@ -436,7 +436,7 @@ def meeting_action(request, pk):
         "committee/meeting_form.html",
         "Add an action",
         lambda found, form: services.add_action(actor=request.user, meeting=found, **form.cleaned_data),
-        "Action added. Its owner sees it on their home page.",
+        "Action added. Its owner has been emailed.",
     )
 
 

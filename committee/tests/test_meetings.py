@@ -139,10 +139,13 @@ def test_board_members_read_the_minutes_but_cannot_change_them(manager, agencies
     assert (Meeting.objects.count(), Decision.objects.count(), Action.objects.get().status) == (1, 1, "open")
 
 
-def test_a_paper_is_a_page_of_this_service(manager):
+def test_a_paper_is_a_page_of_this_service(manager, settings):
+    settings.SITE_URL = "https://training.example.org"
     meeting = services.create_meeting(actor=manager, held_on=date(2026, 6, 10), agenda="")
-    with pytest.raises(CommitteeError, match="starting with /"):
+    with pytest.raises(CommitteeError, match="not another site"):
         services.add_paper(actor=manager, meeting=meeting, title="Elsewhere", path="//evil.example.com/tna/")
+    with pytest.raises(CommitteeError, match="not another site"):
+        services.add_paper(actor=manager, meeting=meeting, title="Elsewhere", path="https://evil.example.com/")
     with pytest.raises(CommitteeError, match="no page at that address"):
         services.add_paper(actor=manager, meeting=meeting, title="Nowhere", path="/no-such-page/here")
     paper = services.add_paper(
