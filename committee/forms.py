@@ -7,7 +7,7 @@ from accounts.forms import gds_helper
 from accounts.models import Agency, User
 from tna.forms import date_field
 
-from .models import AttendanceStatus, AuditQuestion, MemberRole, Rating
+from .models import AttendanceStatus, AuditQuestion, Meeting, MemberRole, Rating
 
 
 def text(label, *, help_text="", required=True, rows=4, max_length=5000, required_message=""):
@@ -309,3 +309,57 @@ class CloseActionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.textarea("outcome"), submit="Close the action")
+
+
+# --- Practice issues at the audit and evaluation committee ----------------------------------------
+
+
+class IssueMeetingForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label="Meeting it goes to",
+        queryset=Meeting.objects.none(),
+        empty_label="Select a meeting",
+        error_messages={"required": "Choose the meeting", "invalid_choice": "Choose a meeting from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.order_by("-held_on")
+        self.helper = gds_helper(Field.select("meeting"), submit="Take it to the meeting")
+
+
+class IssueActionForm(forms.Form):
+    action = text("Action agreed", rows=3, max_length=2000, required_message="Enter the action agreed")
+    owner_agency = forms.ModelChoiceField(
+        label="Agency that owns the action",
+        queryset=Agency.objects.none(),
+        empty_label="Select an agency",
+        error_messages={"required": "Choose the agency that owns the action"},
+    )
+    due_on = date_field("Due date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_agency"].queryset = Agency.objects.filter(active=True).order_by("name")
+        self.helper = gds_helper(
+            Field.textarea("action"),
+            Field.select("owner_agency"),
+            Field.text("due_on", field_width=Fixed.TEN),
+            submit="Record the action agreed",
+        )
+
+
+class IssueOutcomeForm(forms.Form):
+    outcome = text("Outcome", rows=3, max_length=2000, required_message="Enter the outcome")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("outcome"), submit="Close the issue")
+
+
+class IssuesPaperForm(forms.Form):
+    since = date_field("New and closed since")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("since", field_width=Fixed.TEN), submit="Build the paper (PDF)")

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Agency
+from evaluation.models import PracticeIssue
 from tna.models import ReturnAnswer, TnaCycle
 
 
@@ -53,6 +54,7 @@ class AuditFindings(models.Model):
 
 class PaperKind(models.TextChoices):
     AUDIT_REPORT = "audit", "Single-agency training audit report"
+    ISSUES = "issues", "Practice issues paper for the audit and evaluation committee"
 
 
 class PaperStatus(models.TextChoices):
@@ -67,6 +69,8 @@ class CommitteePaper(models.Model):
 
     kind = models.CharField(max_length=10, choices=PaperKind.choices)
     cycle = models.ForeignKey(TnaCycle, null=True, blank=True, on_delete=models.CASCADE, related_name="papers")
+    # A practice issues paper covers what changed from this day until it was asked for.
+    since = models.DateField(null=True, blank=True)
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=PaperStatus.choices, default=PaperStatus.QUEUED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -223,3 +227,19 @@ class Action(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.status == ActionStatus.OPEN and self.due_on < today
+
+
+# --- Practice issues at the audit and evaluation committee ----------------------------------------
+
+
+class IssueHearing(models.Model):
+    """What became of a practice issue at the committee: the meeting it went to, the action agreed
+    (with the agency that owns it and its due date) and the outcome. The issue's status is
+    evaluation's, changed through its service with each step."""
+
+    issue = models.OneToOneField(PracticeIssue, on_delete=models.CASCADE, related_name="hearing")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="issues")
+    action = models.TextField(blank=True)
+    owner_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from accounts.roles import Role
 from common.todo import TodoItem
+from evaluation.models import IssueChange, IssueStatus, PracticeIssue
 from tna.models import ReturnAnswer, ReturnKind, ReturnQuestion, TnaCycle, TnaReturn
 from tna.selectors import overview
 
@@ -326,3 +327,80 @@ def possible_owners():
         .distinct()
         .order_by("full_name")
     )
+
+
+# --- Practice issues at the audit and evaluation committee ----------------------------------------
+
+
+def practice_issues():
+    """Every practice issue with what became of it at the committee, newest first."""
+    return PracticeIssue.objects.select_related("raised_by", "hearing__meeting", "hearing__owner_agency").order_by(
+        "-raised_at"
+    )
+
+
+def get_issue(pk: int) -> PracticeIssue:
+    issue = practice_issues().filter(pk=pk).first()
+    if issue is None:
+        raise Http404("No such issue")
+    return issue
+
+
+@dataclass
+class IssuesPaper:
+    since: date
+    today: date
+    new: list
+    overdue: list
+    closed: list
+
+
+def issues_paper(*, since: date, today: date | None = None) -> IssuesPaper:
+    """The committee's paper: issues raised since `since` (whatever their status now), agreed actions
+    past their due date and not closed, and issues closed since `since`. Two queries."""
+    today = today or timezone.localdate()
+    issues = list(practice_issues().filter(raised_at__date__lte=today))
+    closed_on = dict(
+        IssueChange.objects.filter(status=IssueStatus.CLOSED, changed_at__date__gte=since, changed_at__date__lte=today)
+        .order_by("changed_at")
+        .values_list("issue_id", "changed_at")
+    )
+
+    def due(issue):
+        hearing = getattr(issue, "hearing", None)
+        return hearing and hearing.due_on
+
+    return IssuesPaper(
+        since=since,
+        today=today,
+        new=[i for i in issues if timezone.localtime(i.raised_at).date() >= since],
+        overdue=[i for i in issues if i.status == IssueStatus.AGREED and due(i) and due(i) < today],
+        closed=[(i, closed_on[i.pk]) for i in issues if i.status == IssueStatus.CLOSED and i.pk in closed_on],
+    )
+
+
+@dataclass(frozen=True)
+class IssueCounts:
+    raised: int
+    agreed: int
+    closed: int
+    issues: list
+
+
+def issue_counts(*, starts_on: date, ends_on: date) -> IssueCounts:
+    """The annual report's line on practice issues in the period: how many were raised, for how many
+    the committee agreed an action, how many were closed (each counted in the period in which it
+    happened, by the issue's history), and the issues raised. Two queries."""
+    moved = IssueChange.objects.filter(changed_at__date__gte=starts_on, changed_at__date__lte=ends_on)
+    figures = moved.aggregate(
+        agreed=Count("issue", filter=Q(status=IssueStatus.AGREED), distinct=True),
+        closed=Count("issue", filter=Q(status=IssueStatus.CLOSED), distinct=True),
+    )
+    raised = list(
+        practice_issues().filter(raised_at__date__gte=starts_on, raised_at__date__lte=ends_on).order_by("raised_at")
+    )
+    return IssueCounts(raised=len(raised), agreed=figures["agreed"], closed=figures["closed"], issues=raised)
+
+
+def issues_papers():
+    return CommitteePaper.objects.filter(kind="issues").select_related("requested_by")

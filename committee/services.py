@@ -27,6 +27,8 @@ from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.selectors import training_managers
 from common.errors import DomainError
+from evaluation import services as evaluation_services
+from evaluation.models import IssueStatus, PracticeIssue
 from tna import services as tna_services
 from tna.models import ReturnKind, ReturnStatus, TnaCycle, TnaReturn
 
@@ -40,6 +42,7 @@ from .models import (
     AuditQuestion,
     CommitteePaper,
     Decision,
+    IssueHearing,
     Meeting,
     MeetingAttendance,
     MeetingPaper,
@@ -175,17 +178,12 @@ def enqueue(paper_id: int) -> bool:
 def render_paper_html(paper: CommitteePaper) -> str:
     from common import pagecache
 
-    from .selectors import audit_report
+    from .selectors import audit_report, issues_paper
 
-    return render_to_string(
-        "committee/audit_report.html",
-        {
-            "paper": paper,
-            "report": audit_report(paper.cycle),
-            "partnership_name": settings.PARTNERSHIP_NAME,
-            "as_at": pagecache.as_at(),
-        },
-    )
+    context = {"paper": paper, "partnership_name": settings.PARTNERSHIP_NAME, "as_at": pagecache.as_at()}
+    if paper.kind == PaperKind.ISSUES:
+        return render_to_string("committee/issues_paper.html", {**context, "report": issues_paper(since=paper.since)})
+    return render_to_string("committee/audit_report.html", {**context, "report": audit_report(paper.cycle)})
 
 
 def build_paper(paper_id: int) -> CommitteePaper | None:
@@ -415,3 +413,87 @@ def close_action(*, actor, action: Action, outcome: str = "") -> Action:
     action.save(update_fields=["status", "closed_at", "closed_by", "outcome"])
     log_action(actor=actor, action="closed action", obj=action)
     return action
+
+
+# --- Practice issues at the audit and evaluation committee ----------------------------------------
+
+
+def _hearing(issue: PracticeIssue) -> IssueHearing:
+    hearing, _ = IssueHearing.objects.select_for_update().get_or_create(issue=issue)
+    return hearing
+
+
+def _move(actor, issue: PracticeIssue, status: str, note: str) -> None:
+    """The issue's status is evaluation's: moved through its one service, with a line of history."""
+    try:
+        evaluation_services.change_issue_status(actor=actor, issue=issue, status=status, note=note)
+    except evaluation_services.EvaluationError as error:
+        raise CommitteeError(error.message) from None
+
+
+@transaction.atomic
+def take_issue_to_meeting(*, actor, issue: PracticeIssue, meeting: Meeting) -> IssueHearing:
+    """A raised issue goes on a meeting's agenda (or is moved to another meeting before an action is agreed)."""
+    _manager(actor, "take a practice issue to the committee")
+    issue = PracticeIssue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status not in (IssueStatus.RAISED, IssueStatus.TAKEN):
+        raise CommitteeError("An action is already agreed for this issue.")
+    hearing = _hearing(issue)
+    hearing.meeting = meeting
+    hearing.save(update_fields=["meeting"])
+    if issue.status == IssueStatus.RAISED:
+        _move(actor, issue, IssueStatus.TAKEN, f"Taken to the {meeting}.")
+    return hearing
+
+
+@transaction.atomic
+def agree_issue_action(*, actor, issue: PracticeIssue, action: str, owner_agency, due_on: date) -> IssueHearing:
+    """The committee agreed an action: what, which agency owns it, by when."""
+    _manager(actor, "record the action agreed")
+    issue = PracticeIssue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status != IssueStatus.TAKEN:
+        raise CommitteeError("Take the issue to a meeting before recording the action agreed.")
+    if not action.strip():
+        raise CommitteeError("Enter the action agreed", field="action")
+    if owner_agency is None:
+        raise CommitteeError("Choose the agency that owns the action", field="owner_agency")
+    hearing = _hearing(issue)
+    if hearing.meeting and due_on < hearing.meeting.held_on:
+        raise CommitteeError("The action cannot be due before the meeting that agreed it", field="due_on")
+    hearing.action, hearing.owner_agency, hearing.due_on = action.strip(), owner_agency, due_on
+    hearing.save(update_fields=["action", "owner_agency", "due_on"])
+    _move(actor, issue, IssueStatus.AGREED, f"Action agreed for {owner_agency.name}, due {due_on:%-d %B %Y}.")
+    return hearing
+
+
+@transaction.atomic
+def close_issue(*, actor, issue: PracticeIssue, outcome: str) -> IssueHearing:
+    """The agreed action is done: the outcome is recorded and the issue closed."""
+    _manager(actor, "close a practice issue")
+    issue = PracticeIssue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status != IssueStatus.AGREED:
+        raise CommitteeError("Only an issue with an agreed action can be closed here.")
+    if not outcome.strip():
+        raise CommitteeError("Enter the outcome", field="outcome")
+    hearing = _hearing(issue)
+    hearing.outcome = outcome.strip()
+    hearing.save(update_fields=["outcome"])
+    _move(actor, issue, IssueStatus.CLOSED, "Closed: " + outcome.strip()[:200])
+    return hearing
+
+
+@transaction.atomic
+def request_issues_paper(*, actor, since: date) -> CommitteePaper:
+    """The committee's paper on practice issues: new since `since`, overdue, and closed since `since`."""
+    _manager(actor, "ask for the practice issues paper")
+    if since > timezone.localdate():
+        raise CommitteeError("The paper covers a period up to today: choose a date in the past", field="since")
+    paper = CommitteePaper.objects.create(
+        kind=PaperKind.ISSUES,
+        since=since,
+        title=f"Practice issues since {since:%-d %B %Y}",
+        requested_by=actor,
+    )
+    log_action(actor=actor, action="requested committee paper", obj=paper, changes={"paper": paper.title})
+    transaction.on_commit(lambda: enqueue(paper.pk))
+    return paper

@@ -31,4 +31,6 @@ urlpatterns = [
     path("meetings/<int:pk>/actions", views.meeting_action, name="meeting-action"),
     path("actions", views.actions, name="actions"),
     path("actions/<int:pk>/close", views.action_close, name="action-close"),
+    path("issues", views.issues, name="issues"),
+    path("issues/<int:pk>", views.issue, name="issue"),
 ]

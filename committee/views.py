@@ -1,6 +1,8 @@
 """The training sub-committee's pages: audit rounds and their returns, the papers the worker builds
 for the Board, and agencies' requests for advice."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from common.access import permission_required
 from common.views import form_error, post_data, site_url
+from evaluation.models import IssueStatus
 from tna import services as tna_services
 from tna.forms import ReasonForm, SubmitForm
 from tna.models import ReturnStatus, TnaReturn
@@ -25,6 +28,10 @@ from .forms import (
     CloseActionForm,
     DecisionForm,
     FindingsForm,
+    IssueActionForm,
+    IssueMeetingForm,
+    IssueOutcomeForm,
+    IssuesPaperForm,
     MeetingForm,
     MemberForm,
     MemberLeftForm,
@@ -469,3 +476,70 @@ def action_close(request, pk):
             messages.success(request, f"Action closed: {action.text}")
             return redirect("committee:actions")
     return render(request, "committee/action_close.html", {"form": form, "action": action, "title": "Close an action"})
+
+
+# --- Practice issues at the audit and evaluation committee ----------------------------------------
+
+
+@permission_required("committee.read")
+def issues(request):
+    form = None
+    if request.user.has_perm("committee.manage"):
+        since = timezone.localdate() - timedelta(days=91)
+        form = IssuesPaperForm(post_data(request), initial={"since": since.strftime("%d/%m/%Y")})
+        if request.method == "POST" and form.is_valid():
+            try:
+                found = services.request_issues_paper(actor=request.user, since=form.cleaned_data["since"])
+            except CommitteeError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, "The paper is being built. This page shows when it is ready.")
+                return redirect("committee:paper", pk=found.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "committee/issues.html",
+        {"issues": selectors.practice_issues(), "form": form, "papers": selectors.issues_papers()[:10]},
+    )
+
+
+ISSUE_STEPS = {
+    IssueStatus.RAISED: IssueMeetingForm,
+    IssueStatus.TAKEN: IssueActionForm,
+    IssueStatus.AGREED: IssueOutcomeForm,
+}
+
+
+@permission_required("committee.read")
+def issue(request, pk):
+    """An issue's way through the committee; the training manager records the next step."""
+    found = selectors.get_issue(pk)
+    form_class = ISSUE_STEPS.get(found.status) if request.user.has_perm("committee.manage") else None
+    if request.method == "POST" and form_class is None:
+        raise PermissionDenied
+    form = form_class(post_data(request)) if form_class else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if found.status == IssueStatus.RAISED:
+                services.take_issue_to_meeting(actor=request.user, issue=found, **form.cleaned_data)
+            elif found.status == IssueStatus.TAKEN:
+                services.agree_issue_action(actor=request.user, issue=found, **form.cleaned_data)
+            else:
+                services.close_issue(actor=request.user, issue=found, **form.cleaned_data)
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("committee:issue", pk=found.pk)
+    return render(
+        request,
+        "committee/issue.html",
+        {
+            "issue": found,
+            "hearing": getattr(found, "hearing", None),
+            "form": form,
+            "history": found.history.select_related("changed_by"),
+            "today": timezone.localdate(),
+        },
+    )

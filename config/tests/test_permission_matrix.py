@@ -973,6 +973,26 @@ MATRIX = {
             changes=("lead_a", "manager"),
         ),
     ),
+    "committee:issues": (
+        (),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"since": "01/01/2026"},
+            state=count(CommitteePaper),
+            changes=("manager",),
+        ),
+    ),
+    "committee:issue": (
+        ("issue",),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"meeting": a["meeting"]},
+            state=field(PracticeIssue, "issue", "status"),
+            changes=("manager",),
+        ),
+    ),
     "committee:advice-answer": (
         ("advice",),
         MANAGER_ONLY,
