@@ -180,7 +180,13 @@ def render_paper_html(paper: CommitteePaper) -> str:
 
     from .selectors import audit_report, issues_paper
 
-    context = {"paper": paper, "partnership_name": settings.PARTNERSHIP_NAME, "as_at": pagecache.as_at()}
+    # "run" names the document for the shared print layout (its <title>).
+    context = {
+        "paper": paper,
+        "run": paper,
+        "partnership_name": settings.PARTNERSHIP_NAME,
+        "as_at": pagecache.as_at(),
+    }
     if paper.kind == PaperKind.ISSUES:
         return render_to_string("committee/issues_paper.html", {**context, "report": issues_paper(since=paper.since)})
     return render_to_string("committee/audit_report.html", {**context, "report": audit_report(paper.cycle)})

@@ -192,3 +192,54 @@ def test_an_audit_round_is_answered_rated_and_reported_to_the_board(visitor, tar
     assert "2 of 2 agencies answered" in text
     assert "Amber: Four weeks is within the standard; no check of practice." in text
     assert "Green: Meets the standard." in text
+
+
+def test_a_practice_issue_is_taken_to_a_meeting_given_an_action_and_the_committees_paper_built(
+    visitor, target_groups, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    AgencyFactory(name="Northshire Police", sector="police")
+    manager = training_manager(full_name="Helen Carter", email="helen.carter@example.org", agency=None)
+    from committee.services import create_meeting
+    from evaluation.services import raise_issue
+
+    create_meeting(actor=manager, held_on=timezone.localdate() - timedelta(days=14), agenda="Practice issues")
+    raise_issue(
+        actor=manager,
+        title="Front desks do not know the referral route",
+        description="Four delegates on the neglect course said reception staff turn families away.",
+    )
+
+    page = visitor.sign_in("helen.carter@example.org")
+    menu(page, "Sub-committee")
+    page.get_by_role("link", name="Practice issues for the audit and evaluation committee").click()
+    visitor.check()
+    page.get_by_role("link", name="Front desks do not know the referral route").click()
+    visitor.check()
+    page.get_by_label("Meeting it goes to").select_option(index=1)
+    page.get_by_role("button", name="Take it to the meeting").click()
+    expect(page.locator(".govuk-tag")).to_have_text("Taken to committee")
+    visitor.check()
+    page.get_by_role("button", name="Record the action agreed").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the action agreed")
+    visitor.check()
+    page.get_by_label("Action agreed").fill("Brief every front desk on the referral route")
+    page.get_by_label("Agency that owns the action").select_option(label="Northshire Police")
+    page.get_by_label("Due date").fill((timezone.localdate() - timedelta(days=1)).strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Record the action agreed").click()
+    expect(page.get_by_text("Overdue")).to_be_visible()
+    visitor.check()
+    page.get_by_role("link", name="All practice issues").click()
+    page.get_by_label("New and closed since").fill((timezone.localdate() - timedelta(days=30)).strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Build the paper (PDF)").click()
+    expect(page.get_by_role("heading", name="The paper is ready")).to_be_visible()
+    visitor.check()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the paper (PDF)").click()
+    pdf = tmp_path / "issues.pdf"
+    download.value.save_as(pdf)
+    text = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "1 new, 1 overdue, 0 closed" in text
+    assert "Brief every front desk on the referral route Northshire Police" in text
