@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from accounts.roles import Role
 from accounts.services import role_group
-from courses.models import Course, Session, SessionStatus
+from courses.models import AttendanceRecord, Booking, Course, Session, SessionStatus
 from tna.models import TrainingYear
 
 from .factories import MembershipCriterionFactory, MembershipFactory, TrainerCommitmentFactory
@@ -252,11 +252,20 @@ def _deliver_programme(now) -> None:
         .order_by("starts_at")
     )
     upcoming = [s for s in sessions if s.starts_at > now]
+    # A session's delegates cannot be its trainers (courses' booking and register refuse it).
+    delegates: dict[int, set[int]] = {}
+    for session_id, person_id in Booking.objects.values_list("session_id", "person_id"):
+        delegates.setdefault(session_id, set()).add(person_id)
+    for session_id, person_id in AttendanceRecord.objects.values_list("session_id", "person_id"):
+        delegates.setdefault(session_id, set()).add(person_id)
     for n, session in enumerate(sessions):
-        offered = [m for m in active if session.course in m.courses.all()] or active
+        free = [m for m in active if m.person_id not in delegates.get(session.pk, set())]
+        if not free:
+            continue
+        offered = [m for m in free if session.course in m.courses.all()] or free
         first = offered[n % len(offered)]
         second = next(
-            (m for m in active[n % len(active) :] + active if m.person.agency_id != first.person.agency_id), None
+            (m for m in free[n % len(free) :] + free if m.person.agency_id != first.person.agency_id), None
         )
         pair = [first] + ([second] if second else [])
         if session in upcoming[:1]:
@@ -274,7 +283,10 @@ def _deliver_programme(now) -> None:
                 },
             )
     grace = active[0].person
-    target = next((s for s in upcoming[1:] if grace not in s.trainers.all()), None)
+    target = next(
+        (s for s in upcoming[1:] if grace not in s.trainers.all() and grace.pk not in delegates.get(s.pk, set())),
+        None,
+    )
     if target is not None:
         Assignment.objects.get_or_create(
             session=target,

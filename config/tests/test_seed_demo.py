@@ -77,3 +77,27 @@ def test_setup_partnership_creates_the_defaults_once():
     assert TargetGroup.objects.count() == 8 and Level.objects.count() == 4
     assert PathwayRule.objects.count() > 0 and BookingPolicy.objects.count() == 1
     assert not User.objects.exists() and not Agency.objects.exists()
+
+
+def test_seed_demo_has_a_sub_committee_at_work_and_no_trainer_among_their_own_delegates():
+    from committee.models import Action, Meeting, Member
+    from committee.selectors import agency_attendance, todo_for
+    from courses.models import AttendanceRecord
+    from tna.models import ReturnKind, ReturnStatus, TnaCycle, TnaReturn
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert Member.objects.count() >= 5 and Meeting.objects.count() == 4
+    audit = TnaCycle.rounds.get(kind=ReturnKind.AUDIT)
+    assert TnaReturn.every_kind.filter(cycle=audit, status=ReturnStatus.SUBMITTED).count() == 1
+    priya = User.objects.get(email="priya.shah@northshire-police.example.org")
+    assert [i.text for i in todo_for(priya) if i.count and i.overdue] == ["1 overdue sub-committee action"]
+    assert Action.objects.filter(status="done").exists()
+    first = Meeting.objects.order_by("held_on").first()
+    rows = agency_attendance(starts_on=first.held_on, ends_on=Meeting.objects.order_by("held_on").last().held_on)
+    assert rows and all(r.meetings == 4 for r in rows)
+    # A session's trainers are never its delegates.
+    for session in Session.objects.prefetch_related("trainers"):
+        trainers = {t.pk for t in session.trainers.all()}
+        assert not trainers & set(session.bookings.values_list("person_id", flat=True)), session
+        assert not trainers & set(AttendanceRecord.objects.filter(session=session).values_list("person_id", flat=True))

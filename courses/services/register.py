@@ -17,6 +17,7 @@ from common.errors import DomainError
 
 from ..models import Attendance, AttendanceRecord, Booking, BookingStatus, Session, SessionStatus
 from ..signals import register_closed
+from .booking import delivering_refusal
 
 
 class RegisterError(DomainError):
@@ -112,6 +113,9 @@ def add_walk_in(
             person.set_unusable_password()
             person.save()
             log_action(actor=actor, action="recorded as a walk-in", obj=person)
+    refusal = delivering_refusal(person=person, session=session)
+    if refusal:
+        raise RegisterError(refusal)
     if AttendanceRecord.objects.filter(session=session, person=person).exists():
         raise RegisterError(f"{person} is already on this register.")
     booking = Booking.objects.filter(session=session, person=person, status=BookingStatus.CONFIRMED).first()
