@@ -5,9 +5,10 @@ from django.utils.html import escape, format_html
 
 from accounts.forms import gds_helper
 from accounts.models import Agency, User
+from courses.models import Course
 from tna.forms import date_field
 
-from .models import AttendanceStatus, AuditQuestion, Meeting, MemberRole, Rating
+from .models import AttendanceStatus, AuditQuestion, Decision, Meeting, MemberRole, Rating
 
 
 def text(label, *, help_text="", required=True, rows=4, max_length=5000, required_message=""):
@@ -363,3 +364,44 @@ class IssuesPaperForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.text("since", field_width=Fixed.TEN), submit="Build the paper (PDF)")
+
+
+# --- The programme plan ---------------------------------------------------------------------------
+
+
+class PlanChangeForm(forms.Form):
+    course = forms.ModelChoiceField(
+        label="Course",
+        queryset=Course.objects.none(),
+        empty_label="Select a course",
+        error_messages={"required": "Choose the course", "invalid_choice": "Choose a course from the list"},
+    )
+    finding = text("What evaluation found", rows=3, max_length=2000, required_message="Enter what evaluation found")
+    change = text(
+        "What was changed because of it",
+        rows=3,
+        max_length=2000,
+        required_message="Enter what was changed because of it",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = Course.objects.filter(active=True).order_by("title")
+        self.helper = gds_helper(
+            Field.select("course"), Field.textarea("finding"), Field.textarea("change"), submit="Record the change"
+        )
+
+
+class PlanApprovalForm(forms.Form):
+    decision = forms.ModelChoiceField(
+        label="The decision that approved the programme",
+        queryset=Decision.objects.none(),
+        empty_label="Select a decision",
+        error_messages={"required": "Choose the decision", "invalid_choice": "Choose a decision from the list"},
+    )
+
+    def __init__(self, *args, decisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].queryset = decisions
+        self.fields["decision"].label_from_instance = lambda d: f"{d.text} ({d.decided_on:%-d %B %Y})"
+        self.helper = gds_helper(Field.select("decision"), submit="Save")

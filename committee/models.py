@@ -8,8 +8,9 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Agency
+from courses.models import Course
 from evaluation.models import PracticeIssue
-from tna.models import ReturnAnswer, TnaCycle
+from tna.models import ReturnAnswer, TnaCycle, TrainingYear
 
 
 class AuditQuestion(models.Model):
@@ -243,3 +244,29 @@ class IssueHearing(models.Model):
     owner_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+
+
+# --- The programme plan ---------------------------------------------------------------------------
+
+
+class PlanChange(models.Model):
+    """A change to a course in a year's programme because of what evaluation found."""
+
+    year = models.ForeignKey(TrainingYear, on_delete=models.CASCADE, related_name="plan_changes")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="plan_changes")
+    finding = models.TextField(help_text="What evaluation found.")
+    change = models.TextField(help_text="What was changed because of it.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["course__title", "pk"]
+
+
+class ProgrammePlan(models.Model):
+    """The decision of the sub-committee that approved a year's programme."""
+
+    year = models.OneToOneField(TrainingYear, on_delete=models.CASCADE, related_name="plan")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)

@@ -15,8 +15,8 @@ from accounts.models import Agency, User
 from accounts.roles import Role
 from common.todo import TodoItem
 from evaluation.models import IssueChange, IssueStatus, PracticeIssue
-from tna.models import ReturnAnswer, ReturnKind, ReturnQuestion, TnaCycle, TnaReturn
-from tna.selectors import overview
+from tna.models import ReturnAnswer, ReturnKind, ReturnQuestion, TnaCycle, TnaReturn, TrainingYear
+from tna.selectors import demand_against_supply, overview
 
 from .models import (
     Action,
@@ -25,10 +25,13 @@ from .models import (
     AttendanceStatus,
     AuditFindings,
     CommitteePaper,
+    Decision,
     Meeting,
     MeetingAttendance,
     Member,
     MemberRole,
+    PlanChange,
+    ProgrammePlan,
     Rating,
 )
 
@@ -404,3 +407,73 @@ def issue_counts(*, starts_on: date, ends_on: date) -> IssueCounts:
 
 def issues_papers():
     return CommitteePaper.objects.filter(kind="issues").select_related("requested_by")
+
+
+# --- The programme plan ---------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    course: object
+    requested: int
+    planned: int
+    changes: list
+
+
+@dataclass
+class ProgrammePlanView:
+    year: TrainingYear
+    rows: list
+    approval: object  # ProgrammePlan or None
+
+    @property
+    def total_requested(self) -> int:
+        return sum(r.requested for r in self.rows)
+
+    @property
+    def total_planned(self) -> int:
+        return sum(r.planned for r in self.rows)
+
+
+def programme_plan(year: TrainingYear) -> ProgrammePlanView:
+    """The year's programme, course by course: places requested in the needs analysis's submitted
+    returns and places planned (its sessions' capacity), from the needs analysis's own figures, with
+    the changes evaluation led to and the decision that approved it. A fixed number of queries."""
+    cycle = TnaCycle.objects.filter(year=year).select_related("year").first()
+    demand = {d.course.pk: d for d in demand_against_supply(cycle)} if cycle else {}
+    changes: dict[int, list] = {}
+    courses = {d.course.pk: d.course for d in demand.values()}
+    for change in PlanChange.objects.filter(year=year).select_related("course__level"):
+        changes.setdefault(change.course_id, []).append(change)
+        courses.setdefault(change.course_id, change.course)
+    rows = [
+        PlanRow(
+            course=course,
+            requested=demand[pk].requested if pk in demand else 0,
+            planned=demand[pk].offered if pk in demand else 0,
+            changes=changes.get(pk, []),
+        )
+        for pk, course in sorted(courses.items(), key=lambda item: (item[1].level.number, item[1].title))
+    ]
+    approval = ProgrammePlan.objects.filter(year=year).select_related("decision__meeting", "recorded_by").first()
+    return ProgrammePlanView(year=year, rows=rows, approval=approval)
+
+
+def changes_from_evaluation(year: TrainingYear) -> list:
+    """For the annual report: which changes to the year's programme evaluation led to."""
+    return list(PlanChange.objects.filter(year=year).select_related("course"))
+
+
+def get_year(pk: int) -> TrainingYear:
+    year = TrainingYear.objects.filter(pk=pk).first()
+    if year is None:
+        raise Http404("No such training year")
+    return year
+
+
+def decisions_for_approval():
+    return Decision.objects.select_related("meeting").order_by("-decided_on", "-pk")
+
+
+def training_years():
+    return TrainingYear.objects.order_by("-starts_on")

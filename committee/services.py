@@ -50,6 +50,8 @@ from .models import (
     MemberRole,
     PaperKind,
     PaperStatus,
+    PlanChange,
+    ProgrammePlan,
     Rating,
 )
 from .standard import install
@@ -503,3 +505,32 @@ def request_issues_paper(*, actor, since: date) -> CommitteePaper:
     log_action(actor=actor, action="requested committee paper", obj=paper, changes={"paper": paper.title})
     transaction.on_commit(lambda: enqueue(paper.pk))
     return paper
+
+
+# --- The programme plan ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_plan_change(*, actor, year, course, finding: str, change: str) -> PlanChange:
+    """What evaluation found about a course and what the year's programme changes because of it."""
+    _manager(actor, "record a change to the programme")
+    if not finding.strip():
+        raise CommitteeError("Enter what evaluation found", field="finding")
+    if not change.strip():
+        raise CommitteeError("Enter what was changed because of it", field="change")
+    plan_change = PlanChange.objects.create(
+        year=year, course=course, finding=finding.strip(), change=change.strip(), recorded_by=actor
+    )
+    log_action(actor=actor, action="recorded programme change", obj=year, changes={"course": course.title})
+    return plan_change
+
+
+@transaction.atomic
+def approve_plan(*, actor, year, decision: Decision) -> ProgrammePlan:
+    """Record which of the sub-committee's decisions approved the year's programme."""
+    _manager(actor, "record the programme's approval")
+    plan, _ = ProgrammePlan.objects.update_or_create(
+        year=year, defaults={"decision": decision, "recorded_by": actor, "recorded_at": timezone.now()}
+    )
+    log_action(actor=actor, action="recorded programme approval", obj=year, changes={"decision": decision.text})
+    return plan

@@ -33,4 +33,7 @@ urlpatterns = [
     path("actions/<int:pk>/close", views.action_close, name="action-close"),
     path("issues", views.issues, name="issues"),
     path("issues/<int:pk>", views.issue, name="issue"),
+    path("years/<int:pk>/plan", views.plan, name="plan"),
+    path("years/<int:pk>/plan/changes", views.plan_change, name="plan-change"),
+    path("years/<int:pk>/plan/approval", views.plan_approve, name="plan-approve"),
 ]

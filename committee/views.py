@@ -37,6 +37,8 @@ from .forms import (
     MemberLeftForm,
     OpenRoundForm,
     PaperLinkForm,
+    PlanApprovalForm,
+    PlanChangeForm,
     RatingForm,
 )
 from .services import CommitteeError
@@ -52,6 +54,7 @@ def index(request):
             "advice": selectors.advice_counts(),
             "meetings": selectors.meetings()[:8],
             "members": selectors.members(current_only=True),
+            "years": selectors.training_years(),
         },
     )
 
@@ -542,4 +545,43 @@ def issue(request, pk):
             "history": found.history.select_related("changed_by"),
             "today": timezone.localdate(),
         },
+    )
+
+
+# --- The programme plan ---------------------------------------------------------------------------
+
+
+@permission_required("committee.read")
+def plan(request, pk):
+    year = selectors.get_year(pk)
+    return render(request, "committee/plan.html", {"plan": selectors.programme_plan(year)})
+
+
+@permission_required("committee.manage")
+def plan_change(request, pk):
+    year = selectors.get_year(pk)
+    form = PlanChangeForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_plan_change(actor=request.user, year=year, **form.cleaned_data)
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Change recorded.")
+            return redirect("committee:plan", pk=year.pk)
+    return render(
+        request, "committee/plan_form.html", {"form": form, "year": year, "title": "A change evaluation led to"}
+    )
+
+
+@permission_required("committee.manage")
+def plan_approve(request, pk):
+    year = selectors.get_year(pk)
+    form = PlanApprovalForm(post_data(request), decisions=selectors.decisions_for_approval())
+    if request.method == "POST" and form.is_valid():
+        services.approve_plan(actor=request.user, year=year, decision=form.cleaned_data["decision"])
+        messages.success(request, f"The decision that approved the {year} programme is recorded.")
+        return redirect("committee:plan", pk=year.pk)
+    return render(
+        request, "committee/plan_form.html", {"form": form, "year": year, "title": "The decision that approved it"}
     )

@@ -166,6 +166,14 @@ def _audit_answers(w):
     return [ReturnAnswer(pk=11, question=question, question_id=7, text=hostile("Within four weeks"))]
 
 
+def _decisions(w):
+    from committee.models import Decision, Meeting
+
+    meeting = Meeting.objects.create(held_on=datetime.date(2027, 3, 10))
+    Decision.objects.create(meeting=meeting, text=hostile("Programme 2027-28 approved"), decided_on=meeting.held_on)
+    return Decision.objects.all()
+
+
 def _candidates(w):
     person = w["trainer"]
     person.pool_status_label = hostile("applied")
@@ -265,6 +273,8 @@ def _builders():
         cf.MemberForm: lambda w: cf.MemberForm(),
         cf.MemberLeftForm: lambda w: cf.MemberLeftForm(),
         cf.PaperLinkForm: lambda w: cf.PaperLinkForm(),
+        cf.PlanApprovalForm: lambda w: cf.PlanApprovalForm(decisions=_decisions(w)),
+        cf.PlanChangeForm: lambda w: cf.PlanChangeForm(),
         cf.AdviceAnswerForm: lambda w: cf.AdviceAnswerForm(),
         cf.AdviceForm: lambda w: cf.AdviceForm(),
         cf.AnswersForm: lambda w: cf.AnswersForm(answers=_audit_answers(w)),
@@ -287,6 +297,8 @@ SHOWS = {
     "committee.forms.AttendanceForm": ["Northshire Police"],
     "committee.forms.IssueActionForm": ["Northshire Police"],
     "committee.forms.MemberForm": ["Northshire Police"],
+    "committee.forms.PlanApprovalForm": ["Programme 2027-28 approved"],
+    "committee.forms.PlanChangeForm": ["Working Together to Safeguard Children"],
     "committee.forms.OpenRoundForm": ["Induction of new staff", "Within weeks"],
     "committee.forms.RatingForm": ["Induction of new staff"],
     "courses.forms.booking.RegisterForm": ["Sam Newman", "Northshire Police"],

@@ -36,6 +36,8 @@ from committee.models import (
     MeetingPaper,
     Member,
     PaperStatus,
+    PlanChange,
+    ProgrammePlan,
 )
 from committee.models import Meeting as CommitteeMeeting
 from committee.services import ensure_standard_questions
@@ -993,6 +995,27 @@ MATRIX = {
             changes=("manager",),
         ),
     ),
+    "committee:plan": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:plan-change": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"course": a["course"], "finding": "Ran over", "change": "A full day"},
+            state=count(PlanChange),
+            changes=("manager",),
+        ),
+    ),
+    "committee:plan-approve": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"decision": a["decision"]},
+            state=count(ProgrammePlan),
+            changes=("manager",),
+        ),
+    ),
     "committee:advice-answer": (
         ("advice",),
         MANAGER_ONLY,
@@ -1158,6 +1181,9 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         due_on=date(2026, 7, 1),
     )
     args |= {
+        "decision": committee_services.add_decision(
+            actor=users["manager"], meeting=meeting, text="Programme 2026-27 approved"
+        ).pk,
         "member": member.pk,
         "meeting": meeting.pk,
         "action": action.pk,
