@@ -264,9 +264,7 @@ def _deliver_programme(now) -> None:
             continue
         offered = [m for m in free if session.course in m.courses.all()] or free
         first = offered[n % len(offered)]
-        second = next(
-            (m for m in free[n % len(free) :] + free if m.person.agency_id != first.person.agency_id), None
-        )
+        second = next((m for m in free[n % len(free) :] + free if m.person.agency_id != first.person.agency_id), None)
         pair = [first] + ([second] if second else [])
         if session in upcoming[:1]:
             pair = pair[:1]
