@@ -12,31 +12,9 @@ from accounts.services import role_group
 from courses.models import AttendanceRecord, Booking, Course, Session, SessionStatus
 from tna.models import TrainingYear
 
-from .factories import MembershipCriterionFactory, MembershipFactory, TrainerCommitmentFactory
+from .factories import MembershipFactory, TrainerCommitmentFactory
 from .models import Assignment, AssignmentStatus, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
-
-CRITERIA = [
-    (
-        "At least two years in a role working with children, young people or families",
-        "Their application shows current or recent practice, not only management.",
-    ),
-    (
-        "Safeguarding training at level 3 or above within the last three years",
-        "Check their training record or their agency lead's endorsement.",
-    ),
-    (
-        "Experience of training, facilitating groups or leading supervision",
-        "Delivering to colleagues counts; so does chairing meetings with families.",
-    ),
-    (
-        "Their agency will release them for at least three trainer days a year",
-        "The agency lead's endorsement confirms it.",
-    ),
-    (
-        "Will co-deliver with a trainer from another agency and use the Board's materials",
-        "Inter-agency delivery is the point of the pool.",
-    ),
-]
+from .standard import install_criteria
 
 # agency, which of its staff (0 = first non-lead), status, days since the last status change,
 # days since training for trainers (None: not trained), courses they offered (titles)
@@ -169,8 +147,7 @@ def seed(stdout=None) -> None:
     now = timezone.now()
     if not PoolPolicy.objects.exists():  # migrations create it; a database emptied since has none
         PoolPolicy.objects.create()
-    for position, (text, guidance) in enumerate(CRITERIA):
-        MembershipCriterionFactory(text=text, guidance=guidance, position=position)
+    install_criteria(MembershipCriterion)
     courses = {c.title: c for c in Course.objects.all()}
     trainer_group_members = list(User.objects.filter(groups__name=str(Role.TRAINER)).order_by("pk"))
     # The demo's named trainer (Grace Okafor) is an active member like the others.

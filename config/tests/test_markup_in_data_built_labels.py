@@ -133,6 +133,10 @@ def world(db, settings):
         name="2026-27", starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2027, 3, 31)
     )
     from committee.models import AuditQuestion
+    from evaluation.models import ObservationValue
+
+    ObservationValue.objects.all().delete()
+    ObservationValue.objects.create(text=hostile("Children's rights"), guidance=hostile("Views at the centre"))
 
     AuditQuestion.objects.all().delete()
     AuditQuestion.objects.create(number=1, text=hostile("Induction of new staff"), hint=hostile("Within weeks"))
@@ -306,7 +310,7 @@ SHOWS = {
     "courses.forms.manage.SessionForm": ["Working Together to Safeguard Children", "Olivia Grant"],
     "courses.forms.manage.PathwayRuleForm": ["Work with children", "Inter-agency foundation"],
     "evaluation.forms.AnswerForm": ["Question 0", "Hint 0", "Recognise signs of neglect", "Option one"],
-    "evaluation.forms.ObservationForm": ["Olivia Grant"],
+    "evaluation.forms.ObservationForm": ["Olivia Grant", "Children's rights", "Views at the centre"],
     "evaluation.forms.SettingsForm": ["Straight after the course"],
     "pool.forms.ApplicationForm": ["Working Together to Safeguard Children"],
     "pool.forms.AssignForm": ["Olivia Grant", "applied"],

@@ -76,6 +76,22 @@ def test_setup_partnership_creates_the_defaults_once():
     call_command("setup_partnership", interactive=False)
     assert TargetGroup.objects.count() == 8 and Level.objects.count() == 4
     assert PathwayRule.objects.count() > 0 and BookingPolicy.objects.count() == 1
+    from committee.models import AuditQuestion
+    from evaluation.models import ObservationValue
+    from pool.models import MembershipCriterion
+
+    # The values the guidance asks of trainers, in the pool's criteria and in what observers look for.
+    values = MembershipCriterion.objects.get(text__startswith="Holds the values").text
+    for value in ("children's rights", "diversity", "equality", "experience of the children and families"):
+        assert value in values
+    assert MembershipCriterion.objects.count() == 6
+    assert set(ObservationValue.objects.values_list("text", flat=True)) == {
+        "Children's rights",
+        "Respect for diversity",
+        "The experience of children and families who use services",
+        "Equality",
+    }
+    assert AuditQuestion.objects.count() == 5
     assert not User.objects.exists() and not Agency.objects.exists()
 
 
