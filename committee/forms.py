@@ -8,7 +8,16 @@ from accounts.models import Agency, User
 from courses.models import Course
 from tna.forms import date_field
 
-from .models import AttendanceStatus, AuditQuestion, Decision, Meeting, MemberRole, Rating
+from .models import (
+    AttendanceStatus,
+    AuditQuestion,
+    Decision,
+    DeliveredBy,
+    IncomeSource,
+    Meeting,
+    MemberRole,
+    Rating,
+)
 
 
 def text(label, *, help_text="", required=True, rows=4, max_length=5000, required_message=""):
@@ -405,3 +414,84 @@ class PlanApprovalForm(forms.Form):
         self.fields["decision"].queryset = decisions
         self.fields["decision"].label_from_instance = lambda d: f"{d.text} ({d.decided_on:%-d %B %Y})"
         self.helper = gds_helper(Field.select("decision"), submit="Save")
+
+
+# --- Money ----------------------------------------------------------------------------------------
+
+
+def pounds(label, *, required=True, help_text=""):
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        decimal_places=2,
+        max_digits=10,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-10"}),
+        error_messages={
+            "required": f"Enter the {label.lower()} in pounds",
+            "invalid": f"Enter the {label.lower()} in pounds, like 250 or 250.50",
+            "min_value": f"The {label.lower()} cannot be negative",
+            "max_decimal_places": "Enter pounds and pence only, like 250.50",
+            "max_digits": "Enter an amount under £100,000,000",
+        },
+    )
+
+
+class DayRateForm(forms.Form):
+    trainer_day_rate = pounds(
+        "Value of a trainer day", help_text="What the sub-committee counts a day given in kind by a pool trainer as."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("trainer_day_rate"), submit="Save")
+
+
+class ReceiptForm(forms.Form):
+    source = forms.ChoiceField(
+        label="Where the money came from",
+        choices=IncomeSource.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the money came from"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency", queryset=Agency.objects.none(), required=False, help_text="For an agency's contribution."
+    )
+    description = forms.CharField(
+        label="What it is", max_length=200, required=False, help_text="For a grant or other income."
+    )
+    amount = pounds("Amount received")
+    received_on = date_field("Date received")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(active=True).order_by("name")
+        self.helper = gds_helper(
+            Field.radios("source", legend_size=Size.SMALL, small=True),
+            Field.select("agency"),
+            Field.text("description"),
+            Field.text("amount"),
+            Field.text("received_on", field_width=Fixed.TEN),
+            submit="Record money received",
+        )
+
+
+class DeliveryForm(forms.Form):
+    delivered_by = forms.ChoiceField(
+        label="Who delivered it",
+        choices=DeliveredBy.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who delivered the session"},
+    )
+    provider = forms.CharField(label="Commissioned provider", max_length=200, required=False)
+    cost = pounds("Cost of the commissioned provider", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("delivered_by", legend_size=Size.SMALL, small=True),
+            Field.text("provider"),
+            Field.text("cost"),
+            submit="Save",
+        )

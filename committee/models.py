@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Agency
-from courses.models import Course
+from courses.models import Course, Session
 from evaluation.models import PracticeIssue
 from tna.models import ReturnAnswer, TnaCycle, TrainingYear
 
@@ -270,3 +270,70 @@ class ProgrammePlan(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+
+
+# --- Money ----------------------------------------------------------------------------------------
+
+
+class YearFinance(models.Model):
+    """What the sub-committee sets for a year's accounts: the value of a trainer day given in kind."""
+
+    year = models.OneToOneField(TrainingYear, on_delete=models.CASCADE, related_name="finance")
+    trainer_day_rate = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(trainer_day_rate__gte=0), name="day_rate_not_negative")
+        ]
+
+
+class IncomeSource(models.TextChoices):
+    CONTRIBUTION = "contribution", "Agency contribution"
+    GRANT = "grant", "Grant"
+    OTHER = "other", "Other income"
+
+
+class Receipt(models.Model):
+    """Money received: an agency's contribution (against what it agreed), a grant, or other income."""
+
+    year = models.ForeignKey(TrainingYear, on_delete=models.CASCADE, related_name="receipts")
+    source = models.CharField(max_length=12, choices=IncomeSource.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    received_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(source="contribution") | models.Q(agency__isnull=False),
+                name="contribution_names_its_agency",
+            ),
+        ]
+
+
+class DeliveredBy(models.TextChoices):
+    POOL = "pool", "Trainers from the pool"
+    MANAGER = "manager", "The training manager"
+    COMMISSIONED = "commissioned", "A commissioned provider"
+
+
+class SessionDelivery(models.Model):
+    """Who delivered a session: the pool, the training manager, or a commissioned provider and its cost."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="delivery")
+    delivered_by = models.CharField(max_length=12, choices=DeliveredBy.choices)
+    provider = models.CharField(max_length=200, blank=True)
+    cost = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cost__gte=0), name="delivery_cost_not_negative"),
+            models.CheckConstraint(
+                condition=~models.Q(delivered_by="commissioned") | ~models.Q(provider=""),
+                name="commissioned_names_its_provider",
+            ),
+        ]

@@ -3,10 +3,11 @@ queries whatever the number of agencies, answers or requests."""
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +15,19 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from accounts.roles import Role
 from common.todo import TodoItem
+from courses.models import Charge, Session, SessionStatus
 from evaluation.models import IssueChange, IssueStatus, PracticeIssue
-from tna.models import ReturnAnswer, ReturnKind, ReturnQuestion, TnaCycle, TnaReturn, TrainingYear
-from tna.selectors import demand_against_supply, overview
+from pool.selectors import days_by_agency
+from tna.models import (
+    AgencyContribution,
+    ReturnAnswer,
+    ReturnKind,
+    ReturnQuestion,
+    TnaCycle,
+    TnaReturn,
+    TrainingYear,
+)
+from tna.selectors import demand_against_supply, overview, year_bounds
 
 from .models import (
     Action,
@@ -26,6 +37,8 @@ from .models import (
     AuditFindings,
     CommitteePaper,
     Decision,
+    DeliveredBy,
+    IncomeSource,
     Meeting,
     MeetingAttendance,
     Member,
@@ -33,6 +46,9 @@ from .models import (
     PlanChange,
     ProgrammePlan,
     Rating,
+    Receipt,
+    SessionDelivery,
+    YearFinance,
 )
 
 RATING_ORDER = [Rating.RED, Rating.AMBER, Rating.GREEN]
@@ -477,3 +493,172 @@ def decisions_for_approval():
 
 def training_years():
     return TrainingYear.objects.order_by("-starts_on")
+
+
+# --- Money ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    label: str
+    year: Decimal | None
+    to_date: Decimal | None
+
+
+@dataclass
+class MoneyStatement:
+    """The year's income against its spending, for the whole year and for the year to date.
+
+    Rules, in one place: contributions agreed are the year's agreed sums (tna's contributions);
+    contributions, grants and other income are what was received (year to date: received by the day);
+    charges invoiced are the charges raised for the year's sessions and not waived (year to date:
+    sessions started by the day); charges paid are not recorded by the service, and the page says so.
+    Central costs are the year's budget, spread evenly over its days for the year to date; session
+    costs are the four costs of every session not cancelled; commissioned training is what
+    commissioned providers cost. Trainer days in kind are the days pool trainers delivered, at the
+    sub-committee's rate. Income counts contributions received, charges invoiced, grants and other."""
+
+    year: TrainingYear
+    to_date: date
+    income: list
+    spending: list
+    day_rate: Decimal
+    trainer_days: MoneyLine
+    in_kind: MoneyLine
+
+    def _total(self, lines, attribute) -> Decimal:
+        return sum((getattr(line, attribute) or ZERO for line in lines if line.label in self.counted), ZERO)
+
+    counted = (
+        "Agencies' contributions received",
+        "Charges invoiced",
+        "Grants",
+        "Other income",
+        "Central costs",
+        "Session costs",
+        "Commissioned training",
+    )
+
+    @property
+    def income_total(self) -> MoneyLine:
+        return MoneyLine("Total income", self._total(self.income, "year"), self._total(self.income, "to_date"))
+
+    @property
+    def spending_total(self) -> MoneyLine:
+        return MoneyLine("Total spending", self._total(self.spending, "year"), self._total(self.spending, "to_date"))
+
+    @property
+    def income_footer(self) -> list:
+        return [self.income_total]
+
+    @property
+    def spending_footer(self) -> list:
+        return [self.spending_total, self.balance]
+
+    @property
+    def balance(self) -> MoneyLine:
+        return MoneyLine(
+            "Income less spending",
+            self.income_total.year - self.spending_total.year,
+            self.income_total.to_date - self.spending_total.to_date,
+        )
+
+
+ZERO = Decimal("0.00")
+PENNY = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def money_statement(year: TrainingYear, *, today: date | None = None) -> MoneyStatement:
+    """The year's money (see `MoneyStatement` for the rules). A fixed number of queries."""
+    today = today or timezone.localdate()
+    to_date = min(max(today, year.starts_on - timedelta(days=1)), year.ends_on)
+    begin, finish = year_bounds(year)
+    cut = datetime.combine(to_date + timedelta(days=1), time.min, timezone.get_current_timezone())
+
+    def both(queryset, field, started):
+        """The sum for the year, and for what started by the end of the year to date."""
+        figures = queryset.aggregate(year=Sum(field), to_date=Sum(field, filter=Q(**{f"{started}__lt": cut})))
+        return _money(figures["year"]), _money(figures["to_date"])
+
+    agreed = _money(AgencyContribution.objects.filter(year=year).aggregate(n=Sum("amount"))["n"])
+    receipts = {
+        row["source"]: (_money(row["year"]), _money(row["to_date"]))
+        for row in Receipt.objects.filter(year=year)
+        .values("source")
+        .annotate(year=Sum("amount"), to_date=Sum("amount", filter=Q(received_on__lte=to_date)))
+    }
+    in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
+    charges = both(Charge.objects.filter(in_year, waived_at__isnull=True), "amount", "session__starts_at")
+    sessions = Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    cost = F("venue_cost") + F("trainer_fees") + F("catering_cost") + F("materials_cost")
+    session_costs = both(sessions, cost, "starts_at")
+    commissioned = both(
+        SessionDelivery.objects.filter(delivered_by=DeliveredBy.COMMISSIONED, session__in=sessions),
+        "cost",
+        "session__starts_at",
+    )
+    days_in_year = (year.ends_on - year.starts_on).days + 1
+    elapsed = max((to_date - year.starts_on).days + 1, 0)
+    central = (_money(year.central_costs), _money(year.central_costs * elapsed / days_in_year))
+    finance = YearFinance.objects.filter(year=year).first()
+    rate = finance.trainer_day_rate if finance else ZERO
+    days_year = sum((d for _, d in days_by_agency(year.starts_on, year.ends_on).values()), Decimal(0))
+    days_to_date = (
+        sum((d for _, d in days_by_agency(year.starts_on, to_date).values()), Decimal(0))
+        if to_date >= year.starts_on
+        else Decimal(0)
+    )
+    return MoneyStatement(
+        year=year,
+        to_date=to_date,
+        income=[
+            MoneyLine("Agencies' contributions agreed", agreed, None),
+            MoneyLine("Agencies' contributions received", *receipts.get(IncomeSource.CONTRIBUTION, (ZERO, ZERO))),
+            MoneyLine("Charges invoiced", *charges),
+            MoneyLine("Charges paid", None, None),
+            MoneyLine("Grants", *receipts.get(IncomeSource.GRANT, (ZERO, ZERO))),
+            MoneyLine("Other income", *receipts.get(IncomeSource.OTHER, (ZERO, ZERO))),
+        ],
+        spending=[
+            MoneyLine("Central costs", *central),
+            MoneyLine("Session costs", *session_costs),
+            MoneyLine("Commissioned training", *commissioned),
+        ],
+        day_rate=rate,
+        trainer_days=MoneyLine("Trainer days given in kind", days_year, days_to_date),
+        in_kind=MoneyLine("Value of trainer days in kind", _money(days_year * rate), _money(days_to_date * rate)),
+    )
+
+
+def sessions_and_delivery(year: TrainingYear):
+    """The year's sessions (not cancelled) with who delivered them, for the page that records it."""
+    begin, finish = year_bounds(year)
+    return (
+        Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("course", "delivery")
+        .prefetch_related("trainers")
+        .order_by("starts_at")
+    )
+
+
+def get_session(pk: int) -> Session:
+    session = Session.objects.select_related("course").filter(pk=pk).first()
+    if session is None:
+        raise Http404("No such session")
+    return session
+
+
+def receipts_of(year: TrainingYear):
+    return Receipt.objects.filter(year=year).select_related("agency")
+
+
+def year_of(session: Session) -> TrainingYear | None:
+    day = timezone.localtime(session.starts_at).date()
+    return TrainingYear.objects.filter(starts_on__lte=day, ends_on__gte=day).first()

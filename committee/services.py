@@ -42,6 +42,8 @@ from .models import (
     AuditQuestion,
     CommitteePaper,
     Decision,
+    DeliveredBy,
+    IncomeSource,
     IssueHearing,
     Meeting,
     MeetingAttendance,
@@ -53,6 +55,9 @@ from .models import (
     PlanChange,
     ProgrammePlan,
     Rating,
+    Receipt,
+    SessionDelivery,
+    YearFinance,
 )
 from .standard import install
 
@@ -534,3 +539,65 @@ def approve_plan(*, actor, year, decision: Decision) -> ProgrammePlan:
     )
     log_action(actor=actor, action="recorded programme approval", obj=year, changes={"decision": decision.text})
     return plan
+
+
+# --- Money ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_trainer_day_rate(*, actor, year, rate) -> YearFinance:
+    """The value the sub-committee puts on a trainer day given in kind, for the year's accounts."""
+    _manager(actor, "set the value of a trainer day")
+    if rate is None or rate < 0:
+        raise CommitteeError("Enter the value of a trainer day in pounds (0 or more)", field="trainer_day_rate")
+    finance, _ = YearFinance.objects.update_or_create(year=year, defaults={"trainer_day_rate": rate})
+    log_action(actor=actor, action="set trainer day rate", obj=year, changes={"rate": str(rate)})
+    return finance
+
+
+@transaction.atomic
+def record_receipt(
+    *, actor, year, source: str, amount, received_on: date, agency=None, description: str = ""
+) -> Receipt:
+    """Money received for the year: a contribution names its agency; a grant or other income says what it is."""
+    _manager(actor, "record money received")
+    if source not in IncomeSource.values:
+        raise CommitteeError("Choose where the money came from", field="source")
+    if amount is None or amount <= 0:
+        raise CommitteeError("Enter the amount received in pounds", field="amount")
+    if source == IncomeSource.CONTRIBUTION and agency is None:
+        raise CommitteeError("Choose the agency whose contribution this is", field="agency")
+    if source != IncomeSource.CONTRIBUTION and not description.strip():
+        raise CommitteeError("Say what the money is, for example the grant's name", field="description")
+    receipt = Receipt.objects.create(
+        year=year,
+        source=source,
+        agency=agency if source == IncomeSource.CONTRIBUTION else None,
+        description=description.strip(),
+        amount=amount,
+        received_on=received_on,
+        recorded_by=actor,
+    )
+    log_action(actor=actor, action="recorded money received", obj=year, changes={"amount": str(amount)})
+    return receipt
+
+
+@transaction.atomic
+def record_delivery(*, actor, session, delivered_by: str, provider: str = "", cost=None) -> SessionDelivery:
+    """Who delivered the session; a commissioned provider is named, with what it cost."""
+    _manager(actor, "record who delivered a session")
+    if delivered_by not in DeliveredBy.values:
+        raise CommitteeError("Choose who delivered the session", field="delivered_by")
+    cost = cost or 0
+    if delivered_by == DeliveredBy.COMMISSIONED:
+        if not provider.strip():
+            raise CommitteeError("Enter the commissioned provider's name", field="provider")
+        if cost < 0:
+            raise CommitteeError("The cost cannot be negative", field="cost")
+    else:
+        provider, cost = "", 0
+    delivery, _ = SessionDelivery.objects.update_or_create(
+        session=session, defaults={"delivered_by": delivered_by, "provider": provider.strip(), "cost": cost}
+    )
+    log_action(actor=actor, action="recorded who delivered", obj=session, changes={"by": delivered_by})
+    return delivery

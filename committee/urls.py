@@ -36,4 +36,9 @@ urlpatterns = [
     path("years/<int:pk>/plan", views.plan, name="plan"),
     path("years/<int:pk>/plan/changes", views.plan_change, name="plan-change"),
     path("years/<int:pk>/plan/approval", views.plan_approve, name="plan-approve"),
+    path("years/<int:pk>/money", views.money, name="money"),
+    path("years/<int:pk>/money/rate", views.money_rate, name="money-rate"),
+    path("years/<int:pk>/money/received", views.money_receipt, name="money-receipt"),
+    path("years/<int:pk>/deliveries", views.deliveries, name="deliveries"),
+    path("sessions/<int:pk>/delivery", views.delivery, name="delivery"),
 ]

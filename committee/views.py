@@ -26,7 +26,9 @@ from .forms import (
     AnswersForm,
     AttendanceForm,
     CloseActionForm,
+    DayRateForm,
     DecisionForm,
+    DeliveryForm,
     FindingsForm,
     IssueActionForm,
     IssueMeetingForm,
@@ -40,6 +42,7 @@ from .forms import (
     PlanApprovalForm,
     PlanChangeForm,
     RatingForm,
+    ReceiptForm,
 )
 from .services import CommitteeError
 
@@ -585,3 +588,75 @@ def plan_approve(request, pk):
     return render(
         request, "committee/plan_form.html", {"form": form, "year": year, "title": "The decision that approved it"}
     )
+
+
+# --- Money ----------------------------------------------------------------------------------------
+
+
+@permission_required("committee.read")
+def money(request, pk):
+    year = selectors.get_year(pk)
+    return render(
+        request,
+        "committee/money.html",
+        {"statement": selectors.money_statement(year), "receipts": selectors.receipts_of(year)},
+    )
+
+
+@permission_required("committee.manage")
+def money_rate(request, pk):
+    year = selectors.get_year(pk)
+    current = getattr(year, "finance", None)
+    form = DayRateForm(post_data(request), initial={"trainer_day_rate": current.trainer_day_rate if current else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_trainer_day_rate(actor=request.user, year=year, rate=form.cleaned_data["trainer_day_rate"])
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "The value of a trainer day is saved.")
+            return redirect("committee:money", pk=year.pk)
+    return render(request, "committee/money_form.html", {"form": form, "year": year, "title": "Value of a trainer day"})
+
+
+@permission_required("committee.manage")
+def money_receipt(request, pk):
+    year = selectors.get_year(pk)
+    form = ReceiptForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_receipt(actor=request.user, year=year, **form.cleaned_data)
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Money received is recorded.")
+            return redirect("committee:money", pk=year.pk)
+    return render(request, "committee/money_form.html", {"form": form, "year": year, "title": "Record money received"})
+
+
+@permission_required("committee.read")
+def deliveries(request, pk):
+    year = selectors.get_year(pk)
+    return render(
+        request, "committee/deliveries.html", {"year": year, "sessions": selectors.sessions_and_delivery(year)}
+    )
+
+
+@permission_required("committee.manage")
+def delivery(request, pk):
+    session = selectors.get_session(pk)
+    current = getattr(session, "delivery", None)
+    initial = (
+        {"delivered_by": current.delivered_by, "provider": current.provider, "cost": current.cost} if current else {}
+    )
+    form = DeliveryForm(post_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_delivery(actor=request.user, session=session, **form.cleaned_data)
+        except CommitteeError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Saved who delivered {session}.")
+            year = selectors.year_of(session)
+            return redirect("committee:deliveries", pk=year.pk) if year else redirect("committee:index")
+    return render(request, "committee/delivery.html", {"form": form, "session": session, "title": "Who delivered it"})

@@ -38,6 +38,9 @@ from committee.models import (
     PaperStatus,
     PlanChange,
     ProgrammePlan,
+    Receipt,
+    SessionDelivery,
+    YearFinance,
 )
 from committee.models import Meeting as CommitteeMeeting
 from committee.services import ensure_standard_questions
@@ -1013,6 +1016,38 @@ MATRIX = {
             row(302, 403, 403, 403, 403, 302, 403),
             data=lambda a: {"decision": a["decision"]},
             state=count(ProgrammePlan),
+            changes=("manager",),
+        ),
+    ),
+    "committee:money": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:money-rate": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"trainer_day_rate": "250"},
+            state=count(YearFinance),
+            changes=("manager",),
+        ),
+    ),
+    "committee:money-receipt": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"source": "grant", "description": "Grant", "amount": "1000", "received_on": "01/05/2026"},
+            state=count(Receipt),
+            changes=("manager",),
+        ),
+    ),
+    "committee:deliveries": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:delivery": (
+        ("session",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"delivered_by": "commissioned", "provider": "Safe Lives Training Ltd", "cost": "1200"},
+            state=count(SessionDelivery),
             changes=("manager",),
         ),
     ),
