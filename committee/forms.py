@@ -486,6 +486,9 @@ class DeliveryForm(forms.Form):
     )
     provider = forms.CharField(label="Commissioned provider", max_length=200, required=False)
     cost = pounds("Cost of the commissioned provider", required=False)
+    speakers = text(
+        "Speakers", help_text="For a conference or briefing: who spoke, one a line.", required=False, rows=3
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -493,5 +496,6 @@ class DeliveryForm(forms.Form):
             Field.radios("delivered_by", legend_size=Size.SMALL, small=True),
             Field.text("provider"),
             Field.text("cost"),
+            Field.textarea("speakers"),
             submit="Save",
         )

@@ -328,6 +328,8 @@ class SessionDelivery(models.Model):
     delivered_by = models.CharField(max_length=12, choices=DeliveredBy.choices)
     provider = models.CharField(max_length=200, blank=True)
     cost = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    # A conference or briefing records who spoke.
+    speakers = models.TextField(blank=True)
 
     class Meta:
         constraints = [

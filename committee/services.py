@@ -583,8 +583,11 @@ def record_receipt(
 
 
 @transaction.atomic
-def record_delivery(*, actor, session, delivered_by: str, provider: str = "", cost=None) -> SessionDelivery:
-    """Who delivered the session; a commissioned provider is named, with what it cost."""
+def record_delivery(
+    *, actor, session, delivered_by: str, provider: str = "", cost=None, speakers: str = ""
+) -> SessionDelivery:
+    """Who delivered the session; a commissioned provider is named, with what it cost; a conference
+    or briefing lists its speakers."""
     _manager(actor, "record who delivered a session")
     if delivered_by not in DeliveredBy.values:
         raise CommitteeError("Choose who delivered the session", field="delivered_by")
@@ -597,7 +600,13 @@ def record_delivery(*, actor, session, delivered_by: str, provider: str = "", co
     else:
         provider, cost = "", 0
     delivery, _ = SessionDelivery.objects.update_or_create(
-        session=session, defaults={"delivered_by": delivered_by, "provider": provider.strip(), "cost": cost}
+        session=session,
+        defaults={
+            "delivered_by": delivered_by,
+            "provider": provider.strip(),
+            "cost": cost,
+            "speakers": speakers.strip(),
+        },
     )
     log_action(actor=actor, action="recorded who delivered", obj=session, changes={"by": delivered_by})
     return delivery

@@ -170,3 +170,13 @@ def test_a_commissioned_session_names_its_provider_and_a_contribution_its_agency
     )
     assert (delivered.provider, delivered.cost) == ("", 0)
     assert SessionDelivery.objects.count() == 3
+
+
+def test_a_conference_records_its_speakers(manager, client):
+    conference = SessionFactory(course=CourseFactory(title="Annual Safeguarding Conference"))
+    client.force_login(manager)
+    client.post(
+        reverse("committee:delivery", args=[conference.pk]),
+        {"delivered_by": "manager", "speakers": "Professor Eileen Munro\nDCI Sam Hughes"},
+    )
+    assert conference.delivery.speakers == "Professor Eileen Munro\nDCI Sam Hughes"
