@@ -275,7 +275,7 @@ def answer_advice(*, actor, request: AdviceRequest, answer: str) -> AdviceReques
     answer = answer.strip()
     if not answer:
         raise CommitteeError("Enter the answer", field="answer")
-    request = AdviceRequest.objects.select_for_update().select_related("asked_by").get(pk=request.pk)
+    request = AdviceRequest.objects.select_for_update(of=("self",)).select_related("asked_by").get(pk=request.pk)
     request.answer, request.answered_by, request.answered_at = answer, actor, timezone.now()
     request.save(update_fields=["answer", "answered_by", "answered_at"])
     if request.asked_by and request.asked_by.email:
