@@ -243,3 +243,67 @@ def test_a_practice_issue_is_taken_to_a_meeting_given_an_action_and_the_committe
     )
     assert "1 new, 1 overdue, 0 closed" in text
     assert "Brief every front desk on the referral route Northshire Police" in text
+
+
+def test_the_programme_plan_and_the_years_money_are_kept_and_read(visitor, target_groups):
+    from decimal import Decimal
+
+    from courses.factories import CourseFactory, SessionFactory
+    from tna.models import TrainingYear
+
+    today = timezone.localdate()
+    year = TrainingYear.objects.create(
+        name="2026-27",
+        starts_on=today - timedelta(days=100),
+        ends_on=today + timedelta(days=265),
+        central_costs=Decimal("36500"),
+    )
+    AgencyFactory(name="Northshire Police", sector="police")
+    course = CourseFactory(title="Recognising and Responding to Neglect")
+    SessionFactory(course=course, days_ahead=20)
+    training_manager(full_name="Helen Carter", email="helen.carter@example.org", agency=None)
+    board_member(full_name="Ruth Evans", email="ruth.evans@example.org")
+
+    page = visitor.sign_in("helen.carter@example.org")
+    menu(page, "Sub-committee")
+    page.get_by_role("link", name="Programme plan 2026-27").click()
+    visitor.check()
+    page.get_by_role("link", name="Record a change evaluation led to").click()
+    page.get_by_label("Course").select_option(label="Recognising and Responding to Neglect")
+    page.get_by_label("What evaluation found").fill("The afternoon exercise ran over.")
+    page.get_by_label("What was changed because of it").fill("A full day, with the referral pathway first.")
+    page.get_by_role("button", name="Record the change").click()
+    expect(page.get_by_text("A full day, with the referral pathway first.")).to_be_visible()
+    visitor.check()
+    menu(page, "Sub-committee")
+    page.get_by_role("link", name="Money 2026-27").click()
+    visitor.check()
+    page.get_by_role("link", name="Record money received").click()
+    visitor.check()
+    page.get_by_label("Agency contribution").check()
+    page.get_by_role("button", name="Record money received").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    visitor.check()
+    page.get_by_label("Agency", exact=True).select_option(label="Northshire Police")
+    page.get_by_label("Amount received").fill("5000")
+    page.get_by_label("Date received").fill(today.strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Record money received").click()
+    expect(page.get_by_role("cell", name="£5,000.00").first).to_be_visible()
+    page.get_by_role("link", name="Set the value of a trainer day").click()
+    page.get_by_label("Value of a trainer day").fill("250")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("link", name="Who delivered the sessions").click()
+    visitor.check()
+    page.get_by_role("link", name="Change").first.click()
+    page.get_by_label("A commissioned provider").check()
+    page.get_by_label("Commissioned provider", exact=True).fill("Safe Lives Training Ltd")
+    page.get_by_label("Cost of the commissioned provider").fill("1200")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("A commissioned provider: Safe Lives Training Ltd")).to_be_visible()
+    visitor.check()
+    page.get_by_role("button", name="Sign out").click()
+
+    page = visitor.sign_in("ruth.evans@example.org")
+    visitor.go(f"/committee/years/{year.pk}/money")
+    expect(page.get_by_role("cell", name="£1,200.00").first).to_be_visible()
+    expect(page.get_by_role("link", name="Record money received")).to_have_count(0)
