@@ -47,9 +47,16 @@ class OpenRoundForm(forms.Form):
         label="Questions to ask",
         queryset=AuditQuestion.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="The sub-committee's standard questions. Every agency answers the ones you tick.",
-        error_messages={"required": "Choose at least one question"},
     )
+    extra_question = forms.CharField(
+        label="A question of the sub-committee's own for this round (optional)",
+        max_length=300,
+        required=False,
+        help_text="Asked after the standard questions.",
+    )
+    extra_hint = forms.CharField(label="Hint for that question (optional)", max_length=500, required=False)
     instructions = text("Instructions for agency leads", required=False, rows=3, max_length=2000)
 
     def __init__(self, *args, **kwargs):
@@ -63,9 +70,17 @@ class OpenRoundForm(forms.Form):
             Field.text("title"),
             Field.text("deadline", field_width=Fixed.TEN),
             Field.checkboxes("questions", legend_size=Size.MEDIUM, small=True),
+            Field.text("extra_question"),
+            Field.text("extra_hint"),
             Field.textarea("instructions"),
             submit="Open the round and email the agency leads",
         )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("questions") and not (data.get("extra_question") or "").strip():
+            self.add_error("questions", "Choose at least one question")
+        return data
 
 
 class AnswersForm(forms.Form):

@@ -23,6 +23,7 @@ from tna.models import (
     ReturnAnswer,
     ReturnKind,
     ReturnQuestion,
+    ReturnStatus,
     TnaCycle,
     TnaReturn,
     TrainingYear,
@@ -273,8 +274,9 @@ def get_action_for_user(user, pk: int) -> Action:
 
 
 def todo_for(user, *, today: date | None = None) -> list[TodoItem]:
-    """The sub-committee's entries on a person's to-do list: their overdue actions (first, marked
-    overdue) and their other open actions. One query."""
+    """The sub-committee's entries on a person's to-do list: their overdue actions (marked overdue)
+    and their other open actions; for an agency lead, their agency's audit returns not yet submitted
+    in open rounds (late ones marked overdue). One query, two for a lead."""
     if not user.is_authenticated:
         return []
     today = today or timezone.localdate()
@@ -282,12 +284,27 @@ def todo_for(user, *, today: date | None = None) -> list[TodoItem]:
         overdue=Count("pk", filter=Q(due_on__lt=today)), open=Count("pk", filter=Q(due_on__gte=today))
     )
     url = reverse("committee:actions")
-    return [
+    items = [
         TodoItem(
             figures["overdue"], "overdue sub-committee action", "overdue sub-committee actions", url, overdue=True
         ),
         TodoItem(figures["open"], "sub-committee action to do", "sub-committee actions to do", url),
     ]
+    if user.is_agency_lead and user.agency_id:
+        waiting = (
+            TnaReturn.every_kind.filter(kind=ReturnKind.AUDIT, agency_id=user.agency_id, cycle__opened_at__isnull=False)
+            .exclude(status=ReturnStatus.SUBMITTED)
+            .aggregate(
+                late=Count("pk", filter=Q(cycle__deadline__lt=today)),
+                due=Count("pk", filter=Q(cycle__deadline__gte=today)),
+            )
+        )
+        audit = reverse("committee:my-audit")
+        items += [
+            TodoItem(waiting["late"], "late training audit return", "late training audit returns", audit, overdue=True),
+            TodoItem(waiting["due"], "training audit return to send", "training audit returns to send", audit),
+        ]
+    return items
 
 
 @dataclass(frozen=True)

@@ -83,14 +83,26 @@ def _manager(actor, what: str) -> None:
 
 @transaction.atomic
 def open_audit_round(
-    *, actor, title: str, deadline: date, questions: list[AuditQuestion], instructions: str = "", site_url: str = ""
+    *,
+    actor,
+    title: str,
+    deadline: date,
+    questions: list[AuditQuestion],
+    instructions: str = "",
+    extra_question: str = "",
+    extra_hint: str = "",
+    site_url: str = "",
 ) -> tuple[TnaCycle, int]:
-    """Set up a round asking the chosen standard questions, and open it at once: every active
-    agency's return is started and its leads emailed. (round, agencies told)"""
+    """Set up a round asking the chosen standard questions (and one of the sub-committee's own for
+    this round, if given, asked last), and open it at once: every active agency's return is started
+    and its leads emailed. (round, agencies told)"""
     _manager(actor, "open an audit round")
     today = timezone.localdate()
     if deadline <= today:
         raise CommitteeError("The deadline must be in the future", field="deadline")
+    asked = [(q.text, q.hint) for q in sorted(questions, key=lambda q: q.number)]
+    if extra_question.strip():
+        asked.append((extra_question.strip(), extra_hint.strip()))
     try:
         cycle = tna_services.create_round(
             actor=actor,
@@ -98,7 +110,7 @@ def open_audit_round(
             title=title,
             opens_on=today,
             deadline=deadline,
-            questions=[(q.text, q.hint) for q in sorted(questions, key=lambda q: q.number)],
+            questions=asked,
             instructions=instructions,
         )
         told = tna_services.open_cycle(actor=actor, cycle=cycle, site_url=site_url)

@@ -74,6 +74,8 @@ def audit_new(request):
                 deadline=form.cleaned_data["deadline"],
                 questions=list(form.cleaned_data["questions"]),
                 instructions=form.cleaned_data["instructions"],
+                extra_question=form.cleaned_data["extra_question"],
+                extra_hint=form.cleaned_data["extra_hint"],
                 site_url=site_url(request),
             )
         except CommitteeError as error:

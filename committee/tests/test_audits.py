@@ -284,3 +284,40 @@ def test_requests_for_advice_are_kept_and_counted(manager, police_lead, health_l
     assert OutgoingEmail.objects.filter(to=["priya.shah@example.org"], subject__contains="answered").count() == 1
     with pytest.raises(CommitteeError, match="Only an agency's lead"):
         services.ask_advice(actor=manager, question="Anything")
+
+
+def test_the_sub_committee_adds_a_question_of_its_own_to_a_round(manager, police_lead, client):
+    services.ensure_standard_questions()
+    client.force_login(manager)
+    deadline = (timezone.localdate() + timedelta(days=20)).strftime("%d/%m/%Y")
+    refused = client.post(reverse("committee:audit-new"), {"title": "Audit", "deadline": deadline})
+    assert "Choose at least one question" in refused.content.decode()
+    client.post(
+        reverse("committee:audit-new"),
+        {
+            "title": "Induction audit 2026",
+            "deadline": deadline,
+            "questions": [AuditQuestion.objects.get(number=1).pk],
+            "extra_question": "How do volunteers get their induction?",
+        },
+    )
+    cycle = TnaCycle.rounds.get(title="Induction audit 2026")
+    assert [q.text.split(":")[0] for q in cycle.questions.all()] == [
+        "Induction",
+        "How do volunteers get their induction?",
+    ]
+
+
+def test_a_leads_unanswered_audit_is_on_their_to_do_list(manager, police_lead):
+    from committee.selectors import todo_for
+
+    cycle = open_round(manager)
+    assert [(i.text, i.overdue) for i in todo_for(police_lead) if i.count] == [
+        ("1 training audit return to send", False)
+    ]
+    TnaCycle.rounds.filter(pk=cycle.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    assert [(i.text, i.overdue) for i in todo_for(police_lead) if i.count] == [("1 late training audit return", True)]
+    tna_return = TnaReturn.every_kind.get(cycle=cycle, agency=police_lead.agency)
+    answer_all(police_lead, tna_return)
+    tna_services.submit_return(actor=police_lead, tna_return=tna_return, declaration=True)
+    assert [i for i in todo_for(police_lead) if i.count] == []

@@ -96,7 +96,7 @@ def test_overdue_actions_are_on_their_owners_to_do_list_and_the_owner_closes_the
     )
     assert late.agency == agencies["police"]
     items = selectors.todo_for(owner)
-    assert [(i.text, i.overdue) for i in items] == [
+    assert [(i.text, i.overdue) for i in items if i.count] == [
         ("1 overdue sub-committee action", True),
         ("1 sub-committee action to do", False),
     ]
