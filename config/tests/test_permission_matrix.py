@@ -378,13 +378,14 @@ MATRIX = {
     "courses:agency-training": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
     "courses:person-training": (("person_a",), row(302, 403, 200, 404, 403, 200, 403), READS_ONLY),
     "courses:session": (("session",), PUBLIC, READS_ONLY),
+    # The trainer delivers the session, so cannot be a delegate at it: refused with the reason.
     "courses:book": (
         ("session",),
         POST_ONLY,
         Post(
             row(302, 302, 302, 302, 302, 302, 302),
             state=bookings_on("session"),
-            changes=SIGNED_IN_ROLES,
+            changes=tuple(r for r in SIGNED_IN_ROLES if r != "trainer"),
         ),
     ),
     "courses:booking": (("booking",), AGENCY_A_OBJECT, READS_ONLY),
