@@ -3,18 +3,30 @@ attendance, decisions and actions (one overdue for the police's lead), a single-
 round under way, the practice issue on the committee's agenda, and two requests for advice."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from accounts.models import Agency, User
 from accounts.roles import Role
 from accounts.selectors import leads_of
+from courses.models import Course, Session
 from evaluation.models import IssueStatus, PracticeIssue
 from tna import services as tna_services
-from tna.models import ReturnKind, TnaCycle, TnaReturn
+from tna.models import AgencyContribution, ReturnKind, TnaCycle, TnaReturn, TrainingYear
+from tna.selectors import year_bounds
 
 from . import services
-from .models import AdviceRequest, AttendanceStatus, AuditQuestion, IssueHearing, Member, MemberRole
+from .models import (
+    AdviceRequest,
+    AttendanceStatus,
+    AuditQuestion,
+    DeliveredBy,
+    IncomeSource,
+    IssueHearing,
+    Member,
+    MemberRole,
+)
 
 # Days before today each meeting was held, and its decisions.
 MEETINGS = [
@@ -142,7 +154,59 @@ def seed(stdout=None) -> None:
     issue = PracticeIssue.objects.filter(status=IssueStatus.TAKEN).order_by("pk").first()
     if issue is not None:
         IssueHearing.objects.get_or_create(issue=issue, defaults={"meeting": meetings[3]})
+    _plan_and_money(manager, meetings[3])
     if stdout:
         stdout.write(
             f"Training sub-committee: {Member.objects.count()} members, {len(meetings)} meetings, {cycle} open"
+        )
+
+
+def _plan_and_money(manager, meeting) -> None:
+    """Next year's programme approved at the last meeting, with a change evaluation led to; this
+    year's money: contributions received, a grant, the trainer day rate, a commissioned session."""
+    next_year = TrainingYear.objects.filter(name="2027-28").first()
+    approval = meeting.decisions.filter(text="Programme 2027-28 approved").first()
+    neglect = Course.objects.filter(title="Recognising and Responding to Neglect").first()
+    if next_year and approval:
+        services.approve_plan(actor=manager, year=next_year, decision=approval)
+    if next_year and neglect:
+        services.record_plan_change(
+            actor=manager,
+            year=next_year,
+            course=neglect,
+            finding="Delegates said the afternoon exercise ran over and the referral pathway was rushed.",
+            change="A full day, with the referral pathway in the morning and the graded care profile after lunch.",
+        )
+    year = TrainingYear.objects.filter(name="2026-27").first()
+    if year is None:
+        return
+    services.set_trainer_day_rate(actor=manager, year=year, rate=Decimal("250"))
+    for n, contribution in enumerate(AgencyContribution.objects.filter(year=year).select_related("agency")):
+        if n % 3 == 2:
+            continue  # not paid yet
+        services.record_receipt(
+            actor=manager,
+            year=year,
+            source=IncomeSource.CONTRIBUTION,
+            agency=contribution.agency,
+            amount=contribution.amount,
+            received_on=year.starts_on + timedelta(days=30 + n),
+        )
+    services.record_receipt(
+        actor=manager,
+        year=year,
+        source=IncomeSource.GRANT,
+        description="Local authority workforce development grant",
+        amount=Decimal("12000"),
+        received_on=year.starts_on + timedelta(days=14),
+    )
+    begin, finish = year_bounds(year)
+    conference = Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish).order_by("starts_at").first()
+    if conference is not None:
+        services.record_delivery(
+            actor=manager,
+            session=conference,
+            delivered_by=DeliveredBy.COMMISSIONED,
+            provider="Safe Lives Training Ltd",
+            cost=Decimal("1450"),
         )

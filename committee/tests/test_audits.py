@@ -321,3 +321,26 @@ def test_a_leads_unanswered_audit_is_on_their_to_do_list(manager, police_lead):
     answer_all(police_lead, tna_return)
     tna_services.submit_return(actor=police_lead, tna_return=tna_return, declaration=True)
     assert [i for i in todo_for(police_lead) if i.count] == []
+
+
+@pytest.mark.parametrize("kind", [ReturnKind.NEEDS, ReturnKind.AUDIT])
+def test_one_engine_escalates_both_kinds_to_the_training_manager(kind, manager, police_lead):
+    """Fourteen days after the deadline the training manager is told which agencies have not returned,
+    once, by the same function for both kinds, in each kind's words."""
+    if kind == ReturnKind.NEEDS:
+        year = TrainingYear.objects.create(name="2027-28", starts_on=date(2027, 4, 1), ends_on=date(2028, 3, 31))
+        cycle = TnaCycle.objects.create(
+            year=year, opens_on=timezone.localdate(), deadline=timezone.localdate() + timedelta(days=5)
+        )
+        tna_services.open_cycle(actor=manager, cycle=cycle)
+    else:
+        cycle = open_round(manager, deadline=timezone.localdate() + timedelta(days=5))
+    TnaCycle.rounds.filter(pk=cycle.pk).update(deadline=timezone.localdate() - timedelta(days=15))
+    tna_services.send_tna_reminders()
+    tna_services.send_tna_reminders()
+    escalations = OutgoingEmail.objects.filter(subject__endswith="agencies have not returned")
+    assert escalations.count() == 1
+    assert escalations.get().to == ["helen.carter@example.org"]
+    assert "Northshire Police" in escalations.get().body_text
+    expected = "training needs return" if kind == ReturnKind.NEEDS else "answers to Single-agency training audit"
+    assert expected in escalations.get().body_text

@@ -112,6 +112,14 @@ def test_seed_demo_has_a_sub_committee_at_work_and_no_trainer_among_their_own_de
     first = Meeting.objects.order_by("held_on").first()
     rows = agency_attendance(starts_on=first.held_on, ends_on=Meeting.objects.order_by("held_on").last().held_on)
     assert rows and all(r.meetings == 4 for r in rows)
+    from committee.selectors import money_statement, programme_plan
+    from tna.models import TrainingYear
+
+    plan = programme_plan(TrainingYear.objects.get(name="2027-28"))
+    assert plan.approval.decision.text == "Programme 2027-28 approved"
+    assert any(row.changes for row in plan.rows)
+    money = money_statement(TrainingYear.objects.get(name="2026-27"))
+    assert money.day_rate == 250 and money.income_total.year > 0
     # A session's trainers are never its delegates.
     for session in Session.objects.prefetch_related("trainers"):
         trainers = {t.pk for t in session.trainers.all()}
