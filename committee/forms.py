@@ -121,6 +121,7 @@ class RatingForm(forms.Form):
             rating, comment = f"rating_{answer.pk}", f"comment_{answer.pk}"
             self.fields[rating] = forms.ChoiceField(
                 label=format_html("Question {}: {}", answer.question.number, answer.question.text),
+                help_text=format_html("Their answer: {}", answer.text or "not answered"),
                 choices=Rating.choices,
                 widget=forms.RadioSelect,
                 required=False,

@@ -308,7 +308,7 @@ SHOWS = {
     "committee.forms.ReceiptForm": ["Northshire Police"],
     "committee.forms.PlanChangeForm": ["Working Together to Safeguard Children"],
     "committee.forms.OpenRoundForm": ["Induction of new staff", "Within weeks"],
-    "committee.forms.RatingForm": ["Induction of new staff"],
+    "committee.forms.RatingForm": ["Induction of new staff", "Within four weeks"],
     "courses.forms.booking.RegisterForm": ["Sam Newman", "Northshire Police"],
     "courses.forms.manage.PolicyForm": ["School or academy"],
     "courses.forms.manage.SessionForm": ["Working Together to Safeguard Children", "Olivia Grant"],
