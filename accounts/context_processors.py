@@ -31,6 +31,10 @@ def navigation_for(request) -> list[dict]:
             items.append(("Reports", reverse("reports:runs")))
         if user.is_board_member:
             items.append(("Attendance against need", reverse("tna:attendance-latest")))
+        if user.is_board_member or user.is_training_manager:
+            items.append(("Sub-committee", reverse("committee:index")))
+        elif user.is_agency_lead:
+            items.append(("Training audit", reverse("committee:my-audit")))
         if user.is_training_manager:
             items.append(("Trainer pool", reverse("pool:members")))
             items.append(("Evaluation", reverse("evaluation:index")))

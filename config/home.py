@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from accounts import selectors as accounts_selectors
 from accounts.roles import ROLE_DESCRIPTIONS, Role
+from committee import selectors as committee_selectors
 from common.todo import waiting
 from courses.selectors import todo as courses_todo
 from evaluation import selectors as evaluation_selectors
@@ -25,6 +26,7 @@ TODO_SOURCES = (
     tna_selectors.todo_for,
     pool_selectors.todo_for,
     evaluation_selectors.todo_for,
+    committee_selectors.todo_for,
     reports_selectors.todo_for,
 )
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tna/", include("tna.urls")),
     path("pool/", include("pool.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("committee/", include("committee.urls")),
     path("reports/", include("reports.urls")),
     path("manage/records/", include("transfer.urls")),
 ]

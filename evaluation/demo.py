@@ -19,11 +19,13 @@ from .models import (
     IssueStatus,
     ItemKind,
     Observation,
+    ObservationValue,
     PracticeIssue,
     Response,
     Stage,
     TextStatus,
 )
+from .standard import install_observation_values
 
 COMMENTS = [
     ("More time on the case studies, please: they were the most useful part.", TextStatus.APPROVED),
@@ -145,3 +147,5 @@ def _seed_answers(stdout) -> None:
             areas_to_develop="The afternoon exercise ran over; keep the referral pathway section to time.",
         )
         observation.trainers.set(observed.trainers.all())
+        install_observation_values(ObservationValue)
+        observation.values_seen.set(ObservationValue.objects.order_by("position")[:3])

@@ -1,4 +1,5 @@
 from crispy_forms.layout import HTML, Div
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils.html import escape, format_html
@@ -6,7 +7,7 @@ from django.utils.html import escape, format_html
 from accounts.forms import gds_helper
 from accounts.models import User
 
-from .models import AGREEMENT_SCALE, FocusGroup, IssueStatus, ItemKind, Observation
+from .models import AGREEMENT_SCALE, FocusGroup, IssueStatus, ItemKind, Observation, ObservationValue
 
 CONFIDENCE = [(str(n), str(n)) for n in range(11)]
 
@@ -168,10 +169,17 @@ class ObservationForm(forms.ModelForm):
     trainers = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Trainers observed"
     )
+    values_seen = forms.ModelMultipleChoiceField(
+        queryset=ObservationValue.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Values the trainers showed",
+        help_text="Tick each one you saw in the session.",
+    )
 
     class Meta:
         model = Observation
-        fields = ["observed_on", "observer_name", "trainers", "strengths", "areas_to_develop", "notes"]
+        fields = ["observed_on", "observer_name", "trainers", "values_seen", "strengths", "areas_to_develop", "notes"]
         labels = {"observed_on": "Date observed (DD/MM/YYYY)", "observer_name": "Observer (a senior practitioner)"}
         widgets = {
             "observed_on": forms.DateInput(format="%d/%m/%Y"),
@@ -189,6 +197,10 @@ class ObservationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["observed_on"].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
         self.fields["trainers"].queryset = session.trainers.select_related("agency")
+        self.fields["values_seen"].queryset = ObservationValue.objects.filter(active=True)
+        self.fields["values_seen"].choices = [
+            Choice(v.pk, v.text, hint=v.guidance) for v in self.fields["values_seen"].queryset
+        ]
         self.fields["trainers"].label_from_instance = lambda u: (
             f"{u.full_name} ({u.agency.name if u.agency_id else 'no agency'})"
         )
@@ -196,6 +208,7 @@ class ObservationForm(forms.ModelForm):
             Field.text("observed_on"),
             Field.text("observer_name"),
             Field.checkboxes("trainers", small=True),
+            Field.checkboxes("values_seen", small=True),
             Field.textarea("strengths"),
             Field.textarea("areas_to_develop"),
             Field.textarea("notes"),

@@ -196,6 +196,21 @@ class FocusGroup(models.Model):
         return f"Focus group on {self.course}, {self.held_on:%-d %b %Y}"
 
 
+class ObservationValue(models.Model):
+    """A value the guidance asks trainers to show, which an observer notes whether they saw."""
+
+    text = models.CharField(max_length=200, unique=True)
+    guidance = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "text"]
+
+    def __str__(self):
+        return self.text
+
+
 class Observation(models.Model):
     """A senior practitioner watches a session: recorded against the session and its trainers."""
 
@@ -206,6 +221,7 @@ class Observation(models.Model):
     notes = models.TextField(blank=True)
     strengths = models.TextField()
     areas_to_develop = models.TextField(blank=True)
+    values_seen = models.ManyToManyField(ObservationValue, blank=True, related_name="observations")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

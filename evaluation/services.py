@@ -397,11 +397,12 @@ def record_focus_group(*, actor, **values) -> FocusGroup:
 
 
 @transaction.atomic
-def record_observation(*, actor, session, trainers, **values) -> Observation:
+def record_observation(*, actor, session, trainers, values_seen=(), **values) -> Observation:
     if trainers and not set(t.pk for t in trainers) <= set(session.trainers.values_list("pk", flat=True)):
         raise EvaluationError("Choose trainers who delivered this session.", field="trainers")
     observation = Observation.objects.create(session=session, recorded_by=actor, **values)
     observation.trainers.set(trainers)
+    observation.values_seen.set(values_seen)
     log_action(
         actor=actor, action="recorded observation", obj=session, changes={"observer": values.get("observer_name")}
     )

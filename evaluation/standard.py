@@ -97,3 +97,27 @@ def install(Questionnaire, Item) -> None:
                     choices=choices,
                     required=required,
                 )
+
+
+# The values the guidance asks of trainers, which an observer looks for: text, what to look for.
+OBSERVATION_VALUES = [
+    ("Children's rights", "Children's views, wishes and rights are kept at the centre of the session."),
+    ("Respect for diversity", "Examples and discussion reflect the area's communities; assumptions are challenged."),
+    (
+        "The experience of children and families who use services",
+        "Their own words and experience are brought into the session.",
+    ),
+    ("Equality", "Every delegate can take part; discriminatory practice is named and challenged."),
+]
+
+
+def install_observation_values(value_model) -> int:
+    """Add any default value that is missing (by its text); never changes one the manager edited."""
+    have = set(value_model.objects.values_list("text", flat=True))
+    missing = [
+        value_model(text=text, guidance=guidance, position=position)
+        for position, (text, guidance) in enumerate(OBSERVATION_VALUES)
+        if text not in have
+    ]
+    value_model.objects.bulk_create(missing)
+    return len(missing)

@@ -242,7 +242,7 @@ def observations(request, pk):
         else:
             messages.success(request, "Observation recorded.")
             return redirect("evaluation:observations", pk=session.pk)
-    found = Observation.objects.filter(session=session).prefetch_related("trainers")
+    found = Observation.objects.filter(session=session).prefetch_related("trainers", "values_seen")
     return render(request, "evaluation/observations.html", {"session": session, "form": form, "observations": found})
 
 

@@ -9,34 +9,12 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from accounts.roles import Role
 from accounts.services import role_group
-from courses.models import Course, Session, SessionStatus
+from courses.models import AttendanceRecord, Booking, Course, Session, SessionStatus
 from tna.models import TrainingYear
 
-from .factories import MembershipCriterionFactory, MembershipFactory, TrainerCommitmentFactory
+from .factories import MembershipFactory, TrainerCommitmentFactory
 from .models import Assignment, AssignmentStatus, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
-
-CRITERIA = [
-    (
-        "At least two years in a role working with children, young people or families",
-        "Their application shows current or recent practice, not only management.",
-    ),
-    (
-        "Safeguarding training at level 3 or above within the last three years",
-        "Check their training record or their agency lead's endorsement.",
-    ),
-    (
-        "Experience of training, facilitating groups or leading supervision",
-        "Delivering to colleagues counts; so does chairing meetings with families.",
-    ),
-    (
-        "Their agency will release them for at least three trainer days a year",
-        "The agency lead's endorsement confirms it.",
-    ),
-    (
-        "Will co-deliver with a trainer from another agency and use the Board's materials",
-        "Inter-agency delivery is the point of the pool.",
-    ),
-]
+from .standard import install_criteria
 
 # agency, which of its staff (0 = first non-lead), status, days since the last status change,
 # days since training for trainers (None: not trained), courses they offered (titles)
@@ -169,8 +147,7 @@ def seed(stdout=None) -> None:
     now = timezone.now()
     if not PoolPolicy.objects.exists():  # migrations create it; a database emptied since has none
         PoolPolicy.objects.create()
-    for position, (text, guidance) in enumerate(CRITERIA):
-        MembershipCriterionFactory(text=text, guidance=guidance, position=position)
+    install_criteria(MembershipCriterion)
     courses = {c.title: c for c in Course.objects.all()}
     trainer_group_members = list(User.objects.filter(groups__name=str(Role.TRAINER)).order_by("pk"))
     # The demo's named trainer (Grace Okafor) is an active member like the others.
@@ -253,14 +230,21 @@ def _deliver_programme(now) -> None:
         .order_by("starts_at")
     )
     upcoming = [s for s in sessions if s.starts_at > now]
+    # A session's delegates cannot be its trainers (courses' booking and register refuse it).
+    delegates: dict[int, set[int]] = {}
+    for session_id, person_id in Booking.objects.values_list("session_id", "person_id"):
+        delegates.setdefault(session_id, set()).add(person_id)
+    for session_id, person_id in AttendanceRecord.objects.values_list("session_id", "person_id"):
+        delegates.setdefault(session_id, set()).add(person_id)
     for n, session in enumerate(sessions):
-        offered = [m for m in active if session.course in m.courses.all()] or active
+        free = [m for m in active if m.person_id not in delegates.get(session.pk, set())]
+        if not free:
+            continue
+        offered = [m for m in free if session.course in m.courses.all()] or free
         first = offered[n % len(offered)]
-        if session.starts_at <= now < session.ends_at:
+        if session.starts_at <= now < session.ends_at and active[0] in free:
             first = active[0]  # the demo's trainer takes the register of the session running today
-        second = next(
-            (m for m in active[n % len(active) :] + active if m.person.agency_id != first.person.agency_id), None
-        )
+        second = next((m for m in free[n % len(free) :] + free if m.person.agency_id != first.person.agency_id), None)
         pair = [first] + ([second] if second else [])
         if session in upcoming[:1]:
             pair = pair[:1]
@@ -277,7 +261,10 @@ def _deliver_programme(now) -> None:
                 },
             )
     grace = active[0].person
-    target = next((s for s in upcoming[1:] if grace not in s.trainers.all()), None)
+    target = next(
+        (s for s in upcoming[1:] if grace not in s.trainers.all() and grace.pk not in delegates.get(s.pk, set())),
+        None,
+    )
     if target is not None:
         Assignment.objects.get_or_create(
             session=target,

@@ -48,10 +48,31 @@ class AgencyContribution(models.Model):
         constraints = [models.UniqueConstraint(fields=["year", "agency"], name="one_contribution_per_agency_per_year")]
 
 
-class TnaCycle(models.Model):
-    """The year's call for returns: when it opens, its deadline, and how agencies are chased."""
+class ReturnKind(models.TextChoices):
+    """What a round of returns asks agencies for. One engine (opening, drafts, submission with a
+    declaration, reminders, escalation, reopening, versions) serves every kind; only what a return
+    holds and the words of its emails differ."""
 
-    year = models.OneToOneField(TrainingYear, on_delete=models.CASCADE, related_name="cycle")
+    NEEDS = "needs", "Training needs analysis"
+    AUDIT = "audit", "Single-agency training audit"
+
+
+class NeedsAnalysisOnly(models.Manager):
+    """`TnaCycle.objects` and `TnaReturn.objects` are the training needs analysis, as every TNA page,
+    import, export and figure has always read them; `rounds` / `every_kind` see returns of every kind."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=ReturnKind.NEEDS)
+
+
+class TnaCycle(models.Model):
+    """A call for returns: the year's training needs analysis, or a single-agency training audit
+    round; when it opens, its deadline, and how agencies are chased."""
+
+    kind = models.CharField(max_length=10, choices=ReturnKind.choices, default=ReturnKind.NEEDS)
+    # The needs analysis is the year's; an audit round has a title of its own instead.
+    year = models.OneToOneField(TrainingYear, null=True, blank=True, on_delete=models.CASCADE, related_name="cycle")
+    title = models.CharField(max_length=200, blank=True)
     opens_on = models.DateField()
     deadline = models.DateField()
     instructions = models.TextField(blank=True)
@@ -62,11 +83,23 @@ class TnaCycle(models.Model):
         default=14, help_text="Days after the deadline when the training manager is told who has not returned."
     )
 
+    rounds = models.Manager()
+    objects = NeedsAnalysisOnly()
+
     class Meta:
         ordering = ["-deadline"]
+        # Related lookups (a return's cycle, a year's cycle) and the admin see every kind.
+        default_manager_name = "rounds"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="needs", year__isnull=False) | ~Q(kind="needs"), name="needs_analysis_has_a_year"
+            )
+        ]
 
     def __str__(self):
-        return f"Training needs analysis {self.year}"
+        if self.kind == ReturnKind.NEEDS:
+            return f"Training needs analysis {self.year}"
+        return self.title or self.get_kind_display()
 
     @property
     def is_open(self) -> bool:
@@ -81,6 +114,8 @@ class ReturnStatus(models.TextChoices):
 
 class TnaReturn(models.Model):
     cycle = models.ForeignKey(TnaCycle, on_delete=models.CASCADE, related_name="returns")
+    # The cycle's kind, kept on the return so the needs analysis's pages find theirs without a join.
+    kind = models.CharField(max_length=10, choices=ReturnKind.choices, default=ReturnKind.NEEDS, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tna_returns")
     status = models.CharField(max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
     started_at = models.DateTimeField(default=timezone.now)
@@ -94,7 +129,11 @@ class TnaReturn(models.Model):
     single_agency_evaluation = models.TextField("how the agency evaluates its own training", blank=True)
     sections_done = models.JSONField(default=list, blank=True)
 
+    every_kind = models.Manager()
+    objects = NeedsAnalysisOnly()
+
     class Meta:
+        default_manager_name = "every_kind"
         constraints = [models.UniqueConstraint(fields=["cycle", "agency"], name="one_return_per_agency_per_cycle")]
 
     def __str__(self):
@@ -157,6 +196,37 @@ class SingleAgencyTraining(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tna_return", "level"], name="one_single_agency_line_per_level"),
             models.CheckConstraint(condition=Q(percent_in_date__lte=100), name="percent_in_date_at_most_100"),
+        ]
+
+
+class ReturnQuestion(models.Model):
+    """A question a round asks every agency (an audit's standards): copied into the round when it is
+    set up, so changing the standard questions later never rewrites what was asked."""
+
+    cycle = models.ForeignKey(TnaCycle, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    hint = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "number"], name="one_question_per_number")]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+
+class ReturnAnswer(models.Model):
+    """An agency's answer to one of the round's questions."""
+
+    tna_return = models.ForeignKey(TnaReturn, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(ReturnQuestion, on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["question__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tna_return", "question"], name="one_answer_per_question_per_return")
         ]
 
 

@@ -79,7 +79,7 @@ class AgencyStatus:
 def overview(cycle: TnaCycle, *, today: date | None = None) -> list[AgencyStatus]:
     """Each active agency's status: not started, draft, submitted, late (past the deadline and not
     submitted) or reopened. Three queries."""
-    returns = {r.agency_id: r for r in TnaReturn.objects.filter(cycle=cycle).select_related("submitted_by")}
+    returns = {r.agency_id: r for r in TnaReturn.every_kind.filter(cycle=cycle).select_related("submitted_by")}
     reminders = {}
     for log in ReminderLog.objects.filter(cycle=cycle).order_by("sent_at"):
         reminders[log.agency_id] = log

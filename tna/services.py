@@ -14,6 +14,12 @@ A return's life:
   submitted return whose figures the file changes is reopened and resubmitted by the import; one the
   file does not change is left as it is, so importing a file twice changes nothing.
 Every submission, reopening and import is a numbered version with a snapshot and what changed.
+
+The same engine serves every kind of round (`ReturnKind`): the year's needs analysis, and the
+sub-committee's single-agency training audits, whose returns hold answers to the round's questions
+instead of figures. Opening, starting, drafts, submission with the declaration, reminders,
+escalation, reopening and versions are these functions for both; `KINDS` says what differs (the
+sections, the words of the emails and where their links lead).
 """
 
 from collections import defaultdict
@@ -39,6 +45,9 @@ from courses.selectors.training_record import trained_and_in_date
 from .models import (
     ReminderKind,
     ReminderLog,
+    ReturnAnswer,
+    ReturnKind,
+    ReturnQuestion,
     ReturnStatus,
     ReturnVersion,
     SingleAgencyTraining,
@@ -62,6 +71,47 @@ MOST = 9_999_999
 
 class TnaError(DomainError):
     pass
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """What differs between kinds of return: the sections a return has, what it is called, the
+    emails' templates (`<prefix>_invitation`, `_reminder`, `_reopened`, `_escalation`) and the pages
+    their links lead to (by URL name: the return, the round's overview, the lead's way in)."""
+
+    sections: tuple[str, ...]
+    section_titles: dict
+    noun: str
+    templates: str
+    return_page: str
+    round_page: str
+    way_in: str
+
+
+KINDS = {
+    ReturnKind.NEEDS: KindRules(
+        sections=SECTIONS,
+        section_titles=SECTION_TITLES,
+        noun="training needs return",
+        templates="tna",
+        return_page="tna:return",
+        round_page="tna:cycle",
+        way_in="tna:index",
+    ),
+    ReturnKind.AUDIT: KindRules(
+        sections=("answers",),
+        section_titles={"answers": "Your answers"},
+        noun="single-agency training audit return",
+        templates="audit",
+        return_page="committee:audit-return",
+        round_page="committee:audit",
+        way_in="committee:my-audit",
+    ),
+}
+
+
+def rules_for(kind) -> KindRules:
+    return KINDS[ReturnKind(kind)]
 
 
 def leads_of(agency: Agency) -> list[User]:
@@ -131,6 +181,51 @@ def set_cycle_dates(*, year: TrainingYear, opens_on: date, deadline: date) -> tu
 
 
 @transaction.atomic
+def create_round(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    opens_on: date,
+    deadline: date,
+    questions: list[tuple[str, str]],
+    instructions: str = "",
+    reminder_offsets: list[int] | None = None,
+    escalate_after_days: int = 14,
+) -> TnaCycle:
+    """A round of returns that is not the year's needs analysis (an audit): its title, dates and the
+    questions every agency answers, copied in as (text, hint). Opened, chased and reopened like the
+    needs analysis, by the same functions."""
+    if not actor.is_training_manager:
+        raise TnaError("Only the training manager can set up a round of returns.")
+    if ReturnKind(kind) == ReturnKind.NEEDS:
+        raise TnaError("The needs analysis belongs to a training year: set it up with the year.")
+    if not title.strip():
+        raise TnaError("Enter a title", field="title")
+    if deadline <= opens_on:
+        raise TnaError("The deadline must be after the date the round opens", field="deadline")
+    if not questions:
+        raise TnaError("Choose at least one question", field="questions")
+    cycle = TnaCycle.rounds.create(
+        kind=kind,
+        title=title.strip()[:200],
+        opens_on=opens_on,
+        deadline=deadline,
+        instructions=instructions.strip(),
+        reminder_offsets=reminder_offsets if reminder_offsets is not None else [-7, 0, 7],
+        escalate_after_days=escalate_after_days,
+    )
+    ReturnQuestion.objects.bulk_create(
+        [
+            ReturnQuestion(cycle=cycle, number=number, text=text[:300], hint=hint)
+            for number, (text, hint) in enumerate(questions, start=1)
+        ]
+    )
+    log_action(actor=actor, action=f"set up {ReturnKind(kind).label.lower()}", obj=cycle)
+    return cycle
+
+
+@transaction.atomic
 def save_contributions(*, actor, year, amounts: dict) -> None:
     """Agencies' financial contributions for the year; an empty amount removes one."""
     from .models import AgencyContribution
@@ -158,11 +253,13 @@ def save_contributions(*, actor, year, amounts: dict) -> None:
 @transaction.atomic
 def open_cycle(*, actor, cycle: TnaCycle, site_url: str = "") -> int:
     """Start every active agency's return and email its leads a link to it. Returns how many agencies were told."""
+    what = ReturnKind(cycle.kind).label.lower()
     if not actor.is_training_manager:
-        raise TnaError("Only the training manager can open a training needs analysis.")
-    cycle = TnaCycle.objects.select_for_update().get(pk=cycle.pk)
+        raise TnaError(f"Only the training manager can open a {what}.")
+    cycle = TnaCycle.rounds.select_for_update().get(pk=cycle.pk)
+    kind = rules_for(cycle.kind)
     if cycle.opened_at:
-        raise TnaError("This training needs analysis is already open.")
+        raise TnaError(f"This {what} is already open.")
     cycle.opened_at = timezone.now()
     cycle.save(update_fields=["opened_at"])
     told = 0
@@ -174,9 +271,9 @@ def open_cycle(*, actor, cycle: TnaCycle, site_url: str = "") -> int:
             continue
         queue_email(
             to=[lead.email for lead in leads],
-            subject=f"Training needs analysis {cycle.year}: please send your return by {cycle.deadline:%-d %B %Y}",
-            template="tna_invitation",
-            context={"agency": agency, "cycle": cycle, "link": _link(site_url, "tna:return", tna_return.pk)},
+            subject=f"{cycle}: please send your return by {cycle.deadline:%-d %B %Y}",
+            template=f"{kind.templates}_invitation",
+            context={"agency": agency, "cycle": cycle, "link": _link(site_url, kind.return_page, tna_return.pk)},
         )
         ReminderLog.objects.create(
             cycle=cycle,
@@ -186,23 +283,28 @@ def open_cycle(*, actor, cycle: TnaCycle, site_url: str = "") -> int:
             sent_to=[lead.email for lead in leads],
         )
         told += 1
-    log_action(actor=actor, action="opened training needs analysis", obj=cycle, changes={"agencies told": told})
+    log_action(actor=actor, action=f"opened {what}", obj=cycle, changes={"agencies told": told})
     return told
 
 
 @transaction.atomic
 def start_return(*, agency: Agency, cycle: TnaCycle, actor=None) -> TnaReturn:
-    """The agency's return, created the first time with a line for every staff group, active
-    inter-agency course and level. Trained and in date is prefilled from this system's own
-    attendance records. With an `actor` (a lead starting it from the page), only the agency's
-    lead or the training manager may, and only once the cycle is open."""
+    """The agency's return, created the first time. A needs return gets a line for every staff
+    group, active inter-agency course and level, trained and in date prefilled from this system's
+    own attendance records; an audit return an empty answer to each of the round's questions.
+    With an `actor` (a lead starting it from the page), only the agency's lead or the training
+    manager may, and only once the cycle is open."""
     if actor is not None:
         if not (actor.is_training_manager or (actor.is_agency_lead and actor.agency_id == agency.pk)):
             raise TnaError("Only the agency's lead can start its return.")
         if not cycle.is_open and not actor.is_training_manager:
-            raise TnaError("This training needs analysis is not open yet.")
-    tna_return, created = TnaReturn.objects.get_or_create(cycle=cycle, agency=agency)
-    if created:
+            raise TnaError(f"This {ReturnKind(cycle.kind).label.lower()} is not open yet.")
+    tna_return, created = TnaReturn.every_kind.get_or_create(cycle=cycle, agency=agency, defaults={"kind": cycle.kind})
+    if created and cycle.kind == ReturnKind.AUDIT:
+        ReturnAnswer.objects.bulk_create(
+            [ReturnAnswer(tna_return=tna_return, question=q) for q in ReturnQuestion.objects.filter(cycle=cycle)]
+        )
+    elif created:
         StaffCount.objects.bulk_create(
             [StaffCount(tna_return=tna_return, target_group=g) for g in TargetGroup.objects.all()]
         )
@@ -228,7 +330,11 @@ def start_return(*, agency: Agency, cycle: TnaCycle, actor=None) -> TnaReturn:
 
 
 def _editable(actor, tna_return: TnaReturn) -> TnaReturn:
-    tna_return = TnaReturn.objects.select_for_update().select_related("cycle__year", "agency").get(pk=tna_return.pk)
+    tna_return = (
+        TnaReturn.every_kind.select_for_update(of=("self",))
+        .select_related("cycle__year", "agency")
+        .get(pk=tna_return.pk)
+    )
     if tna_return.is_locked:
         raise TnaError("This return has been submitted, so it is locked. Ask the training manager to reopen it.")
     if not (actor.is_training_manager or (actor.is_agency_lead and actor.agency_id == tna_return.agency_id)):
@@ -344,10 +450,37 @@ def save_single_agency(
     return tna_return
 
 
+@transaction.atomic
+def save_answers(*, actor, tna_return: TnaReturn, answers: dict[int, str]) -> TnaReturn:
+    """An audit return's answers, saved as a draft: any may be left blank until it is submitted.
+    The section counts as complete once every question has an answer."""
+    tna_return = _editable(actor, tna_return)
+    if tna_return.kind != ReturnKind.AUDIT:
+        raise TnaError("This return has no questions to answer.")
+    lines = list(tna_return.answers.select_related("question"))
+    for line in lines:
+        text = (answers.get(line.question_id) or "").strip()
+        if len(text) > 5000:
+            raise TnaError(f"Question {line.question.number}: keep your answer to 5,000 characters")
+        if text != line.text:
+            line.text = text
+            line.save(update_fields=["text"])
+    if all(line.text for line in lines):
+        _done(tna_return, "answers")
+    else:
+        tna_return.sections_done = [s for s in tna_return.sections_done if s != "answers"]
+        tna_return.updated_at = timezone.now()
+        tna_return.save(update_fields=["sections_done", "updated_at"])
+    log_action(actor=actor, action="saved audit answers", obj=tna_return)
+    return tna_return
+
+
 # --- Submitting, reopening, versions --------------------------------------------------------
 
 
 def snapshot(tna_return: TnaReturn) -> dict:
+    if tna_return.kind == ReturnKind.AUDIT:
+        return {"answers": {str(a.question.number): a.text for a in tna_return.answers.select_related("question")}}
     return {
         "staff": {
             str(s.target_group.number): [s.staff, s.volunteers]
@@ -367,7 +500,7 @@ def snapshot(tna_return: TnaReturn) -> dict:
 
 def _diff(before: dict, after: dict) -> list[str]:
     changes = []
-    for section in ("staff", "needs", "single_agency"):
+    for section in ("staff", "needs", "single_agency", "answers"):
         for key, value in after.get(section, {}).items():
             old = before.get(section, {}).get(key)
             if old != value:
@@ -397,20 +530,23 @@ def submit_return(*, actor, tna_return: TnaReturn, declaration: bool, site_url: 
     """Lock the return once every section is done, the totals agree and the lead has made the
     declaration; the agency's leads are emailed a receipt with a copy of what was submitted."""
     tna_return = _editable(actor, tna_return)
-    missing = [s for s in SECTIONS if s not in tna_return.sections_done]
+    kind = rules_for(tna_return.kind)
+    missing = [s for s in kind.sections if s not in tna_return.sections_done]
     if missing:
-        raise TnaError("Complete every section first: " + ", ".join(SECTION_TITLES[m] for m in missing))
+        raise TnaError("Complete every section first: " + ", ".join(kind.section_titles[m] for m in missing))
     if not declaration:
         raise TnaError("Confirm the declaration to submit the return", field="declaration")
-    _check_scope_within_total(tna_return)
+    if tna_return.kind == ReturnKind.NEEDS:
+        _check_scope_within_total(tna_return)
     tna_return.status = ReturnStatus.SUBMITTED
     tna_return.submitted_at = timezone.now()
     tna_return.submitted_by = actor
     tna_return.imported_from = ""
     tna_return.save(update_fields=["status", "submitted_at", "submitted_by", "imported_from"])
     version = _version(tna_return, actor=actor, action="submitted")
-    log_action(actor=actor, action="submitted training needs return", obj=tna_return)
-    _send_receipt(tna_return, actor=actor, version=version.number, site_url=site_url)
+    log_action(actor=actor, action=f"submitted {kind.noun}", obj=tna_return)
+    if tna_return.kind == ReturnKind.NEEDS:
+        _send_receipt(tna_return, actor=actor, version=version.number, site_url=site_url)
     return tna_return
 
 
@@ -445,23 +581,29 @@ def reopen_return(*, actor, tna_return: TnaReturn, reason: str, site_url: str = 
         raise TnaError("Only the training manager can reopen a return.")
     if not reason.strip():
         raise TnaError("Enter why the return is reopened", field="reason")
-    tna_return = TnaReturn.objects.select_for_update().select_related("agency", "cycle__year").get(pk=tna_return.pk)
+    tna_return = (
+        TnaReturn.every_kind.select_for_update(of=("self",))
+        .select_related("agency", "cycle__year")
+        .get(pk=tna_return.pk)
+    )
+    kind = rules_for(tna_return.kind)
     if tna_return.status != ReturnStatus.SUBMITTED:
         raise TnaError("Only a submitted return can be reopened.")
     tna_return.status = ReturnStatus.REOPENED
     tna_return.save(update_fields=["status"])
     _version(tna_return, actor=actor, action="reopened", reason=reason.strip())
-    log_action(actor=actor, action="reopened training needs return", obj=tna_return, changes={"reason": reason.strip()})
+    log_action(actor=actor, action=f"reopened {kind.noun}", obj=tna_return, changes={"reason": reason.strip()})
     leads = leads_of(tna_return.agency)
     if leads:
+        what = f"training needs return for {tna_return.cycle.year}" if kind.templates == "tna" else kind.noun
         queue_email(
             to=[lead.email for lead in leads],
-            subject=f"Your training needs return for {tna_return.cycle.year} has been reopened",
-            template="tna_reopened",
+            subject=f"Your {what} has been reopened",
+            template=f"{kind.templates}_reopened",
             context={
                 "tna_return": tna_return,
                 "reason": reason.strip(),
-                "link": _link(site_url, "tna:return", tna_return.pk),
+                "link": _link(site_url, kind.return_page, tna_return.pk),
             },
         )
     return tna_return
@@ -477,7 +619,8 @@ def send_tna_reminders(*, now=None) -> int:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     sent = 0
-    for cycle in TnaCycle.objects.filter(opened_at__isnull=False).select_related("year"):
+    for cycle in TnaCycle.rounds.filter(opened_at__isnull=False).select_related("year"):
+        kind = rules_for(cycle.kind)
         submitted = set(cycle.returns.filter(status=ReturnStatus.SUBMITTED).values_list("agency_id", flat=True))
         waiting = [a for a in Agency.objects.filter(active=True) if a.pk not in submitted]
         due = [o for o in sorted(cycle.reminder_offsets) if cycle.deadline + timedelta(days=o) <= today]
@@ -493,18 +636,17 @@ def send_tna_reminders(*, now=None) -> int:
                         ).exists()
                     ):
                         continue
+                    what = f"training needs return for {cycle.year}" if kind.templates == "tna" else str(cycle)
                     queue_email(
                         to=[lead.email for lead in leads],
-                        subject=(
-                            f"Reminder: training needs return for {cycle.year} {'due' if offset <= 0 else 'overdue'}"
-                        ),
-                        template="tna_reminder",
+                        subject=f"Reminder: {what} {'due' if offset <= 0 else 'overdue'}",
+                        template=f"{kind.templates}_reminder",
                         context={
                             "agency": agency,
                             "cycle": cycle,
                             "overdue": offset > 0,
                             # The lead's way in: their return, or the page to start it.
-                            "link": _link("", "tna:index"),
+                            "link": _link("", kind.way_in),
                         },
                     )
                     ReminderLog.objects.create(
@@ -527,11 +669,10 @@ def send_tna_reminders(*, now=None) -> int:
                 queue_email(
                     to=[m.email for m in managers] or [settings.SUPPORT_EMAIL],
                     subject=(
-                        f"Training needs analysis {cycle.year}: {len(late)} "
-                        f"{'agency has' if len(late) == 1 else 'agencies have'} not returned"
+                        f"{cycle}: {len(late)} {'agency has' if len(late) == 1 else 'agencies have'} not returned"
                     ),
-                    template="tna_escalation",
-                    context={"cycle": cycle, "agencies": late, "link": _link("", "tna:cycle", cycle.pk)},
+                    template=f"{kind.templates}_escalation",
+                    context={"cycle": cycle, "agencies": late, "link": _link("", kind.round_page, cycle.pk)},
                 )
                 for agency in late:
                     ReminderLog.objects.create(

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tna",
     "pool",
     "evaluation",
+    "committee",
     "reports",
     "transfer",
     # Above every app: the commands that set up a whole partnership (seed_demo, setup_partnership).

@@ -1,6 +1,6 @@
 """The shape of the tree: every test is collected, and each app imports only from apps to its left.
 
-The order is common ← accounts ← courses ← tna ← (pool, evaluation) ← reports; transfer, bench, config
+The order is common ← accounts ← courses ← tna ← (pool, evaluation) ← committee ← reports; transfer, bench, config
 and the browser journeys sit above them all and may read any app. It holds for tests too, so an app's
 tests never need a later app to run.
 """
@@ -21,7 +21,8 @@ ORDER = {
     "tna": 3,
     "pool": 4,
     "evaluation": 4,
-    "reports": 5,
+    "committee": 5,
+    "reports": 6,
 }
 ABOVE_ALL = {"transfer", "bench", "config", "e2e"}
 

@@ -37,7 +37,7 @@ from courses.factories import BookingFactory, CourseFactory, LevelFactory, Sessi
 from courses.models import BookingPolicy
 from pool.factories import MembershipCriterionFactory
 
-APPS = ("common", "accounts", "courses", "tna", "pool", "evaluation", "reports", "transfer")
+APPS = ("common", "accounts", "courses", "tna", "pool", "evaluation", "committee", "reports", "transfer")
 
 # Each piece of data carries both kinds of markup: an element to find by id and a form field to find by name.
 EVIL = '<b id="evil">bold</b><input type="hidden" name="evil" value="no_show">'
@@ -135,6 +135,14 @@ def world(db, settings):
     year = TrainingYear.objects.create(
         name="2026-27", starts_on=datetime.date(2026, 4, 1), ends_on=datetime.date(2027, 3, 31)
     )
+    from committee.models import AuditQuestion
+    from evaluation.models import ObservationValue
+
+    ObservationValue.objects.all().delete()
+    ObservationValue.objects.create(text=hostile("Children's rights"), guidance=hostile("Views at the centre"))
+
+    AuditQuestion.objects.all().delete()
+    AuditQuestion.objects.create(number=1, text=hostile("Induction of new staff"), hint=hostile("Within weeks"))
     return {
         "category": category,
         "agency": agency,
@@ -158,6 +166,22 @@ def _lines(w):
     return [(w["course"].pk, w["course"].title, (3, 1, 2)), (1000 + w["level"].pk, str(w["level"]), (4, 50, 1))]
 
 
+def _audit_answers(w):
+    """An audit return's answers, as the answers and rating pages have them (not saved: labels only)."""
+    from tna.models import ReturnAnswer, ReturnQuestion
+
+    question = ReturnQuestion(pk=7, number=1, text=hostile("Induction of new staff"), hint=hostile("Within weeks"))
+    return [ReturnAnswer(pk=11, question=question, question_id=7, text=hostile("Within four weeks"))]
+
+
+def _decisions(w):
+    from committee.models import Decision, Meeting
+
+    meeting = Meeting.objects.create(held_on=datetime.date(2027, 3, 10))
+    Decision.objects.create(meeting=meeting, text=hostile("Programme 2027-28 approved"), decided_on=meeting.held_on)
+    return Decision.objects.all()
+
+
 def _candidates(w):
     person = w["trainer"]
     person.pool_status_label = hostile("applied")
@@ -168,6 +192,7 @@ def _builders():
     from accounts import data_protection, retention, two_step
     from accounts import forms as af
     from accounts.models import User
+    from committee import forms as cf
     from courses import filters_training
     from courses.forms import booking, charges, manage
     from evaluation import forms as ef
@@ -249,6 +274,29 @@ def _builders():
         tf.StaffForm: lambda w: tf.StaffForm(rows=_lines(w)),
         tf.SubmitForm: lambda w: tf.SubmitForm(),
         tf.YearAndCycleForm: lambda w: tf.YearAndCycleForm(),
+        cf.ActionForm: lambda w: cf.ActionForm(owners=User.objects.filter(pk=w["person"].pk)),
+        cf.AttendanceForm: lambda w: cf.AttendanceForm(agencies=[w["agency"]], current={w["agency"].pk: ("", "")}),
+        cf.CloseActionForm: lambda w: cf.CloseActionForm(),
+        cf.IssueActionForm: lambda w: cf.IssueActionForm(),
+        cf.IssueMeetingForm: lambda w: cf.IssueMeetingForm(),
+        cf.IssueOutcomeForm: lambda w: cf.IssueOutcomeForm(),
+        cf.IssuesPaperForm: lambda w: cf.IssuesPaperForm(),
+        cf.DayRateForm: lambda w: cf.DayRateForm(),
+        cf.DecisionForm: lambda w: cf.DecisionForm(),
+        cf.DeliveryForm: lambda w: cf.DeliveryForm(),
+        cf.ReceiptForm: lambda w: cf.ReceiptForm(),
+        cf.MeetingForm: lambda w: cf.MeetingForm(),
+        cf.MemberForm: lambda w: cf.MemberForm(),
+        cf.MemberLeftForm: lambda w: cf.MemberLeftForm(),
+        cf.PaperLinkForm: lambda w: cf.PaperLinkForm(),
+        cf.PlanApprovalForm: lambda w: cf.PlanApprovalForm(decisions=_decisions(w)),
+        cf.PlanChangeForm: lambda w: cf.PlanChangeForm(),
+        cf.AdviceAnswerForm: lambda w: cf.AdviceAnswerForm(),
+        cf.AdviceForm: lambda w: cf.AdviceForm(),
+        cf.AnswersForm: lambda w: cf.AnswersForm(answers=_audit_answers(w)),
+        cf.FindingsForm: lambda w: cf.FindingsForm(),
+        cf.OpenRoundForm: lambda w: cf.OpenRoundForm(),
+        cf.RatingForm: lambda w: cf.RatingForm(answers=_audit_answers(w)),
         xf.ExportForm: lambda w: xf.ExportForm(),
         xf.UploadForm: lambda w: xf.UploadForm(),
     }
@@ -260,12 +308,22 @@ SHOWS = {
     "accounts.forms.MoveAgencyForm": ["Northshire Police"],
     "accounts.forms.ProfileForm": ["Work with children", "Practitioners"],
     "accounts.forms.SignUpForm": ["Northshire Police", "Work with children"],
+    "committee.forms.ActionForm": ["Sam Newman", "Northshire Police"],
+    "committee.forms.AnswersForm": ["Induction of new staff", "Within weeks"],
+    "committee.forms.AttendanceForm": ["Northshire Police"],
+    "committee.forms.IssueActionForm": ["Northshire Police"],
+    "committee.forms.MemberForm": ["Northshire Police"],
+    "committee.forms.PlanApprovalForm": ["Programme 2027-28 approved"],
+    "committee.forms.ReceiptForm": ["Northshire Police"],
+    "committee.forms.PlanChangeForm": ["Working Together to Safeguard Children"],
+    "committee.forms.OpenRoundForm": ["Induction of new staff", "Within weeks"],
+    "committee.forms.RatingForm": ["Induction of new staff", "Within four weeks"],
     "courses.forms.booking.RegisterForm": ["Sam Newman", "Northshire Police"],
     "courses.forms.manage.PolicyForm": ["School or academy"],
     "courses.forms.manage.SessionForm": ["Working Together to Safeguard Children", "Olivia Grant", "Training Suite 2"],
     "courses.forms.manage.PathwayRuleForm": ["Work with children", "Inter-agency foundation"],
     "evaluation.forms.AnswerForm": ["Question 0", "Hint 0", "Recognise signs of neglect", "Option one"],
-    "evaluation.forms.ObservationForm": ["Olivia Grant"],
+    "evaluation.forms.ObservationForm": ["Olivia Grant", "Children's rights", "Views at the centre"],
     "evaluation.forms.SettingsForm": ["Straight after the course"],
     "pool.forms.ApplicationForm": ["Working Together to Safeguard Children"],
     "pool.forms.AssignForm": ["Olivia Grant", "applied"],

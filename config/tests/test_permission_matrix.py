@@ -24,6 +24,26 @@ from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
 from accounts.models import Agency, AuditEntry, TargetGroup, User
+from committee import services as committee_services
+from committee.models import (
+    Action,
+    AdviceRequest,
+    AuditFindings,
+    AuditQuestion,
+    CommitteePaper,
+    Decision,
+    MeetingAttendance,
+    MeetingPaper,
+    Member,
+    PaperStatus,
+    PlanChange,
+    ProgrammePlan,
+    Receipt,
+    SessionDelivery,
+    YearFinance,
+)
+from committee.models import Meeting as CommitteeMeeting
+from committee.services import ensure_standard_questions
 from config import health
 from courses.certificates import issue_certificate
 from courses.factories import (
@@ -55,7 +75,7 @@ from pool.factories import MembershipCriterionFactory, MembershipFactory
 from pool.models import Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
 from reports.models import ReportKind, ReportRun, RunStatus
 from tna import services as tna_services
-from tna.models import TnaCycle, TnaReturn, TrainingYear
+from tna.models import ReturnKind, TnaCycle, TnaReturn, TrainingYear
 
 ROLES = ("anonymous", "staff", "lead_a", "lead_b", "trainer", "manager", "board")
 
@@ -113,6 +133,14 @@ def bookings_on(name):
 
 def attendance_on(name):
     return lambda ids: Session.objects.get(pk=ids[name]).attendance.count()
+
+
+def rounds_of_every_kind(ids):
+    return TnaCycle.rounds.count()
+
+
+def audit_return_status(ids):
+    return TnaReturn.every_kind.filter(pk=ids["audit_return"]).values_list("status", flat=True).first()
 
 
 def audit_count(ids):
@@ -370,13 +398,14 @@ MATRIX = {
     "courses:agency-training": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
     "courses:person-training": (("person_a",), row(302, 403, 200, 404, 403, 200, 403), READS_ONLY),
     "courses:session": (("session",), PUBLIC, READS_ONLY),
+    # The trainer delivers the session, so cannot be a delegate at it: refused with the reason.
     "courses:book": (
         ("session",),
         POST_ONLY,
         Post(
             row(302, 302, 302, 302, 302, 302, 302),
             state=bookings_on("session"),
-            changes=SIGNED_IN_ROLES,
+            changes=tuple(r for r in SIGNED_IN_ROLES if r != "trainer"),
         ),
     ),
     "courses:booking": (("booking",), AGENCY_A_OBJECT, READS_ONLY),
@@ -897,6 +926,254 @@ MATRIX = {
         Post(row(302, 404, 200, 404, 404, 200, 200), state=audit_count, changes=("lead_a", "manager", "board")),
     ),
     "reports:table-csv": (("year", "headlines"), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    # The sub-committee: the training manager keeps its records, Board members read them.
+    "committee:index": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:audit-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {
+                "title": "Single-agency training audit 2027",
+                "deadline": (date.today() + timedelta(days=40)).strftime("%d/%m/%Y"),
+                "questions": [a["audit_question"]],
+            },
+            state=rounds_of_every_kind,
+            changes=("manager",),
+        ),
+    ),
+    "committee:audit": (
+        ("audit_round",),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"text": "Induction is late in two agencies"},
+            state=count(AuditFindings),
+            changes=("manager",),
+        ),
+    ),
+    "committee:audit-report": (
+        ("audit_round",),
+        POST_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=count(CommitteePaper), changes=("manager",)),
+    ),
+    "committee:my-audit": ((), row(302, 403, 302, 200, 403, 403, 403), READS_ONLY),
+    "committee:audit-return": (("audit_return",), row(302, 404, 200, 404, 404, 200, 200), READS_ONLY),
+    "committee:audit-answers": (
+        ("audit_return",),
+        row(302, 404, 200, 404, 404, 200, 403),
+        Post(
+            row(302, 404, 302, 404, 404, 302, 403),
+            data=lambda a: {f"answer_{a['audit_question_asked']}": "Within four weeks of starting"},
+            state=audit_count,
+            changes=("lead_a", "manager"),
+        ),
+    ),
+    # A draft with no answers yet: the page says what is missing and nothing is submitted.
+    "committee:audit-check": (
+        ("audit_return",),
+        row(302, 404, 200, 404, 404, 200, 403),
+        Post(row(302, 404, 200, 404, 404, 200, 403), data={"declaration": "on"}, state=audit_return_status),
+    ),
+    "committee:audit-reopen": (
+        ("audit_return",),
+        MANAGER_ONLY,
+        Post(row(302, 403, 403, 403, 403, 200, 403), data={"reason": "Figures wrong"}, state=audit_return_status),
+    ),
+    # Not submitted yet, so there is nothing to rate: the manager is sent back to the return.
+    "committee:audit-rate": (
+        ("audit_return",),
+        row(302, 403, 403, 403, 403, 302, 403),
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=audit_count),
+    ),
+    "committee:paper": (("paper",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    # Every download is written to the audit trail, whatever the method.
+    "committee:paper-download": (
+        ("paper",),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(row(302, 403, 403, 403, 403, 200, 200), state=audit_count, changes=("manager", "board")),
+    ),
+    "committee:advice": (
+        (),
+        row(302, 403, 200, 200, 403, 200, 403),
+        Post(
+            row(302, 403, 302, 302, 403, 403, 403),
+            data={"question": "How often should our call handlers refresh level 1?"},
+            state=count(AdviceRequest),
+            changes=("lead_a", "lead_b"),
+        ),
+    ),
+    "committee:members": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:member-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"email": a["staff_email"], "role": "member", "joined_on": "06/01/2025"},
+            state=count(Member),
+            changes=("manager",),
+        ),
+    ),
+    "committee:member-left": (
+        ("member",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"left_on": "30/09/2026"},
+            state=field(Member, "member", "left_on"),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meetings": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:meeting-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"held_on": "09/09/2026", "agenda": "Programme 2027-28"},
+            state=count(CommitteeMeeting),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meeting": (("meeting",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:meeting-attendance": (
+        ("meeting",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {f"status_{a['agency_a']}": "attended", f"who_{a['agency_a']}": "Aisha Khan"},
+            state=count(MeetingAttendance),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meeting-paper": (
+        ("meeting",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"title": "Attendance against need", "path": "/tna/attendance"},
+            state=count(MeetingPaper),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meeting-decision": (
+        ("meeting",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"text": "Programme 2027-28 approved"},
+            state=count(Decision),
+            changes=("manager",),
+        ),
+    ),
+    "committee:meeting-action": (
+        ("meeting",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {
+                "text": "Send the induction figures",
+                "owner": a["person_a"],
+                "due_on": (date.today() + timedelta(days=30)).strftime("%d/%m/%Y"),
+            },
+            state=count(Action),
+            changes=("manager",),
+        ),
+    ),
+    "committee:actions": ((), SIGNED_IN, READS_ONLY),
+    "committee:action-close": (
+        ("action",),
+        row(302, 404, 200, 404, 404, 200, 404),
+        Post(
+            row(302, 404, 302, 404, 404, 302, 404),
+            data={"outcome": "Sent on 3 March"},
+            state=field(Action, "action", "status"),
+            changes=("lead_a", "manager"),
+        ),
+    ),
+    "committee:issues": (
+        (),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"since": "01/01/2026"},
+            state=count(CommitteePaper),
+            changes=("manager",),
+        ),
+    ),
+    "committee:issue": (
+        ("issue",),
+        row(302, 403, 403, 403, 403, 200, 200),
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"meeting": a["meeting"]},
+            state=field(PracticeIssue, "issue", "status"),
+            changes=("manager",),
+        ),
+    ),
+    "committee:plan": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:plan-change": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"course": a["course"], "finding": "Ran over", "change": "A full day"},
+            state=count(PlanChange),
+            changes=("manager",),
+        ),
+    ),
+    "committee:plan-approve": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data=lambda a: {"decision": a["decision"]},
+            state=count(ProgrammePlan),
+            changes=("manager",),
+        ),
+    ),
+    "committee:money": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:money-rate": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"trainer_day_rate": "250"},
+            state=count(YearFinance),
+            changes=("manager",),
+        ),
+    ),
+    "committee:money-receipt": (
+        ("year",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"source": "grant", "description": "Grant", "amount": "1000", "received_on": "01/05/2026"},
+            state=count(Receipt),
+            changes=("manager",),
+        ),
+    ),
+    "committee:deliveries": (("year",), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "committee:delivery": (
+        ("session",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"delivered_by": "commissioned", "provider": "Safe Lives Training Ltd", "cost": "1200"},
+            state=count(SessionDelivery),
+            changes=("manager",),
+        ),
+    ),
+    "committee:advice-answer": (
+        ("advice",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"answer": "Every three years, as the pathway says."},
+            state=field(AdviceRequest, "advice", "answer"),
+            changes=("manager",),
+        ),
+    ),
 }
 
 
@@ -1045,6 +1322,51 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
             person=UserFactory(agency=agency_a),
             status=BookingStatus.OFFERED,
             offer_expires_at=timezone.now() + timedelta(hours=24),
+        ).pk,
+    }
+    # A single-agency training audit round, open, with agency A's return started (a draft).
+    ensure_standard_questions()
+    audit_round = tna_services.create_round(
+        actor=users["manager"],
+        kind=ReturnKind.AUDIT,
+        title="Single-agency training audit 2026",
+        opens_on=timezone.localdate(),
+        deadline=timezone.localdate() + timedelta(days=30),
+        questions=[(q.text, q.hint) for q in AuditQuestion.objects.all()],
+    )
+    TnaCycle.rounds.filter(pk=audit_round.pk).update(opened_at=timezone.now())
+    audit_return = tna_services.start_return(agency=agency_a, cycle=audit_round)
+    paper = CommitteePaper.objects.create(
+        kind="audit", cycle=audit_round, title="Audit report", status=PaperStatus.DONE, requested_by=users["manager"]
+    )
+    paper.file.save("audit.pdf", ContentFile(b"%PDF-1.4 a finished paper"))
+    # The sub-committee: agency A's member, a meeting before today, and an action for agency A's lead.
+    member = committee_services.add_member(
+        actor=users["manager"], person=person_a, role="member", joined_on=date(2025, 1, 6)
+    )
+    meeting = committee_services.create_meeting(actor=users["manager"], held_on=date(2026, 6, 10), agenda="")
+    action = committee_services.add_action(
+        actor=users["manager"],
+        meeting=meeting,
+        text="Send the induction figures",
+        owner=users["lead_a"],
+        due_on=date(2026, 7, 1),
+    )
+    args |= {
+        "decision": committee_services.add_decision(
+            actor=users["manager"], meeting=meeting, text="Programme 2026-27 approved"
+        ).pk,
+        "member": member.pk,
+        "meeting": meeting.pk,
+        "action": action.pk,
+        "staff_email": users["staff"].email,
+        "audit_round": audit_round.pk,
+        "audit_return": audit_return.pk,
+        "audit_question": AuditQuestion.objects.first().pk,
+        "audit_question_asked": audit_return.answers.first().question_id,
+        "paper": paper.pk,
+        "advice": AdviceRequest.objects.create(
+            agency=agency_a, asked_by=users["lead_a"], question="Is e-learning enough for induction?"
         ).pk,
     }
     args["level_number"] = Level.objects.get(pk=args["level"]).number

@@ -107,4 +107,52 @@ def test_setup_partnership_creates_the_defaults_once():
     call_command("setup_partnership", interactive=False)
     assert TargetGroup.objects.count() == 8 and Level.objects.count() == 4
     assert PathwayRule.objects.count() > 0 and BookingPolicy.objects.count() == 1
+    from committee.models import AuditQuestion
+    from evaluation.models import ObservationValue
+    from pool.models import MembershipCriterion
+
+    # The values the guidance asks of trainers, in the pool's criteria and in what observers look for.
+    values = MembershipCriterion.objects.get(text__startswith="Holds the values").text
+    for value in ("children's rights", "diversity", "equality", "experience of the children and families"):
+        assert value in values
+    assert MembershipCriterion.objects.count() == 6
+    assert set(ObservationValue.objects.values_list("text", flat=True)) == {
+        "Children's rights",
+        "Respect for diversity",
+        "The experience of children and families who use services",
+        "Equality",
+    }
+    assert AuditQuestion.objects.count() == 5
     assert not User.objects.exists() and not Agency.objects.exists()
+
+
+def test_seed_demo_has_a_sub_committee_at_work_and_no_trainer_among_their_own_delegates():
+    from committee.models import Action, Meeting, Member
+    from committee.selectors import agency_attendance, todo_for
+    from courses.models import AttendanceRecord
+    from tna.models import ReturnKind, ReturnStatus, TnaCycle, TnaReturn
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert Member.objects.count() >= 5 and Meeting.objects.count() == 4
+    audit = TnaCycle.rounds.get(kind=ReturnKind.AUDIT)
+    assert TnaReturn.every_kind.filter(cycle=audit, status=ReturnStatus.SUBMITTED).count() == 1
+    priya = User.objects.get(email="priya.shah@northshire-police.example.org")
+    assert [i.text for i in todo_for(priya) if i.count and i.overdue] == ["1 overdue sub-committee action"]
+    assert Action.objects.filter(status="done").exists()
+    first = Meeting.objects.order_by("held_on").first()
+    rows = agency_attendance(starts_on=first.held_on, ends_on=Meeting.objects.order_by("held_on").last().held_on)
+    assert rows and all(r.meetings == 4 for r in rows)
+    from committee.selectors import money_statement, programme_plan
+    from tna.models import TrainingYear
+
+    plan = programme_plan(TrainingYear.objects.get(name="2027-28"))
+    assert plan.approval.decision.text == "Programme 2027-28 approved"
+    assert any(row.changes for row in plan.rows)
+    money = money_statement(TrainingYear.objects.get(name="2026-27"))
+    assert money.day_rate == 250 and money.income_total.year > 0
+    # A session's trainers are never its delegates.
+    for session in Session.objects.prefetch_related("trainers"):
+        trainers = {t.pk for t in session.trainers.all()}
+        assert not trainers & set(session.bookings.values_list("person_id", flat=True)), session
+        assert not trainers & set(AttendanceRecord.objects.filter(session=session).values_list("person_id", flat=True))

@@ -102,6 +102,16 @@ def session_refusal(session: Session, *, now=None) -> str:
     return ""
 
 
+def delivering_refusal(*, person: User, session: Session, on_behalf: bool = True) -> str:
+    """A session's own trainer is never one of its delegates: a place or a register line for them
+    would count them twice, in attendance and in their agency's places used. Why not ("" if they
+    do not deliver it). Booking and the register both ask this."""
+    if person.pk is None or not session.trainers.filter(pk=person.pk).exists():
+        return ""
+    who = f"{person} delivers" if on_behalf else "You deliver"
+    return f"{who} this session as its trainer, so cannot also be a delegate at it."
+
+
 def booking_terms(
     *,
     person: User,
@@ -112,7 +122,8 @@ def booking_terms(
     policy: BookingPolicy | None = None,
 ) -> BookingTerms:
     """May `booked_by` book `person` on `session` now? Refused with a reason: cancelled,
-    completed or started session; booking closed; already booked; clashes with another
+    completed or started session; booking closed; already booked; the person is the session's
+    own trainer; clashes with another
     booking; prerequisite not met (an agency lead or the training manager may override); or
     the person's recent no-shows mean their agency lead must book for them. Reads only."""
     booked_by = booked_by or person
@@ -133,6 +144,9 @@ def booking_terms(
     if existing:
         where = "on the waiting list for" if existing.status == BookingStatus.WAITLISTED else "already booked on"
         return BookingTerms(refusal=f"{whose} {where} this session.")
+    refusal = delivering_refusal(person=person, session=session, on_behalf=on_behalf)
+    if refusal:
+        return BookingTerms(refusal=refusal)
     clash = _clashing_booking(person=person, session=session)
     if clash:
         return BookingTerms(

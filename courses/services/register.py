@@ -36,6 +36,7 @@ from ..models import (
     SessionStatus,
 )
 from ..signals import register_closed
+from .booking import delivering_refusal
 from .charges import PlannedCharge
 
 # The charges a register raises; a late cancellation belongs to the booking, not the register.
@@ -135,6 +136,9 @@ def add_walk_in(
             person.set_unusable_password()
             person.save()
             log_action(actor=actor, action="recorded as a walk-in", obj=person)
+    refusal = delivering_refusal(person=person, session=session)
+    if refusal:
+        raise RegisterError(refusal)
     if AttendanceRecord.objects.filter(session=session, person=person).exists():
         raise RegisterError(f"{person} is already on this register.")
     booking = Booking.objects.filter(session=session, person=person, status=BookingStatus.CONFIRMED).first()

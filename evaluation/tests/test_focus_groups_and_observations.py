@@ -166,3 +166,29 @@ def test_earlier_observations_of_the_session_are_listed_newest_first(manager_cli
     page = manager_client.get(reverse("evaluation:observations", args=[delivered.pk])).content.decode()
     assert page.index("1 November 2026, by Dr Ruth Evans") < page.index("1 October 2026, by Tom Fletcher")
     assert "Someone at another session" not in page
+
+
+def test_an_observer_notes_which_of_the_trainers_values_they_saw(manager_client, delivered):
+    from evaluation.models import ObservationValue
+    from evaluation.standard import install_observation_values
+
+    install_observation_values(ObservationValue)
+    rights, equality = (
+        ObservationValue.objects.get(text="Children's rights"),
+        ObservationValue.objects.get(text="Equality"),
+    )
+    url = reverse("evaluation:observations", args=[delivered.pk])
+    form = manager_client.get(url).content.decode()
+    assert "Values the trainers showed" in form and "Respect for diversity" in form
+    manager_client.post(
+        url,
+        {
+            "observed_on": "24/11/2026",
+            "observer_name": "Dr Ruth Evans, designated nurse",
+            "values_seen": [rights.pk, equality.pk],
+            "strengths": "Kept the child's voice at the centre.",
+        },
+    )
+    observation = Observation.objects.get(session=delivered)
+    assert set(observation.values_seen.all()) == {rights, equality}
+    assert "Children&#x27;s rights, Equality" in manager_client.get(url).content.decode()

@@ -5,8 +5,13 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
 from accounts.demo import seed_reference_data
+from committee.services import ensure_standard_questions
 from config.env import env_file_target, write_env_values
 from courses.demo import seed_pathway, seed_policy
+from evaluation.models import ObservationValue
+from evaluation.standard import install_observation_values
+from pool.models import MembershipCriterion
+from pool.standard import install_criteria
 
 # What every email, page, certificate and report says about who runs the service, and where it is.
 IDENTITY = [
@@ -20,8 +25,9 @@ DEMO_VALUES = {"Northshire Safeguarding Children Partnership", "training@northsh
 class Command(BaseCommand):
     help = (
         "Create the defaults a new partnership starts from: organisation categories, the eight Working "
-        "Together staff groups, levels 1 to 4 with the common refresher rules, and a booking and charging "
-        "policy; and write the partnership's name, support email and site address into the env file "
+        "Together staff groups, levels 1 to 4 with the common refresher rules, a booking and charging "
+        "policy, the trainer pool's criteria, the values session observers look for and the sub-committee's "
+        "audit questions; and write the partnership's name, support email and site address into the env file "
         "(asked for, or given as options). Safe to run twice; the training manager edits all of it afterwards."
     )
 
@@ -50,10 +56,15 @@ class Command(BaseCommand):
             categories, groups = seed_reference_data()
             seed_pathway()
             seed_policy()
+            # The values the guidance asks of trainers: in the pool's criteria and what observers look for.
+            install_criteria(MembershipCriterion)
+            install_observation_values(ObservationValue)
+            ensure_standard_questions()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Ready: {len(categories)} organisation categories, {len(groups)} staff groups, "
-                "levels and pathway rules, booking policy."
+                "levels and pathway rules, booking policy, trainer pool criteria, the values observers look "
+                "for, and the sub-committee's audit questions."
             )
         )
         still_demo = [name for name, _, _ in IDENTITY if given.get(name, getattr(settings, name)) in DEMO_VALUES]
