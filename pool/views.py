@@ -15,7 +15,7 @@ from common.access import permission_required
 from common.errors import LinkExpired
 from common.listing import rows_csv_response, table_page
 from common.views import form_error, link_expired_page, post_data
-from courses.models import Session
+from courses.models import Session, SessionTrainer
 from courses.selectors.booking import sessions_a_trainer_delivers
 from tna.models import TrainingYear
 from tna.selectors import current_training_year
@@ -563,7 +563,9 @@ def session_trainers(request, pk):
             "assignments": assignments,
             "form": form,
             "warnings": warnings,
-            "trainers": session.trainers.select_related("agency"),
+            "trainers": SessionTrainer.objects.filter(session=session)
+            .select_related("user__agency")
+            .order_by("user__full_name"),
         },
     )
 

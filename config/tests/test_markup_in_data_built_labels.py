@@ -165,7 +165,7 @@ def _builders():
     from accounts import forms as af
     from accounts.models import User
     from courses import filters_training
-    from courses.forms import booking, charges, manage
+    from courses.forms import booking, charges, manage, trainer_share
     from evaluation import forms as ef
     from pool import forms as pf
     from reports import forms as rf
@@ -208,6 +208,7 @@ def _builders():
         manage.SessionForm: lambda w: manage.SessionForm(),
         manage.TargetGroupForm: lambda w: manage.TargetGroupForm(instance=w["group"]),
         manage.VenueForm: lambda w: manage.VenueForm(instance=w["venue"]),
+        trainer_share.TrainerShareForm: lambda w: trainer_share.TrainerShareForm(),
         ef.AnswerForm: lambda w: ef.AnswerForm(questionnaire=w["questionnaire"], course=w["course"]),
         ef.FocusGroupForm: lambda w: ef.FocusGroupForm(),
         ef.IssueForm: lambda w: ef.IssueForm(),

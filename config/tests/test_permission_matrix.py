@@ -34,7 +34,18 @@ from courses.factories import (
     SessionFactory,
     VenueFactory,
 )
-from courses.models import Attendance, Booking, BookingStatus, Charge, Course, Level, PathwayRule, Session, Venue
+from courses.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    Charge,
+    Course,
+    Level,
+    PathwayRule,
+    Session,
+    SessionTrainer,
+    Venue,
+)
 from courses.services.charges import raise_no_show_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
@@ -99,6 +110,10 @@ def bookings_on(name):
 
 def attendance_on(name):
     return lambda ids: Session.objects.get(pk=ids[name]).attendance.count()
+
+
+def trainer_share(ids):
+    return SessionTrainer.objects.get(session_id=ids["session"], user_id=ids["delivering"]).share_days
 
 
 def audit_count(ids):
@@ -398,6 +413,18 @@ MATRIX = {
         Post(row(302, 403, 403, 403, 403, 200, 403), data={"capacity": "12"}, state=count(Session)),
     ),
     "courses:manage-session": (("session",), MANAGER_ONLY, READS_ONLY),
+    "courses:manage-trainer-share": (
+        ("session", "delivering"),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"share_days": "0.25"},
+            state=lambda ids: (
+                SessionTrainer.objects.get(session_id=ids["session"], user_id=ids["delivering"]).share_days
+            ),
+            changes=("manager",),
+        ),
+    ),
     "courses:manage-session-edit": (
         ("session",),
         MANAGER_ONLY,
@@ -868,6 +895,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "course_slug": course.slug,
         "course": course.pk,
         "session": session.pk,
+        "delivering": delivering.pk,
         "booking": booking.pk,
         "venue": VenueFactory().pk,
         "level": Level.objects.first().pk,

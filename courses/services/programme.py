@@ -13,6 +13,7 @@ from accounts.audit import log_action
 from common.errors import DomainError
 
 from ..calendar import working_days_before
+from ..durations import days_from_hours, is_quarter_days
 from ..models import (
     HOLDS_PLACE,
     Booking,
@@ -23,6 +24,7 @@ from ..models import (
     Session,
     SessionDate,
     SessionStatus,
+    SessionTrainer,
     Venue,
 )
 
@@ -52,10 +54,22 @@ def _validated(instance, **changes):
 
 @transaction.atomic
 def save_course(*, actor, course: Course | None = None, target_groups=(), prerequisites=(), **values) -> Course:
-    """Create or change a course. Titles are unique; a course cannot need itself, directly or in a loop."""
+    """Create or change a course. Titles are unique; a course cannot need itself, directly or in a loop.
+    Its length is given in days or in hours (`duration_hours`); hours are turned into training days by
+    the policy's length of a training day, here and only here (and again when that length changes)."""
     _require_manager(actor)
     creating = course is None
     course = course or Course()
+    if "duration_hours" in values or "duration_days" in values:
+        hours, days = values.get("duration_hours"), values.get("duration_days")
+        if hours is None and days is None:
+            raise ProgrammeError("Enter the length in days, or in hours", field="duration_days")
+        if hours is not None and days is not None:
+            raise ProgrammeError("Enter the length in days or in hours, not both", field="duration_hours")
+        if hours is not None:
+            values["duration_days"] = days_from_hours(hours, BookingPolicy.current().training_day_hours)
+        else:
+            values["duration_hours"] = None
     title = values.get("title", course.title).strip()
     if Course.objects.filter(title__iexact=title).exclude(pk=course.pk).exists():
         raise ProgrammeError("A course with this title already exists", field="title")
@@ -215,6 +229,40 @@ def save_session(*, actor, session: Session | None = None, dates: list[DateSpan]
     return session
 
 
+@transaction.atomic
+def record_trainer_share(*, actor, session: Session, trainer, share_days: Decimal | None) -> SessionTrainer:
+    """Record the part of a session a trainer delivered, in quarter days, when it was not the
+    whole session (None: the whole session). Trainer days count the share instead of the
+    course's length. A share is more than nothing and no more than the course's length."""
+    _require_manager(actor)
+    row = SessionTrainer.objects.select_for_update().filter(session=session, user=trainer).first()
+    if row is None:
+        raise ProgrammeError(f"{trainer.full_name} is not one of this session's trainers.")
+    if session.status == SessionStatus.CANCELLED:
+        raise ProgrammeError("This session was cancelled, so nobody delivered it.")
+    if share_days is not None:
+        if share_days <= 0 or not is_quarter_days(share_days):
+            raise ProgrammeError("Enter the share in quarter days, like 0.25, 0.5 or 0.75", field="share_days")
+        if share_days >= session.course.duration_days:
+            if share_days > session.course.duration_days:
+                raise ProgrammeError(
+                    f"The course is {session.course.duration_in_words.lower()} long: enter a smaller share, "
+                    "or leave it empty for the whole session",
+                    field="share_days",
+                )
+            share_days = None  # the whole session
+    before = row.share_days
+    row.share_days = share_days
+    row.save(update_fields=["share_days"])
+    log_action(
+        actor=actor,
+        action="recorded trainer's share",
+        obj=session,
+        changes={trainer.full_name: [str(before or "whole session"), str(share_days or "whole session")]},
+    )
+    return row
+
+
 # --- The pathway and the policy ---------------------------------------------------------------
 
 
@@ -266,8 +314,15 @@ def save_policy(*, actor, fee_rates: dict, **values) -> BookingPolicy:
     _require_manager(actor)
     policy = BookingPolicy.current()
     before = {field: str(getattr(policy, field)) for field in values}
+    day_length_before = policy.training_day_hours
     _validated(policy, **values)
     policy.save()
+    if policy.training_day_hours != day_length_before:
+        # Courses measured in hours count again by the new length of a training day.
+        courses = list(Course.objects.filter(duration_hours__isnull=False))
+        for course in courses:
+            course.duration_days = days_from_hours(course.duration_hours, policy.training_day_hours)
+        Course.objects.bulk_update(courses, ["duration_days"])
     for category, (per_day, per_half_day) in fee_rates.items():
         if per_day < 0 or per_half_day < 0:
             raise ProgrammeError("Fees cannot be negative")

@@ -1,6 +1,6 @@
 """How figures are written in reports and on the dashboard."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import dateformat, timezone
@@ -28,11 +28,12 @@ def money(value):
 
 @register.filter
 def num(value):
-    """Whole numbers with thousands separators; halves kept (2.5 days)."""
+    """Whole numbers with thousands separators; parts of a day kept to two places (2.5 days, 19.25 days,
+    and a year of two-hour briefings at 7 hours a day as 12.86)."""
     if value is None:
         return NOT_APPLICABLE
     if isinstance(value, Decimal):
-        value = value.normalize()
+        value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
         if value == value.to_integral():
             return f"{int(value):,}"
         return f"{value:,f}"
