@@ -277,6 +277,19 @@ HOLDS_PLACE = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL, Booking
 ACTIVE = (*HOLDS_PLACE, BookingStatus.WAITLISTED)
 
 
+class ReasonGiven(models.TextChoices):
+    """Why someone cancelled their place, in their words picked from a short list: counted in the
+    quarterly monitoring report. Optional: many people give none."""
+
+    WORK_PRESSURES = "work_pressures", "Work pressures or staff shortages"
+    ILLNESS = "illness", "Illness"
+    PERSONAL = "personal", "Personal or family reasons"
+    CLASH = "clash", "Another commitment at the same time"
+    TRAVEL = "travel", "Travel or the venue"
+    NOT_NEEDED = "not_needed", "The course is no longer needed"
+    OTHER = "other", "Another reason"
+
+
 class Booking(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
@@ -301,6 +314,8 @@ class Booking(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
+    # The reason the person gave when they cancelled (cancellation_reason says who cancelled and how).
+    reason_given = models.CharField("why they cancelled", max_length=20, choices=ReasonGiven.choices, blank=True)
     late_cancellation = models.BooleanField(default=False)
     substitute_for = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="substitutes"

@@ -38,7 +38,7 @@ class RunForm(forms.Form):
         error_messages={"invalid_choice": "Choose an agency from the list"},
     )
     date_from = forms.DateField(
-        label="From (for a charges statement)",
+        label="From (for a charges statement or a monitoring report)",
         required=False,
         widget=forms.TextInput(),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
@@ -46,7 +46,7 @@ class RunForm(forms.Form):
         error_messages={"invalid": "Enter the start date as day/month/year, for example 1/4/2026"},
     )
     date_to = forms.DateField(
-        label="To (for a charges statement)",
+        label="To (for a charges statement or a monitoring report)",
         required=False,
         widget=forms.TextInput(),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
@@ -70,9 +70,13 @@ class RunForm(forms.Form):
                 self.fields["agency"].queryset = Agency.objects.filter(pk=user.agency_id)
                 self.fields["agency"].initial = user.agency_id
             if ReportKind.CHARGES not in kinds:
-                # Only a charges statement covers a period of dates; nobody is asked for what they cannot use.
-                del self.fields["date_from"], self.fields["date_to"]
                 self.fields["agency"].label = "Agency (for an agency's report)"
+                self.fields["date_from"].label = "From (for a monitoring report)"
+                self.fields["date_to"].label = "To (for a monitoring report)"
+            if ReportKind.CHARGES not in kinds and ReportKind.MONITORING not in kinds:
+                # Only a charges statement and a monitoring report cover a period of dates; nobody is
+                # asked for what they cannot use.
+                del self.fields["date_from"], self.fields["date_to"]
         layout = [
             Field.radios("kind", small=True),
             Field.select("year"),
@@ -94,12 +98,17 @@ class RunForm(forms.Form):
             self.add_error("agency", "Choose the agency the report is for")
         if kind == ReportKind.COURSE and not cleaned.get("course") and "course" not in self.errors:
             self.add_error("course", "Choose the course the report is for")
-        if kind == ReportKind.CHARGES and not self.errors.get("date_from") and not self.errors.get("date_to"):
+        if (
+            kind in (ReportKind.CHARGES, ReportKind.MONITORING)
+            and not self.errors.get("date_from")
+            and not self.errors.get("date_to")
+        ):
             start, end = cleaned.get("date_from"), cleaned.get("date_to")
+            what = "statement" if kind == ReportKind.CHARGES else "report"
             if not start:
-                self.add_error("date_from", "Enter the start of the period the statement covers")
+                self.add_error("date_from", f"Enter the start of the period the {what} covers")
             if not end:
-                self.add_error("date_to", "Enter the end of the period the statement covers")
+                self.add_error("date_to", f"Enter the end of the period the {what} covers")
             if start and end and end < start:
                 self.add_error("date_to", "The end date must be on or after the start date")
         return cleaned

@@ -12,6 +12,7 @@ class ReportKind(models.TextChoices):
     AGENCY = "agency", "Agency training report"
     CHARGES = "charges", "Charges statement"
     COURSE = "course", "Course evaluation report"
+    MONITORING = "monitoring", "Quarterly monitoring report"
 
 
 class RunStatus(models.TextChoices):
@@ -25,7 +26,7 @@ class ReportRun(models.Model):
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
     # {"year": <TrainingYear pk>}; an agency's report adds {"agency": <Agency pk>}; a charges
     # statement is {"agency": <pk>, "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}; a course evaluation
-    # report adds {"course": <Course pk>} to the year.
+    # report adds {"course": <Course pk>} to the year; a monitoring report is {"from": ..., "to": ...}.
     parameters = models.JSONField(default=dict)
     # Repeats parameters["agency"], so a lead's runs can be found and checked without reading JSON.
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="report_runs")

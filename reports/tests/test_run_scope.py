@@ -17,12 +17,12 @@ from reports.models import ReportKind, ReportRun, RunStatus
 from reports.selectors import report_runs_visible_to
 from tna.models import TrainingYear
 
-KINDS = ("annual", "agency", "charges", "course")
+KINDS = ("annual", "agency", "charges", "course", "monitoring")
 
 # role: the kinds of run (all about Northshire Police, where a run is about an agency) they may read.
 VISIBLE = {
-    "manager": {"annual", "agency", "charges", "course"},
-    "board": {"annual", "agency", "course"},
+    "manager": {"annual", "agency", "charges", "course", "monitoring"},
+    "board": {"annual", "agency", "course", "monitoring"},
     "lead_police": {"agency", "charges"},
     "lead_school": set(),
     "trainer": set(),
@@ -51,6 +51,11 @@ def runs(db, settings, tmp_path):
             {"year": year.pk, "course": course.pk},
             None,
             "Course evaluation report 2026-27: Working Together to Safeguard Children",
+        ),
+        "monitoring": (
+            {"from": "2026-07-01", "to": "2026-09-30"},
+            None,
+            "Monitoring report: July to September 2026",
         ),
     }
     made = {}
@@ -115,8 +120,8 @@ def test_report_scope_a_board_member_never_downloads_a_statement_that_names_peop
 def test_report_scope_the_request_form_offers_the_kinds_the_person_may_read(runs):
     _, people = runs
     offers = {
-        "manager": {"annual", "agency", "charges", "course"},
-        "board": {"annual", "agency", "course"},
+        "manager": {"annual", "agency", "charges", "course", "monitoring"},
+        "board": {"annual", "agency", "course", "monitoring"},
         "lead_police": {"agency", "charges"},  # for their own agency only
         "lead_school": {"agency", "charges"},
     }
@@ -124,9 +129,9 @@ def test_report_scope_the_request_form_offers_the_kinds_the_person_may_read(runs
         form = RunForm(user=people[role])
         offered = {value for value, _ in form.fields["kind"].choices}
         assert offered == kinds, role
-        # The period of dates belongs to a charges statement alone: nobody else is asked for one.
+        # A period of dates belongs to a charges statement and a monitoring report: nobody else is asked for one.
         asks_for_dates = {"date_from", "date_to"} <= set(form.fields)
-        assert asks_for_dates == ("charges" in kinds), role
+        assert asks_for_dates == ("charges" in kinds or "monitoring" in kinds), role
         assert ("statement" in form.fields["agency"].label) == ("charges" in kinds), role
 
 
