@@ -4,21 +4,11 @@ import io
 import zipfile
 
 from accounts.audit import log_action
-from common.csvfiles import DictWriter
+from common.csvfiles import DictWriter, decode
 
 from .formats import BY_KEY, FORMATS, Result
 
 MAX_BYTES = 30_000_000
-
-
-def decode(raw: bytes) -> str:
-    """Spreadsheets save CSV as UTF-8 (with or without a byte-order mark) or as Windows-1252."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("The file is not a CSV file saved as text")
 
 
 def import_records(*, format_key: str, content: str, commit: bool, actor=None, file_name: str = "") -> Result:

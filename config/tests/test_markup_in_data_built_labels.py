@@ -169,6 +169,7 @@ def _builders():
     from evaluation import forms as ef
     from pool import forms as pf
     from reports import forms as rf
+    from reports import peer_forms
     from tna import forms as tf
     from transfer import forms as xf
 
@@ -232,6 +233,8 @@ def _builders():
         pf.ReviewForm: lambda w: pf.ReviewForm(),
         pf.StatusForm: lambda w: pf.StatusForm(),
         rf.RunForm: lambda w: rf.RunForm(user=training_manager()),
+        peer_forms.PeerFiguresForm: lambda w: peer_forms.PeerFiguresForm(),
+        peer_forms.PeerImportForm: lambda w: peer_forms.PeerImportForm(),
         tf.ContributionsForm: lambda w: tf.ContributionsForm(year=w["year"]),
         tf.ImportForm: lambda w: tf.ImportForm(),
         tf.LinesForm: lambda w: tf.LinesForm(rows=_lines(w)),

@@ -50,7 +50,7 @@ from courses.services.charges import raise_no_show_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
 from pool.models import Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
-from reports.models import ReportKind, ReportRun, RunStatus
+from reports.models import PeerFigures, ReportKind, ReportRun, RunStatus
 from tna import services as tna_services
 from tna.models import TnaCycle, TnaReturn, TrainingYear
 
@@ -812,6 +812,43 @@ MATRIX = {
         Post(row(302, 404, 200, 404, 404, 200, 200), state=audit_count, changes=("lead_a", "manager", "board")),
     ),
     "reports:table-csv": (("year", "headlines"), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "reports:peers": ((), MANAGER_ONLY, READS_ONLY),
+    "reports:peer-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"board": "Westshire Safeguarding Children Board", "year": "2025-26", "events": "40"},
+            state=count(PeerFigures),
+            changes=("manager",),
+        ),
+    ),
+    "reports:peer-edit": (
+        ("peer",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"board": "Eastshire Safeguarding Children Board", "year": "2025-26"},
+            state=field(PeerFigures, "peer", "board"),
+            changes=("manager",),
+        ),
+    ),
+    "reports:peer-remove": (
+        ("peer",),
+        POST_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=count(PeerFigures), changes=("manager",)),
+    ),
+    "reports:peer-import": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"content": "Board,Year,Courses or events\nWestshire Safeguarding Children Board,2025-26,40\n"},
+            state=count(PeerFigures),
+            changes=("manager",),
+        ),
+    ),
+    "reports:peer-export": (("year",), MANAGER_ONLY, READS_ONLY),
 }
 
 
@@ -914,6 +951,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "assignment": Assignment.objects.create(session=session, trainer=delivering).pk,
         "criterion": MembershipCriterionFactory().pk,
         "report_run": agency_report_run(agency_a, year).pk,
+        "peer": PeerFigures.objects.create(board="Southshire Safeguarding Partnership", year="2025-26", events=52).pk,
         "headlines": "headlines",
         "people": "people",
         "questionnaire": standard_questionnaire().pk,

@@ -63,3 +63,14 @@ def as_at_time(value):
     """When the figures were last changed (common/pagecache.as_at), in UK time: "4 March 2026 10:42".
     The dashboard and every report print it the same way, so the two can be compared."""
     return dateformat.format(timezone.localtime(value), "j F Y H:i")
+
+
+@register.filter
+def num_or_blank(value):
+    """A figure a Board may not have published (or this partnership not recorded): "not available"."""
+    return "not available" if value is None else num(value)
+
+
+@register.filter
+def money_or_blank(value):
+    return "not available" if value is None else format_money(value)
