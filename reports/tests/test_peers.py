@@ -181,3 +181,22 @@ def test_the_dashboard_and_the_annual_report_show_where_we_stand(
     assert "8 other Boards and this partnership" in text
     assert "Median of the other Boards: 15" in text  # the chart's median line, events per 1,000
     assert "Southport Safeguarding Children Board" in text
+
+
+def test_the_list_of_other_boards_figures_runs_the_same_queries_for_one_board_and_for_a_hundred(client, target_groups):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(training_manager())
+    PeerFigures.objects.create(board="Eastshire Safeguarding Children Board", year="2025-26", events=40)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("reports:peers")).status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    PeerFigures.objects.bulk_create(
+        PeerFigures(board=f"Board number {n}", year="2025-26", events=n, total_cost=1000 + n) for n in range(99)
+    )
+    assert count() == one
