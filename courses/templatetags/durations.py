@@ -1,16 +1,12 @@
-"""The one way a length is written on a page or in a report: "2 hours", "Half a day", "1.5 days"."""
+"""Days written the one way (courses.durations): `{{ row.days|days }}` in a sentence ("Half a day",
+"19.25 days") and `{{ row.days|day_number }}` in a table cell ("19.25"). A course's own length is
+`{{ course.duration_in_words }}` ("2 hours", "Half a day", "1 day", "1.5 days")."""
 
 from django import template
 
-from ..durations import days_figure, days_in_words, duration_in_words
+from ..durations import days_figure, days_in_words
 
 register = template.Library()
-
-
-@register.filter
-def course_length(course) -> str:
-    """A course's length: `{{ course|course_length }}`."""
-    return duration_in_words(course.duration_days, hours=course.duration_hours)
 
 
 @register.filter

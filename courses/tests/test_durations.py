@@ -51,8 +51,10 @@ def test_an_existing_half_day_course_still_reads_half_a_day_and_counts_half_a_da
     assert course.duration_days == Decimal("0.5") and course.duration_hours is None
     page = client.get(reverse("courses:course", args=[course.slug])).content.decode()
     assert "Half a day" in page
-    rendered = Template("{% load durations %}{{ course|course_length }}").render(Context({"course": course}))
-    assert rendered == "Half a day"
+    rendered = Template("{{ course.duration_in_words }}, {% load durations %}{{ days|days }}").render(
+        Context({"course": course, "days": course.duration_days})
+    )
+    assert rendered == "Half a day, Half a day"
 
 
 def test_a_briefing_recorded_in_hours_counts_by_the_length_of_a_training_day(manager_client):
