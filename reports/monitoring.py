@@ -208,27 +208,35 @@ def take_up_sentence(report: Monitoring) -> str:
 
 
 def take_up_chart(report: Monitoring):
-    """Take-up and the attendance rate in the three periods, as columns with their figures printed."""
+    """Take-up and the attendance rate in the periods that delivered events, as columns with their
+    figures printed. A period with no events is left out (a column of 0% would say it had some) and
+    said in the description; None when no period delivered any."""
     take_up, rate = report.take_up, report.comparisons()[1]
-    labels = [f"This {report.kind}", f"Previous {report.kind}", "A year earlier"]
+    periods = list(
+        zip(
+            [f"This {report.kind}", f"Previous {report.kind}", "A year earlier"],
+            (report.period, report.previous, report.last_year),
+            (take_up.now, take_up.previous, take_up.last_year),
+            (rate.now, rate.previous, rate.last_year),
+        )
+    )
+    shown = [p for p in periods if p[2] is not None]
+    if not shown:
+        return None
     return column_trend(
         title=f"Take-up and attendance rate: this {report.kind}, the one before and a year earlier",
         description="; ".join(
-            f"{label} ({p.label}): take-up {'none' if t is None else f'{t}%'}, "
-            f"attendance rate {'none' if a is None else f'{a}%'}"
-            for label, p, t, a in zip(
-                labels,
-                (report.period, report.previous, report.last_year),
-                (take_up.now, take_up.previous, take_up.last_year),
-                (rate.now, rate.previous, rate.last_year),
+            f"{label} ({period.label}): "
+            + (
+                "no events delivered"
+                if t is None
+                else f"take-up {t}%, attendance rate {'none' if a is None else f'{a}%'}"
             )
+            for label, period, t, a in periods
         ),
-        periods=labels,
+        periods=[label for label, *_ in shown],
         series=["Take-up (%)", "Attendance rate (%)"],
-        values=[
-            [take_up.now, take_up.previous, take_up.last_year],
-            [rate.now, rate.previous, rate.last_year],
-        ],
+        values=[[t for _, _, t, _ in shown], [a for _, _, _, a in shown]],
     )
 
 

@@ -171,3 +171,11 @@ def test_the_monitoring_report_is_asked_for_with_its_dates(
     )
     assert response.status_code == 302
     assert "Monitoring report: July to September 2025" in client.get(response["Location"]).content.decode()
+
+
+def test_the_chart_leaves_out_a_period_with_no_events(quarters):
+    report = monitoring.monitoring(date(2025, 10, 1), date(2025, 12, 31))  # nothing delivered this quarter
+    chart = str(monitoring.take_up_chart(report))
+    assert "This quarter (October to December 2025): no events delivered" in chart
+    assert "Previous quarter (July to September 2025): take-up 77%, attendance rate 82%" in chart
+    assert monitoring.take_up_chart(monitoring.monitoring(date(2031, 1, 1), date(2031, 3, 31))) is None
