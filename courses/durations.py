@@ -27,6 +27,20 @@ def is_quarter_days(days: Decimal) -> bool:
     return (Decimal(days) / QUARTER) == int(Decimal(days) / QUARTER)
 
 
+class ShareTooLong(ValueError):
+    """A trainer's share longer than the session they shared."""
+
+
+def trainer_share(share: Decimal | None, course_days: Decimal) -> Decimal | None:
+    """A trainer's recorded share of a session: None for the whole session (no share, or a share as
+    long as the course), ShareTooLong for more than the course's length."""
+    if share is None:
+        return None
+    if share > course_days:
+        raise ShareTooLong(f"is more than the course's length ({days_in_words(course_days).lower()})")
+    return None if share == course_days else share
+
+
 def charged_days(days: Decimal) -> Decimal:
     """The length charges count: rounded up to the next half day (a two-hour briefing is a half day)."""
     return (Decimal(days) / HALF).to_integral_value(rounding=ROUND_CEILING) * HALF

@@ -19,7 +19,7 @@ from accounts.models import Agency, OrganisationCategory, Sector, TargetGroup, U
 from accounts.selectors import line_manager_problem
 from accounts.services import clean_domains
 from common.csvfiles import CsvFileError, LineProblem, dict_reader
-from courses.durations import QUARTER, days_from_hours, is_quarter_days
+from courses.durations import QUARTER, ShareTooLong, days_from_hours, is_quarter_days, trainer_share
 from courses.models import (
     Attendance,
     AttendanceRecord,
@@ -998,6 +998,7 @@ class TrainerContributions(SessionRowMixin, Format):
 
     def prepare(self):
         self.sessions = _sessions_by_key()
+        self.lengths = dict(Session.objects.values_list("pk", "course__duration_days"))
         self.people = {
             email.lower(): (pk, agency)
             for pk, email, agency in User.objects.values_list("pk", "email", "agency_id").iterator()
@@ -1017,17 +1018,18 @@ class TrainerContributions(SessionRowMixin, Format):
     def parse(self, row):
         session_id = self._session_key(row)
         v = read(self, row, [("Email", self._person), ("Share in days", self._share)])
-        return (session_id, v["Email"][0]), (session_id, v["Email"][0], v["Share in days"])
+        try:
+            share = trainer_share(v["Share in days"], self.lengths[session_id])
+        except ShareTooLong as too_long:
+            raise RowProblems({"Share in days": str(too_long)}) from None
+        return (session_id, v["Email"][0]), (session_id, v["Email"][0], share)
 
     def write(self, items, result):
-        days = dict(Session.objects.filter(pk__in={s for s, _, _ in items}).values_list("pk", "course__duration_days"))
         existing = {
             (r.session_id, r.user_id): r for r in SessionTrainer.objects.filter(session_id__in={s for s, _, _ in items})
         }
         new, changed = [], []
         for session_id, user_id, share in items:
-            if share is not None and share >= days[session_id]:
-                share = None  # the whole session, or more than it: the course's length counts
             row = existing.get((session_id, user_id))
             if row is None:
                 new.append(SessionTrainer(session_id=session_id, user_id=user_id, share_days=share))

@@ -13,7 +13,7 @@ from accounts.audit import log_action
 from common.errors import DomainError
 
 from ..calendar import working_days_before
-from ..durations import days_from_hours, is_quarter_days
+from ..durations import ShareTooLong, days_from_hours, is_quarter_days, trainer_share
 from ..models import (
     HOLDS_PLACE,
     Booking,
@@ -240,17 +240,16 @@ def record_trainer_share(*, actor, session: Session, trainer, share_days: Decima
         raise ProgrammeError(f"{trainer.full_name} is not one of this session's trainers.")
     if session.status == SessionStatus.CANCELLED:
         raise ProgrammeError("This session was cancelled, so nobody delivered it.")
-    if share_days is not None:
-        if share_days <= 0 or not is_quarter_days(share_days):
-            raise ProgrammeError("Enter the share in quarter days, like 0.25, 0.5 or 0.75", field="share_days")
-        if share_days >= session.course.duration_days:
-            if share_days > session.course.duration_days:
-                raise ProgrammeError(
-                    f"The course is {session.course.duration_in_words.lower()} long: enter a smaller share, "
-                    "or leave it empty for the whole session",
-                    field="share_days",
-                )
-            share_days = None  # the whole session
+    if share_days is not None and (share_days <= 0 or not is_quarter_days(share_days)):
+        raise ProgrammeError("Enter the share in quarter days, like 0.25, 0.5 or 0.75", field="share_days")
+    try:
+        share_days = trainer_share(share_days, session.course.duration_days)
+    except ShareTooLong:
+        raise ProgrammeError(
+            f"The course is {session.course.duration_in_words.lower()} long: enter a smaller share, "
+            "or leave it empty for the whole session",
+            field="share_days",
+        ) from None
     before = row.share_days
     row.share_days = share_days
     row.save(update_fields=["share_days"])

@@ -84,6 +84,9 @@ def test_a_trainers_share_imports_and_counts_in_trainer_days(target_groups):
         ("grace.okafor@example.org", ""),
         ("tom.fletcher@example.org", "0.25"),
     ]
+    too_long = content.replace(",0.25\n", ",1.5\n")
+    result = services.import_records(format_key="trainer-contributions", content=too_long, commit=False)
+    assert [str(e) for e in result.errors] == ["Line 3, Share in days: is more than the course's length (1 day)"]
     bad = content.replace(",0.25\n", ",0.3\n")
     result = services.import_records(format_key="trainer-contributions", content=bad, commit=False)
     assert [str(e) for e in result.errors] == [
