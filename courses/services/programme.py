@@ -33,6 +33,10 @@ class ProgrammeError(DomainError):
     pass
 
 
+# The longest course the catalogue holds, in training days (the course's own constraint says the same).
+MAX_COURSE_DAYS = 10
+
+
 def _require_manager(actor) -> None:
     if not actor.is_training_manager:
         raise ProgrammeError("Only the training manager can change the programme.")
@@ -68,6 +72,12 @@ def save_course(*, actor, course: Course | None = None, target_groups=(), prereq
             raise ProgrammeError("Enter the length in days or in hours, not both", field="duration_hours")
         if hours is not None:
             values["duration_days"] = days_from_hours(hours, BookingPolicy.current().training_day_hours)
+            if values["duration_days"] > MAX_COURSE_DAYS:
+                raise ProgrammeError(
+                    f"{hours.normalize():f} hours is more than {MAX_COURSE_DAYS} training days: "
+                    "give the length in days",
+                    field="duration_hours",
+                )
         else:
             values["duration_hours"] = None
     title = values.get("title", course.title).strip()
@@ -318,9 +328,15 @@ def save_policy(*, actor, fee_rates: dict, **values) -> BookingPolicy:
     policy.save()
     if policy.training_day_hours != day_length_before:
         # Courses measured in hours count again by the new length of a training day.
-        courses = list(Course.objects.filter(duration_hours__isnull=False))
+        courses = list(Course.objects.filter(duration_hours__isnull=False).order_by("title"))
         for course in courses:
             course.duration_days = days_from_hours(course.duration_hours, policy.training_day_hours)
+            if course.duration_days > MAX_COURSE_DAYS:
+                raise ProgrammeError(
+                    f"With a training day of {policy.training_day_hours.normalize():f} hours, {course.title} "
+                    f"would last more than {MAX_COURSE_DAYS} days: give a longer training day",
+                    field="training_day_hours",
+                )
         Course.objects.bulk_update(courses, ["duration_days"])
     for category, (per_day, per_half_day) in fee_rates.items():
         if per_day < 0 or per_half_day < 0:

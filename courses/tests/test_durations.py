@@ -182,3 +182,11 @@ def test_a_trainers_share_is_quarter_days_no_longer_than_the_course(manager_clie
 def test_days_in_words_keeps_quarters():
     assert days_in_words(Decimal("18.5")) == "18.5 days"
     assert days_in_words(Decimal("12.857142")) == "12.86 days"
+
+
+def test_a_shorter_training_day_cannot_make_a_course_longer_than_ten_days():
+    manager = training_manager()
+    CourseFactory(title="Designated Safeguarding Lead Programme", duration_hours=Decimal("24"), duration_days=3)
+    with pytest.raises(ProgrammeError, match="would last more than 10 days"):
+        save_policy(actor=manager, fee_rates={}, training_day_hours=Decimal("2"))
+    assert BookingPolicy.current().training_day_hours == Decimal("7.00")
