@@ -123,3 +123,14 @@ def dict_reader(text: str) -> csv.DictReader:
             reason=f"the file cannot be read as CSV ({reason}). Save it from your spreadsheet as CSV and try again",
         ) from None
     return _RestoringDictReader(io.StringIO(text, newline=""))
+
+
+def decode(raw: bytes) -> str:
+    """An uploaded CSV file's text: spreadsheets save CSV as UTF-8 (with or without a byte-order mark)
+    or as Windows-1252."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("The file is not a CSV file saved as text")

@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 
 from django.utils.safestring import mark_safe
 
+from .money import format_money
+
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#912b88"]
 TEXT = "#0b0c0c"
 GRID = "#b1b4b6"
@@ -122,3 +124,90 @@ def column_trend(
     parts.append(f'<line x1="{left}" y1="{top + plot}" x2="{width}" y2="{top + plot}" stroke="{GRID}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def ranked_bars(
+    *,
+    title: str,
+    description: str,
+    rows: list[tuple[str, object, bool]],
+    median=None,
+    money: bool = False,
+    marker: str = "",
+    width: int = 680,
+):
+    """One bar per row (label, value, highlighted), with the figure printed at its end and an
+    optional median drawn as a dashed line with its value. A highlighted row is told apart in three
+    ways, so colour is never the only sign: its label ends with `marker` and is bold, and its bar
+    is filled in a second colour with a dark outline. A row without a value says "not available"."""
+    label_width, bar_height, gap, top, line_height = 260, 16, 6, 34, 11
+    # Whole labels, wrapped: each row is as tall as its label needs.
+    labels = [_wrap(label + (marker if highlighted else ""), 42) for label, _, highlighted in rows]
+    pitches = [max(bar_height, line_height * len(lines) + 2) + gap for lines in labels]
+    bottom = top + sum(pitches)
+    height = bottom + 24
+    values = [float(v) for _, v, _ in rows if v is not None] + ([float(median)] if median is not None else [])
+    biggest = max(values + [1.0])
+    scale = (width - label_width - 90) / biggest
+
+    def written(value) -> str:
+        if money:
+            return format_money(value)
+        return _number(value)
+
+    parts = _open(title, description, width, height)
+    parts.append(f'<text x="0" y="14" font-size="12" font-weight="bold" fill="{TEXT}" {FONT}>{escape(title)}</text>')
+    # The median first, so the bars and their figures are drawn over it.
+    if median is not None:
+        x = label_width + float(median) * scale
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{bottom}" stroke="{TEXT}" stroke-width="1.5" '
+            'stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{bottom + 14}" font-size="10.5" text-anchor="middle" fill="{TEXT}" {FONT}>'
+            f"Median of the other Boards: {escape(written(median))}</text>"
+        )
+    y_row = top
+    for (_, value, highlighted), lines, pitch in zip(rows, labels, pitches):
+        middle = y_row + (pitch - gap) / 2
+        y = middle - bar_height / 2
+        y_row += pitch
+        weight = ' font-weight="bold"' if highlighted else ""
+        for n, line in enumerate(lines):
+            dy = (n - (len(lines) - 1) / 2) * line_height
+            parts.append(
+                f'<text x="{label_width - 8}" y="{middle + 4 + dy:.1f}" font-size="10.5" '
+                f'text-anchor="end" fill="{TEXT}"{weight} {FONT}>{escape(line)}</text>'
+            )
+        if value is None:
+            parts.append(
+                f'<text x="{label_width + 4}" y="{y + bar_height - 4:.1f}" font-size="10" fill="{TEXT}" {FONT}>'
+                "not available</text>"
+            )
+            continue
+        length = max(1.0, float(value) * scale)
+        fill, stroke = (COLOURS[1], f' stroke="{TEXT}" stroke-width="2"') if highlighted else (COLOURS[0], "")
+        parts.append(
+            f'<rect x="{label_width}" y="{y:.1f}" width="{length:.1f}" height="{bar_height}" fill="{fill}"{stroke}/>'
+        )
+        parts.append(
+            f'<text x="{label_width + length + 5:.1f}" y="{y + bar_height - 4:.1f}" font-size="10.5" fill="{TEXT}"'
+            f"{weight} {FONT}>{escape(written(value))}</text>"
+        )
+    parts.append(f'<line x1="{label_width}" y1="{top - 6}" x2="{label_width}" y2="{height - 22}" stroke="{GRID}"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Words on lines of at most `width` characters (a long word stays whole), so two long names that
+    share their first words are never cut to look the same."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines

@@ -40,12 +40,24 @@ class Course(models.Model):
     learning_outcomes = models.TextField(help_text="One learning outcome per line.")
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="courses")
     target_groups = models.ManyToManyField(TargetGroup, related_name="courses", blank=True)
+    # The course's length in training days: what training days, trainer days and charges count.
+    # A course measured in hours keeps its hours too, and `save_course` (or a change to the length
+    # of a training day, `save_policy`) works its days out from them, so every figure reads one field.
     duration_days = models.DecimalField(
         "duration in days",
-        max_digits=3,
-        decimal_places=1,
-        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("10"))],
-        help_text="In half days: 0.5, 1, 1.5 ...",
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("10"))],
+        help_text="In quarter days: 0.25, 0.5, 1, 1.5 ...",
+    )
+    duration_hours = models.DecimalField(
+        "duration in hours",
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+        help_text="For a course measured in hours, such as a two-hour briefing.",
     )
     delivery_mode = models.CharField(max_length=20, choices=DeliveryMode.choices)
     inter_agency = models.BooleanField(default=True)
@@ -65,8 +77,13 @@ class Course(models.Model):
         ordering = ["level__number", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(duration_days__gte=Decimal("0.5")) & Q(duration_days__lte=Decimal("10")),
-                name="course_duration_in_range",
+                condition=Q(duration_days__gt=0) & Q(duration_days__lte=Decimal("10")),
+                name="course_duration_days_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_hours__isnull=True)
+                | (Q(duration_hours__gte=Decimal("0.25")) & Q(duration_hours__lte=Decimal("24"))),
+                name="course_duration_hours_in_range",
             ),
         ]
 
@@ -77,8 +94,11 @@ class Course(models.Model):
         return [line.strip() for line in self.learning_outcomes.splitlines() if line.strip()]
 
     @property
-    def half_days(self) -> int:
-        return int(self.duration_days * 2)
+    def duration_in_words(self) -> str:
+        """ "2 hours", "Half a day", "1 day", "1.5 days": how every page and report says its length."""
+        from .durations import duration_in_words
+
+        return duration_in_words(self.duration_days, hours=self.duration_hours)
 
 
 class PathwayRule(models.Model):
@@ -174,7 +194,9 @@ class Session(models.Model):
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
-    trainers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sessions_delivered")
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="sessions_delivered", through="SessionTrainer"
+    )
     venue_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     trainer_fees = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     catering_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
@@ -226,6 +248,34 @@ class Session(models.Model):
     @property
     def is_online(self) -> bool:
         return bool(self.online_link) and self.venue_id is None
+
+
+class SessionTrainer(models.Model):
+    """A trainer delivering a session. Most deliver the whole session; one who gave part of it
+    (a quarter day of a full-day course) has their share recorded, and trainer days count it."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    share_days = models.DecimalField(
+        "share of the session in days",
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Empty when they delivered the whole session.",
+    )
+
+    class Meta:
+        db_table = "courses_session_trainers"
+        unique_together = [("session", "user")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_days__isnull=True) | Q(share_days__gt=0), name="trainer_share_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.session}"
 
 
 class SessionDate(models.Model):
@@ -293,6 +343,19 @@ HOLDS_PLACE = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL, Booking
 ACTIVE = (*HOLDS_PLACE, BookingStatus.WAITLISTED)
 
 
+class ReasonGiven(models.TextChoices):
+    """Why someone cancelled their place, in their words picked from a short list: counted in the
+    quarterly monitoring report. Optional: many people give none."""
+
+    WORK_PRESSURES = "work_pressures", "Work pressures or staff shortages"
+    ILLNESS = "illness", "Illness"
+    PERSONAL = "personal", "Personal or family reasons"
+    CLASH = "clash", "Another commitment at the same time"
+    TRAVEL = "travel", "Travel or the venue"
+    NOT_NEEDED = "not_needed", "The course is no longer needed"
+    OTHER = "other", "Another reason"
+
+
 class Booking(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="bookings")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
@@ -317,6 +380,8 @@ class Booking(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
+    # The reason the person gave when they cancelled (cancellation_reason says who cancelled and how).
+    reason_given = models.CharField("why they cancelled", max_length=20, choices=ReasonGiven.choices, blank=True)
     late_cancellation = models.BooleanField(default=False)
     substitute_for = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="substitutes"
@@ -410,6 +475,16 @@ class BookingPolicy(models.Model):
         "how to pay",
         blank=True,
         help_text="Printed on every invoice: payment terms, bank details or the council's payment reference.",
+    )
+    # Seven hours: a half day is then three and a half, the length of the partnership's morning
+    # sessions (09:30 to 13:00); a two-hour briefing counts 2/7 of a training day.
+    training_day_hours = models.DecimalField(
+        "length of a training day in hours",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("7.00"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("12"))],
+        help_text="Courses measured in hours count this many hours as one training day.",
     )
 
     class Meta:

@@ -54,7 +54,7 @@ class CourseTable(tables.Table):
         "Course", linkify=lambda record: reverse("courses:manage-course-edit", args=[record.pk]), attrs=LINK
     )
     level = tables.Column("Level", accessor="level__number", order_by="level__number")
-    duration_days = tables.Column("Days", attrs=NUMERIC)
+    duration_days = tables.Column("Length")
     delivery_mode = tables.Column("Delivery")
     upcoming = tables.Column("Upcoming sessions", attrs=NUMERIC)
     active = tables.BooleanColumn("Active", yesno="Yes,No")
@@ -65,8 +65,8 @@ class CourseTable(tables.Table):
         order_by = "title"
         attrs = {"class": "govuk-table app-table--small"}
 
-    def render_duration_days(self, value):
-        return f"{value.normalize():f}"
+    def render_duration_days(self, record):
+        return record.duration_in_words
 
 
 class VenueTable(tables.Table):

@@ -260,6 +260,17 @@ def _deliver_programme(now) -> None:
                     "responded_at": session.starts_at - timedelta(days=58),
                 },
             )
+    # A co-trainer who gave only part of a day: on the first full-day session delivered, the second
+    # trainer led the last quarter of the day, and their trainer days count 0.25.
+    shared = next(
+        (s for s in sessions if s.ends_at <= now and s.course.duration_days == 1 and s.trainers.count() == 2), None
+    )
+    if shared is not None:
+        from courses.models import SessionTrainer
+        from courses.services.programme import record_trainer_share
+
+        second_trainer = SessionTrainer.objects.filter(session=shared).order_by("pk").last().user
+        record_trainer_share(actor=manager, session=shared, trainer=second_trainer, share_days=Decimal("0.25"))
     grace = active[0].person
     target = next(
         (s for s in upcoming[1:] if grace not in s.trainers.all() and grace.pk not in delegates.get(s.pk, set())),

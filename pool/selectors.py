@@ -3,8 +3,10 @@ contribution against its commitment. Each runs a fixed number of queries.
 
 Delivery is read from the sessions' trainers: a session counts once it has ended
 and was not cancelled, and each of its trainers delivered the course's length
-in days (a half-day course is 0.5). A trainer's days count for the agency they
-belong to now; the log is about the people the agency gives, not where they were.
+in days (a half-day course is 0.5), or their recorded share of it when they gave
+part of the session (a quarter day of a full-day course is 0.25): `TRAINER_DAYS`,
+the one expression every trainer-day figure sums. A trainer's days count for the
+agency they belong to now; the log is about the people the agency gives, not where they were.
 """
 
 import math
@@ -12,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +24,7 @@ from accounts.models import Agency, User
 from accounts.roles import Role
 from accounts.selectors import is_member_of, leads_of
 from common.todo import TodoItem
-from courses.models import Attendance, AttendanceRecord, Session, SessionStatus
+from courses.models import Attendance, AttendanceRecord, Session, SessionStatus, SessionTrainer
 from tna.models import TrainingYear
 from tna.selectors import percent, rag
 
@@ -53,8 +56,12 @@ def delivered_sessions(start: date, end: date):
     )
 
 
+# A trainer's days for one session: their share when one is recorded, else the course's length.
+TRAINER_DAYS = Coalesce(F("share_days"), F("session__course__duration_days"))
+
+
 def _delivery_rows(start: date, end: date, *, agency_id=None, person_id=None):
-    rows = Session.trainers.through.objects.filter(session__in=delivered_sessions(start, end))
+    rows = SessionTrainer.objects.filter(session__in=delivered_sessions(start, end))
     if agency_id is not None:
         rows = rows.filter(user__agency_id=agency_id)
     if person_id is not None:
@@ -76,7 +83,7 @@ def delivery_by_trainer(start: date, end: date, *, agency_id=None) -> list[Train
     rows = (
         _delivery_rows(start, end, agency_id=agency_id)
         .values("user_id", "user__full_name", "user__agency__name")
-        .annotate(sessions=Count("session_id"), days=Sum("session__course__duration_days"))
+        .annotate(sessions=Count("session_id"), days=Sum(TRAINER_DAYS))
         .order_by("-days", "user__full_name")
     )
     return [
@@ -92,7 +99,7 @@ def days_by_agency(start: date, end: date) -> dict[int | None, tuple[int, Decima
     rows = (
         _delivery_rows(start, end)
         .values("user__agency_id")
-        .annotate(sessions=Count("session_id"), days=Sum("session__course__duration_days"))
+        .annotate(sessions=Count("session_id"), days=Sum(TRAINER_DAYS))
     )
     return {r["user__agency_id"]: (r["sessions"], r["days"] or ZERO) for r in rows}
 
@@ -233,17 +240,21 @@ def delivery_record(person) -> list[dict]:
     years = list(TrainingYear.objects.order_by("-starts_on"))
     if not years:
         return []
-    sessions = list(
-        delivered_sessions(years[-1].starts_on, years[0].ends_on)
-        .filter(trainers=person)
-        .select_related("course")
-        .order_by("starts_at")
+    delivered = list(
+        _delivery_rows(years[-1].starts_on, years[0].ends_on, person_id=person.pk)
+        .select_related("session__course")
+        .annotate(days=TRAINER_DAYS)
+        .order_by("session__starts_at")
     )
+    for d in delivered:
+        d.session.share_days = d.share_days  # the part they gave, when not the whole session
     rows = []
     for year in years:
-        in_year = [s for s in sessions if year.starts_on <= timezone.localtime(s.starts_at).date() <= year.ends_on]
+        in_year = [
+            d for d in delivered if year.starts_on <= timezone.localtime(d.session.starts_at).date() <= year.ends_on
+        ]
         if in_year:
-            rows.append({"year": year, "sessions": in_year, "days": sum(s.course.duration_days for s in in_year)})
+            rows.append({"year": year, "sessions": [d.session for d in in_year], "days": sum(d.days for d in in_year)})
     return rows
 
 

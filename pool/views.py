@@ -15,7 +15,8 @@ from common.access import permission_required
 from common.errors import LinkExpired
 from common.listing import rows_csv_response, table_page
 from common.views import form_error, link_expired_page, post_data
-from courses.models import Session
+from courses.durations import days_figure
+from courses.models import Session, SessionTrainer
 from courses.selectors.booking import sessions_a_trainer_delivers
 from tna.models import TrainingYear
 from tna.selectors import current_training_year
@@ -424,8 +425,8 @@ def _contributions_csv(rows, filename):
         + [
             [
                 r.agency.name,
-                r.committed_days if r.committed_days is not None else "",
-                r.delivered_days,
+                days_figure(r.committed_days),
+                days_figure(r.delivered_days),
                 r.sessions,
                 r.percent_delivered if r.percent_delivered is not None else "not applicable",
                 r.places_earned,
@@ -522,7 +523,9 @@ def delivery(request):
 
 def _trainers_csv(rows, filename):
     return rows_csv_response(
-        [["Trainer", "Agency", "Sessions", "Days"]] + [[r.name, r.agency, r.sessions, r.days] for r in rows], filename
+        [["Trainer", "Agency", "Sessions", "Days"]]
+        + [[r.name, r.agency, r.sessions, days_figure(r.days)] for r in rows],
+        filename,
     )
 
 
@@ -564,7 +567,9 @@ def session_trainers(request, pk):
             "assignments": assignments,
             "form": form,
             "warnings": warnings,
-            "trainers": session.trainers.select_related("agency"),
+            "trainers": SessionTrainer.objects.filter(session=session)
+            .select_related("user__agency")
+            .order_by("user__full_name"),
         },
     )
 

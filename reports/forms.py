@@ -15,6 +15,8 @@ FIELDS_BY_KIND = {
     ReportKind.AGENCY: ("year", "agency"),
     ReportKind.CHARGES: ("agency", "date_from", "date_to"),
     ReportKind.COURSE: ("year", "course"),
+    # Any quarter or period, compared with the one before and the same dates a year earlier.
+    ReportKind.MONITORING: ("date_from", "date_to"),
 }
 
 
@@ -72,9 +74,9 @@ class RunForm(forms.Form):
         label="From",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"],
-        help_text="The first day the statement covers, for example 1/4/2026",
+        help_text="The first day the report covers, for example 1/4/2026",
         error_messages={
-            "required": "Enter the start of the period the statement covers",
+            "required": "Enter the start of the period the report covers",
             "invalid": "Enter the start date as day/month/year, for example 1/4/2026",
         },
     )
@@ -82,9 +84,9 @@ class RunForm(forms.Form):
         label="To",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"],
-        help_text="The last day it covers, for example 31/3/2027",
+        help_text="The last day it covers, for example 30/6/2026",
         error_messages={
-            "required": "Enter the end of the period the statement covers",
+            "required": "Enter the end of the period the report covers",
             "invalid": "Enter the end date as day/month/year, for example 31/3/2027",
         },
     )

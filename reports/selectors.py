@@ -4,8 +4,9 @@ One definition of which kinds of report each person may read, used by the reques
 request service, the lists of runs (dashboard and "Reports"), the run's page and the download:
 
 - the training manager: every run;
-- a Board member: the kinds that name nobody (the annual report, an agency's training report and a
-  course evaluation report: figures only, groups too small to be anonymous left out);
+- a Board member: the kinds that name nobody (the annual report, an agency's training report, a
+  course evaluation report and the monitoring report: figures only, groups too small to be anonymous
+  left out);
 - an agency lead: their own agency's training report and charges statements;
 - nobody else: no run.
 
@@ -24,7 +25,7 @@ from common.todo import TodoItem
 from .models import ReportKind, ReportRun, RunStatus
 
 # Reports that show figures only: safe for the Board.
-BOARD_KINDS = (ReportKind.ANNUAL, ReportKind.AGENCY, ReportKind.COURSE)
+BOARD_KINDS = (ReportKind.ANNUAL, ReportKind.AGENCY, ReportKind.COURSE, ReportKind.MONITORING)
 # Reports about one agency, for that agency's lead.
 AGENCY_LEAD_KINDS = (ReportKind.AGENCY, ReportKind.CHARGES)
 

@@ -19,7 +19,7 @@ from common import pagecache
 from common.errors import DomainError
 from tna.models import TrainingYear
 
-from . import charts, metrics
+from . import charts, metrics, monitoring
 from .models import ReportKind, ReportRun, RunStatus
 from .selectors import may_read_report
 
@@ -58,6 +58,13 @@ def request_run(
             )
         title = f"Charges statement: {agency.name}, {date_from:%-d %b %Y} to {date_to:%-d %b %Y}"
         parameters = {"agency": agency.pk, "from": date_from.isoformat(), "to": date_to.isoformat()}
+    elif kind == ReportKind.MONITORING:
+        if not (date_from and date_to) or date_to < date_from:
+            raise ReportError(
+                "Enter the quarter or period the report covers, with the end on or after the start.", field="date_to"
+            )
+        title = f"Monitoring report: {monitoring.period_label(date_from, date_to)}"
+        parameters = {"from": date_from.isoformat(), "to": date_to.isoformat()}
     elif kind == ReportKind.COURSE:
         if course is None or year is None:
             raise ReportError("Choose the course and the training year.", field="course")
@@ -122,6 +129,8 @@ def _progress(run: ReportRun):
 def render_html(run: ReportRun, *, progress=None) -> str:
     if run.kind == ReportKind.CHARGES:
         return _render_charges(run)
+    if run.kind == ReportKind.MONITORING:
+        return monitoring.render_html(run)
     year = TrainingYear.objects.filter(pk=run.parameters.get("year")).first()
     if year is None:
         raise ReportError("The training year for this report no longer exists.")

@@ -20,10 +20,12 @@ from accounts.selectors import line_manager_problem
 from accounts.services import clean_domains
 from common.csvfiles import CsvFileError, LineProblem, dict_reader
 from common.numbers import parse_whole_number
+from courses.durations import QUARTER, ShareTooLong, days_from_hours, is_quarter_days, trainer_share
 from courses.models import (
     Attendance,
     AttendanceRecord,
     Booking,
+    BookingPolicy,
     BookingStatus,
     Course,
     DeliveryMode,
@@ -31,6 +33,7 @@ from courses.models import (
     Session,
     SessionDate,
     SessionStatus,
+    SessionTrainer,
     Venue,
 )
 from courses.selectors.venues import place_capacity
@@ -551,7 +554,8 @@ class Courses(Format):
     columns = [
         ("Title", True),
         ("Level", True),
-        ("Days", True),
+        ("Days", False),
+        ("Hours", False),
         ("Delivery", False),
         ("Summary", False),
         ("Learning outcomes", False),
@@ -569,13 +573,26 @@ class Courses(Format):
         return self.levels[number]
 
     def _days(self, value):
+        if not (value or "").strip():
+            return None
         try:
             days = Decimal((value or "").strip())
         except InvalidOperation:
             raise Problem(f"'{value}' is not a number of days, like 1 or 0.5")
-        if not days.is_finite() or days < Decimal("0.5") or days > 10 or days * 2 != int(days * 2):
-            raise Problem("must be in half days from 0.5 to 10")
+        if not days.is_finite() or days < QUARTER or days > 10 or not is_quarter_days(days):
+            raise Problem("must be in quarter days from 0.25 to 10, like 0.25, 0.5 or 1.5")
         return days
+
+    def _hours(self, value):
+        if not (value or "").strip():
+            return None
+        try:
+            hours = Decimal((value or "").strip())
+        except InvalidOperation:
+            raise Problem(f"'{value}' is not a number of hours, like 2 or 1.5")
+        if not hours.is_finite() or hours < QUARTER or hours > 24 or not is_quarter_days(hours):
+            raise Problem("must be in quarter hours from 0.25 to 24, like 2 or 1.5")
+        return hours
 
     def parse(self, row):
         v = read(
@@ -585,6 +602,7 @@ class Courses(Format):
                 ("Title", text),
                 ("Level", self._level),
                 ("Days", self._days),
+                ("Hours", self._hours),
                 (
                     "Delivery",
                     lambda x: (
@@ -599,15 +617,19 @@ class Courses(Format):
                 ("Free of charge", yes_no),
             ],
         )
+        if (v["Days"] is None) == (v["Hours"] is None):
+            raise RowProblems({"Days": "give the length in days or in hours (one of the two)"})
         return v["Title"].lower(), v
 
     def write(self, items, result):
         existing = {c.title.lower(): c for c in Course.objects.all()}
+        day_hours = BookingPolicy.current().training_day_hours
         for v in items:
             outcomes = "\n".join(o.strip() for o in v["Learning outcomes"].split(";") if o.strip())
             values = {
                 "level_id": v["Level"],
-                "duration_days": v["Days"],
+                "duration_days": v["Days"] if v["Hours"] is None else days_from_hours(v["Hours"], day_hours),
+                "duration_hours": v["Hours"],
                 "delivery_mode": v["Delivery"],
                 "is_training_for_trainers": v["Training for trainers"],
                 "charge_exempt": v["Free of charge"],
@@ -634,7 +656,8 @@ class Courses(Format):
             yield {
                 "Title": c.title,
                 "Level": c.level.number,
-                "Days": c.duration_days.normalize(),
+                "Days": "" if c.duration_hours else c.duration_days.normalize(),
+                "Hours": c.duration_hours.normalize() if c.duration_hours else "",
                 "Delivery": c.get_delivery_mode_display(),
                 "Summary": c.summary,
                 "Learning outcomes": "; ".join(c.outcomes()),
@@ -974,34 +997,60 @@ class AttendanceFormat(SessionRowMixin, Format):
 
 class TrainerContributions(SessionRowMixin, Format):
     key, title = "trainer-contributions", "Trainer contributions"
-    columns = [("Email", True), ("Course", True), ("Date", True), ("Starts", True)]
-    explanation = "Each trainer counts the course's length in days for each session they delivered."
+    columns = [("Email", True), ("Course", True), ("Date", True), ("Starts", True), ("Share in days", False)]
+    explanation = (
+        "Each trainer counts the course's length in days for each session they delivered, "
+        "or their share when one is given."
+    )
 
     def prepare(self):
         self.sessions = _sessions_by_key()
+        self.lengths = dict(Session.objects.values_list("pk", "course__duration_days"))
         self.people = {
             email.lower(): (pk, agency)
             for pk, email, agency in User.objects.values_list("pk", "email", "agency_id").iterator()
         }
 
+    def _share(self, value):
+        if not (value or "").strip():
+            return None
+        try:
+            share = Decimal(value.strip())
+        except InvalidOperation:
+            raise Problem(f"'{value}' is not a number of days, like 0.25 or 0.5")
+        if not share.is_finite() or share < QUARTER or share > 10 or not is_quarter_days(share):
+            raise Problem("must be in quarter days, like 0.25, 0.5 or 0.75 (empty for the whole session)")
+        return share
+
     def parse(self, row):
         session_id = self._session_key(row)
-        v = read(self, row, [("Email", self._person)])
-        return (session_id, v["Email"][0]), (session_id, v["Email"][0])
+        v = read(self, row, [("Email", self._person), ("Share in days", self._share)])
+        try:
+            share = trainer_share(v["Share in days"], self.lengths[session_id])
+        except ShareTooLong as too_long:
+            raise RowProblems({"Share in days": str(too_long)}) from None
+        return (session_id, v["Email"][0]), (session_id, v["Email"][0], share)
 
     def write(self, items, result):
-        through = Session.trainers.through
-        existing = set(
-            through.objects.filter(session_id__in={s for s, _ in items}).values_list("session_id", "user_id")
-        )
-        new = [through(session_id=s, user_id=u) for s, u in items if (s, u) not in existing]
-        through.objects.bulk_create(new)
+        existing = {
+            (r.session_id, r.user_id): r for r in SessionTrainer.objects.filter(session_id__in={s for s, _, _ in items})
+        }
+        new, changed = [], []
+        for session_id, user_id, share in items:
+            row = existing.get((session_id, user_id))
+            if row is None:
+                new.append(SessionTrainer(session_id=session_id, user_id=user_id, share_days=share))
+            elif row.share_days != share:
+                row.share_days = share
+                changed.append(row)
+        SessionTrainer.objects.bulk_create(new)
+        SessionTrainer.objects.bulk_update(changed, ["share_days"])
         result.created += len(new)
-        result.unchanged += len(items) - len(new)
+        result.updated += len(changed)
+        result.unchanged += len(items) - len(new) - len(changed)
 
     def export(self, year):
-        through = Session.trainers.through
-        rows = through.objects.filter(session__in=_in_year(Session.objects.all(), year)).select_related(
+        rows = SessionTrainer.objects.filter(session__in=_in_year(Session.objects.all(), year)).select_related(
             "session__course", "user"
         )
         for r in rows.order_by("session__starts_at", "user__email"):
@@ -1011,6 +1060,7 @@ class TrainerContributions(SessionRowMixin, Format):
                 "Course": r.session.course.title,
                 "Date": f"{start:%d/%m/%Y}",
                 "Starts": f"{start:%H:%M}",
+                "Share in days": r.share_days.normalize() if r.share_days else "",
             }
 
 

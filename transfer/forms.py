@@ -2,11 +2,12 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from accounts.forms import gds_helper
+from common.csvfiles import decode
 from tna.models import TrainingYear
 from tna.selectors import current_training_year
 
 from .formats import FORMATS
-from .services import MAX_BYTES, decode
+from .services import MAX_BYTES
 
 
 class UploadForm(forms.Form):

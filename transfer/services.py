@@ -4,7 +4,7 @@ import io
 import zipfile
 
 from accounts.audit import log_action
-from common.csvfiles import CsvFileError, DictWriter, dict_reader
+from common.csvfiles import CsvFileError, DictWriter, decode, dict_reader
 
 from .formats import BY_KEY, FORMATS, Result
 
@@ -32,16 +32,6 @@ def preview_rows(*, format_key: str, content: str, limit: int = PREVIEW_ROWS) ->
         if len(rows) == limit:
             break
     return columns, rows
-
-
-def decode(raw: bytes) -> str:
-    """Spreadsheets save CSV as UTF-8 (with or without a byte-order mark) or as Windows-1252."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("The file is not a CSV file saved as text")
 
 
 def import_records(*, format_key: str, content: str, commit: bool, actor=None, file_name: str = "") -> Result:

@@ -194,10 +194,11 @@ def _builders():
     from accounts.models import User
     from committee import forms as cf
     from courses import filters_training
-    from courses.forms import booking, charges, manage
+    from courses.forms import booking, charges, manage, trainer_share
     from evaluation import forms as ef
     from pool import forms as pf
     from reports import forms as rf
+    from reports import peer_forms
     from tna import forms as tf
     from transfer import forms as xf
 
@@ -241,6 +242,7 @@ def _builders():
         manage.VenueForm: lambda w: manage.VenueForm(instance=w["venue"]),
         manage.RoomForm: lambda w: manage.RoomForm(instance=w["room"]),
         booking.SessionMessageForm: lambda w: booking.SessionMessageForm(),
+        trainer_share.TrainerShareForm: lambda w: trainer_share.TrainerShareForm(),
         ef.AnswerForm: lambda w: ef.AnswerForm(questionnaire=w["questionnaire"], course=w["course"]),
         ef.FocusGroupForm: lambda w: ef.FocusGroupForm(),
         ef.IssueForm: lambda w: ef.IssueForm(),
@@ -265,6 +267,8 @@ def _builders():
         pf.StatusForm: lambda w: pf.StatusForm(),
         rf.ReportKindForm: lambda w: rf.ReportKindForm(user=training_manager()),
         rf.RunForm: lambda w: rf.RunForm(user=training_manager(), kind="agency"),
+        peer_forms.PeerFiguresForm: lambda w: peer_forms.PeerFiguresForm(),
+        peer_forms.PeerImportForm: lambda w: peer_forms.PeerImportForm(),
         tf.ContributionsForm: lambda w: tf.ContributionsForm(year=w["year"]),
         tf.ImportForm: lambda w: tf.ImportForm(),
         tf.LinesForm: lambda w: tf.LinesForm(rows=_lines(w)),

@@ -66,6 +66,7 @@ from courses.models import (
     Room,
     Session,
     SessionMessage,
+    SessionTrainer,
     SignInSheet,
     Venue,
 )
@@ -73,7 +74,7 @@ from courses.services.charges import raise_register_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
 from pool.models import Assignment, Membership, MembershipCriterion, MembershipStatus, PoolPolicy
-from reports.models import ReportKind, ReportRun, RunStatus
+from reports.models import PeerFigures, ReportKind, ReportRun, RunStatus
 from tna import services as tna_services
 from tna.models import ReturnKind, TnaCycle, TnaReturn, TrainingYear
 
@@ -488,6 +489,18 @@ MATRIX = {
         Post(row(302, 403, 403, 403, 403, 200, 403), data={"capacity": "12"}, state=count(Session)),
     ),
     "courses:manage-session": (("session",), MANAGER_ONLY, READS_ONLY),
+    "courses:manage-trainer-share": (
+        ("session", "delivering"),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"share_days": "0.25"},
+            state=lambda ids: (
+                SessionTrainer.objects.get(session_id=ids["session"], user_id=ids["delivering"]).share_days
+            ),
+            changes=("manager",),
+        ),
+    ),
     "courses:manage-session-edit": (
         ("session",),
         MANAGER_ONLY,
@@ -926,6 +939,43 @@ MATRIX = {
         Post(row(302, 404, 200, 404, 404, 200, 200), state=audit_count, changes=("lead_a", "manager", "board")),
     ),
     "reports:table-csv": (("year", "headlines"), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
+    "reports:peers": ((), MANAGER_ONLY, READS_ONLY),
+    "reports:peer-new": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"board": "Westshire Safeguarding Children Board", "year": "2025-26", "events": "40"},
+            state=count(PeerFigures),
+            changes=("manager",),
+        ),
+    ),
+    "reports:peer-edit": (
+        ("peer",),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"board": "Eastshire Safeguarding Children Board", "year": "2025-26"},
+            state=field(PeerFigures, "peer", "board"),
+            changes=("manager",),
+        ),
+    ),
+    "reports:peer-remove": (
+        ("peer",),
+        POST_ONLY,
+        Post(row(302, 403, 403, 403, 403, 302, 403), state=count(PeerFigures), changes=("manager",)),
+    ),
+    "reports:peer-import": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"content": "Board,Year,Courses or events\nWestshire Safeguarding Children Board,2025-26,40\n"},
+            state=count(PeerFigures),
+            changes=("manager",),
+        ),
+    ),
+    "reports:peer-export": (("year",), MANAGER_ONLY, READS_ONLY),
     # The sub-committee: the training manager keeps its records, Board members read them.
     "committee:index": ((), row(302, 403, 403, 403, 403, 200, 200), READS_ONLY),
     "committee:audit-new": (
@@ -1276,6 +1326,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "course_slug": course.slug,
         "course": course.pk,
         "session": session.pk,
+        "delivering": delivering.pk,
         "booking": booking.pk,
         "venue": venue.pk,
         "room": Room.objects.create(venue=venue, name="Room 1", capacity=20).pk,
@@ -1299,6 +1350,7 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
         "assignment": Assignment.objects.create(session=session, trainer=delivering).pk,
         "criterion": MembershipCriterionFactory().pk,
         "report_run": agency_report_run(agency_a, year).pk,
+        "peer": PeerFigures.objects.create(board="Southshire Safeguarding Partnership", year="2025-26", events=52).pk,
         "headlines": "headlines",
         "people": "people",
         "questionnaire": standard_questionnaire().pk,

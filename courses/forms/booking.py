@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from accounts.forms import gds_helper
 from accounts.models import Agency, User, normalise_email
 
-from ..models import Attendance
+from ..models import Attendance, ReasonGiven
 
 
 class PersonByEmailField(forms.EmailField):
@@ -66,6 +66,14 @@ class CancelBookingForm(forms.Form):
         required=False,
         help_text="They must work for the same agency and have an account.",
     )
+    reason = forms.ChoiceField(
+        label="Why are you cancelling? (optional)",
+        help_text="The training team counts the reasons people give, to plan courses people can attend.",
+        choices=ReasonGiven.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Choose a reason from the list, or none"},
+    )
 
     def __init__(self, *args, can_substitute=True, cancel_label="Cancel the place", avoids_charge=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +92,7 @@ class CancelBookingForm(forms.Form):
         fields = [Field.radios("choice", legend_size=Size.MEDIUM)]
         if can_substitute:
             fields.append(Field.text("substitute"))
+        fields.append(Field.radios("reason", small=True))
         self.helper = gds_helper(*fields, submit="Confirm")
         self.helper.layout[-1] = Button.warning("submit", "Confirm")
 

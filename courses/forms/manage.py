@@ -11,6 +11,7 @@ from accounts.models import OrganisationCategory, TargetGroup, User
 from accounts.roles import Role
 from common.forms import RecordForm, model_field
 
+from ..durations import is_quarter_days
 from ..models import BookingPolicy, Course, Level, Room, Venue
 from ..services.programme import DEFAULT_CUT_OFF_TIME, default_cut_off_in_words
 
@@ -38,7 +39,7 @@ def _govuk_widgets(form):
             widget.attrs.setdefault("class", "govuk-input")
 
 
-DURATION_RANGE = "Enter the duration in half days, from 0.5 to 10, like 0.5, 1 or 1.5"
+DURATION_RANGE = "Enter the length in quarter days, from 0.25 to 10, like 0.25, 0.5, 1 or 1.5"
 
 
 class CourseForm(RecordForm):
@@ -62,16 +63,26 @@ class CourseForm(RecordForm):
     duration_days = model_field(
         Course,
         "duration_days",
-        label="Duration in days",
+        label="Length in days",
+        required=False,
+        help_text="In quarter days, like 0.25, 0.5, 1 or 1.5. Leave empty for a course measured in hours.",
         error_messages={
-            "required": "Enter the duration in days",
-            "invalid": "Enter the duration in half days, like 0.5, 1 or 1.5",
+            "invalid": "Enter the length in quarter days, like 0.25, 0.5, 1 or 1.5",
             # The column's size and the validators speak of digits; say what a course's length may be.
             **dict.fromkeys(
                 ("max_digits", "max_whole_digits", "max_decimal_places", "min_value", "max_value"),
                 DURATION_RANGE,
             ),
         },
+    )
+    duration_hours = model_field(
+        Course,
+        "duration_hours",
+        label="Or length in hours",
+        required=False,
+        help_text="For a short course such as a two-hour briefing. Hours count as training days by the length "
+        "of a training day in the booking and charging policy.",
+        error_messages={"invalid": "Enter the length in hours, like 2 or 1.5"},
     )
     delivery_mode = model_field(
         Course, "delivery_mode", error_messages={"required": "Select how the course is delivered"}
@@ -85,6 +96,12 @@ class CourseForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance is not None and not self.is_bound:
+            # A course measured in hours shows its hours only; days show as typed (1.5, not 1.5000).
+            days = None if self.instance.duration_hours else self.instance.duration_days.normalize()
+            self.initial["duration_days"] = days
+            if self.instance.duration_hours:
+                self.initial["duration_hours"] = self.instance.duration_hours.normalize()
         others = Course.objects.exclude(pk=self.instance.pk) if self.instance else Course.objects.all()
         self.fields["prerequisites"].queryset = others.order_by("title")
         self.fields["prerequisites"].required = False
@@ -98,6 +115,7 @@ class CourseForm(RecordForm):
             Field.select("level"),
             Field.checkboxes("target_groups", small=True),
             Field.text("duration_days", field_width=Fixed.FIVE),
+            Field.text("duration_hours", field_width=Fixed.FIVE),
             Field.select("delivery_mode"),
             Field.checkbox("inter_agency"),
             Field.checkboxes("prerequisites", small=True),
@@ -110,9 +128,25 @@ class CourseForm(RecordForm):
 
     def clean_duration_days(self):
         value = self.cleaned_data["duration_days"]
-        if value is None or value < 0.5 or value > 10 or (value * 2) != int(value * 2):
+        if value is not None and (value < Decimal("0.25") or value > 10 or not is_quarter_days(value)):
             raise forms.ValidationError(DURATION_RANGE)
         return value
+
+    def clean_duration_hours(self):
+        value = self.cleaned_data["duration_hours"]
+        if value is not None and (value < Decimal("0.25") or value > 24 or not is_quarter_days(value)):
+            raise forms.ValidationError("Enter the length in hours and quarter hours, like 2 or 1.5 (at most 24)")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        days, hours = cleaned.get("duration_days"), cleaned.get("duration_hours")
+        if "duration_days" in cleaned and "duration_hours" in cleaned:
+            if days is None and hours is None:
+                self.add_error("duration_days", "Enter the length in days, or in hours")
+            elif days is not None and hours is not None:
+                self.add_error("duration_hours", "Enter the length in days or in hours, not both")
+        return cleaned
 
     def clean_learning_outcomes(self):
         value = self.cleaned_data["learning_outcomes"]
@@ -440,6 +474,7 @@ POLICY_FIELDS = [
     "approval_hold_hours",
     "no_shows_before_approval",
     "reminder_days_before",
+    "training_day_hours",
 ]
 # What every invoice prints about the partnership (courses.services.invoices).
 INVOICE_FIELDS = ["invoice_address", "payment_instructions"]
@@ -476,6 +511,13 @@ class PolicyForm(RecordForm):
     )
     invoice_address = model_field(BookingPolicy, "invoice_address", label="The partnership's address on invoices")
     payment_instructions = model_field(BookingPolicy, "payment_instructions", label="How to pay, printed on invoices")
+    training_day_hours = model_field(
+        BookingPolicy,
+        "training_day_hours",
+        label="Length of a training day (hours)",
+        help_text="Courses measured in hours count this many hours as one training day (7 makes a two-hour "
+        "briefing 0.29 of a day).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -520,6 +562,13 @@ class PolicyForm(RecordForm):
         for name in INVOICE_FIELDS:
             self.fields[name].widget = forms.Textarea(attrs={"rows": 4})
             layout.append(Field.textarea(name))
+        self.fields["training_day_hours"].error_messages.update(
+            {
+                "max_decimal_places": "Enter hours to two decimal places, like 6.5",
+                "min_value": "Enter at least 1 hour",
+                "max_value": "Enter at most 12 hours",
+            }
+        )
         _govuk_widgets(self)
         self.helper = gds_helper(*layout, submit="Save policy")
 

@@ -37,6 +37,7 @@ from ..models import (
     Booking,
     BookingPolicy,
     BookingStatus,
+    ReasonGiven,
     Session,
     SessionDate,
     SessionStatus,
@@ -527,12 +528,16 @@ def cancellation_terms(booking: Booking, *, now=None, policy: BookingPolicy | No
 
 
 @transaction.atomic
-def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = None, site_url: str = "") -> Booking:
+def cancel_booking(
+    *, actor: User, booking: Booking, substitute: User | None = None, site_url: str = "", reason: str = ""
+) -> Booking:
     """Cancel a place on the terms of `cancellation_terms`, checked again once the session is
     locked. Before the notice period it is free; within it, it is a late cancellation and may
     be charged (see services.charges). Naming a substitute from the same agency passes the
-    place on and avoids any charge.
+    place on and avoids any charge. `reason` is the reason given, one of `ReasonGiven` (or none).
     """
+    if reason and reason not in ReasonGiven.values:
+        raise BookingError("Choose a reason from the list, or none.")
     from .charges import raise_late_cancellation_charge
 
     session = _lock_session(booking.session)
@@ -554,6 +559,7 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
     booking.cancellation_reason = (
         "Cancelled by the delegate" if actor.pk == booking.person_id else f"Cancelled by {actor}"
     )
+    booking.reason_given = reason
     booking.save()
     charge = raise_late_cancellation_charge(booking=booking, policy=policy) if terms.late else None
     log_action(

@@ -2,7 +2,8 @@
 
 Contributing partners' staff usually attend free; others pay a fee per day or
 half day by their organisation's category. Late cancellations and no-shows
-cost a fixed amount per day of the course. Exempt courses (conferences,
+cost a fixed amount per day of the course. Charges count a course's length
+rounded up to the next half day: a two-hour briefing is charged as a half day. Exempt courses (conferences,
 briefings) are never charged. Every charge records, in words, the rule that
 raised it, and is waived with a reason rather than deleted.
 """
@@ -20,6 +21,7 @@ from common.errors import DomainError
 from common.money import format_money
 
 from ..calendar import working_days_between
+from ..durations import charged_days, days_in_words
 from ..models import AttendanceRecord, Booking, BookingPolicy, Charge, ChargeKind, FeeRate, Session
 
 PENCE = Decimal("0.01")
@@ -29,8 +31,9 @@ class ChargeError(DomainError):
     pass
 
 
-def _days(duration: Decimal) -> str:
-    return "half a day" if duration == Decimal("0.5") else f"{duration.normalize():f} day{'s' if duration != 1 else ''}"
+def _days(course) -> str:
+    """The length a charge counts, in words: rounded up to the next half day (see courses.durations)."""
+    return days_in_words(charged_days(course.duration_days)).lower()
 
 
 def _exemption(*, agency, course, policy) -> str | None:
@@ -45,7 +48,8 @@ def _exemption(*, agency, course, policy) -> str | None:
 
 
 def fee_for(*, agency, course, policy: BookingPolicy | None = None, rates: dict | None = None) -> Decimal:
-    """The attendance fee: per day for each whole day, per half day for a remaining half.
+    """The attendance fee: per day for each whole day, per half day for what remains, the length
+    rounded up to the next half day first (a two-hour briefing costs a half day's fee).
     `rates` (category id -> FeeRate) saves a query per person when working out a whole register."""
     policy = policy or BookingPolicy.current()
     if _exemption(agency=agency, course=course, policy=policy):
@@ -56,8 +60,9 @@ def fee_for(*, agency, course, policy: BookingPolicy | None = None, rates: dict 
         rate = FeeRate.objects.filter(category_id=agency.category_id).first()
     if rate is None:
         return Decimal("0")
-    whole_days = int(course.duration_days)
-    half = course.duration_days - whole_days
+    days = charged_days(course.duration_days)
+    whole_days = int(days)
+    half = days - whole_days
     return rate.per_day * whole_days + (rate.per_half_day if half else Decimal("0"))
 
 
@@ -143,21 +148,18 @@ def register_charge(
         return PlannedCharge(
             kind=ChargeKind.FEE,
             amount=amount,
-            rule=(
-                f"Course fee for {record.agency.category.name}: "
-                f"{format_money(amount)} for {_days(course.duration_days)}"
-            ),
+            rule=(f"Course fee for {record.agency.category.name}: {format_money(amount)} for {_days(course)}"),
             **common,
         )
     if _exemption(agency=record.agency, course=course, policy=policy):
         return None
-    amount = (policy.no_show_charge_per_day * course.duration_days).quantize(PENCE)
+    amount = (policy.no_show_charge_per_day * charged_days(course.duration_days)).quantize(PENCE)
     if not amount:
         return None
     return PlannedCharge(
         kind=ChargeKind.NO_SHOW,
         amount=amount,
-        rule=f"Did not attend: {format_money(policy.no_show_charge_per_day)} a day × {_days(course.duration_days)}",
+        rule=f"Did not attend: {format_money(policy.no_show_charge_per_day)} a day × {_days(course)}",
         **common,
     )
 
@@ -178,7 +180,7 @@ def late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None =
     course = booking.session.course
     if _exemption(agency=booking.agency, course=course, policy=policy):
         return Decimal("0")
-    return (policy.late_cancellation_charge_per_day * course.duration_days).quantize(PENCE)
+    return (policy.late_cancellation_charge_per_day * charged_days(course.duration_days)).quantize(PENCE)
 
 
 def raise_late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | None = None) -> Charge | None:
@@ -197,7 +199,7 @@ def raise_late_cancellation_charge(*, booking: Booking, policy: BookingPolicy | 
             amount=amount,
             rule=(
                 f"Cancelled within {policy.late_cancellation_working_days} working days: "
-                f"{format_money(policy.late_cancellation_charge_per_day)} a day × {_days(course.duration_days)}"
+                f"{format_money(policy.late_cancellation_charge_per_day)} a day × {_days(course)}"
             ),
         )
     )

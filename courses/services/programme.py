@@ -13,6 +13,7 @@ from accounts.audit import log_action
 from common.errors import DomainError
 
 from ..calendar import working_days_before
+from ..durations import ShareTooLong, days_from_hours, is_quarter_days, trainer_share
 from ..models import (
     ACTIVE,
     HOLDS_PLACE,
@@ -25,6 +26,7 @@ from ..models import (
     Session,
     SessionDate,
     SessionStatus,
+    SessionTrainer,
     Venue,
 )
 from ..selectors.venues import place_capacity, room_clashes
@@ -41,6 +43,10 @@ class SessionNeedsConfirmation(ProgrammeError):
     def __init__(self, warnings: list[str]):
         super().__init__("Check the warnings before saving this session.")
         self.warnings = warnings
+
+
+# The longest course the catalogue holds, in training days (the course's own constraint says the same).
+MAX_COURSE_DAYS = 10
 
 
 def _require_manager(actor) -> None:
@@ -64,10 +70,28 @@ def _validated(instance, **changes):
 
 @transaction.atomic
 def save_course(*, actor, course: Course | None = None, target_groups=(), prerequisites=(), **values) -> Course:
-    """Create or change a course. Titles are unique; a course cannot need itself, directly or in a loop."""
+    """Create or change a course. Titles are unique; a course cannot need itself, directly or in a loop.
+    Its length is given in days or in hours (`duration_hours`); hours are turned into training days by
+    the policy's length of a training day, here and only here (and again when that length changes)."""
     _require_manager(actor)
     creating = course is None
     course = course or Course()
+    if "duration_hours" in values or "duration_days" in values:
+        hours, days = values.get("duration_hours"), values.get("duration_days")
+        if hours is None and days is None:
+            raise ProgrammeError("Enter the length in days, or in hours", field="duration_days")
+        if hours is not None and days is not None:
+            raise ProgrammeError("Enter the length in days or in hours, not both", field="duration_hours")
+        if hours is not None:
+            values["duration_days"] = days_from_hours(hours, BookingPolicy.current().training_day_hours)
+            if values["duration_days"] > MAX_COURSE_DAYS:
+                raise ProgrammeError(
+                    f"{hours.normalize():f} hours is more than {MAX_COURSE_DAYS} training days: "
+                    "give the length in days",
+                    field="duration_hours",
+                )
+        else:
+            values["duration_hours"] = None
     title = values.get("title", course.title).strip()
     if Course.objects.filter(title__iexact=title).exclude(pk=course.pk).exists():
         raise ProgrammeError("A course with this title already exists", field="title")
@@ -444,6 +468,39 @@ def save_session(
     return session
 
 
+@transaction.atomic
+def record_trainer_share(*, actor, session: Session, trainer, share_days: Decimal | None) -> SessionTrainer:
+    """Record the part of a session a trainer delivered, in quarter days, when it was not the
+    whole session (None: the whole session). Trainer days count the share instead of the
+    course's length. A share is more than nothing and no more than the course's length."""
+    _require_manager(actor)
+    row = SessionTrainer.objects.select_for_update().filter(session=session, user=trainer).first()
+    if row is None:
+        raise ProgrammeError(f"{trainer.full_name} is not one of this session's trainers.")
+    if session.status == SessionStatus.CANCELLED:
+        raise ProgrammeError("This session was cancelled, so nobody delivered it.")
+    if share_days is not None and (share_days <= 0 or not is_quarter_days(share_days)):
+        raise ProgrammeError("Enter the share in quarter days, like 0.25, 0.5 or 0.75", field="share_days")
+    try:
+        share_days = trainer_share(share_days, session.course.duration_days)
+    except ShareTooLong:
+        raise ProgrammeError(
+            f"The course is {session.course.duration_in_words.lower()} long: enter a smaller share, "
+            "or leave it empty for the whole session",
+            field="share_days",
+        ) from None
+    before = row.share_days
+    row.share_days = share_days
+    row.save(update_fields=["share_days"])
+    log_action(
+        actor=actor,
+        action="recorded trainer's share",
+        obj=session,
+        changes={trainer.full_name: [str(before or "whole session"), str(share_days or "whole session")]},
+    )
+    return row
+
+
 # --- The pathway and the policy ---------------------------------------------------------------
 
 
@@ -495,8 +552,21 @@ def save_policy(*, actor, fee_rates: dict, **values) -> BookingPolicy:
     _require_manager(actor)
     policy = BookingPolicy.current()
     before = {field: str(getattr(policy, field)) for field in values}
+    day_length_before = policy.training_day_hours
     _validated(policy, **values)
     policy.save()
+    if policy.training_day_hours != day_length_before:
+        # Courses measured in hours count again by the new length of a training day.
+        courses = list(Course.objects.filter(duration_hours__isnull=False).order_by("title"))
+        for course in courses:
+            course.duration_days = days_from_hours(course.duration_hours, policy.training_day_hours)
+            if course.duration_days > MAX_COURSE_DAYS:
+                raise ProgrammeError(
+                    f"With a training day of {policy.training_day_hours.normalize():f} hours, {course.title} "
+                    f"would last more than {MAX_COURSE_DAYS} days: give a longer training day",
+                    field="training_day_hours",
+                )
+        Course.objects.bulk_update(courses, ["duration_days"])
     for category, (per_day, per_half_day) in fee_rates.items():
         if per_day < 0 or per_half_day < 0:
             raise ProgrammeError("Fees cannot be negative")

@@ -195,7 +195,7 @@ def test_the_session_page_lists_bookings_by_status(manager_client):
     assert "Confirmed (1)" in page and "On the waiting list (1)" in page and "Aisha Khan" in page
 
 
-def test_adding_a_course_checks_half_days_and_prerequisite_loops(manager_client):
+def test_adding_a_course_checks_quarter_days_and_prerequisite_loops(manager_client):
     level = LevelFactory(number=2)
     data = {
         "title": "Contextual Safeguarding",
@@ -208,7 +208,7 @@ def test_adding_a_course_checks_half_days_and_prerequisite_loops(manager_client)
         "active": "on",
     }
     page = manager_client.post(reverse("courses:manage-course-new"), data).content.decode()
-    assert "Enter the duration in half days" in page
+    assert "Enter the length in quarter days" in page
     data["duration_days"] = "1.5"
     manager_client.post(reverse("courses:manage-course-new"), data)
     contextual = Course.objects.get(title="Contextual Safeguarding")
@@ -268,6 +268,7 @@ def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
         "approval_hold_hours": "48",
         "no_shows_before_approval": "3",
         "reminder_days_before": "2",
+        "training_day_hours": "6.5",
     }
     for other in OrganisationCategory.objects.all():  # every category's fee is asked for
         data.update({f"fee_day_{other.pk}": "0", f"fee_half_{other.pk}": "0"})
@@ -276,6 +277,7 @@ def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
     assert "Booking and charging policy saved" in response.content.decode()
     policy = BookingPolicy.current()
     assert policy.late_cancellation_working_days == 5 and policy.waitlist_offer_hours == 24
+    assert policy.training_day_hours == Decimal("6.5")
     assert FeeRate.objects.get(category=category).per_half_day == Decimal("50")
     page = manager_client.post(
         reverse("courses:manage-policy"), {**data, f"fee_day_{category.pk}": "-1"}
@@ -327,7 +329,7 @@ def test_raising_the_capacity_offers_the_new_places_to_the_waiting_list(
     assert mail.outbox[-1].subject.startswith("A place is free")
 
 
-@pytest.mark.parametrize("typed", ["100000", "0.25", "12.5", "0"])
+@pytest.mark.parametrize("typed", ["100000", "0.1", "12.5", "0"])
 def test_a_course_length_out_of_range_says_what_a_length_may_be(manager_client, typed):
     data = {
         "title": "Safeguarding Adolescents",
@@ -339,6 +341,6 @@ def test_a_course_length_out_of_range_says_what_a_length_may_be(manager_client, 
         "active": "on",
     }
     page = manager_client.post(reverse("courses:manage-course-new"), data).content.decode()
-    assert "Enter the duration in half days, from 0.5 to 10" in page
+    assert "Enter the length in quarter days, from 0.25 to 10" in page
     assert "digits" not in page
     assert not Course.objects.filter(title="Safeguarding Adolescents").exists()

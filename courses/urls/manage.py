@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ..views import manage
+from ..views import manage, trainer_share
 
 urlpatterns = [
     path("manage/sessions", manage.sessions, name="manage-sessions"),
@@ -9,6 +9,11 @@ urlpatterns = [
     path("manage/sessions/<int:pk>/edit", manage.session_edit, name="manage-session-edit"),
     path("manage/sessions/<int:copy_of>/copy", manage.session_edit, name="manage-session-copy"),
     path("manage/sessions/<int:pk>/cancel", manage.session_cancel, name="manage-session-cancel"),
+    path(
+        "manage/sessions/<int:pk>/trainers/<int:user_pk>/share",
+        trainer_share.trainer_share,
+        name="manage-trainer-share",
+    ),
     path("manage/courses", manage.courses, name="manage-courses"),
     path("manage/courses/new", manage.course_edit, name="manage-course-new"),
     path("manage/courses/<int:pk>/edit", manage.course_edit, name="manage-course-edit"),

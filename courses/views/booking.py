@@ -132,7 +132,11 @@ def cancel_booking(request, pk):
         substitute = form.cleaned_data["substitute"] if form.cleaned_data["choice"] == SUBSTITUTE else None
         try:
             result = booking_services.cancel_booking(
-                actor=request.user, booking=booking, substitute=substitute, site_url=site_url(request)
+                actor=request.user,
+                booking=booking,
+                substitute=substitute,
+                site_url=site_url(request),
+                reason=form.cleaned_data["reason"],
             )
         except BookingError as error:
             form_error(form, error)

@@ -260,7 +260,7 @@ def test_the_training_managers_commitments_page_and_bad_days_change_nothing(clie
     page = client.get(reverse("pool:commitments") + f"?year={year.pk}").content.decode()
     assert "70%" in page and "40%" in page
     csv = client.get(reverse("pool:commitments") + f"?year={year.pk}&export=csv").content.decode()
-    assert "Northshire Police,5.0,3.5,3,70,35,3,32" in csv
+    assert "Northshire Police,5,3.5,3,70,35,3,32" in csv
     police = delivered_year["police"]
     response = client.post(reverse("pool:commitments-edit", args=[year.pk]), {f"agency_{police.pk}": "2.3"})
     assert "use whole or half days" in response.content.decode()

@@ -1,6 +1,6 @@
 """How figures are written in reports and on the dashboard."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import dateformat, timezone
@@ -28,11 +28,12 @@ def money(value):
 
 @register.filter
 def num(value):
-    """Whole numbers with thousands separators; halves kept (2.5 days)."""
+    """Whole numbers with thousands separators; parts of a day kept to two places (2.5 days, 19.25 days,
+    and a year of two-hour briefings at 7 hours a day as 12.86)."""
     if value is None:
         return NOT_APPLICABLE
     if isinstance(value, Decimal):
-        value = value.normalize()
+        value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
         if value == value.to_integral():
             return f"{int(value):,}"
         return f"{value:,f}"
@@ -62,3 +63,14 @@ def as_at_time(value):
     """When the figures were last changed (common/pagecache.as_at), in UK time: "4 March 2026 10:42".
     The dashboard and every report print it the same way, so the two can be compared."""
     return dateformat.format(timezone.localtime(value), "j F Y H:i")
+
+
+@register.filter
+def num_or_blank(value):
+    """A figure a Board may not have published (or this partnership not recorded): "not available"."""
+    return "not available" if value is None else num(value)
+
+
+@register.filter
+def money_or_blank(value):
+    return "not available" if value is None else format_money(value)

@@ -17,12 +17,12 @@ from reports.models import ReportKind, ReportRun, RunStatus
 from reports.selectors import report_runs_visible_to
 from tna.models import TrainingYear
 
-KINDS = ("annual", "agency", "charges", "course")
+KINDS = ("annual", "agency", "charges", "course", "monitoring")
 
 # role: the kinds of run (all about Northshire Police, where a run is about an agency) they may read.
 VISIBLE = {
-    "manager": {"annual", "agency", "charges", "course"},
-    "board": {"annual", "agency", "course"},
+    "manager": {"annual", "agency", "charges", "course", "monitoring"},
+    "board": {"annual", "agency", "course", "monitoring"},
     "lead_police": {"agency", "charges"},
     "lead_school": set(),
     "trainer": set(),
@@ -51,6 +51,11 @@ def runs(db, settings, tmp_path):
             {"year": year.pk, "course": course.pk},
             None,
             "Course evaluation report 2026-27: Working Together to Safeguard Children",
+        ),
+        "monitoring": (
+            {"from": "2026-07-01", "to": "2026-09-30"},
+            None,
+            "Monitoring report: July to September 2026",
         ),
     }
     made = {}
@@ -115,8 +120,8 @@ def test_report_scope_a_board_member_never_downloads_a_statement_that_names_peop
 def test_report_scope_the_request_form_offers_the_kinds_the_person_may_read(runs):
     _, people = runs
     offers = {
-        "manager": {"annual", "agency", "charges", "course"},
-        "board": {"annual", "agency", "course"},
+        "manager": {"annual", "agency", "charges", "course", "monitoring"},
+        "board": {"annual", "agency", "course", "monitoring"},
         "lead_police": {"agency", "charges"},  # for their own agency only
         "lead_school": {"agency", "charges"},
     }
@@ -124,10 +129,11 @@ def test_report_scope_the_request_form_offers_the_kinds_the_person_may_read(runs
         form = ReportKindForm(user=people[role])
         offered = {value for value, _ in form.fields["kind"].choices}
         assert offered == kinds, role
-        # Each kind's form asks for its own fields alone: the period of dates only for a charges statement.
+        # Each kind's form asks for its own fields alone: a period of dates only for a charges statement
+        # and a monitoring report.
         for kind in kinds:
             asks_for_dates = {"date_from", "date_to"} <= set(RunForm(user=people[role], kind=kind).fields)
-            assert asks_for_dates == (kind == "charges"), (role, kind)
+            assert asks_for_dates == (kind in ("charges", "monitoring")), (role, kind)
 
 
 def test_report_scope_a_lead_who_moves_agency_no_longer_sees_their_old_agencys_runs(client, runs):

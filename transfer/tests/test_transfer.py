@@ -202,7 +202,7 @@ BAD_ROWS = {
         'Safeguarding Disabled Children,2,0.5,"Virtual (online, live)"\n',
         [
             "Line 3, Level: there is no level 9",
-            "Line 4, Days: must be in half days",
+            "Line 4, Days: must be in quarter days",
             "Line 5, Delivery: 'Carrier pigeon' is not a delivery",
             "Line 6: the same record is already on line 2",
         ],

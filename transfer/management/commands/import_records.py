@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from common.csvfiles import decode
 from transfer import services
 from transfer.formats import BY_KEY
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             results = [
                 services.import_records(
                     format_key=format,
-                    content=services.decode(raw),
+                    content=decode(raw),
                     commit=not dry_run,
                     actor=actor,
                     file_name=path.name,
