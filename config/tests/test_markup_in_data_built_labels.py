@@ -165,7 +165,7 @@ def _builders():
     from accounts import forms as af
     from accounts.models import User
     from courses import filters_training
-    from courses.forms import booking, charges, manage
+    from courses.forms import booking, charges, manage, pathway
     from evaluation import forms as ef
     from pool import forms as pf
     from reports import forms as rf
@@ -195,8 +195,11 @@ def _builders():
         booking.ApprovalForm: lambda w: booking.ApprovalForm(),
         booking.BookForColleagueForm: lambda w: booking.BookForColleagueForm(),
         booking.CancelBookingForm: lambda w: booking.CancelBookingForm(),
+        booking.ConfirmBookingForm: lambda w: booking.ConfirmBookingForm(warnings=["Already in date"]),
         booking.RegisterForm: lambda w: booking.RegisterForm(bookings=[w["booking"]]),
         booking.WalkInForm: lambda w: booking.WalkInForm(),
+        pathway.ExternalTrainingForm: lambda w: pathway.ExternalTrainingForm(),
+        pathway.ExternalTrainingDecisionForm: lambda w: pathway.ExternalTrainingDecisionForm(),
         charges.CertificateCheckForm: lambda w: charges.CertificateCheckForm(),
         charges.WaiveChargeForm: lambda w: charges.WaiveChargeForm(),
         manage.CancelSessionForm: lambda w: manage.CancelSessionForm(),
@@ -253,6 +256,7 @@ SHOWS = {
     "accounts.forms.SignUpForm": ["Northshire Police", "Work with children"],
     "courses.forms.booking.RegisterForm": ["Sam Newman", "Northshire Police"],
     "courses.forms.manage.PolicyForm": ["School or academy"],
+    "courses.forms.pathway.ExternalTrainingForm": ["Inter-agency foundation"],
     "courses.forms.manage.SessionForm": ["Working Together to Safeguard Children", "Olivia Grant"],
     "courses.forms.manage.PathwayRuleForm": ["Work with children", "Inter-agency foundation"],
     "evaluation.forms.AnswerForm": ["Question 0", "Hint 0", "Recognise signs of neglect", "Option one"],

@@ -34,7 +34,18 @@ from courses.factories import (
     SessionFactory,
     VenueFactory,
 )
-from courses.models import Attendance, Booking, BookingStatus, Charge, Course, Level, PathwayRule, Session, Venue
+from courses.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    Charge,
+    Course,
+    ExternalTraining,
+    Level,
+    PathwayRule,
+    Session,
+    Venue,
+)
 from courses.services.charges import raise_no_show_charge
 from evaluation.models import FocusGroup, Item, Observation, PracticeIssue, Questionnaire
 from pool.factories import MembershipCriterionFactory, MembershipFactory
@@ -136,6 +147,15 @@ def venue_form(name):
 
 def pathway_rule(ids):
     return {"target_group": ids["group"], "level": ids["level"], "refresh_months": "36"}
+
+
+def external_training(ids):
+    return {
+        "level": ids["level"],
+        "title": "Safeguarding children: basic awareness",
+        "provider": "Northshire e-learning",
+        "completed_on": "03/03/2026",
+    }
 
 
 def application(ids):
@@ -350,9 +370,10 @@ MATRIX = {
     "courses:agency-training": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
     "courses:person-training": (("person_a",), row(302, 403, 200, 404, 403, 200, 403), READS_ONLY),
     "courses:session": (("session",), PUBLIC, READS_ONLY),
+    # The confirmation page (price, cancellation terms, access needs); a POST books.
     "courses:book": (
         ("session",),
-        POST_ONLY,
+        SIGNED_IN,
         Post(
             row(302, 302, 302, 302, 302, 302, 302),
             state=bookings_on("session"),
@@ -360,6 +381,28 @@ MATRIX = {
         ),
     ),
     "courses:booking": (("booking",), AGENCY_A_OBJECT, READS_ONLY),
+    "courses:external-training-new": (
+        (),
+        SIGNED_IN,
+        Post(
+            row(302, 302, 302, 302, 302, 302, 302),
+            data=external_training,
+            state=count(ExternalTraining),
+            changes=SIGNED_IN_ROLES,
+        ),
+    ),
+    "courses:external-training": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
+    "courses:external-training-decide": (
+        ("external_a",),
+        AGENCY_A_OBJECT,
+        Post(
+            row(302, 404, 302, 404, 404, 302, 404),
+            data={"decision": "confirm"},
+            state=field(ExternalTraining, "external_a", "status"),
+            changes=("lead_a", "manager"),
+        ),
+    ),
+    "courses:external-training-certificate": (("external_a",), AGENCY_A_OBJECT, READS_ONLY),
     "courses:booking-calendar": (("booking",), AGENCY_A_OBJECT, READS_ONLY),
     "courses:cancel-booking": (
         ("booking",),
@@ -911,6 +954,14 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
             offer_expires_at=timezone.now() + timedelta(hours=24),
         ).pk,
     }
+    args["external_a"] = ExternalTraining.objects.create(
+        person=person_a,
+        level=Level.objects.get(pk=args["level"]),
+        title="Safeguarding children: basic awareness",
+        provider="Northshire Police e-learning",
+        completed_on=date(2026, 1, 12),
+        certificate=ContentFile(b"%PDF-1.4 certificate", name="certificate.pdf"),
+    ).pk
     args["level_number"] = Level.objects.get(pk=args["level"]).number
     args["group_number"] = target_groups[1].number
     args["group"] = target_groups[1].pk

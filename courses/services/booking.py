@@ -40,7 +40,9 @@ from ..models import (
     SessionDate,
     SessionStatus,
 )
+from ..selectors.training_record import in_date_for_course
 from ..signals import booking_confirmed, session_cancelled
+from .charges import free_for_everyone
 
 APPROVAL_SALT = "courses.booking-approval"
 # Someone whose required training was never done waits ahead of everyone.
@@ -83,6 +85,9 @@ class BookingTerms:
     prerequisite_override: bool = False
     # The session is full, or others are already waiting: the booking joins the waiting list.
     waitlisted: bool = False
+    # Reasons to think twice that the booker confirms before booking: already in date for the
+    # course, or booked on another date of it.
+    warnings: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -152,15 +157,64 @@ def booking_terms(
             refusal=f"You did not attend {policy.no_shows_before_approval} or more sessions you booked in the last "
             "12 months, so your agency lead needs to book this place for you. Contact them."
         )
+    if person.agency_id is None and person.unlisted_organisation and not free_for_everyone(course, policy=policy):
+        return BookingTerms(refusal=unlisted_refusal(person, on_behalf=on_behalf))
     if course.needs_manager_approval and not approvers_for(person).emails:
         # Someone the service trusts must approve: the line manager, else the agency's leads, else
         # the training team (accounts.selectors.approvers_for); only a partnership with none of them
         # is refused.
         return BookingTerms(refusal="Nobody can approve a place on this course yet. Contact the training team.")
     someone_waiting = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED).exists()
-    return BookingTerms(
-        prerequisite_override=bool(missing),
-        waitlisted=someone_waiting or places_taken(session) >= session.capacity,
+    waitlisted = someone_waiting or places_taken(session) >= session.capacity
+    warnings = []
+    for other in _other_dates_booked(person=person, session=session, now=now):
+        when = f"{timezone.localtime(other.session.starts_at):%A %-d %B %Y}"
+        if other.status in HOLDS_PLACE and not waitlisted:
+            # Two places on one course keep a place from someone else: change date by cancelling first.
+            return BookingTerms(
+                refusal=f"{whose} already booked on this course on {when}. To change date, cancel that "
+                "booking first; to wait for an earlier date, join that date's waiting list."
+            )
+        if other.status in HOLDS_PLACE:
+            warnings.append(
+                f"{whose} already booked on this course on {when}. If a place comes up here, cancel the other "
+                "date so someone else can have it."
+            )
+        else:
+            warnings.append(
+                f"{whose} on the waiting list for this course on {when}. Booking here keeps that place on the list."
+            )
+    done = in_date_for_course(person=person, course=course, today=timezone.localdate(now))
+    if done:
+        until = f"until {done.until:%-d %B %Y}" if done.until else "with no need to refresh it"
+        warnings.append(
+            f"{whose} already in date for this course: done on {done.done_on:%-d %B %Y}, it counts {until}."
+        )
+    return BookingTerms(prerequisite_override=bool(missing), waitlisted=waitlisted, warnings=tuple(warnings))
+
+
+def unlisted_refusal(person: User, *, on_behalf: bool = False) -> str:
+    """What someone whose organisation is not yet mapped to an agency is told about booking."""
+    whose = "Their" if on_behalf else "Your"
+    return (
+        f"{whose} organisation, {person.unlisted_organisation}, is not yet in the list of partner agencies, so "
+        "there is nobody to charge a fee to. Until the training team adds it, only free courses can be booked."
+    )
+
+
+def _other_dates_booked(*, person: User, session: Session, now) -> list[Booking]:
+    """The person's active bookings on other sessions of the same course still to come."""
+    return list(
+        Booking.objects.filter(
+            person=person,
+            status__in=ACTIVE,
+            session__course_id=session.course_id,
+            session__status=SessionStatus.SCHEDULED,
+            session__starts_at__gt=now,
+        )
+        .exclude(session=session)
+        .select_related("session")
+        .order_by("session__starts_at")
     )
 
 
@@ -179,11 +233,14 @@ def book_place(
     session: Session,
     booked_by: User | None = None,
     override_prerequisites: bool = False,
+    accept_warnings: bool = False,
+    access_needs: str = "",
     site_url: str = "",
 ) -> Booking:
     """Book `person` on `session`: a confirmed place, a place held for the line
     manager's approval, or a place on the waiting list when it is full. Refused, with
-    the reason, on the terms of `booking_terms`, checked again once the session is locked.
+    the reason, on the terms of `booking_terms`, checked again once the session is locked;
+    its warnings (already in date, booked on another date) must be accepted by the booker.
     """
     booked_by = booked_by or person
     session = _lock_session(session)
@@ -197,7 +254,10 @@ def book_place(
     )
     if terms.refusal:
         raise BookingError(terms.refusal)
+    if terms.warnings and not accept_warnings:
+        raise BookingError(" ".join(terms.warnings) + " Confirm you still want the place.", field="accept_warnings")
     booking = Booking(
+        access_needs=access_needs.strip(),
         session=session,
         person=person,
         # Charged to the agency the person is confirmed staff of now (a claim waiting for its lead is
@@ -252,9 +312,11 @@ def _missing_prerequisites(*, person: User, session: Session):
     required = list(session.course.prerequisites.all())
     if not required:
         return []
+    from ..selectors.training_record import counted_outcomes
+
     done = set(
         AttendanceRecord.objects.filter(
-            person=person, outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL], session__course__in=required
+            person=person, outcome__in=counted_outcomes(), session__course__in=required
         ).values_list("session__course_id", flat=True)
     )
     return [course for course in required if course.pk not in done]

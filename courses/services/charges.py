@@ -7,6 +7,8 @@ briefings) are never charged. Every charge records, in words, the rule that
 raised it, and is waived with a reason rather than deleted.
 """
 
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -16,7 +18,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from common.errors import DomainError
 
-from ..calendar import working_days_between
+from ..calendar import working_days_before, working_days_between
 from ..models import AttendanceRecord, Booking, BookingPolicy, Charge, ChargeKind, FeeRate
 
 PENCE = Decimal("0.01")
@@ -41,24 +43,61 @@ def _exemption(*, agency, course, policy) -> str | None:
     return None
 
 
-def fee_for(*, agency, course, policy: BookingPolicy | None = None) -> Decimal:
-    """The attendance fee: per day for each whole day, per half day for a remaining half."""
+@dataclass(frozen=True)
+class Fee:
+    """What attending costs an agency, and why, in words the booking pages show."""
+
+    amount: Decimal
+    reason: str
+
+    @property
+    def free(self) -> bool:
+        return not self.amount
+
+
+def fee_terms(*, agency, course, policy: BookingPolicy | None = None) -> Fee:
+    """The attendance fee and its reason: per day for each whole day, per half day for a remaining
+    half, at the rate of the agency's organisation category. The session and confirmation pages
+    show this and `raise_attendance_fee` charges it, so the price shown is the price charged."""
     policy = policy or BookingPolicy.current()
-    if _exemption(agency=agency, course=course, policy=policy):
-        return Decimal("0")
-    rate = FeeRate.objects.filter(category_id=agency.category_id).first()
-    if rate is None:
-        return Decimal("0")
+    exemption = _exemption(agency=agency, course=course, policy=policy)
+    if exemption == "exempt course":
+        return Fee(Decimal("0"), "This course is free for everyone.")
+    if exemption == "no agency":
+        return Fee(Decimal("0"), "Nothing is charged while you are not confirmed as staff of an agency.")
+    if exemption == "contributing partner":
+        return Fee(Decimal("0"), f"{agency.name} is a contributing partner, so its staff attend free.")
+    rate = FeeRate.objects.filter(category_id=agency.category_id).select_related("category").first()
     whole_days = int(course.duration_days)
     half = course.duration_days - whole_days
-    return rate.per_day * whole_days + (rate.per_half_day if half else Decimal("0"))
+    amount = (
+        rate.per_day * whole_days + (rate.per_half_day if half else Decimal("0")) if rate else Decimal("0")
+    ).quantize(PENCE)
+    category = rate.category.name if rate else agency.category.name if agency.category_id else "its category"
+    if not amount:
+        return Fee(Decimal("0"), f"{agency.name} pays no fee for its category ({category}).")
+    return Fee(
+        amount,
+        f"The fee for {category} organisations for {_days(course.duration_days)}, charged to {agency.name} "
+        "after you attend.",
+    )
+
+
+def fee_for(*, agency, course, policy: BookingPolicy | None = None) -> Decimal:
+    """The attendance fee (`fee_terms`)."""
+    return fee_terms(agency=agency, course=course, policy=policy).amount
+
+
+def free_for_everyone(course, *, policy: BookingPolicy | None = None) -> bool:
+    """Whether nobody pays to attend `course`: it is exempt, or no category has a fee."""
+    return course.charge_exempt or not FeeRate.objects.filter(Q(per_day__gt=0) | Q(per_half_day__gt=0)).exists()
 
 
 def cost_in_words(*, course, policy: BookingPolicy | None = None) -> str:
     """What the course costs delegates, as its catalogue page says it: by the same exemptions
     and fee rates `fee_for` charges."""
     policy = policy or BookingPolicy.current()
-    if course.charge_exempt or not FeeRate.objects.filter(Q(per_day__gt=0) | Q(per_half_day__gt=0)).exists():
+    if free_for_everyone(course, policy=policy):
         return "Free for everyone"
     if policy.contributing_partners_free:
         return "Free for staff of contributing partners; other organisations pay a fee by category"
@@ -71,6 +110,19 @@ def is_late_cancellation(*, session, when=None, policy: BookingPolicy | None = N
     when = timezone.localtime(when or timezone.now()).date()
     first_day = timezone.localtime(session.starts_at).date()
     return working_days_between(when, first_day) < policy.late_cancellation_working_days
+
+
+def free_cancellation_until(*, session, policy: BookingPolicy | None = None):
+    """The last day cancelling a place on `session` is free (`is_late_cancellation` says late from
+    the day after): the pages quote it, so it is worked out by the same count of working days."""
+    policy = policy or BookingPolicy.current()
+    first_day = timezone.localtime(session.starts_at).date()
+    day = working_days_before(first_day, policy.late_cancellation_working_days)
+    while day + timedelta(days=1) < first_day and (
+        working_days_between(day + timedelta(days=1), first_day) >= policy.late_cancellation_working_days
+    ):
+        day += timedelta(days=1)
+    return day
 
 
 def _raise(*, kind, session, person, agency, booking, amount, rule) -> Charge | None:

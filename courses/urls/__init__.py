@@ -1,6 +1,6 @@
 """All of the courses app's pages, one module per area, under the "courses" namespace."""
 
-from . import booking, catalogue, charges, manage
+from . import booking, catalogue, charges, manage, pathway
 
 app_name = "courses"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *booking.urlpatterns,
     *manage.urlpatterns,
     *charges.urlpatterns,
+    *pathway.urlpatterns,
 ]

@@ -10,8 +10,16 @@ from django.views.decorators.http import require_POST
 from common.errors import LinkExpired
 from common.views import form_error, link_expired_page, post_data, site_url
 
-from ..forms.booking import SUBSTITUTE, ApprovalForm, BookForColleagueForm, CancelBookingForm, RegisterForm, WalkInForm
-from ..models import BookingStatus
+from ..forms.booking import (
+    SUBSTITUTE,
+    ApprovalForm,
+    BookForColleagueForm,
+    CancelBookingForm,
+    ConfirmBookingForm,
+    RegisterForm,
+    WalkInForm,
+)
+from ..models import Booking, BookingPolicy, BookingStatus
 from ..selectors.booking import (
     active_booking_of,
     get_booking_for_user,
@@ -20,6 +28,7 @@ from ..selectors.booking import (
     register_lines,
 )
 from ..services import booking as booking_services
+from ..services import charges as charge_services
 from ..services import register as register_services
 from ..services.booking import BookingError
 from ..services.register import RegisterError
@@ -33,6 +42,7 @@ def _session_page(request, session, colleague_form=None):
         request,
         "courses/booking/session.html",
         {
+            **(_price(user, session) if user.is_authenticated else {}),
             "session": session,
             "booking": active_booking_of(user, session),
             # The same terms `book_place` applies: the page offers "Book" exactly when it would accept.
@@ -48,32 +58,75 @@ def session_page(request, pk):
     return _session_page(request, get_public_session(pk))
 
 
-@require_POST
+def _price(person, session) -> dict:
+    """What the booking would cost and the cancellation terms, as the charging service works them out."""
+    policy = BookingPolicy.current()
+    course = session.course
+    fee = charge_services.fee_terms(agency=person.agency, course=course, policy=policy)
+    late_charge = charge_services.late_cancellation_charge(
+        booking=Booking(session=session, person=person, agency=person.agency), policy=policy
+    )
+    return {
+        "fee": fee,
+        "late_charge": late_charge,
+        "free_until": charge_services.free_cancellation_until(session=session, policy=policy),
+        "policy": policy,
+    }
+
+
 @login_required
 def book(request, pk):
+    """The confirmation page: the price, the cancellation deadline and charge, access needs, and any
+    warning the booking service raises; a lead's or manager's booking for a colleague posts here too."""
     session = get_public_session(pk)
-    on_behalf = "person" in request.POST
-    form = BookForColleagueForm(request.POST) if on_behalf else None
-    if form is not None and not form.is_valid():
+    if request.method == "POST" and "person" in request.POST:
+        return _book_for_colleague(request, session)
+    terms = booking_services.booking_terms(person=request.user, session=session)
+    if terms.refusal:
+        messages.error(request, terms.refusal)
+        return redirect("courses:session", pk=session.pk)
+    form = ConfirmBookingForm(post_data(request), warnings=terms.warnings, waitlisted=terms.waitlisted)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = booking_services.book_place(
+                person=request.user,
+                session=session,
+                accept_warnings=bool(form.cleaned_data.get("accept_warnings")),
+                access_needs=form.cleaned_data["access_needs"],
+                site_url=site_url(request),
+            )
+        except BookingError as error:
+            form_error(form, error)
+        else:
+            return redirect("courses:booking", pk=booking.pk)
+    return render(
+        request,
+        "courses/booking/confirm.html",
+        {"session": session, "terms": terms, "form": form, **_price(request.user, session)},
+    )
+
+
+def _book_for_colleague(request, session):
+    form = BookForColleagueForm(request.POST)
+    if not form.is_valid():
         return _session_page(request, session, colleague_form=form)
-    person = form.cleaned_data["person"] if form else request.user
+    person = form.cleaned_data["person"]
     try:
         booking = booking_services.book_place(
             person=person,
             session=session,
             booked_by=request.user,
-            override_prerequisites=bool(form and form.cleaned_data["override_prerequisites"]),
+            override_prerequisites=form.cleaned_data["override_prerequisites"],
+            accept_warnings=form.cleaned_data["accept_warnings"],
             site_url=site_url(request),
         )
     except BookingError as error:
-        messages.error(request, error.message)
-        return redirect("courses:session", pk=session.pk)
-    if on_behalf:
-        messages.success(
-            request, f"{person} is {booking.get_status_display().lower()} on this session. They have been emailed."
-        )
-        return redirect("courses:session", pk=session.pk)
-    return redirect("courses:booking", pk=booking.pk)
+        form_error(form, error)
+        return _session_page(request, session, colleague_form=form)
+    messages.success(
+        request, f"{person} is {booking.get_status_display().lower()} on this session. They have been emailed."
+    )
+    return redirect("courses:session", pk=session.pk)
 
 
 @login_required
