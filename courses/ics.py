@@ -30,7 +30,9 @@ def _utc(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def session_ics(session, *, attendee_email: str | None = None) -> str:
+def session_ics(session, *, attendee_email: str | None = None, cancel: bool = False) -> str:
+    """The session's dates as calendar events. `cancel`: the same events (same UIDs) withdrawn,
+    METHOD:CANCEL, so a calendar that added them from the confirmation removes them."""
     course = session.course
     if session.venue_id:
         venue = session.venue
@@ -45,7 +47,7 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
         "VERSION:2.0",
         f"PRODID:-//{_escape(settings.PARTNERSHIP_NAME)}//Safeguarding training//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        "METHOD:CANCEL" if cancel else "METHOD:PUBLISH",
     ]
     stamp = _utc(timezone.now())
     for n, date in enumerate(dates, start=1):
@@ -61,8 +63,9 @@ def session_ics(session, *, attendee_email: str | None = None) -> str:
         ]
         if attendee_email:
             lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:{attendee_email}")
-        if session.status == "cancelled":
-            lines.append("STATUS:CANCELLED")
+        if cancel or session.status == "cancelled":
+            # A later sequence than the confirmation's (which has none, so 0) replaces it.
+            lines += ["STATUS:CANCELLED", "SEQUENCE:1"] if cancel else ["STATUS:CANCELLED"]
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)

@@ -545,6 +545,11 @@ class CancellationTerms:
     charge: Decimal = Decimal("0")
     # The place can be passed to a colleague from the same agency instead, at no charge.
     can_substitute: bool = False
+    # Leaving a waiting list, or turning down a place offered from it: always free.
+    leaving_waiting_list: bool = False
+    # The last day cancelling is free (for a place held), and the notice period it follows from.
+    free_until: object = None
+    notice_days: int = 0
 
     @property
     def allowed(self) -> bool:
@@ -555,7 +560,7 @@ def cancellation_terms(booking: Booking, *, now=None, policy: BookingPolicy | No
     """May this booking be cancelled now, is it late, what would it cost, and may the place
     pass to a substitute? Reads only. A booking no longer active, or whose session has
     started, cannot be cancelled."""
-    from .charges import is_late_cancellation, late_cancellation_charge
+    from .charges import free_cancellation_until, is_late_cancellation, late_cancellation_charge
 
     now = now or timezone.now()
     session = booking.session
@@ -570,6 +575,9 @@ def cancellation_terms(booking: Booking, *, now=None, policy: BookingPolicy | No
         late=late,
         charge=late_cancellation_charge(booking=booking, policy=policy) if late else Decimal("0"),
         can_substitute=held and booking.agency_id is not None,
+        leaving_waiting_list=booking.status in (BookingStatus.WAITLISTED, BookingStatus.OFFERED),
+        free_until=free_cancellation_until(session=session, policy=policy) if held else None,
+        notice_days=policy.late_cancellation_working_days,
     )
 
 
@@ -595,6 +603,7 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
             raise BookingError("Only a confirmed place can be passed to a substitute.")
         return _substitute(actor=actor, booking=booking, substitute=substitute, session=session, site_url=site_url)
 
+    had_calendar = booking.status == BookingStatus.CONFIRMED  # the confirmation email carried the events
     booking.late_cancellation = terms.late
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
@@ -603,29 +612,51 @@ def cancel_booking(*, actor: User, booking: Booking, substitute: User | None = N
     )
     booking.save()
     charge = raise_late_cancellation_charge(booking=booking, policy=policy) if terms.late else None
+    if booking.substitute_for_id and terms.leaving_waiting_list:
+        _substitute_did_not_take_it(booking, site_url=site_url)
     log_action(
         actor=actor,
         action="cancelled booking",
         obj=booking,
         changes={"late": booking.late_cancellation, "charge": str(charge.amount) if charge else ""},
     )
+    waiting = terms.leaving_waiting_list
     queue_email(
         to=booking.person.email,
-        subject=f"Booking cancelled: {session.course.title}",
+        subject=f"{'Left the waiting list' if waiting else 'Booking cancelled'}: {session.course.title}",
         template="booking_cancelled",
         context={
             "person": booking.person,
             "session": session,
             "booking": booking,
             "charge": charge,
+            "waiting": waiting,
             "manage_link": _link(site_url, "courses:booking", booking.pk),
         },
+        attachments=_calendar_cancellation(booking) if had_calendar else None,
     )
     offer_free_places(session, site_url=site_url)
     return booking
 
 
+def _calendar_cancellation(booking: Booking) -> list[dict]:
+    """The calendar cancellation for the events the confirmation email added (same UIDs)."""
+    from ..ics import session_ics
+
+    return [
+        {
+            "filename": "cancel-session.ics",
+            "content": session_ics(booking.session, attendee_email=booking.person.email, cancel=True),
+            "mimetype": "text/calendar",
+        }
+    ]
+
+
 def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
+    """Pass the place to a colleague: it is offered to them until they accept it (for
+    `waitlist_offer_hours`, never past the start). The person passing it gives it up at once; a
+    late cancellation is charged only if the colleague does not take the place
+    (`_substitute_did_not_take_it`)."""
     if substitute.pk == booking.person_id:
         raise BookingError("Choose someone else as the substitute.", field="substitute")
     if not substitute.is_active or not is_member_of(substitute, booking.agency_id):
@@ -635,6 +666,10 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
     if _clashing_booking(person=substitute, session=session):
         raise BookingError(f"{substitute} is booked on another session at the same time.", field="substitute")
     now = timezone.now()
+    policy = BookingPolicy.current()
+    had_calendar = booking.status == BookingStatus.CONFIRMED
+    # Remembered, not charged: the charge is raised only if the colleague lets the place go.
+    booking.late_cancellation = cancellation_terms(booking, now=now, policy=policy).late
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancellation_reason = f"Place passed to {substitute}"
@@ -644,14 +679,28 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
         person=substitute,
         agency=substitute.agency,
         booked_by=actor,
-        status=BookingStatus.CONFIRMED,
+        status=BookingStatus.OFFERED,
+        offer_expires_at=min(now + timedelta(hours=policy.waitlist_offer_hours), session.starts_at),
         substitute_for=booking,
     )
     log_action(actor=actor, action="passed place to substitute", obj=booking, changes={"substitute": str(substitute)})
-    _tell_about_booking(replacement, site_url=site_url)
+    queue_email(
+        to=substitute.email,
+        subject=f"{booking.person} has passed you their place: {session.course.title}",
+        template="booking_offer",
+        context={
+            "person": substitute,
+            "session": session,
+            "booking": replacement,
+            "dates": list(session.dates.all()),
+            "passed_by": booking.person,
+            "accept_link": _link(site_url, "courses:booking", replacement.pk),
+            "expires": replacement.offer_expires_at,
+        },
+    )
     queue_email(
         to=booking.person.email,
-        subject=f"Your place has passed to {substitute}: {session.course.title}",
+        subject=f"Your place has been offered to {substitute}: {session.course.title}",
         template="booking_cancelled",
         context={
             "person": booking.person,
@@ -659,10 +708,36 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
             "booking": booking,
             "charge": None,
             "substitute": substitute,
+            "expires": replacement.offer_expires_at,
             "manage_link": _link(site_url, "courses:booking", booking.pk),
         },
+        attachments=_calendar_cancellation(booking) if had_calendar else None,
     )
     return replacement
+
+
+def _substitute_did_not_take_it(replacement: Booking, *, site_url: str = "") -> None:
+    """A colleague passed a place declined it or let the offer lapse: the place goes back to the
+    waiting list, and the person who passed it is charged as if they had cancelled then (when
+    that was late)."""
+    from .charges import raise_late_cancellation_charge
+
+    original = replacement.substitute_for
+    if original is None:
+        return
+    charge = raise_late_cancellation_charge(booking=original) if original.late_cancellation else None
+    queue_email(
+        to=original.person.email,
+        subject=f"{replacement.person} did not take your place: {replacement.session.course.title}",
+        template="booking_substitute_declined",
+        context={
+            "person": original.person,
+            "substitute": replacement.person,
+            "session": replacement.session,
+            "charge": charge,
+            "manage_link": _link(site_url, "courses:booking", original.pk),
+        },
+    )
 
 
 # --- The waiting list ------------------------------------------------------------------------
@@ -749,6 +824,8 @@ def expire_offers_and_holds(*, now=None) -> int:
                 )
             ):
                 offer = booking.status == BookingStatus.OFFERED
+                if offer and booking.substitute_for_id:
+                    _substitute_did_not_take_it(booking)
                 booking.status = BookingStatus.CANCELLED if offer else BookingStatus.DECLINED
                 booking.cancelled_at = now
                 booking.cancellation_reason = "Offer not taken up in time" if offer else NOT_ANSWERED_IN_TIME

@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.errors import LinkExpired
+from common.money import format_money
 from common.views import form_error, link_expired_page, post_data, site_url
 
 from ..forms.booking import (
@@ -135,7 +137,12 @@ def booking_page(request, pk):
     return render(
         request,
         "courses/booking/booking.html",
-        {"booking": booking, "session": booking.session, "terms": booking_services.cancellation_terms(booking)},
+        {
+            "booking": booking,
+            "session": booking.session,
+            "terms": booking_services.cancellation_terms(booking),
+            "own": booking.person_id == request.user.pk,
+        },
     )
 
 
@@ -169,6 +176,7 @@ def cancel_booking(request, pk):
         cancel_label=CANCEL_LABELS.get(booking.status, "Cancel the place"),
         avoids_charge=bool(terms.charge),
     )
+    own = request.user.pk == booking.person_id
     if request.method == "POST" and form.is_valid():
         substitute = form.cleaned_data["substitute"] if form.cleaned_data["choice"] == SUBSTITUTE else None
         try:
@@ -179,22 +187,34 @@ def cancel_booking(request, pk):
             form_error(form, error)
         else:
             if substitute:
-                messages.success(request, f"Your place has passed to {substitute}. Nothing is charged.")
+                messages.success(
+                    request,
+                    f"The place has been offered to {substitute}. They have until "
+                    f"{timezone.localtime(result.offer_expires_at):%-d %B %Y at %H:%M} to accept it.",
+                )
                 return (
                     redirect("courses:my-training")
                     if request.user.pk == booking.person_id
                     else redirect("courses:booking", pk=result.pk)
                 )
             charge = result.charges.first()
-            text = "The booking is cancelled."
-            if charge:
-                text += f" This was a late cancellation: £{charge.amount} has been charged to {charge.agency}."
+            if terms.leaving_waiting_list:
+                text = "You have left the waiting list. Nothing is charged." if own else "Taken off the waiting list."
+            else:
+                text = "The booking is cancelled."
+                if charge:
+                    text += (
+                        f" This was a late cancellation: {format_money(charge.amount)} has been charged to "
+                        f"{charge.agency}."
+                    )
+                else:
+                    text += " Nothing is charged."
             messages.success(request, text)
             return redirect("courses:booking", pk=result.pk)
     return render(
         request,
         "courses/booking/cancel.html",
-        {"booking": booking, "session": booking.session, "form": form, "terms": terms},
+        {"booking": booking, "session": booking.session, "form": form, "terms": terms, "own": own},
     )
 
 
