@@ -215,7 +215,8 @@ MATRIX = {
         ANONYMOUS_ONLY,
         Post(row(200, 302, 302, 302, 302, 302, 302), data={"username": "aisha.khan@example.org", "password": "guess"}),
     ),
-    "accounts:sign-out": ((), POST_ONLY, Post(row(302, 302, 302, 302, 302, 302, 302))),
+    # A GET shows the sign-out button (signing out itself is a POST).
+    "accounts:sign-out": ((), SIGNED_IN, Post(row(302, 302, 302, 302, 302, 302, 302))),
     "accounts:signed-out": ((), PUBLIC, READS_ONLY),
     # The admin site's sign-in: the service's own sign-in (with two-step), for admin users only.
     "admin-sign-in": ((), row(302, 403, 403, 403, 403, 403, 403), READS_ONLY),

@@ -244,6 +244,9 @@ def approval(request, token):
         return link_expired_page(request, error)
     except BookingError as error:
         return render(request, "courses/booking/approval_invalid.html", {"message": error.message}, status=400)
+    if booking.status != BookingStatus.AWAITING_APPROVAL:
+        # A used link says what was decided, and by whom, rather than offering the question again.
+        return render(request, "courses/booking/approval_used.html", {"booking": booking, "session": booking.session})
     form = ApprovalForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
