@@ -162,12 +162,21 @@ def raise_attendance_fee(*, record: AttendanceRecord, policy: BookingPolicy | No
     )
 
 
+def no_show_charge(*, agency, course, policy: BookingPolicy | None = None) -> Decimal:
+    """What not attending costs the agency: a fixed sum per day of the course, or nothing for an
+    exempt course, a contributing partner or no agency. The booking pages quote it."""
+    policy = policy or BookingPolicy.current()
+    if _exemption(agency=agency, course=course, policy=policy):
+        return Decimal("0")
+    return (policy.no_show_charge_per_day * course.duration_days).quantize(PENCE)
+
+
 def raise_no_show_charge(*, record: AttendanceRecord, policy: BookingPolicy | None = None) -> Charge | None:
     policy = policy or BookingPolicy.current()
     course = record.session.course
-    if _exemption(agency=record.agency, course=course, policy=policy):
+    amount = no_show_charge(agency=record.agency, course=course, policy=policy)
+    if not amount:
         return None
-    amount = policy.no_show_charge_per_day * course.duration_days
     return _raise(
         kind=ChargeKind.NO_SHOW,
         session=record.session,

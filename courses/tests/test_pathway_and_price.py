@@ -232,7 +232,8 @@ def test_the_price_shown_before_booking_is_the_fee_charged_after_attending(clien
     confirm = client.get(reverse("courses:book", args=[session.pk])).content.decode()
     assert "£50.00" in confirm
     assert "Free until the end of" in confirm and "10 working days before the start" in confirm
-    assert "After that, cancelling or not attending costs £50.00" in confirm
+    assert "After that, cancelling a place costs £50.00" in confirm
+    assert "Not attending without cancelling costs £75.00" in confirm
 
     response = client.post(reverse("courses:book", args=[session.pk]), {"access_needs": "Wheelchair user; vegan lunch"})
     booking = Booking.objects.get(person=person)

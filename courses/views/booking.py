@@ -72,6 +72,8 @@ def _price(person, session) -> dict:
         "fee": fee,
         "late_charge": late_charge,
         "free_until": charge_services.free_cancellation_until(session=session, policy=policy),
+        "late_now": charge_services.is_late_cancellation(session=session, policy=policy),
+        "no_show_charge": charge_services.no_show_charge(agency=person.agency, course=course, policy=policy),
         "policy": policy,
     }
 
