@@ -326,3 +326,17 @@ def test_no_charge_is_raised_for_a_free_course_and_the_page_says_free(client, sc
     booking = book_place(person=person, session=session)
     assert raise_attendance_fee(record=AttendanceRecordFactory(booking=booking)) is None
     assert not Charge.objects.exists()
+
+
+def test_duplicate_warnings_a_lead_booking_a_colleague_confirms_them_too(client, police):
+    course = CourseFactory(title="Safeguarding Disabled Children")
+    colleague = UserFactory(full_name="Aisha Khan", email="aisha.khan@northshire-police.example.org", agency=police)
+    attended(colleague, course, days_ago=30)
+    session = SessionFactory(course=course)
+    client.force_login(agency_lead(agency=police))
+    url = reverse("courses:book", args=[session.pk])
+    page = client.post(url, {"person": colleague.email}).content.decode()
+    assert "They are already in date for this course" in page
+    assert not Booking.objects.filter(session=session).exists()
+    client.post(url, {"person": colleague.email, "accept_warnings": "on"})
+    assert Booking.objects.get(session=session).person == colleague
