@@ -275,7 +275,9 @@ def test_unlisted_organisation_can_book_only_courses_free_for_everyone(client, s
     )
     # With no agency there is nobody to pass the place to.
     booking = Booking.objects.get(person=person)
-    assert "pass this place" not in client.get(reverse("courses:booking", args=[booking.pk])).content.decode().lower()
+    page = client.get(reverse("courses:booking", args=[booking.pk])).content.decode()
+    assert "pass this place" not in page.lower()
+    assert "not confirmed staff of an agency when booked, so the place cannot be passed to a colleague" in page
 
 
 def test_duplicate_warnings_booking_training_already_in_date_needs_confirming(client, police):

@@ -120,7 +120,11 @@ def agency_training(request):
     agency = _agency_for(request)
     agencies = Agency.objects.filter(active=True).order_by("name") if request.user.is_training_manager else []
     if agency is None:
-        return render(request, "courses/training/choose_agency.html", {"agencies": agencies})
+        return render(
+            request,
+            "courses/training/choose_agency.html",
+            {"agencies": agencies, "to_confirm": len(waiting_for(request.user))},
+        )
     people = list(members_of(agency).filter(is_active=True).select_related("target_group").order_by("full_name"))
     records = requirements_for(people)
     for person in people:
