@@ -349,6 +349,12 @@ def approval_token(booking: Booking, approver: str) -> str:
     return signing.dumps({"booking": booking.pk, "approver": approver}, salt=APPROVAL_SALT)
 
 
+def _late_charge(booking: Booking) -> Decimal:
+    from .charges import late_cancellation_charge
+
+    return late_cancellation_charge(booking=booking)
+
+
 def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
     from ..ics import session_ics
 
@@ -365,7 +371,7 @@ def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
             to=person.email,
             subject=f"Booking confirmed: {session.course.title}",
             template="booking_confirmed",
-            context=context,
+            context={**context, "terms": cancellation_terms(booking), "late_charge": _late_charge(booking)},
             attachments=[
                 {
                     "filename": "session.ics",
@@ -795,6 +801,14 @@ def accept_offer(*, actor: User, booking: Booking, site_url: str = "") -> Bookin
     booking.save()
     log_action(actor=actor, action="accepted offer", obj=booking, changes={"status": booking.status})
     _tell_about_booking(booking, site_url=site_url)
+    if booking.substitute_for_id:
+        original = booking.substitute_for
+        queue_email(
+            to=original.person.email,
+            subject=f"{booking.person} has taken your place: {session.course.title}",
+            template="booking_substitute_accepted",
+            context={"person": original.person, "substitute": booking.person, "session": session},
+        )
     return booking
 
 

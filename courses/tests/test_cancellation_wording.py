@@ -60,3 +60,27 @@ def test_a_lead_looking_at_a_colleagues_booking_is_not_told_it_is_theirs(client)
     assert "Go to Aisha Khan's training" in page
     cancel = client.get(reverse("courses:cancel-booking", args=[booking.pk])).content.decode()
     assert "Cancel Aisha Khan's booking" in cancel and "Cancel your booking" not in cancel
+
+
+def test_the_confirmation_email_states_the_free_cancellation_deadline_and_the_late_charge():
+    from courses.services.charges import free_cancellation_until
+
+    police = AgencyFactory(name="Northshire Police", contributing=False)
+    session = SessionFactory(days_ahead=40)
+    book_place(person=UserFactory(agency=police), session=session)
+    until = free_cancellation_until(session=session)
+    body = mail.outbox[-1].body
+    assert f"Cancelling is free until the end of {until:%A %-d %B %Y}." in body
+    assert "After that it costs £50.00 unless a colleague takes the place." in body
+    assert "may be charged" not in body
+
+
+def test_the_person_who_passed_a_place_hears_when_the_colleague_takes_it():
+    from courses.services.booking import accept_offer
+
+    police = AgencyFactory(name="Northshire Police")
+    booking = book_place(person=UserFactory(full_name="Aisha Khan", agency=police), session=SessionFactory())
+    colleague = UserFactory(full_name="Sam Wilde", agency=police)
+    accept_offer(actor=colleague, booking=cancel_booking(actor=booking.person, booking=booking, substitute=colleague))
+    told = mail.outbox[-1]
+    assert told.to == [booking.person.email] and told.subject.startswith("Sam Wilde has taken your place")
