@@ -239,6 +239,7 @@ def test_the_price_shown_before_booking_is_the_fee_charged_after_attending(clien
     booking = Booking.objects.get(person=person)
     assert response.url == reverse("courses:booking", args=[booking.pk])
     assert booking.access_needs == "Wheelchair user; vegan lunch"
+    assert "Wheelchair user; vegan lunch" in client.get(response.url).content.decode()
 
     record = AttendanceRecordFactory(booking=booking)
     charge = raise_attendance_fee(record=record)
