@@ -220,6 +220,7 @@ def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
         "approval_hold_hours": "48",
         "no_shows_before_approval": "3",
         "reminder_days_before": "2",
+        "partial_attendance_meets_requirement": "on",
     }
     for other in OrganisationCategory.objects.all():  # every category's fee is asked for
         data.update({f"fee_day_{other.pk}": "0", f"fee_half_{other.pk}": "0"})
@@ -228,6 +229,7 @@ def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
     assert "Booking and charging policy saved" in response.content.decode()
     policy = BookingPolicy.current()
     assert policy.late_cancellation_working_days == 5 and policy.waitlist_offer_hours == 24
+    assert policy.partial_attendance_meets_requirement
     assert FeeRate.objects.get(category=category).per_half_day == Decimal("50")
     page = manager_client.post(
         reverse("courses:manage-policy"), {**data, f"fee_day_{category.pk}": "-1"}
