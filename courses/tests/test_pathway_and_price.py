@@ -343,3 +343,36 @@ def test_duplicate_warnings_a_lead_booking_a_colleague_confirms_them_too(client,
     assert not Booking.objects.filter(session=session).exists()
     client.post(url, {"person": colleague.email, "accept_warnings": "on"})
     assert Booking.objects.get(session=session).person == colleague
+
+
+@pytest.mark.parametrize(
+    "who, exempt, expected",
+    [
+        # A school pays its category's £50.00 a day; a two-day course is £100.00.
+        ("school", False, Decimal("100.00")),
+        ("contributing", False, None),
+        ("no agency", False, None),
+        ("school", True, None),
+    ],
+    ids=["school-pays", "contributing-partner-free", "no-agency-free", "exempt-course-free"],
+)
+def test_the_price_on_the_session_page_is_exactly_the_fee_the_register_raises(client, school, who, exempt, expected):
+    agency = {
+        "school": school,
+        "contributing": AgencyFactory(name="Northshire Police", contributing=True),
+        "no agency": None,
+    }[who]
+    person = UserFactory(agency=agency, claimed_agency=school if agency is None else None)
+    course = CourseFactory(title="Child Protection Conferences and Core Groups", duration_days=Decimal("2.0"))
+    course.charge_exempt = exempt
+    course.save()
+    session = SessionFactory(course=course, days_ahead=40)
+    client.force_login(person)
+    page = client.get(reverse("courses:session", args=[session.pk])).content.decode()
+    booking = book_place(person=person, session=session)
+    charge = raise_attendance_fee(record=AttendanceRecordFactory(booking=booking))
+    assert (charge.amount if charge else None) == expected
+    if expected:
+        assert "<strong>£100.00</strong>" in page
+    else:
+        assert "<strong>Free.</strong>" in page
