@@ -3,6 +3,9 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
+
+from common.todo import TodoItem
 
 from ..models import ExternalTraining, ExternalTrainingStatus
 from ..services.pathway import may_confirm
@@ -38,3 +41,18 @@ def get_external_training_for_user(user, pk: int, *, write: bool = False) -> Ext
     if write and not may_confirm(user, record):
         raise PermissionDenied
     return record
+
+
+def training_elsewhere_todo(user) -> list[TodoItem]:
+    """The to-do entry of an agency lead or the training manager: training done elsewhere waiting
+    for them to confirm. One query."""
+    if not (user.is_training_manager or user.is_agency_lead):
+        return []
+    return [
+        TodoItem(
+            count=len(waiting_for(user)),
+            singular="record of training done elsewhere to confirm",
+            plural="records of training done elsewhere to confirm",
+            url=reverse("courses:external-training"),
+        )
+    ]

@@ -190,6 +190,11 @@ def test_recording_and_confirming_through_the_pages(client, group, police):
     client.force_login(agency_lead(agency=AgencyFactory(name="Riverside Academy Trust")))
     assert client.get(reverse("courses:external-training-decide", args=[record.pk])).status_code == 404
 
+    from courses.selectors.external_training import training_elsewhere_todo
+
+    [todo] = training_elsewhere_todo(lead)
+    assert todo.text == "1 record of training done elsewhere to confirm"
+    assert todo.url == reverse("courses:external-training")
     client.force_login(lead)
     waiting = client.get(reverse("courses:external-training")).content.decode()
     assert "Aisha Khan" in waiting and "Basic awareness, Northshire e-learning" in waiting
