@@ -40,7 +40,7 @@ from ..models import (
     SessionDate,
     SessionStatus,
 )
-from ..selectors.training_record import in_date_for_course
+from ..selectors.training_record import DUE_SOON_DAYS, in_date_for_course
 from ..signals import booking_confirmed, session_cancelled
 from .charges import free_for_everyone
 
@@ -185,7 +185,9 @@ def booking_terms(
                 f"{whose} on the waiting list for this course on {when}. Booking here keeps that place on the list."
             )
     done = in_date_for_course(person=person, course=course, today=timezone.localdate(now))
-    if done:
+    session_day = timezone.localtime(session.starts_at).date()
+    # A refresher in the last months before the training expires (or after) is what the pathway asks for.
+    if done and (done.until is None or done.until > session_day + timedelta(days=DUE_SOON_DAYS)):
         until = f"until {done.until:%-d %B %Y}" if done.until else "with no need to refresh it"
         warnings.append(
             f"{whose} already in date for this course: done on {done.done_on:%-d %B %Y}, it counts {until}."

@@ -381,3 +381,14 @@ def test_the_price_on_the_session_page_is_exactly_the_fee_the_register_raises(cl
         assert "<strong>£100.00</strong>" in page
     else:
         assert "<strong>Free.</strong>" in page
+
+
+def test_duplicate_warnings_a_refresher_booked_near_expiry_is_not_warned_about(group, police):
+    level_2 = LevelFactory(number=2)
+    PathwayRuleFactory(target_group=group, level=level_2, refresh_months=36)
+    course = CourseFactory(title="Working Together to Safeguard Children", level=level_2)
+    person = person_in(group, police)
+    # Done almost three years ago: it expires within three months of the session.
+    attended(person, course, days_ago=3 * 365 - 60)
+    terms = booking_terms(person=person, session=SessionFactory(course=course, days_ahead=21))
+    assert terms.allowed and not terms.warnings
