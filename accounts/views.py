@@ -129,7 +129,15 @@ def admin_sign_in(request):
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """Signing out is a POST (with its CSRF token), so a link or an image on another site cannot
+    sign anyone out. A GET (a bookmarked or typed address) shows a page with the sign-out button."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("accounts:signed-out")
+        return render(request, "accounts/sign_out.html")
 
 
 def signed_out(request):

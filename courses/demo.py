@@ -24,6 +24,7 @@ from .models import (
     Charge,
     Course,
     DeliveryMode,
+    ExternalTraining,
     FeeRate,
     Level,
     PathwayRule,
@@ -385,6 +386,27 @@ def _session(course, venue, days, capacity, trainers):
     return session
 
 
+def seed_training_elsewhere() -> None:
+    """Level 1 e-learning done with their own agency by a police officer, waiting for the agency
+    lead to confirm it: no Level 1 course runs in the partnership's own programme."""
+    person = (
+        User.objects.filter(is_active=True, agency__name="Northshire Police")
+        .exclude(groups__name__in=[str(Role.AGENCY_LEAD), str(Role.TRAINER), str(Role.TRAINING_MANAGER)])
+        .order_by("pk")
+        .first()
+    )
+    level = Level.objects.filter(number=1).first()
+    if person is None or level is None:
+        return
+    ExternalTraining.objects.get_or_create(
+        person=person,
+        level=level,
+        provider="Northshire Police e-learning",
+        completed_on=(timezone.localdate() - timedelta(days=45)),
+        defaults={"title": "Safeguarding children: basic awareness", "recorded_by": person},
+    )
+
+
 def seed(stdout=None) -> None:
     from .services.register import close_register
 
@@ -462,6 +484,7 @@ def seed(stdout=None) -> None:
                 },
             )
     running = _session_in_progress(courses, venues, staff, trainers)
+    seed_training_elsewhere()
     if stdout:
         stdout.write(
             f"Training programme: {len(courses)} courses, "

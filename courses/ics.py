@@ -30,9 +30,11 @@ def _utc(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def session_ics(session, *, attendee_email: str | None = None, dropped=()) -> str:
+def session_ics(session, *, attendee_email: str | None = None, dropped=(), cancel: bool = False) -> str:
     """The session's calendar file: one event per date, UID by position. `dropped`: dates a change
-    removed from the end of the session, sent as cancelled events so calendars remove them."""
+    removed from the end of the session, sent as cancelled events so calendars remove them.
+    `cancel`: the same events (same UIDs) withdrawn, METHOD:CANCEL, so a calendar that added them
+    from the confirmation or the last change removes them."""
     course = session.course
     if session.venue_id:
         venue = session.venue
@@ -48,7 +50,7 @@ def session_ics(session, *, attendee_email: str | None = None, dropped=()) -> st
         "VERSION:2.0",
         f"PRODID:-//{_escape(settings.PARTNERSHIP_NAME)}//Safeguarding training//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        "METHOD:CANCEL" if cancel else "METHOD:PUBLISH",
     ]
     stamp = _utc(timezone.now())
     for n, date in enumerate([*dates, *dropped], start=1):
@@ -57,7 +59,8 @@ def session_ics(session, *, attendee_email: str | None = None, dropped=()) -> st
             f"UID:session-{session.pk}-{n}@{settings.SITE_URL.split('//')[-1].split('/')[0]}",
             f"DTSTAMP:{stamp}",
             # Raised with each change delegates are told of: the calendar replaces its copy.
-            f"SEQUENCE:{session.calendar_sequence}",
+            # A withdrawal comes after the last version sent, so it is one higher again.
+            f"SEQUENCE:{session.calendar_sequence + (1 if cancel else 0)}",
             f"DTSTART:{_utc(date.starts_at)}",
             f"DTEND:{_utc(date.ends_at)}",
             f"SUMMARY:{_escape(course.title)}",
@@ -66,7 +69,7 @@ def session_ics(session, *, attendee_email: str | None = None, dropped=()) -> st
         ]
         if attendee_email:
             lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:{attendee_email}")
-        if session.status == "cancelled" or n > len(dates):
+        if cancel or session.status == "cancelled" or n > len(dates):
             lines.append("STATUS:CANCELLED")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")

@@ -387,6 +387,8 @@ class Booking(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="substitutes"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Asked on the confirmation page; the trainers see it on the delegate list.
+    access_needs = models.TextField("access or dietary needs", blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -485,6 +487,11 @@ class BookingPolicy(models.Model):
         default=Decimal("7.00"),
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("12"))],
         help_text="Courses measured in hours count this many hours as one training day.",
+    )
+    partial_attendance_meets_requirement = models.BooleanField(
+        "leaving early still meets a requirement",
+        default=False,
+        help_text='Off: someone marked "left early" has not met the pathway requirement the course is for.',
     )
 
     class Meta:
@@ -622,6 +629,48 @@ class Charge(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+
+class ExternalTrainingStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for the agency lead"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Not accepted"
+
+
+class ExternalTraining(models.Model):
+    """Training at a level done elsewhere (a single-agency course, an e-learning module), recorded by
+    the person with its evidence. It meets the pathway only once their agency lead (or, for someone
+    with no agency, the training manager) confirms it."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_training")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="external_training")
+    title = models.CharField("course or module", max_length=200)
+    provider = models.CharField(max_length=200)
+    completed_on = models.DateField()
+    certificate = models.FileField(upload_to="external-training/%Y/", blank=True)
+    status = models.CharField(
+        max_length=12, choices=ExternalTrainingStatus.choices, default=ExternalTrainingStatus.WAITING
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "level", "provider", "completed_on"], name="one_record_of_external_training"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.provider}), {self.completed_on:%-d %B %Y}"
 
 
 class Certificate(models.Model):

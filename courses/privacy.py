@@ -1,6 +1,6 @@
 """What the courses app holds about a person, for their own data download."""
 
-from .models import AttendanceRecord, Booking, Charge
+from .models import AttendanceRecord, Booking, Charge, ExternalTraining
 
 
 def personal_data(person) -> dict:
@@ -13,6 +13,7 @@ def personal_data(person) -> dict:
                 "booked_on": b.created_at.isoformat(),
                 "cancelled_on": b.cancelled_at.isoformat() if b.cancelled_at else None,
                 "late_cancellation": b.late_cancellation,
+                "access_or_dietary_needs": b.access_needs,
             }
             for b in Booking.objects.filter(person=person).select_related("session__course").order_by("created_at")
         ],
@@ -25,6 +26,17 @@ def personal_data(person) -> dict:
                 "certificate": getattr(getattr(r, "certificate", None), "code", None),
             }
             for r in AttendanceRecord.objects.filter(person=person).select_related("session__course", "certificate")
+        ],
+        "training_done_elsewhere": [
+            {
+                "course_or_module": e.title,
+                "provider": e.provider,
+                "level": str(e.level),
+                "completed_on": e.completed_on.isoformat(),
+                "status": e.get_status_display(),
+                "certificate_uploaded": bool(e.certificate),
+            }
+            for e in ExternalTraining.objects.filter(person=person).select_related("level")
         ],
         "charges_to_your_organisation_for_you": [
             {

@@ -56,9 +56,22 @@ def test_a_staff_member_books_gets_a_calendar_file_cancels_late_and_the_lead_see
     visitor.check()
     page.locator(f"a[href='/sessions/{session.pk}']").first.click()
     visitor.check()
+    # The price before booking: the session page, then the confirmation page with the terms.
+    expect(page.locator(".govuk-summary-list").last).to_contain_text("£120.00", use_inner_text=True)
     page.get_by_role("button", name="Book a place").click()
+    expect(page.get_by_role("heading", name="Check and book your place")).to_be_visible()
+    terms = page.locator(".govuk-summary-list").last
+    expect(terms).to_contain_text("£120.00", use_inner_text=True)
+    # Four days ahead is inside the 10 working days' notice.
+    expect(terms).to_contain_text("less than 10 working days away", use_inner_text=True)
+    expect(terms).to_contain_text("Cancelling a place costs £50.00", use_inner_text=True)
+    expect(terms).to_contain_text("Not attending without cancelling costs £75.00", use_inner_text=True)
+    visitor.check()
+    page.get_by_label("Access or dietary needs (optional)").fill("Vegetarian lunch, please")
+    page.get_by_role("button", name="Confirm and book the place").click()
     expect(page.get_by_role("heading", name="Booking confirmed")).to_be_visible()
     visitor.check()
+    assert session.bookings.get().access_needs == "Vegetarian lunch, please"
 
     message = mail.outbox[-1]
     assert message.subject == "Booking confirmed: Recognising and Responding to Neglect"

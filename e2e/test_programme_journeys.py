@@ -80,6 +80,8 @@ def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
     page.goto(visitor.base_url + f"/sessions/{session.pk}")
     visitor.check()
     page.get_by_role("button", name="Book a place").click()
+    visitor.check()
+    page.get_by_role("button", name="Confirm and book the place").click()
     expect(page.get_by_role("heading", name="Waiting for line manager approval")).to_be_visible()
     visitor.check()
     page.get_by_role("button", name="Sign out").click()
@@ -93,6 +95,11 @@ def test_a_line_manager_approves_a_place_from_the_emailed_link(visitor):
     expect(page.get_by_role("heading", name="Place approved")).to_be_visible()
     visitor.check()
     assert session.bookings.get().status == BookingStatus.CONFIRMED
+    # The used link says what was decided instead of asking again.
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link has been used")).to_be_visible()
+    expect(page.get_by_label("Yes, approve the place")).to_have_count(0)
+    visitor.check()
 
 
 def test_an_agency_lead_sees_red_amber_green_for_their_staff(visitor, target_groups):

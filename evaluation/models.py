@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from courses.models import Booking, Course, Session
+from courses.models import AttendanceRecord, Booking, Course, Session
 
 
 class Stage(models.TextChoices):
@@ -122,9 +122,17 @@ ANSWER_WINDOW = timedelta(weeks=4)
 
 
 class Invitation(models.Model):
-    """One delegate asked one questionnaire at one stage. Never more than one per booking and stage."""
+    """One delegate asked one questionnaire at one stage. Never more than one per booking and stage.
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="evaluation_invitations")
+    A delegate is a booking, or, for a walk-in (who came without one), their line of the register:
+    walk-ins are asked straight after and at the follow-up like everyone who attended."""
+
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="evaluation_invitations"
+    )
+    attendance = models.ForeignKey(
+        AttendanceRecord, null=True, blank=True, on_delete=models.CASCADE, related_name="evaluation_invitations"
+    )
     stage = models.CharField(max_length=12, choices=Stage.choices)
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="invitations")
     sent_at = models.DateTimeField(default=timezone.now)
@@ -134,18 +142,37 @@ class Invitation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["booking", "stage"], name="one_invitation_per_booking_and_stage")
+            models.UniqueConstraint(fields=["booking", "stage"], name="one_invitation_per_booking_and_stage"),
+            models.UniqueConstraint(fields=["attendance", "stage"], name="one_invitation_per_walk_in_and_stage"),
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False, attendance__isnull=True)
+                | Q(booking__isnull=True, attendance__isnull=False),
+                name="invitation_for_a_booking_or_a_walk_in",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_stage_display()}: {self.booking}"
+        return f"{self.get_stage_display()}: {self.booking or self.attendance}"
+
+    @property
+    def delegate(self):
+        """The booking, or the walk-in's register line: both have a person and a session."""
+        return self.booking if self.booking_id else self.attendance
+
+    @property
+    def person(self):
+        return self.delegate.person
+
+    @property
+    def session(self):
+        return self.delegate.session
 
     @property
     def closes_at(self):
         """When the stage closes and the emailed link stops taking answers: confidence before the
         course, when the course starts; straight after and the follow-up, four weeks after asking."""
         if self.stage == Stage.BEFORE:
-            return self.booking.session.starts_at
+            return self.session.starts_at
         return self.sent_at + ANSWER_WINDOW
 
     def is_closed(self, now=None) -> bool:

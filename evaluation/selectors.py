@@ -106,7 +106,9 @@ def sessions_in(*, course=None, session=None, starts_on: date | None = None, end
 def results(sessions) -> Results:
     """Response rates by stage, agreement averages, choice shares, the before/after change in
     confidence per learning outcome (delegates who answered both), and approved comments."""
-    invitations = Invitation.objects.filter(booking__session__in=sessions)
+    # Bookings' invitations and walk-ins' (who came without a booking and are asked after the course).
+    of_sessions = Q(booking__session__in=sessions) | Q(attendance__session__in=sessions)
+    invitations = Invitation.objects.filter(of_sessions)
     counts = {
         row["stage"]: row
         for row in invitations.values("stage").annotate(
@@ -118,7 +120,10 @@ def results(sessions) -> Results:
         for stage in Stage.values
     ]
     answers = list(
-        Answer.objects.filter(response__invitation__booking__session__in=sessions).values(
+        Answer.objects.filter(
+            Q(response__invitation__booking__session__in=sessions)
+            | Q(response__invitation__attendance__session__in=sessions)
+        ).values(
             "item__text",
             "item__kind",
             "item__choices",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.mail import queue_email
 from common.errors import DomainError, LinkExpired
-from courses.models import Attendance, Booking, BookingStatus, Course, Session, SessionStatus
+from courses.models import Attendance, AttendanceRecord, Booking, BookingStatus, Course, Session, SessionStatus
 
 from .models import (
     Answer,
@@ -104,6 +104,8 @@ def save_course_evaluation(*, actor, evaluation: CourseEvaluation, **values) -> 
 
 
 def token_for(invitation: Invitation) -> str:
+    if invitation.attendance_id:
+        return signing.dumps({"i": invitation.pk, "a": invitation.attendance_id}, salt=SALT)
     return signing.dumps({"i": invitation.pk, "b": invitation.booking_id}, salt=SALT)
 
 
@@ -117,8 +119,11 @@ def invitation_from_token(token: str) -> Invitation:
     except signing.BadSignature:
         raise EvaluationError("This link is not valid. Use the link in your most recent email.")
     invitation = (
-        Invitation.objects.select_related("booking__person", "booking__session__course", "questionnaire")
-        .filter(pk=data.get("i"), booking_id=data.get("b"))
+        Invitation.objects.select_related(
+            "booking__person", "booking__session__course", "attendance__person", "attendance__session__course"
+        )
+        .select_related("questionnaire")
+        .filter(pk=data.get("i"), booking_id=data.get("b"), attendance_id=data.get("a"))
         .first()
     )
     if invitation is None:
@@ -132,7 +137,7 @@ def refuse_if_closed(invitation: Invitation, now: datetime | None = None) -> Non
     """A questionnaire takes answers until its stage closes (`Invitation.closes_at`)."""
     if not invitation.is_closed(now):
         return
-    session = invitation.booking.session
+    session = invitation.session
     course = session.course.title
     if invitation.stage == Stage.BEFORE:
         raise LinkExpired(
@@ -159,26 +164,33 @@ SUBJECTS = {
 }
 
 
-def _invite(booking: Booking, stage: str, questionnaire: Questionnaire, now: datetime) -> Invitation | None:
+def _invite(delegate, stage: str, questionnaire: Questionnaire, now: datetime) -> Invitation | None:
+    """Ask `delegate` (a booking, or a walk-in's register line) one questionnaire."""
+    walk_in = isinstance(delegate, AttendanceRecord)
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
-                booking=booking, stage=stage, questionnaire=questionnaire, sent_at=now
+                booking=None if walk_in else delegate,
+                attendance=delegate if walk_in else None,
+                stage=stage,
+                questionnaire=questionnaire,
+                sent_at=now,
             )
             queue_email(
-                to=booking.person.email,
-                subject=SUBJECTS[stage].format(course=booking.session.course.title),
+                to=delegate.person.email,
+                subject=SUBJECTS[stage].format(course=delegate.session.course.title),
                 template=f"evaluation_{stage}",
-                context={"person": booking.person, "session": booking.session, "link": link_for(invitation)},
+                context={"person": delegate.person, "session": delegate.session, "link": link_for(invitation)},
             )
             return invitation
     except IntegrityError:  # already invited: another sweep got there first
         return None
 
 
-def _asks_straight_after(ce: CourseEvaluation | None, booking_id: int, asked) -> bool:
-    """Someone who attended is asked straight after the course once, if the course asks at all."""
-    return bool(ce and ce.immediate_id and (booking_id, Stage.IMMEDIATE) not in asked)
+def _asks_straight_after(ce: CourseEvaluation | None, delegate_id: int, asked) -> bool:
+    """Someone who attended (booked, or a walk-in by their register line) is asked straight after the
+    course once, if the course asks at all."""
+    return bool(ce and ce.immediate_id and (delegate_id, Stage.IMMEDIATE) not in asked)
 
 
 def close_follow_ups(session: Session, booking_ids) -> list[str]:
@@ -193,11 +205,14 @@ def close_follow_ups(session: Session, booking_ids) -> list[str]:
 
 
 def due_invitations(now: datetime):
-    """(booking, stage) pairs whose moment has come and who have not been asked. A fixed number of queries."""
+    """(delegate, stage, questionnaire) for everyone whose moment has come and who has not been asked: a
+    delegate is a booking, or a walk-in's register line (asked after the course like everyone who
+    attended; never before it, as they had no booking). A fixed number of queries."""
     settings_by_course = {}
     for ce in CourseEvaluation.objects.select_related("before", "immediate", "follow_up"):
         settings_by_course[ce.course_id] = ce
-    asked = set(Invitation.objects.values_list("booking_id", "stage"))
+    asked = set(Invitation.objects.filter(booking__isnull=False).values_list("booking_id", "stage"))
+    asked_walk_ins = set(Invitation.objects.filter(attendance__isnull=False).values_list("attendance_id", "stage"))
     due = []
     confirmed = (
         Booking.objects.filter(status=BookingStatus.CONFIRMED, session__starts_at__gt=now)
@@ -212,21 +227,27 @@ def due_invitations(now: datetime):
     attended = Booking.objects.filter(
         attendance__outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL], session__register_closed_at__isnull=False
     ).select_related("person", "session__course")
-    for booking in attended:
-        ce = settings_by_course.get(booking.session.course_id)
+    walk_ins = AttendanceRecord.objects.filter(
+        walk_in=True,
+        booking__isnull=True,
+        outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL],
+        session__register_closed_at__isnull=False,
+    ).select_related("person", "session__course")
+    delegates = [(booking, asked) for booking in attended] + [(record, asked_walk_ins) for record in walk_ins]
+    for delegate, already in delegates:
+        session = delegate.session
+        ce = settings_by_course.get(session.course_id)
         if ce is None:
             continue
-        if _asks_straight_after(ce, booking.pk, asked) and now - booking.session.register_closed_at < timedelta(
-            days=28
-        ):
-            due.append((booking, Stage.IMMEDIATE, ce.immediate))
-        follow_at = booking.session.ends_at + timedelta(weeks=ce.follow_up_weeks)
+        if _asks_straight_after(ce, delegate.pk, already) and now - session.register_closed_at < timedelta(days=28):
+            due.append((delegate, Stage.IMMEDIATE, ce.immediate))
+        follow_at = session.ends_at + timedelta(weeks=ce.follow_up_weeks)
         if (
             ce.follow_up
-            and (booking.pk, Stage.FOLLOW_UP) not in asked
+            and (delegate.pk, Stage.FOLLOW_UP) not in already
             and follow_at <= now < follow_at + timedelta(days=28)
         ):
-            due.append((booking, Stage.FOLLOW_UP, ce.follow_up))
+            due.append((delegate, Stage.FOLLOW_UP, ce.follow_up))
     return due
 
 
@@ -236,7 +257,7 @@ def send_due_invitations(now: datetime | None = None) -> int:
     the set weeks after the course. A moment missed by more than four weeks is let go."""
     now = now or timezone.now()
     return sum(
-        1 for booking, stage, questionnaire in due_invitations(now) if _invite(booking, stage, questionnaire, now)
+        1 for delegate, stage, questionnaire in due_invitations(now) if _invite(delegate, stage, questionnaire, now)
     )
 
 
@@ -246,12 +267,14 @@ def send_reminders(now: datetime | None = None) -> int:
     sent = 0
     open_invitations = (
         Invitation.objects.filter(answered_at__isnull=True)
-        .select_related("booking__person", "booking__session__course")
+        .select_related(
+            "booking__person", "booking__session__course", "attendance__person", "attendance__session__course"
+        )
         .exclude(booking__session__status=SessionStatus.CANCELLED)
     )
     settings_by_course = {ce.course_id: ce for ce in CourseEvaluation.objects.all()}
     for invitation in open_invitations:
-        ce = settings_by_course.get(invitation.booking.session.course_id)
+        ce = settings_by_course.get(invitation.session.course_id)
         if ce is None or invitation.reminders_sent >= ce.max_reminders:
             continue
         if invitation.is_closed(now):
@@ -267,13 +290,12 @@ def send_reminders(now: datetime | None = None) -> int:
             if not updated:
                 continue
             queue_email(
-                to=invitation.booking.person.email,
-                subject="Reminder: "
-                + SUBJECTS[invitation.stage].format(course=invitation.booking.session.course.title),
+                to=invitation.person.email,
+                subject="Reminder: " + SUBJECTS[invitation.stage].format(course=invitation.session.course.title),
                 template=f"evaluation_{invitation.stage}",
                 context={
-                    "person": invitation.booking.person,
-                    "session": invitation.booking.session,
+                    "person": invitation.person,
+                    "session": invitation.session,
                     "link": link_for(invitation),
                     "reminder": True,
                 },
@@ -289,7 +311,11 @@ def send_reminders(now: datetime | None = None) -> int:
 def submit(*, invitation: Invitation, answers: list[dict], now: datetime | None = None) -> Response:
     """Store one delegate's answers, all or none; a link answers once, until its stage closes
     (`now`: the moment of answering, for recording answers given earlier)."""
-    invitation = Invitation.objects.select_for_update().select_related("booking__session__course").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("booking__session__course", "attendance__session__course")
+        .get(pk=invitation.pk)
+    )
     if invitation.answered_at:
         raise EvaluationError("You have already answered this questionnaire. Thank you.")
     refuse_if_closed(invitation, now)

@@ -28,7 +28,7 @@ def answer(request, token):
         return link_expired_page(request, error)
     except EvaluationError as error:
         return render(request, "evaluation/link_problem.html", {"message": error.message}, status=400)
-    session = invitation.booking.session
+    session = invitation.session
     if invitation.answered_at:
         return render(
             request, "evaluation/thanks.html", {"invitation": invitation, "session": session, "already": True}
@@ -208,7 +208,11 @@ def comments(request):
         return redirect("evaluation:comments")
     pending = (
         Answer.objects.filter(text_status=TextStatus.PENDING)
-        .select_related("item", "response__invitation__booking__session__course")
+        .select_related(
+            "item",
+            "response__invitation__booking__session__course",
+            "response__invitation__attendance__session__course",
+        )
         .order_by("response__submitted_at")[:50]
     )
     return render(request, "evaluation/comments.html", {"pending": pending})

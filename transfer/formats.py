@@ -1094,6 +1094,115 @@ class TnaReturns(Format):
         yield from return_lines(year=year, submitted_only=True)
 
 
+class TrainingElsewhere(Format):
+    """An e-learning provider's completion report (or any list of training done elsewhere): each line
+    is recorded through the pathway service the person's own form uses, and, imported by the training
+    manager, is confirmed at once. A line already recorded changes nothing."""
+
+    key, title = "training-elsewhere", "Training done elsewhere (e-learning completions)"
+    columns = [("Email", True), ("Module", True), ("Provider", True), ("Level", True), ("Completed on", True)]
+    explanation = "Imported by you, each line counts towards the person's pathway at once."
+
+    def run(self, content, *, commit, actor=None, file_name=""):
+        result = Result(format=self.title)
+        if actor is None or not actor.is_training_manager:
+            result.errors.append(Error(1, "", "Only a training manager can import training done elsewhere"))
+            return result
+        self.actor = actor
+        lines = [line for line in content.splitlines() if line.strip(" ,\t")]
+        if len(lines) == 1 and lines[0].split(",")[0].strip().lstrip("\ufeff") == "Email":
+            # A year's export with nothing done elsewhere holds only the column names: nothing to do.
+            result.written = commit
+            return result
+        return run_import(self, content, commit=commit)
+
+    def prepare(self):
+        self.levels = {level.number: level for level in Level.objects.all()}
+        # Everyone's address once (a fixed number of queries, whatever the file's size).
+        self.people = dict(User.objects.values_list("email", "pk"))
+        self.people = {email.lower(): pk for email, pk in self.people.items()}
+
+    def _person(self, value):
+        email = normalise_email(value or "")
+        if email not in self.people:
+            raise Problem(f"no account has the email address '{value}': import or add the person first")
+        return self.people[email]
+
+    def _level(self, value):
+        number = whole(value, low=1, high=99)
+        if number not in self.levels:
+            raise Problem(f"there is no level {number}")
+        return self.levels[number]
+
+    def _completed(self, value):
+        day = a_date(value)
+        if day > timezone.localdate():
+            raise Problem("is in the future")
+        return day
+
+    def parse(self, row):
+        v = read(
+            self,
+            row,
+            [
+                ("Email", self._person),
+                ("Module", lambda x: text(x, limit=200)),
+                ("Provider", lambda x: text(x, limit=200)),
+                ("Level", self._level),
+                ("Completed on", self._completed),
+            ],
+        )
+        return (v["Email"], v["Level"].pk, v["Provider"].lower(), v["Completed on"]), v
+
+    def write(self, items, result):
+        from courses.models import ExternalTraining
+        from courses.services.pathway import record_external_training
+
+        people = {u.pk: u for u in User.objects.filter(pk__in={v["Email"] for v in items}).select_related("agency")}
+        known = {
+            (e.person_id, e.level_id, e.provider.lower(), e.completed_on)
+            for e in ExternalTraining.objects.filter(person__in=people)
+        }
+        for v in items:
+            if (v["Email"], v["Level"].pk, v["Provider"].lower(), v["Completed on"]) in known:
+                result.count()
+                continue
+            record_external_training(
+                actor=self.actor,
+                person=people[v["Email"]],
+                level=v["Level"],
+                title=v["Module"],
+                provider=v["Provider"],
+                completed_on=v["Completed on"],
+            )
+            result.count(created=True)
+
+    def export(self, year):
+        from courses.models import ExternalTraining, ExternalTrainingStatus
+
+        records = ExternalTraining.objects.filter(status=ExternalTrainingStatus.CONFIRMED)
+        if year is not None:
+            records = records.filter(completed_on__gte=year.starts_on, completed_on__lte=year.ends_on)
+        for e in records.select_related("person", "level").order_by("completed_on", "person__email"):
+            yield {
+                "Email": e.person.email,
+                "Module": e.title,
+                "Provider": e.provider,
+                "Level": e.level.number,
+                "Completed on": f"{e.completed_on:%d/%m/%Y}",
+            }
+
+
 # In the order they import: later formats refer to what earlier ones bring in.
-FORMATS = [TrainingYears, Agencies, People, Courses, Sessions, AttendanceFormat, TrainerContributions, TnaReturns]
+FORMATS = [
+    TrainingYears,
+    Agencies,
+    People,
+    Courses,
+    Sessions,
+    AttendanceFormat,
+    TrainerContributions,
+    TnaReturns,
+    TrainingElsewhere,
+]
 BY_KEY = {f.key: f for f in FORMATS}

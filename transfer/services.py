@@ -71,7 +71,15 @@ def export_year(year) -> bytes:
         for n, fmt in enumerate(FORMATS, start=1):
             scoped = (
                 year
-                if fmt.key in ("sessions", "attendance", "trainer-contributions", "tna-returns", "training-years")
+                if fmt.key
+                in (
+                    "sessions",
+                    "attendance",
+                    "trainer-contributions",
+                    "tna-returns",
+                    "training-years",
+                    "training-elsewhere",
+                )
                 else None
             )
             archive.writestr(f"{n:02d}-{fmt.key}.csv", export_csv(fmt.key, scoped))

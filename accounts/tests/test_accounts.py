@@ -47,6 +47,18 @@ def test_signing_out_needs_a_post_and_ends_the_session(client):
     assert client.get(reverse("accounts:profile")).status_code == 302
 
 
+def test_opening_the_sign_out_address_shows_a_sign_out_button_and_signs_nobody_out(client):
+    client.force_login(UserFactory(email="aisha.khan@northshire-police.example.org"))
+    page = client.get(reverse("accounts:sign-out"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "You are signed in as aisha.khan@northshire-police.example.org" in html
+    assert f'action="{reverse("accounts:sign-out")}"' in html and "csrfmiddlewaretoken" in html
+    assert client.get(reverse("accounts:profile")).status_code == 200  # still signed in
+    client.logout()
+    assert client.get(reverse("accounts:sign-out")).url == reverse("accounts:signed-out")
+
+
 def test_password_reset_emails_a_single_use_link_that_sets_a_new_password(client, django_capture_on_commit_callbacks):
     person = UserFactory(email="grace.okafor@example.org")
     with django_capture_on_commit_callbacks(execute=True):

@@ -194,7 +194,7 @@ def _builders():
     from accounts.models import User
     from committee import forms as cf
     from courses import filters_training
-    from courses.forms import booking, charges, manage, trainer_share
+    from courses.forms import booking, charges, manage, pathway, trainer_share
     from evaluation import forms as ef
     from pool import forms as pf
     from reports import forms as rf
@@ -225,9 +225,12 @@ def _builders():
         booking.ApprovalForm: lambda w: booking.ApprovalForm(),
         booking.BookForColleagueForm: lambda w: booking.BookForColleagueForm(),
         booking.CancelBookingForm: lambda w: booking.CancelBookingForm(),
+        booking.ConfirmBookingForm: lambda w: booking.ConfirmBookingForm(warnings=["Already in date"]),
         booking.RegisterForm: lambda w: booking.RegisterForm(bookings=[w["booking"]]),
         booking.ReopenRegisterForm: lambda w: booking.ReopenRegisterForm(),
         booking.WalkInForm: lambda w: booking.WalkInForm(),
+        pathway.ExternalTrainingForm: lambda w: pathway.ExternalTrainingForm(),
+        pathway.ExternalTrainingDecisionForm: lambda w: pathway.ExternalTrainingDecisionForm(),
         charges.CertificateCheckForm: lambda w: charges.CertificateCheckForm(),
         charges.WaiveChargeForm: lambda w: charges.WaiveChargeForm(),
         charges.RaiseInvoiceForm: lambda w: charges.RaiseInvoiceForm(),
@@ -324,6 +327,7 @@ SHOWS = {
     "committee.forms.RatingForm": ["Induction of new staff", "Within four weeks"],
     "courses.forms.booking.RegisterForm": ["Sam Newman", "Northshire Police"],
     "courses.forms.manage.PolicyForm": ["School or academy"],
+    "courses.forms.pathway.ExternalTrainingForm": ["Inter-agency foundation"],
     "courses.forms.manage.SessionForm": ["Working Together to Safeguard Children", "Olivia Grant", "Training Suite 2"],
     "courses.forms.manage.PathwayRuleForm": ["Work with children", "Inter-agency foundation"],
     "evaluation.forms.AnswerForm": ["Question 0", "Hint 0", "Recognise signs of neglect", "Option one"],

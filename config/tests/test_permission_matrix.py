@@ -60,6 +60,7 @@ from courses.models import (
     BookingStatus,
     Charge,
     Course,
+    ExternalTraining,
     Invoice,
     Level,
     PathwayRule,
@@ -187,6 +188,15 @@ def pathway_rule(ids):
     return {"target_group": ids["group"], "level": ids["level"], "refresh_months": "36"}
 
 
+def external_training(ids):
+    return {
+        "level": ids["level"],
+        "title": "Safeguarding children: basic awareness",
+        "provider": "Northshire e-learning",
+        "completed_on": "03/03/2026",
+    }
+
+
 def application(ids):
     return {
         "experience": "Ten years as a social worker",
@@ -244,7 +254,8 @@ MATRIX = {
         ANONYMOUS_ONLY,
         Post(row(200, 302, 302, 302, 302, 302, 302), data={"username": "aisha.khan@example.org", "password": "guess"}),
     ),
-    "accounts:sign-out": ((), POST_ONLY, Post(row(302, 302, 302, 302, 302, 302, 302))),
+    # A GET shows the sign-out button (signing out itself is a POST).
+    "accounts:sign-out": ((), SIGNED_IN, Post(row(302, 302, 302, 302, 302, 302, 302))),
     "accounts:signed-out": ((), PUBLIC, READS_ONLY),
     # The admin site's sign-in: the service's own sign-in (with two-step), for admin users only.
     "admin-sign-in": ((), row(302, 403, 403, 403, 403, 403, 403), READS_ONLY),
@@ -399,10 +410,11 @@ MATRIX = {
     "courses:agency-training": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
     "courses:person-training": (("person_a",), row(302, 403, 200, 404, 403, 200, 403), READS_ONLY),
     "courses:session": (("session",), PUBLIC, READS_ONLY),
-    # The trainer delivers the session, so cannot be a delegate at it: refused with the reason.
+    # The confirmation page (price, cancellation terms, access needs); a POST books. The trainer
+    # delivers the session, so cannot be a delegate at it: refused with the reason.
     "courses:book": (
         ("session",),
-        POST_ONLY,
+        row(302, 200, 200, 200, 302, 200, 200),
         Post(
             row(302, 302, 302, 302, 302, 302, 302),
             state=bookings_on("session"),
@@ -410,6 +422,28 @@ MATRIX = {
         ),
     ),
     "courses:booking": (("booking",), AGENCY_A_OBJECT, READS_ONLY),
+    "courses:external-training-new": (
+        (),
+        SIGNED_IN,
+        Post(
+            row(302, 302, 302, 302, 302, 302, 302),
+            data=external_training,
+            state=count(ExternalTraining),
+            changes=SIGNED_IN_ROLES,
+        ),
+    ),
+    "courses:external-training": ((), row(302, 403, 200, 200, 403, 200, 403), READS_ONLY),
+    "courses:external-training-decide": (
+        ("external_a",),
+        AGENCY_A_OBJECT,
+        Post(
+            row(302, 404, 302, 404, 404, 302, 404),
+            data={"decision": "confirm"},
+            state=field(ExternalTraining, "external_a", "status"),
+            changes=("lead_a", "manager"),
+        ),
+    ),
+    "courses:external-training-certificate": (("external_a",), AGENCY_A_OBJECT, READS_ONLY),
     "courses:booking-calendar": (("booking",), AGENCY_A_OBJECT, READS_ONLY),
     "courses:cancel-booking": (
         ("booking",),
@@ -1421,6 +1455,14 @@ def world(db, target_groups, django_capture_on_commit_callbacks, settings, tmp_p
             agency=agency_a, asked_by=users["lead_a"], question="Is e-learning enough for induction?"
         ).pk,
     }
+    args["external_a"] = ExternalTraining.objects.create(
+        person=person_a,
+        level=Level.objects.get(pk=args["level"]),
+        title="Safeguarding children: basic awareness",
+        provider="Northshire Police e-learning",
+        completed_on=date(2026, 1, 12),
+        certificate=ContentFile(b"%PDF-1.4 certificate", name="certificate.pdf"),
+    ).pk
     args["level_number"] = Level.objects.get(pk=args["level"]).number
     args["group_number"] = target_groups[1].number
     args["group"] = target_groups[1].pk

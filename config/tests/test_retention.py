@@ -96,3 +96,28 @@ def test_an_erasure_request_removes_contact_details_and_explains_what_is_kept(cl
     assert membership.status == MembershipStatus.LEFT and "Twenty years" not in membership.experience
     assert person.attendance.count() == 1
     assert AuditEntry.objects.filter(action="erased personal details", changes__request="DP-2026-014").exists()
+
+
+def test_an_erasure_removes_access_needs_and_certificates_of_training_done_elsewhere(target_groups, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from courses.factories import BookingFactory, LevelFactory
+    from courses.models import Booking, ExternalTraining
+
+    settings.MEDIA_ROOT = tmp_path
+    person = UserFactory(full_name="Tom Fletcher")
+    booking = BookingFactory(person=person, access_needs="Type 1 diabetes: a break at 11:00")
+    record = ExternalTraining.objects.create(
+        person=person,
+        level=LevelFactory(number=1),
+        title="Safeguarding children: basic awareness",
+        provider="Riverside e-learning",
+        completed_on=timezone.localdate() - timedelta(days=90),
+        certificate=ContentFile(b"%PDF-1.4", name="certificate.pdf"),
+    )
+    stored = record.certificate.path
+    retention.erase_person(actor=training_manager(), person=person, reference="DP-2026-015")
+    assert Booking.objects.get(pk=booking.pk).access_needs == ""
+    record.refresh_from_db()
+    assert not record.certificate and record.title == "Safeguarding children: basic awareness"
+    assert not (tmp_path / stored).exists()

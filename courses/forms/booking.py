@@ -42,13 +42,52 @@ class BookForColleagueForm(forms.Form):
         required=False,
         help_text="Only if their experience covers what the prerequisite teaches.",
     )
+    accept_warnings = forms.BooleanField(
+        label="Book them even if they are already in date or booked on another date",
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(
-            Field.text("person"), Field.checkbox("override_prerequisites", small=True), submit="Book a place for them"
+            Field.text("person"),
+            Field.checkbox("override_prerequisites", small=True),
+            Field.checkbox("accept_warnings", small=True),
+            submit="Book a place for them",
         )
         self.helper.form_tag = False  # the page's own form posts to the booking URL
+
+
+class ConfirmBookingForm(forms.Form):
+    """The booking confirmation page: access or dietary needs, and (when the booking service has
+    warnings) the booker's confirmation that they still want the place."""
+
+    access_needs = forms.CharField(
+        label="Access or dietary needs (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example step-free access, a hearing loop, large-print handouts, or a vegetarian lunch. "
+        "Only the training team and the session's trainers see this.",
+    )
+    accept_warnings = forms.BooleanField(
+        label="I still want this place",
+        required=False,
+        help_text="Tick to book even so.",
+    )
+
+    def __init__(self, *args, warnings=(), waitlisted=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = [Field.textarea("access_needs")]
+        if warnings:
+            self.fields["accept_warnings"].required = True
+            self.fields["accept_warnings"].error_messages["required"] = "Tick the box to confirm you still want it"
+            fields.insert(0, Field.checkbox("accept_warnings"))
+        else:
+            del self.fields["accept_warnings"]
+        self.helper = gds_helper(
+            *fields, submit="Confirm and join the waiting list" if waitlisted else "Confirm and book the place"
+        )
 
 
 CANCEL = "cancel"

@@ -475,7 +475,10 @@ POLICY_FIELDS = [
     "no_shows_before_approval",
     "reminder_days_before",
     "training_day_hours",
+    "partial_attendance_meets_requirement",
 ]
+# Yes/no settings: checkboxes rather than number boxes.
+POLICY_CHECKBOXES = ("contributing_partners_free", "partial_attendance_meets_requirement")
 # What every invoice prints about the partnership (courses.services.invoices).
 INVOICE_FIELDS = ["invoice_address", "payment_instructions"]
 
@@ -518,15 +521,19 @@ class PolicyForm(RecordForm):
         help_text="Courses measured in hours count this many hours as one training day (7 makes a two-hour "
         "briefing 0.29 of a day).",
     )
+    partial_attendance_meets_requirement = model_field(
+        BookingPolicy,
+        "partial_attendance_meets_requirement",
+        label="Someone who left early has still met the requirement the course is for",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = list(OrganisationCategory.objects.all())
         rates = {r.category_id: r for r in self.instance.fee_rates.all()}
-        layout = [
-            Field.text(name, field_width=Fixed.FIVE) for name in POLICY_FIELDS if name != "contributing_partners_free"
-        ]
+        layout = [Field.text(name, field_width=Fixed.FIVE) for name in POLICY_FIELDS if name not in POLICY_CHECKBOXES]
         layout.insert(3, Field.checkbox("contributing_partners_free"))
+        layout.append(Field.checkbox("partial_attendance_meets_requirement"))
         for category in self.categories:
             rate = rates.get(category.pk)
             for kind, label in (("day", "a day"), ("half", "a half day")):

@@ -1,12 +1,22 @@
 """A person's training record against the pathway: what their target group
 requires, what they have done, and when it expires.
 
-"Trained and in date" has one definition, here: training done on a day (the
-last day of a session attended or partly attended) stays in date until the
-same day `refresh_months` months later under the pathway rule that covers it,
-for ever under a rule with no refresh period, and for `DEFAULT_REFRESH_MONTHS`
-where no rule of the person's staff group covers the course. My training, an
-agency's training summary and the training needs return's prefill all use it.
+"Trained and in date" has one definition, here. The rules:
+
+- Training counts from a day: the last day of a session attended, or the day training done
+  elsewhere was completed. It stays in date until the same day `refresh_months` months later under
+  the pathway rule that covers it, for ever under a rule with no refresh period, and for
+  `DEFAULT_REFRESH_MONTHS` where no rule of the person's staff group covers the course.
+- "Left early" does not meet a requirement unless the Board's policy says it does
+  (`BookingPolicy.partial_attendance_meets_requirement`, off by default): the certificate says
+  "attended part of", and the record agrees.
+- Training at a higher level meets a requirement for a lower one (Level 3 meets Level 1 and 2);
+  a requirement for a named course is met only by that course.
+- Training done elsewhere (single-agency courses, e-learning) is recorded by the person at a level
+  with its evidence, and counts once their agency lead confirms it (`ExternalTraining`).
+
+My training, an agency's training summary, the waiting list order, prerequisites and the training
+needs return's prefill all use these functions.
 
 Built to serve one person or a whole agency with a fixed number of queries:
 the rules, the people's attended register lines and their courses are each
@@ -18,7 +28,15 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from ..models import Attendance, AttendanceRecord, PathwayRule
+from ..models import (
+    Attendance,
+    AttendanceRecord,
+    BookingPolicy,
+    Course,
+    ExternalTraining,
+    ExternalTrainingStatus,
+    PathwayRule,
+)
 
 DUE_SOON_DAYS = 92  # about three months
 # Where no pathway rule covers a course: "at least every three years is the common minimum".
@@ -35,6 +53,15 @@ class Status:
 STATUS_COLOURS = {Status.NOT_DONE: "red", Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.IN_DATE: "green"}
 
 
+def counted_outcomes(policy: BookingPolicy | None = None) -> tuple[str, ...]:
+    """The register outcomes that meet a requirement (and a prerequisite): attended, and "left
+    early" only where the policy says so."""
+    policy = policy or BookingPolicy.current()
+    if policy.partial_attendance_meets_requirement:
+        return (Attendance.ATTENDED, Attendance.PARTIAL)
+    return (Attendance.ATTENDED,)
+
+
 @dataclass
 class Requirement:
     rule: PathwayRule
@@ -42,10 +69,23 @@ class Requirement:
     expires_on: date | None
     record: AttendanceRecord | None
     today: date | None = None
+    # Confirmed training done elsewhere that meets the requirement (when no register line does better).
+    external: ExternalTraining | None = None
+    # Courses that would meet it (filled by `courses_meeting`).
+    courses: tuple = ()
 
     @property
     def label(self) -> str:
         return self.rule.course.title if self.rule.course_id else str(self.rule.level)
+
+    @property
+    def met_by(self) -> str:
+        """What meets the requirement, in words ("" when nothing does)."""
+        if self.record is not None:
+            return self.record.session.course.title
+        if self.external is not None:
+            return f"{self.external.title} ({self.external.provider})"
+        return ""
 
     @property
     def status(self) -> str:
@@ -92,17 +132,10 @@ def trained_on(record: AttendanceRecord) -> date:
     return timezone.localtime(record.session.ends_at).date()
 
 
-def trained_and_in_date(*, agency, today: date | None = None) -> dict[int, int]:
-    """course id -> how many people the agency sent to the course whose latest attendance
-    (attended or partly attended) is still in date today. The refresh period is that of the
-    pathway rule of the person's staff group for the course itself, else for its level (the
-    shortest where there are several), else `DEFAULT_REFRESH_MONTHS`. Two queries."""
-    today = today or timezone.localdate()
-    records = (
-        AttendanceRecord.objects.filter(agency=agency, outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])
-        .select_related("session__course", "person")
-        .order_by("-session__ends_at")
-    )
+def _latest_in_date(records, *, today: date) -> dict[tuple[int, int], date | None]:
+    """(person id, course id) -> the last day the person's latest counted attendance of the course
+    is in date (None: never needs refreshing), for those still in date today. `records` are register
+    lines newest first, with the session's course and the person loaded. One query (the rules)."""
     latest: dict[tuple[int, int], AttendanceRecord] = {}
     for record in records:
         latest.setdefault((record.person_id, record.session.course_id), record)
@@ -114,23 +147,71 @@ def trained_and_in_date(*, agency, today: date | None = None) -> dict[int, int]:
             by_course.setdefault((rule.target_group_id, rule.course_id), []).append(rule.refresh_months)
         else:
             by_level.setdefault((rule.target_group_id, rule.level_id), []).append(rule.refresh_months)
-    counts: dict[int, int] = {}
-    for (_, course_id), record in latest.items():
+    in_date: dict[tuple[int, int], date | None] = {}
+    for key, record in latest.items():
         group = record.person.target_group_id
-        periods = by_course.get((group, course_id)) or by_level.get((group, record.session.course.level_id))
+        periods = by_course.get((group, key[1])) or by_level.get((group, record.session.course.level_id))
         if periods is None:
             months = DEFAULT_REFRESH_MONTHS
         else:
             # "Never needs refreshing" (None) only when no rule asks for a refresher.
             months = min((p for p in periods if p), default=None)
         if is_in_date(trained_on(record), months, today):
-            counts[course_id] = counts.get(course_id, 0) + 1
+            in_date[key] = in_date_until(trained_on(record), months)
+    return in_date
+
+
+def trained_and_in_date(*, agency, today: date | None = None) -> dict[int, int]:
+    """course id -> how many people the agency sent to the course whose latest attendance
+    (attended, or left early where the policy counts it) is still in date today. The refresh period
+    is that of the pathway rule of the person's staff group for the course itself, else for its
+    level (the shortest where there are several), else `DEFAULT_REFRESH_MONTHS`. Three queries."""
+    today = today or timezone.localdate()
+    records = (
+        AttendanceRecord.objects.filter(agency=agency, outcome__in=counted_outcomes())
+        .select_related("session__course", "person")
+        .order_by("-session__ends_at")
+    )
+    counts: dict[int, int] = {}
+    for _, course_id in _latest_in_date(records, today=today):
+        counts[course_id] = counts.get(course_id, 0) + 1
     return counts
 
 
+@dataclass(frozen=True)
+class InDate:
+    done_on: date
+    until: date | None
+
+
+def in_date_for_course(*, person, course, today: date | None = None) -> InDate | None:
+    """Whether `person` is in date for `course` itself today, by the same rule as the agency's
+    figures: when they did it and until when it counts (None when they are not in date)."""
+    today = today or timezone.localdate()
+    records = list(
+        AttendanceRecord.objects.filter(person=person, session__course=course, outcome__in=counted_outcomes())
+        .select_related("session__course", "person")
+        .order_by("-session__ends_at")[:1]
+    )
+    found = _latest_in_date(records, today=today)
+    if not found:
+        return None
+    return InDate(done_on=trained_on(records[0]), until=found[(person.pk, course.pk)])
+
+
+def _meets(rule: PathwayRule, course: Course | None, level_number: int | None) -> bool:
+    """Whether training on `course` (or at a level) meets `rule`: the named course itself, or any
+    training at the rule's level or higher."""
+    if rule.course_id:
+        return course is not None and course.pk == rule.course_id
+    return level_number is not None and level_number >= rule.level.number
+
+
 def requirements_for(people, *, today: date | None = None) -> dict[int, list[Requirement]]:
-    """person id -> the requirements of their target group, each matched with
-    the most recent attended (or partly attended) training that meets it."""
+    """person id -> the requirements of their target group, each matched with the most recent
+    training that meets it: a register line that counts (`counted_outcomes`) on the named course or
+    at the rule's level or higher, or confirmed training done elsewhere at that level or higher.
+    Four queries whatever the number of people."""
     people = list(people)
     group_ids = {p.target_group_id for p in people if p.target_group_id}
     rules_by_group: dict[int, list[PathwayRule]] = {}
@@ -138,16 +219,22 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
         "level", "course", "target_group"
     ):
         rules_by_group.setdefault(rule.target_group_id, []).append(rule)
+    ids = [p.pk for p in people]
     attended: dict[int, list[AttendanceRecord]] = {}
     records = (
-        AttendanceRecord.objects.filter(
-            person__in=[p.pk for p in people], outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL]
-        )
-        .select_related("session__course")
+        AttendanceRecord.objects.filter(person__in=ids, outcome__in=counted_outcomes())
+        .select_related("session__course__level")
         .order_by("-session__ends_at")
     )
     for record in records:
         attended.setdefault(record.person_id, []).append(record)
+    external: dict[int, list[ExternalTraining]] = {}
+    for done in (
+        ExternalTraining.objects.filter(person__in=ids, status=ExternalTrainingStatus.CONFIRMED)
+        .select_related("level")
+        .order_by("-completed_on")
+    ):
+        external.setdefault(done.person_id, []).append(done)
     result = {}
     for person in people:
         requirements = []
@@ -156,16 +243,39 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
                 (
                     r
                     for r in attended.get(person.pk, [])
-                    if (rule.course_id and r.session.course_id == rule.course_id)
-                    or (rule.level_id and r.session.course.level_id == rule.level_id)
+                    if _meets(rule, r.session.course, r.session.course.level.number)
                 ),
                 None,
             )
+            elsewhere = next((e for e in external.get(person.pk, []) if _meets(rule, None, e.level.number)), None)
             done = trained_on(match) if match else None
+            if elsewhere is not None and (done is None or elsewhere.completed_on > done):
+                match, done = None, elsewhere.completed_on
+            else:
+                elsewhere = None
             expires = in_date_until(done, rule.refresh_months) if done else None
-            requirements.append(Requirement(rule=rule, done_on=done, expires_on=expires, record=match, today=today))
+            requirements.append(
+                Requirement(rule=rule, done_on=done, expires_on=expires, record=match, today=today, external=elsewhere)
+            )
         result[person.pk] = requirements
     return result
+
+
+def courses_meeting(requirements: list[Requirement]) -> None:
+    """Fill each requirement's `courses`: the active courses that would meet it. For a level, the
+    courses at the lowest level at or above it that has any (no Level 1 course runs here, so the
+    Level 2 courses are shown for Level 1). One query."""
+    if not requirements:
+        return
+    active = list(Course.objects.filter(active=True).select_related("level").order_by("level__number", "title"))
+    for requirement in requirements:
+        rule = requirement.rule
+        if rule.course_id:
+            requirement.courses = tuple(c for c in active if c.pk == rule.course_id)
+            continue
+        higher = [c for c in active if c.level.number >= rule.level.number]
+        lowest = higher[0].level.number if higher else None
+        requirement.courses = tuple(c for c in higher if c.level.number == lowest)
 
 
 def overall_status(requirements: list[Requirement]) -> str:

@@ -42,7 +42,9 @@ from ..models import (
     SessionDate,
     SessionStatus,
 )
+from ..selectors.training_record import DUE_SOON_DAYS, in_date_for_course
 from ..signals import booking_confirmed, session_cancelled
+from .charges import free_for_everyone
 
 APPROVAL_SALT = "courses.booking-approval"
 # Someone whose required training was never done waits ahead of everyone.
@@ -85,6 +87,9 @@ class BookingTerms:
     prerequisite_override: bool = False
     # The session is full, or others are already waiting: the booking joins the waiting list.
     waitlisted: bool = False
+    # Reasons to think twice that the booker confirms before booking: already in date for the
+    # course, or booked on another date of it.
+    warnings: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -168,15 +173,66 @@ def booking_terms(
             refusal=f"You did not attend {policy.no_shows_before_approval} or more sessions you booked in the last "
             "12 months, so your agency lead needs to book this place for you. Contact them."
         )
+    if person.agency_id is None and person.unlisted_organisation and not free_for_everyone(course, policy=policy):
+        return BookingTerms(refusal=unlisted_refusal(person, on_behalf=on_behalf))
     if course.needs_manager_approval and not approvers_for(person).emails:
         # Someone the service trusts must approve: the line manager, else the agency's leads, else
         # the training team (accounts.selectors.approvers_for); only a partnership with none of them
         # is refused.
         return BookingTerms(refusal="Nobody can approve a place on this course yet. Contact the training team.")
     someone_waiting = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED).exists()
-    return BookingTerms(
-        prerequisite_override=bool(missing),
-        waitlisted=someone_waiting or places_taken(session) >= session.capacity,
+    waitlisted = someone_waiting or places_taken(session) >= session.capacity
+    warnings = []
+    for other in _other_dates_booked(person=person, session=session, now=now):
+        when = f"{timezone.localtime(other.session.starts_at):%A %-d %B %Y}"
+        if other.status in HOLDS_PLACE and not waitlisted:
+            # Two places on one course keep a place from someone else: change date by cancelling first.
+            return BookingTerms(
+                refusal=f"{whose} already booked on this course on {when}. To change date, cancel that "
+                "booking first; to wait for an earlier date, join that date's waiting list."
+            )
+        if other.status in HOLDS_PLACE:
+            warnings.append(
+                f"{whose} already booked on this course on {when}. If a place comes up here, cancel the other "
+                "date so someone else can have it."
+            )
+        else:
+            warnings.append(
+                f"{whose} on the waiting list for this course on {when}. Booking here keeps that place on the list."
+            )
+    done = in_date_for_course(person=person, course=course, today=timezone.localdate(now))
+    session_day = timezone.localtime(session.starts_at).date()
+    # A refresher in the last months before the training expires (or after) is what the pathway asks for.
+    if done and (done.until is None or done.until > session_day + timedelta(days=DUE_SOON_DAYS)):
+        until = f"until {done.until:%-d %B %Y}" if done.until else "with no need to refresh it"
+        warnings.append(
+            f"{whose} already in date for this course: done on {done.done_on:%-d %B %Y}, it counts {until}."
+        )
+    return BookingTerms(prerequisite_override=bool(missing), waitlisted=waitlisted, warnings=tuple(warnings))
+
+
+def unlisted_refusal(person: User, *, on_behalf: bool = False) -> str:
+    """What someone whose organisation is not yet mapped to an agency is told about booking."""
+    whose = "Their" if on_behalf else "Your"
+    return (
+        f"{whose} organisation, {person.unlisted_organisation}, is not yet in the list of partner agencies, so "
+        "there is nobody to charge a fee to. Until the training team adds it, only free courses can be booked."
+    )
+
+
+def _other_dates_booked(*, person: User, session: Session, now) -> list[Booking]:
+    """The person's active bookings on other sessions of the same course still to come."""
+    return list(
+        Booking.objects.filter(
+            person=person,
+            status__in=ACTIVE,
+            session__course_id=session.course_id,
+            session__status=SessionStatus.SCHEDULED,
+            session__starts_at__gt=now,
+        )
+        .exclude(session=session)
+        .select_related("session")
+        .order_by("session__starts_at")
     )
 
 
@@ -195,11 +251,14 @@ def book_place(
     session: Session,
     booked_by: User | None = None,
     override_prerequisites: bool = False,
+    accept_warnings: bool = False,
+    access_needs: str = "",
     site_url: str = "",
 ) -> Booking:
     """Book `person` on `session`: a confirmed place, a place held for the line
     manager's approval, or a place on the waiting list when it is full. Refused, with
-    the reason, on the terms of `booking_terms`, checked again once the session is locked.
+    the reason, on the terms of `booking_terms`, checked again once the session is locked;
+    its warnings (already in date, booked on another date) must be accepted by the booker.
     """
     booked_by = booked_by or person
     session = _lock_session(session)
@@ -213,7 +272,10 @@ def book_place(
     )
     if terms.refusal:
         raise BookingError(terms.refusal)
+    if terms.warnings and not accept_warnings:
+        raise BookingError(" ".join(terms.warnings) + " Confirm you still want the place.", field="accept_warnings")
     booking = Booking(
+        access_needs=access_needs.strip(),
         session=session,
         person=person,
         # Charged to the agency the person is confirmed staff of now (a claim waiting for its lead is
@@ -268,9 +330,11 @@ def _missing_prerequisites(*, person: User, session: Session):
     required = list(session.course.prerequisites.all())
     if not required:
         return []
+    from ..selectors.training_record import counted_outcomes
+
     done = set(
         AttendanceRecord.objects.filter(
-            person=person, outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL], session__course__in=required
+            person=person, outcome__in=counted_outcomes(), session__course__in=required
         ).values_list("session__course_id", flat=True)
     )
     return [course for course in required if course.pk not in done]
@@ -303,6 +367,12 @@ def approval_token(booking: Booking, approver: str) -> str:
     return signing.dumps({"booking": booking.pk, "approver": approver}, salt=APPROVAL_SALT)
 
 
+def _late_charge(booking: Booking) -> Decimal:
+    from .charges import late_cancellation_charge
+
+    return late_cancellation_charge(booking=booking)
+
+
 def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
     from ..ics import session_ics
 
@@ -319,7 +389,7 @@ def _tell_about_booking(booking: Booking, *, site_url: str) -> None:
             to=person.email,
             subject=f"Booking confirmed: {session.course.title}",
             template="booking_confirmed",
-            context=context,
+            context={**context, "terms": cancellation_terms(booking), "late_charge": _late_charge(booking)},
             attachments=[
                 {
                     "filename": "session.ics",
@@ -499,6 +569,11 @@ class CancellationTerms:
     charge: Decimal = Decimal("0")
     # The place can be passed to a colleague from the same agency instead, at no charge.
     can_substitute: bool = False
+    # Leaving a waiting list, or turning down a place offered from it: always free.
+    leaving_waiting_list: bool = False
+    # The last day cancelling is free (for a place held), and the notice period it follows from.
+    free_until: object = None
+    notice_days: int = 0
 
     @property
     def allowed(self) -> bool:
@@ -509,7 +584,7 @@ def cancellation_terms(booking: Booking, *, now=None, policy: BookingPolicy | No
     """May this booking be cancelled now, is it late, what would it cost, and may the place
     pass to a substitute? Reads only. A booking no longer active, or whose session has
     started, cannot be cancelled."""
-    from .charges import is_late_cancellation, late_cancellation_charge
+    from .charges import free_cancellation_until, is_late_cancellation, late_cancellation_charge
 
     now = now or timezone.now()
     session = booking.session
@@ -524,6 +599,9 @@ def cancellation_terms(booking: Booking, *, now=None, policy: BookingPolicy | No
         late=late,
         charge=late_cancellation_charge(booking=booking, policy=policy) if late else Decimal("0"),
         can_substitute=held and booking.agency_id is not None,
+        leaving_waiting_list=booking.status in (BookingStatus.WAITLISTED, BookingStatus.OFFERED),
+        free_until=free_cancellation_until(session=session, policy=policy) if held else None,
+        notice_days=policy.late_cancellation_working_days,
     )
 
 
@@ -553,6 +631,7 @@ def cancel_booking(
             raise BookingError("Only a confirmed place can be passed to a substitute.")
         return _substitute(actor=actor, booking=booking, substitute=substitute, session=session, site_url=site_url)
 
+    had_calendar = booking.status == BookingStatus.CONFIRMED  # the confirmation email carried the events
     booking.late_cancellation = terms.late
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
@@ -562,29 +641,51 @@ def cancel_booking(
     booking.reason_given = reason
     booking.save()
     charge = raise_late_cancellation_charge(booking=booking, policy=policy) if terms.late else None
+    if booking.substitute_for_id and terms.leaving_waiting_list:
+        _substitute_did_not_take_it(booking, site_url=site_url)
     log_action(
         actor=actor,
         action="cancelled booking",
         obj=booking,
         changes={"late": booking.late_cancellation, "charge": format_money(charge.amount) if charge else ""},
     )
+    waiting = terms.leaving_waiting_list
     queue_email(
         to=booking.person.email,
-        subject=f"Booking cancelled: {session.course.title}",
+        subject=f"{'Left the waiting list' if waiting else 'Booking cancelled'}: {session.course.title}",
         template="booking_cancelled",
         context={
             "person": booking.person,
             "session": session,
             "booking": booking,
             "charge": charge,
+            "waiting": waiting,
             "manage_link": _link(site_url, "courses:booking", booking.pk),
         },
+        attachments=_calendar_cancellation(booking) if had_calendar else None,
     )
     offer_free_places(session, site_url=site_url)
     return booking
 
 
+def _calendar_cancellation(booking: Booking) -> list[dict]:
+    """The calendar cancellation for the events the confirmation email added (same UIDs)."""
+    from ..ics import session_ics
+
+    return [
+        {
+            "filename": "cancel-session.ics",
+            "content": session_ics(booking.session, attendee_email=booking.person.email, cancel=True),
+            "mimetype": "text/calendar",
+        }
+    ]
+
+
 def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
+    """Pass the place to a colleague: it is offered to them until they accept it (for
+    `waitlist_offer_hours`, never past the start). The person passing it gives it up at once; a
+    late cancellation is charged only if the colleague does not take the place
+    (`_substitute_did_not_take_it`)."""
     if substitute.pk == booking.person_id:
         raise BookingError("Choose someone else as the substitute.", field="substitute")
     if not substitute.is_active or not is_member_of(substitute, booking.agency_id):
@@ -594,6 +695,10 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
     if _clashing_booking(person=substitute, session=session):
         raise BookingError(f"{substitute} is booked on another session at the same time.", field="substitute")
     now = timezone.now()
+    policy = BookingPolicy.current()
+    had_calendar = booking.status == BookingStatus.CONFIRMED
+    # Remembered, not charged: the charge is raised only if the colleague lets the place go.
+    booking.late_cancellation = cancellation_terms(booking, now=now, policy=policy).late
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancellation_reason = f"Place passed to {substitute}"
@@ -603,14 +708,28 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
         person=substitute,
         agency=substitute.agency,
         booked_by=actor,
-        status=BookingStatus.CONFIRMED,
+        status=BookingStatus.OFFERED,
+        offer_expires_at=min(now + timedelta(hours=policy.waitlist_offer_hours), session.starts_at),
         substitute_for=booking,
     )
     log_action(actor=actor, action="passed place to substitute", obj=booking, changes={"substitute": str(substitute)})
-    _tell_about_booking(replacement, site_url=site_url)
+    queue_email(
+        to=substitute.email,
+        subject=f"{booking.person} has passed you their place: {session.course.title}",
+        template="booking_offer",
+        context={
+            "person": substitute,
+            "session": session,
+            "booking": replacement,
+            "dates": list(session.dates.all()),
+            "passed_by": booking.person,
+            "accept_link": _link(site_url, "courses:booking", replacement.pk),
+            "expires": replacement.offer_expires_at,
+        },
+    )
     queue_email(
         to=booking.person.email,
-        subject=f"Your place has passed to {substitute}: {session.course.title}",
+        subject=f"Your place has been offered to {substitute}: {session.course.title}",
         template="booking_cancelled",
         context={
             "person": booking.person,
@@ -618,10 +737,36 @@ def _substitute(*, actor, booking, substitute, session, site_url) -> Booking:
             "booking": booking,
             "charge": None,
             "substitute": substitute,
+            "expires": replacement.offer_expires_at,
             "manage_link": _link(site_url, "courses:booking", booking.pk),
         },
+        attachments=_calendar_cancellation(booking) if had_calendar else None,
     )
     return replacement
+
+
+def _substitute_did_not_take_it(replacement: Booking, *, site_url: str = "") -> None:
+    """A colleague passed a place declined it or let the offer lapse: the place goes back to the
+    waiting list, and the person who passed it is charged as if they had cancelled then (when
+    that was late)."""
+    from .charges import raise_late_cancellation_charge
+
+    original = replacement.substitute_for
+    if original is None:
+        return
+    charge = raise_late_cancellation_charge(booking=original) if original.late_cancellation else None
+    queue_email(
+        to=original.person.email,
+        subject=f"{replacement.person} did not take your place: {replacement.session.course.title}",
+        template="booking_substitute_declined",
+        context={
+            "person": original.person,
+            "substitute": replacement.person,
+            "session": replacement.session,
+            "charge": charge,
+            "manage_link": _link(site_url, "courses:booking", original.pk),
+        },
+    )
 
 
 # --- The waiting list ------------------------------------------------------------------------
@@ -679,6 +824,14 @@ def accept_offer(*, actor: User, booking: Booking, site_url: str = "") -> Bookin
     booking.save()
     log_action(actor=actor, action="accepted offer", obj=booking, changes={"status": booking.status})
     _tell_about_booking(booking, site_url=site_url)
+    if booking.substitute_for_id:
+        original = booking.substitute_for
+        queue_email(
+            to=original.person.email,
+            subject=f"{booking.person} has taken your place: {session.course.title}",
+            template="booking_substitute_accepted",
+            context={"person": original.person, "substitute": booking.person, "session": session},
+        )
     return booking
 
 
@@ -708,6 +861,8 @@ def expire_offers_and_holds(*, now=None) -> int:
                 )
             ):
                 offer = booking.status == BookingStatus.OFFERED
+                if offer and booking.substitute_for_id:
+                    _substitute_did_not_take_it(booking)
                 booking.status = BookingStatus.CANCELLED if offer else BookingStatus.DECLINED
                 booking.cancelled_at = now
                 booking.cancellation_reason = "Offer not taken up in time" if offer else NOT_ANSWERED_IN_TIME

@@ -9,6 +9,7 @@ raised it, and is waived with a reason rather than deleted.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -20,7 +21,7 @@ from accounts.models import Agency, User
 from common.errors import DomainError
 from common.money import format_money
 
-from ..calendar import working_days_between
+from ..calendar import working_days_before, working_days_between
 from ..durations import charged_days, days_in_words
 from ..models import AttendanceRecord, Booking, BookingPolicy, Charge, ChargeKind, FeeRate, Session
 
@@ -47,30 +48,66 @@ def _exemption(*, agency, course, policy) -> str | None:
     return None
 
 
-def fee_for(*, agency, course, policy: BookingPolicy | None = None, rates: dict | None = None) -> Decimal:
-    """The attendance fee: per day for each whole day, per half day for what remains, the length
-    rounded up to the next half day first (a two-hour briefing costs a half day's fee).
-    `rates` (category id -> FeeRate) saves a query per person when working out a whole register."""
+@dataclass(frozen=True)
+class Fee:
+    """What attending costs an agency, and why, in words the booking pages show."""
+
+    amount: Decimal
+    reason: str
+
+    @property
+    def free(self) -> bool:
+        return not self.amount
+
+
+def fee_terms(*, agency, course, policy: BookingPolicy | None = None, rates: dict | None = None) -> Fee:
+    """The attendance fee and its reason: per day for each whole day, per half day for what remains,
+    the length rounded up to the next half day first (a two-hour briefing costs a half day's fee), at
+    the rate of the agency's organisation category. The session and confirmation pages show this and
+    closing the register charges it, so the price shown is the price charged. `rates` (category id ->
+    FeeRate, `fee_rates()`) saves a query per person when working out a whole register."""
     policy = policy or BookingPolicy.current()
-    if _exemption(agency=agency, course=course, policy=policy):
-        return Decimal("0")
+    exemption = _exemption(agency=agency, course=course, policy=policy)
+    if exemption == "exempt course":
+        return Fee(Decimal("0"), "This course is free for everyone.")
+    if exemption == "no agency":
+        return Fee(Decimal("0"), "Nothing is charged while you are not confirmed as staff of an agency.")
+    if exemption == "contributing partner":
+        return Fee(Decimal("0"), f"{agency.name} is a contributing partner, so its staff attend free.")
     if rates is not None:
         rate = rates.get(agency.category_id)
     else:
-        rate = FeeRate.objects.filter(category_id=agency.category_id).first()
-    if rate is None:
-        return Decimal("0")
+        rate = FeeRate.objects.filter(category_id=agency.category_id).select_related("category").first()
     days = charged_days(course.duration_days)
     whole_days = int(days)
     half = days - whole_days
-    return rate.per_day * whole_days + (rate.per_half_day if half else Decimal("0"))
+    amount = (
+        rate.per_day * whole_days + (rate.per_half_day if half else Decimal("0")) if rate else Decimal("0")
+    ).quantize(PENCE)
+    category = rate.category.name if rate else agency.category.name if agency.category_id else "its category"
+    if not amount:
+        return Fee(Decimal("0"), f"{agency.name} pays no fee for its category ({category}).")
+    return Fee(
+        amount,
+        f"The fee for {category} organisations for {_days(course)}, charged to {agency.name} after you attend.",
+    )
+
+
+def fee_for(*, agency, course, policy: BookingPolicy | None = None, rates: dict | None = None) -> Decimal:
+    """The attendance fee (`fee_terms`)."""
+    return fee_terms(agency=agency, course=course, policy=policy, rates=rates).amount
+
+
+def free_for_everyone(course, *, policy: BookingPolicy | None = None) -> bool:
+    """Whether nobody pays to attend `course`: it is exempt, or no category has a fee."""
+    return course.charge_exempt or not FeeRate.objects.filter(Q(per_day__gt=0) | Q(per_half_day__gt=0)).exists()
 
 
 def cost_in_words(*, course, policy: BookingPolicy | None = None) -> str:
     """What the course costs delegates, as its catalogue page says it: by the same exemptions
     and fee rates `fee_for` charges."""
     policy = policy or BookingPolicy.current()
-    if course.charge_exempt or not FeeRate.objects.filter(Q(per_day__gt=0) | Q(per_half_day__gt=0)).exists():
+    if free_for_everyone(course, policy=policy):
         return "Free for everyone"
     if policy.contributing_partners_free:
         return "Free for staff of contributing partners; other organisations pay a fee by category"
@@ -83,6 +120,19 @@ def is_late_cancellation(*, session, when=None, policy: BookingPolicy | None = N
     when = timezone.localtime(when or timezone.now()).date()
     first_day = timezone.localtime(session.starts_at).date()
     return working_days_between(when, first_day) < policy.late_cancellation_working_days
+
+
+def free_cancellation_until(*, session, policy: BookingPolicy | None = None):
+    """The last day cancelling a place on `session` is free (`is_late_cancellation` says late from
+    the day after): the pages quote it, so it is worked out by the same count of working days."""
+    policy = policy or BookingPolicy.current()
+    first_day = timezone.localtime(session.starts_at).date()
+    day = working_days_before(first_day, policy.late_cancellation_working_days)
+    while day + timedelta(days=1) < first_day and (
+        working_days_between(day + timedelta(days=1), first_day) >= policy.late_cancellation_working_days
+    ):
+        day += timedelta(days=1)
+    return day
 
 
 @dataclass(frozen=True)
@@ -133,6 +183,16 @@ def fee_rates() -> dict:
     return {rate.category_id: rate for rate in FeeRate.objects.all()}
 
 
+def no_show_charge(*, agency, course, policy: BookingPolicy | None = None) -> Decimal:
+    """What not attending costs the agency: a fixed sum per day of the course (its length rounded up
+    to the next half day), or nothing for an exempt course, a contributing partner or no agency. The
+    booking pages quote it and closing the register charges it."""
+    policy = policy or BookingPolicy.current()
+    if _exemption(agency=agency, course=course, policy=policy):
+        return Decimal("0")
+    return (policy.no_show_charge_per_day * charged_days(course.duration_days)).quantize(PENCE)
+
+
 def register_charge(
     *, record: AttendanceRecord, policy: BookingPolicy | None = None, rates: dict | None = None
 ) -> PlannedCharge | None:
@@ -151,9 +211,7 @@ def register_charge(
             rule=(f"Course fee for {record.agency.category.name}: {format_money(amount)} for {_days(course)}"),
             **common,
         )
-    if _exemption(agency=record.agency, course=course, policy=policy):
-        return None
-    amount = (policy.no_show_charge_per_day * charged_days(course.duration_days)).quantize(PENCE)
+    amount = no_show_charge(agency=record.agency, course=course, policy=policy)
     if not amount:
         return None
     return PlannedCharge(

@@ -168,6 +168,16 @@ def test_item_2_a_valid_line_manager_approves_and_the_approval_records_who(clien
     entry = AuditEntry.objects.get(action="approved place", object_id=str(booking.pk))
     assert entry.actor == ruth and entry.changes == {"by": ruth.email}
 
+    # The used link shows what was decided, not the question again.
+    used = client.get(path).content.decode()
+    assert "This link has been used" in used
+    assert "The place was approved by ruth.evans@northshire-police.example.org on" in used
+    assert 'name="decision"' not in used
+    again = client.post(path, {"decision": "decline"}).content.decode()
+    assert "This link has been used" in again
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
 
 def test_item_2_a_line_manager_without_an_account_qualifies_on_the_agency_domain(client, tom, hsb):
     assert profile_post(client, tom, "sgt.morgan@northshire-police.example.org", name="Sgt Morgan").status_code == 302
@@ -231,7 +241,8 @@ def test_a_link_already_answered_says_so_and_offers_no_decision(client, hsb, tom
     token = approval_token(booking, priya.email)
     decide_approval(token=token, approve=True)
     page = client.get(reverse("courses:approval", args=[token])).content.decode()
-    assert "This place has already been dealt with: it is confirmed." in page
+    assert "This link has been used" in page
+    assert f"The place was approved by {priya.email} on" in page
     assert "Send your answer" not in page and 'name="decision"' not in page
 
 

@@ -334,15 +334,53 @@ def test_cancelling_within_the_notice_period_is_a_late_cancellation_and_charged(
     assert "£50.00" in mail.outbox[-1].body
 
 
-def test_naming_a_substitute_from_the_same_agency_avoids_the_charge():
+def test_a_place_passed_to_a_colleague_waits_for_them_to_accept_and_then_nothing_is_charged():
     soon = SessionFactory(days_ahead=3, bookings_close_at=timezone.now() + timedelta(days=1))
     agency = AgencyFactory(name="Little Acorns Day Nurseries Ltd", contributing=False)
+    booking = book_place(person=UserFactory(full_name="Aisha Khan", agency=agency), session=soon)
+    colleague = UserFactory(full_name="Sam Wilde", agency=agency)
+    mail.outbox.clear()
+    replacement = cancel_booking(actor=booking.person, booking=booking, substitute=colleague)
+    assert replacement.person == colleague and replacement.status == BookingStatus.OFFERED
+    assert replacement.substitute_for == booking
+    offer = next(m for m in mail.outbox if m.to == [colleague.email])
+    assert offer.subject.startswith("Aisha Khan has passed you their place")
+    assert "Aisha Khan cannot come and has passed their place to you" in offer.body
+    accepted = accept_offer(actor=colleague, booking=replacement)
+    assert accepted.status == BookingStatus.CONFIRMED
+    assert not Charge.objects.exists()
+
+
+def test_a_place_passed_but_not_accepted_in_time_returns_to_the_waiting_list_and_the_late_charge_applies():
+    soon = SessionFactory(days_ahead=3, capacity=1, bookings_close_at=timezone.now() + timedelta(days=1))
+    agency = AgencyFactory(name="Little Acorns Day Nurseries Ltd", contributing=False)
+    booking = book_place(person=UserFactory(full_name="Aisha Khan", agency=agency), session=soon)
+    waiting = book_place(person=UserFactory(full_name="Omar Hussain"), session=soon)
+    replacement = cancel_booking(
+        actor=booking.person, booking=booking, substitute=UserFactory(full_name="Sam Wilde", agency=agency)
+    )
+    assert not Charge.objects.exists()
+    expire_offers_and_holds(now=replacement.offer_expires_at + timedelta(seconds=1))
+    replacement.refresh_from_db()
+    waiting.refresh_from_db()
+    assert replacement.status == BookingStatus.CANCELLED
+    assert waiting.status == BookingStatus.OFFERED  # the place went to the next person waiting
+    charge = Charge.objects.get()
+    assert charge.person == booking.person and charge.kind == "late_cancellation"
+    told = next(m for m in mail.outbox if m.subject.startswith("Sam Wilde did not take your place"))
+    assert "£50.00 has been charged to Little Acorns Day Nurseries Ltd" in told.body
+
+
+def test_a_colleague_declining_a_passed_place_is_free_for_them():
+    soon = SessionFactory(days_ahead=30)
+    agency = AgencyFactory(name="Northshire Police", contributing=False)
     booking = book_place(person=UserFactory(agency=agency), session=soon)
     colleague = UserFactory(full_name="Sam Wilde", agency=agency)
     replacement = cancel_booking(actor=booking.person, booking=booking, substitute=colleague)
-    assert replacement.person == colleague and replacement.status == BookingStatus.CONFIRMED
-    assert replacement.substitute_for == booking
-    assert not Charge.objects.exists()
+    cancel_booking(actor=colleague, booking=replacement)
+    replacement.refresh_from_db()
+    assert replacement.status == BookingStatus.CANCELLED
+    assert not Charge.objects.exists()  # in good time: nobody is charged
 
 
 def test_a_substitute_from_another_agency_is_refused(session):

@@ -269,6 +269,7 @@ def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
         "no_shows_before_approval": "3",
         "reminder_days_before": "2",
         "training_day_hours": "6.5",
+        "partial_attendance_meets_requirement": "on",
     }
     for other in OrganisationCategory.objects.all():  # every category's fee is asked for
         data.update({f"fee_day_{other.pk}": "0", f"fee_half_{other.pk}": "0"})
@@ -278,6 +279,7 @@ def test_the_policy_and_fees_are_edited_by_the_training_manager(manager_client):
     policy = BookingPolicy.current()
     assert policy.late_cancellation_working_days == 5 and policy.waitlist_offer_hours == 24
     assert policy.training_day_hours == Decimal("6.5")
+    assert policy.partial_attendance_meets_requirement
     assert FeeRate.objects.get(category=category).per_half_day == Decimal("50")
     page = manager_client.post(
         reverse("courses:manage-policy"), {**data, f"fee_day_{category.pk}": "-1"}

@@ -1,6 +1,6 @@
 """All of the courses app's pages, one module per area, under the "courses" namespace."""
 
-from . import booking, catalogue, charges, invoices, manage
+from . import booking, catalogue, charges, invoices, manage, pathway
 
 app_name = "courses"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *manage.urlpatterns,
     *charges.urlpatterns,
     *invoices.urlpatterns,
+    *pathway.urlpatterns,
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import normalise_email
@@ -18,11 +19,12 @@ from ..forms.booking import (
     ApprovalForm,
     BookForColleagueForm,
     CancelBookingForm,
+    ConfirmBookingForm,
     RegisterForm,
     ReopenRegisterForm,
     WalkInForm,
 )
-from ..models import BookingStatus
+from ..models import Booking, BookingPolicy, BookingStatus
 from ..selectors.booking import (
     active_booking_of,
     get_booking_for_user,
@@ -32,6 +34,7 @@ from ..selectors.booking import (
 )
 from ..selectors.todo import places_waiting_for_approval_by
 from ..services import booking as booking_services
+from ..services import charges as charge_services
 from ..services import register as register_services
 from ..services.booking import BookingError
 from ..services.register import RegisterError
@@ -45,6 +48,7 @@ def _session_page(request, session, colleague_form=None):
         request,
         "courses/booking/session.html",
         {
+            **(_price(user, session) if user.is_authenticated else {}),
             "session": session,
             "booking": active_booking_of(user, session),
             # The same terms `book_place` applies: the page offers "Book" exactly when it would accept.
@@ -60,32 +64,77 @@ def session_page(request, pk):
     return _session_page(request, get_public_session(pk))
 
 
-@require_POST
+def _price(person, session) -> dict:
+    """What the booking would cost and the cancellation terms, as the charging service works them out."""
+    policy = BookingPolicy.current()
+    course = session.course
+    fee = charge_services.fee_terms(agency=person.agency, course=course, policy=policy)
+    late_charge = charge_services.late_cancellation_charge(
+        booking=Booking(session=session, person=person, agency=person.agency), policy=policy
+    )
+    return {
+        "fee": fee,
+        "late_charge": late_charge,
+        "free_until": charge_services.free_cancellation_until(session=session, policy=policy),
+        "late_now": charge_services.is_late_cancellation(session=session, policy=policy),
+        "no_show_charge": charge_services.no_show_charge(agency=person.agency, course=course, policy=policy),
+        "policy": policy,
+    }
+
+
 @login_required
 def book(request, pk):
+    """The confirmation page: the price, the cancellation deadline and charge, access needs, and any
+    warning the booking service raises; a lead's or manager's booking for a colleague posts here too."""
     session = get_public_session(pk)
-    on_behalf = "person" in request.POST
-    form = BookForColleagueForm(request.POST) if on_behalf else None
-    if form is not None and not form.is_valid():
+    if request.method == "POST" and "person" in request.POST:
+        return _book_for_colleague(request, session)
+    terms = booking_services.booking_terms(person=request.user, session=session)
+    if terms.refusal:
+        messages.error(request, terms.refusal)
+        return redirect("courses:session", pk=session.pk)
+    form = ConfirmBookingForm(post_data(request), warnings=terms.warnings, waitlisted=terms.waitlisted)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = booking_services.book_place(
+                person=request.user,
+                session=session,
+                accept_warnings=bool(form.cleaned_data.get("accept_warnings")),
+                access_needs=form.cleaned_data["access_needs"],
+                site_url=site_url(request),
+            )
+        except BookingError as error:
+            form_error(form, error)
+        else:
+            return redirect("courses:booking", pk=booking.pk)
+    return render(
+        request,
+        "courses/booking/confirm.html",
+        {"session": session, "terms": terms, "form": form, **_price(request.user, session)},
+    )
+
+
+def _book_for_colleague(request, session):
+    form = BookForColleagueForm(request.POST)
+    if not form.is_valid():
         return _session_page(request, session, colleague_form=form)
-    person = form.cleaned_data["person"] if form else request.user
+    person = form.cleaned_data["person"]
     try:
         booking = booking_services.book_place(
             person=person,
             session=session,
             booked_by=request.user,
-            override_prerequisites=bool(form and form.cleaned_data["override_prerequisites"]),
+            override_prerequisites=form.cleaned_data["override_prerequisites"],
+            accept_warnings=form.cleaned_data["accept_warnings"],
             site_url=site_url(request),
         )
     except BookingError as error:
-        messages.error(request, error.message)
-        return redirect("courses:session", pk=session.pk)
-    if on_behalf:
-        messages.success(
-            request, f"{person} is {booking.get_status_display().lower()} on this session. They have been emailed."
-        )
-        return redirect("courses:session", pk=session.pk)
-    return redirect("courses:booking", pk=booking.pk)
+        form_error(form, error)
+        return _session_page(request, session, colleague_form=form)
+    messages.success(
+        request, f"{person} is {booking.get_status_display().lower()} on this session. They have been emailed."
+    )
+    return redirect("courses:session", pk=session.pk)
 
 
 @login_required
@@ -94,7 +143,12 @@ def booking_page(request, pk):
     return render(
         request,
         "courses/booking/booking.html",
-        {"booking": booking, "session": booking.session, "terms": booking_services.cancellation_terms(booking)},
+        {
+            "booking": booking,
+            "session": booking.session,
+            "terms": booking_services.cancellation_terms(booking),
+            "own": booking.person_id == request.user.pk,
+        },
     )
 
 
@@ -128,6 +182,7 @@ def cancel_booking(request, pk):
         cancel_label=CANCEL_LABELS.get(booking.status, "Cancel the place"),
         avoids_charge=bool(terms.charge),
     )
+    own = request.user.pk == booking.person_id
     if request.method == "POST" and form.is_valid():
         substitute = form.cleaned_data["substitute"] if form.cleaned_data["choice"] == SUBSTITUTE else None
         try:
@@ -142,23 +197,34 @@ def cancel_booking(request, pk):
             form_error(form, error)
         else:
             if substitute:
-                messages.success(request, f"Your place has passed to {substitute}. Nothing is charged.")
+                messages.success(
+                    request,
+                    f"The place has been offered to {substitute}. They have until "
+                    f"{timezone.localtime(result.offer_expires_at):%-d %B %Y at %H:%M} to accept it.",
+                )
                 return (
                     redirect("courses:my-training")
                     if request.user.pk == booking.person_id
                     else redirect("courses:booking", pk=result.pk)
                 )
             charge = result.charges.first()
-            text = "The booking is cancelled."
-            if charge:
-                amount = format_money(charge.amount)
-                text += f" This was a late cancellation: {amount} has been charged to {charge.agency}."
+            if terms.leaving_waiting_list:
+                text = "You have left the waiting list. Nothing is charged." if own else "Taken off the waiting list."
+            else:
+                text = "The booking is cancelled."
+                if charge:
+                    text += (
+                        f" This was a late cancellation: {format_money(charge.amount)} has been charged to "
+                        f"{charge.agency}."
+                    )
+                else:
+                    text += " Nothing is charged."
             messages.success(request, text)
             return redirect("courses:booking", pk=result.pk)
     return render(
         request,
         "courses/booking/cancel.html",
-        {"booking": booking, "session": booking.session, "form": form, "terms": terms},
+        {"booking": booking, "session": booking.session, "form": form, "terms": terms, "own": own},
     )
 
 
@@ -188,6 +254,9 @@ def approval(request, token):
         return link_expired_page(request, error)
     except BookingError as error:
         return render(request, "courses/booking/approval_invalid.html", {"message": error.message}, status=400)
+    if booking.status != BookingStatus.AWAITING_APPROVAL:
+        # A used link says what was decided, and by whom, rather than offering the question again.
+        return render(request, "courses/booking/approval_used.html", {"booking": booking, "session": booking.session})
     form = ApprovalForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"

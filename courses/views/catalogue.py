@@ -17,10 +17,11 @@ from common.pagecache import PER_PERSON, PER_ROLES, shared_page
 from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
 from ..gates import held_certificates
-from ..models import ACTIVE, Booking, Certificate, Course, SessionDate
+from ..models import ACTIVE, Booking, Certificate, Course, ExternalTraining, SessionDate
 from ..selectors.booking import sessions_a_trainer_delivers
 from ..selectors.catalogue import catalogue_courses, get_course_page, with_places_left
-from ..selectors.training_record import agency_training_summary, overall_status, requirements_for
+from ..selectors.external_training import waiting_for
+from ..selectors.training_record import agency_training_summary, courses_meeting, overall_status, requirements_for
 from ..services.charges import cost_in_words
 from ..tables_training import AgencyTrainingTable
 
@@ -62,6 +63,7 @@ def course_page(request, slug):
 def training_record_context(person: User) -> dict:
     """Everything the "My training" page shows about one person: a fixed number of queries."""
     requirements = requirements_for([person])[person.pk]
+    courses_meeting(requirements)
     bookings = list(
         Booking.objects.filter(person=person)
         .select_related("session__course", "session__venue")
@@ -86,6 +88,7 @@ def training_record_context(person: User) -> dict:
         "upcoming": upcoming,
         "past": past,
         "certificates": certificates,
+        "elsewhere": list(ExternalTraining.objects.filter(person=person).select_related("level", "decided_by")),
     }
 
 
@@ -117,7 +120,11 @@ def agency_training(request):
     agency = _agency_for(request)
     agencies = Agency.objects.filter(active=True).order_by("name") if request.user.is_training_manager else []
     if agency is None:
-        return render(request, "courses/training/choose_agency.html", {"agencies": agencies})
+        return render(
+            request,
+            "courses/training/choose_agency.html",
+            {"agencies": agencies, "to_confirm": len(waiting_for(request.user))},
+        )
     summary = agency_training_summary(agency)
     filterset = AgencyTrainingFilter(request.GET or None)
     shown = filterset.apply(summary.people)
@@ -128,7 +135,12 @@ def agency_training(request):
         filterset=filterset,
         template="courses/training/agency_training.html",
         csv_filename=f"training-{agency.pk}.csv",
-        context={"agency": agency, "counts": counts, "agencies": agencies},
+        context={
+            "agency": agency,
+            "counts": counts,
+            "agencies": agencies,
+            "to_confirm": len(waiting_for(request.user)),
+        },
     )
 
 

@@ -8,7 +8,7 @@ from transfer import services
 from transfer.formats import BY_KEY
 
 # These formats record who imported each record, so the command needs to know.
-RECORDS_WHO = {"tna-returns", "zip"}
+RECORDS_WHO = {"tna-returns", "training-elsewhere", "zip"}
 
 
 class Command(BaseCommand):
@@ -34,7 +34,9 @@ class Command(BaseCommand):
             if actor is None or not actor.is_training_manager:
                 raise CommandError(f"{by} is not an active training manager's email.")
         elif format in RECORDS_WHO:
-            raise CommandError("Training needs returns record who imported them: add --by with your email.")
+            raise CommandError(
+                "Training needs returns and training done elsewhere record who imported them: add --by with your email."
+            )
         path = Path(file)
         raw = path.read_bytes()
         if format == "zip":
