@@ -7,6 +7,13 @@ an address that never resolves (`.invalid`), and the one fetcher allows only the
 under STATIC_URL, found through Django's staticfiles finders (or, once collected, its storage). Everything
 else, data: included (no template uses it: charts are inline SVG, styles inline), is refused, and
 WeasyPrint renders the rest of the document without it.
+
+Every document is published by a public body, so every one is an accessible PDF (PDF/UA-1): tagged, so
+a screen reader gets its headings, lists, table header cells and reading order, with the document's
+language (the template's `<html lang>`) and title (its `<title>`) shown by the reader. Charts are tagged
+as figures whose text alternative is the SVG's `<title>`; each report also prints a chart's figures as a
+table or in words. A template therefore needs `<html lang>`, a `<title>`, `<th scope>` on its header
+cells and `alt` on any image.
 """
 
 import mimetypes
@@ -19,6 +26,9 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Tagged, with the language and title in the catalogue: the options at layout and at writing.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
 # Relative links and `{% static %}` paths resolve against this; `.invalid` is reserved never to resolve.
 BASE_URL = "https://documents.invalid/"
@@ -76,10 +86,20 @@ def html_document(html: str) -> HTML:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly())
 
 
-def render(html: str):
-    """The laid-out document (its `pages`, and `write_pdf()` for the bytes)."""
-    return html_document(html).render()
+class Document:
+    """A laid-out document: its `pages`, and `write_pdf()` for the bytes, always tagged."""
+
+    def __init__(self, document):
+        self._document = document
+        self.pages = document.pages
+
+    def write_pdf(self) -> bytes:
+        return self._document.write_pdf(**PDF_OPTIONS)
+
+
+def render(html: str) -> Document:
+    return Document(html_document(html).render(**PDF_OPTIONS))
 
 
 def html_to_pdf(html: str) -> bytes:
-    return html_document(html).write_pdf()
+    return render(html).write_pdf()

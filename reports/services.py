@@ -133,6 +133,7 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         "as_at": pagecache.as_at(),
         "green": settings.TNA_RAG_GREEN,
         "amber": settings.TNA_RAG_AMBER,
+        "min_group": settings.EVALUATION_MIN_GROUP,
     }
     if run.kind == ReportKind.COURSE:
         from courses.models import Course
@@ -141,13 +142,15 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         course = Course.objects.filter(pk=run.parameters.get("course")).first()
         if course is None:
             raise ReportError("The course for this report no longer exists.")
-        sessions = evaluation_selectors.sessions_in(course=course, starts_on=year.starts_on, ends_on=year.ends_on)
+        period = metrics.Period.of_year(year)
+        sessions = evaluation_selectors.sessions_in(course=course, starts_on=period.starts_on, ends_on=period.ends_on)
         context.update(
             {
                 "course": course,
                 "year": year,
+                "period": period,
                 "quality": evaluation_selectors.results(sessions),
-                "courses": metrics.course_runs(metrics.Period.of_year(year), course),
+                "courses": metrics.course_runs(period, course),
             }
         )
         return render_to_string("reports/course.html", context)
@@ -156,6 +159,7 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         context.update(
             {
                 "report": report,
+                "sections": annual_sections(report),
                 "trend_chart": charts.trend_chart(report.headlines),
                 "need_chart": charts.need_chart(report.need_by_agency),
             }
@@ -166,6 +170,21 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         raise ReportError("The agency for this report no longer exists.")
     context.update({"report": metrics.agency_report(year, agency, progress=progress), "agency": agency})
     return render_to_string("reports/agency.html", context)
+
+
+def annual_sections(report: metrics.AnnualReport) -> dict[str, str]:
+    """The numbered sections the annual report prints, numbered in the order they are printed: a
+    section with nothing to show is left out and the next takes its number. Anchor -> "3"."""
+    printed = [
+        ("headlines", True),
+        ("need", True),
+        ("partners", bool(report.partners.rows or report.trainer_days_by_agency)),
+        ("costs", True),
+        ("quality", bool(report.quality_by_course)),
+        ("issues", bool(report.practice_issues)),
+        ("single", bool(report.single_agency)),
+    ]
+    return {anchor: str(number) for number, anchor in enumerate((a for a, shown in printed if shown), start=1)}
 
 
 def _render_charges(run: ReportRun) -> str:

@@ -62,3 +62,47 @@ def as_at_time(value):
     """When the figures were last changed (common/pagecache.as_at), in UK time: "4 March 2026 10:42".
     The dashboard and every report print it the same way, so the two can be compared."""
     return dateformat.format(timezone.localtime(value), "j F Y H:i")
+
+
+NO_RECORDS = "no records"
+
+
+@register.simple_tag
+def figure(headline, attribute, kind="num"):
+    """One headline figure in a table cell: "no records" for a period the records do not reach, and
+    "none recorded" for a cost nobody recorded."""
+    if not headline.has_records:
+        return NO_RECORDS
+    value = getattr(headline, attribute)
+    if kind == "money":
+        return "none recorded" if value is None and not headline.costs_recorded else money(value)
+    return pct(value) if kind == "pct" else num(value)
+
+
+@register.simple_tag
+def compared(current, earlier, attribute):
+    """How a figure compares with the earlier period, in words that fit after the figure: "up 6 on
+    the same months of 2025-26", or why no comparison is made."""
+    label = earlier.period.label
+    months = "the same months of " if current.period.part_year else ""
+    if not earlier.has_records:
+        return f"there are no records for {months}{label} to compare with"
+    if not earlier.comparable or not current.comparable:
+        begins = dateformat.format(current.records_begin, "j F Y")
+        during = label if not earlier.comparable else current.period.label
+        return f"the records begin on {begins}, part way through {during}, so no comparison is made"
+    delta = getattr(current, attribute) - getattr(earlier, attribute)
+    if not delta:
+        return f"the same as {months}{label}"
+    return f"{'up' if delta > 0 else 'down'} {num(abs(delta))} on {months}{label}"
+
+
+@register.filter
+def index(sequence, position):
+    return sequence[position]
+
+
+@register.filter
+def of_kind(items, kind):
+    """Evaluation results of one kind of question (agreement, single or multiple choice)."""
+    return [item for item in items if item.kind == kind]
