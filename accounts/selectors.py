@@ -209,3 +209,14 @@ def partnership_overview() -> dict:
         "unverified_count": people["unverified"],
         "unmapped_count": people["unmapped"],
     }
+
+
+def partnership():
+    """Who runs the service (accounts.models.Partnership). Read for each page, email and document, so
+    an edit shows everywhere at once; until the training manager first saves it, the name is the
+    PARTNERSHIP_NAME setting (an unsaved record: reads never write). One query."""
+    from django.conf import settings
+
+    from .models import Partnership
+
+    return Partnership.objects.filter(pk=1).first() or Partnership(pk=1, name=settings.PARTNERSHIP_NAME)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import Agency
+from accounts.selectors import partnership
 from common import pagecache
 from common.errors import DomainError
 from tna.models import TrainingYear
@@ -125,9 +126,12 @@ def render_html(run: ReportRun, *, progress=None) -> str:
     year = TrainingYear.objects.filter(pk=run.parameters.get("year")).first()
     if year is None:
         raise ReportError("The training year for this report no longer exists.")
+    running = partnership()
     context = {
         "run": run,
-        "partnership_name": settings.PARTNERSHIP_NAME,
+        "partnership_name": running.name,
+        "partnership_signature": running.signature,
+        "partnership": running,
         "service_name": settings.SERVICE_NAME,
         # Read before the figures: they include every change committed by then.
         "as_at": pagecache.as_at(),
@@ -193,6 +197,7 @@ def _render_charges(run: ReportRun) -> str:
     agency = Agency.objects.filter(pk=run.parameters.get("agency")).first()
     if agency is None:
         raise ReportError("The agency for this statement no longer exists.")
+    running = partnership()
     statement = metrics.charges_statement(
         agency, date.fromisoformat(run.parameters["from"]), date.fromisoformat(run.parameters["to"])
     )
@@ -202,7 +207,9 @@ def _render_charges(run: ReportRun) -> str:
             "run": run,
             "statement": statement,
             "agency": agency,
-            "partnership_name": settings.PARTNERSHIP_NAME,
+            "partnership_name": running.name,
+            "partnership_signature": running.signature,
+            "partnership": running,
             "support_email": settings.SUPPORT_EMAIL,
             "as_at": pagecache.as_at(),
         },

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import dateformat, timezone
+from django.utils.safestring import mark_safe
 
 from common.money import format_money
 
@@ -106,3 +107,14 @@ def index(sequence, position):
 def of_kind(items, kind):
     """Evaluation results of one kind of question (agreement, single or multiple choice)."""
     return [item for item in items if item.kind == kind]
+
+
+@register.filter
+def css_string(value):
+    """Text for inside a double-quoted CSS string (the page footer's content): quotes, backslashes and
+    line breaks escaped, and "<" written as a CSS escape so the text cannot close the <style> element.
+    HTML escaping would print "&#x27;" for an apostrophe there."""
+    text = str(value or "")
+    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", " "), ("\r", " "), ("<", "\\3c ")):
+        text = text.replace(raw, escaped)
+    return mark_safe(text)
