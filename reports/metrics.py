@@ -144,8 +144,8 @@ class Headline:
     cancellations: int = 0
     late_cancellations: int = 0
     session_costs: Decimal = ZERO
-    # The year's central costs as recorded (None: no training year recorded for the period), and the
-    # period's share of them.
+    # The year's central costs as recorded (None: none recorded, or no training year for the period),
+    # and the period's share of them.
     central_costs_year: Decimal | None = None
     central_costs: Decimal = ZERO
     children_in_need: int = 0
@@ -270,7 +270,8 @@ def headline(period: Period, *, begins: date | None = None) -> Headline:
         late=Count("pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
     )
     year = period.year
-    central_year = _money(year.central_costs) if year else None
+    # Nought is what a training year holds until its central costs are entered: not recorded.
+    central_year = _money(year.central_costs) if year and year.central_costs else None
     return Headline(
         period=period,
         events_delivered=s["delivered"],
