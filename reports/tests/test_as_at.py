@@ -34,7 +34,7 @@ def dashboard(client) -> tuple[str, str]:
     """The dashboard's "as at" time and this year's cost per delegate."""
     html = client.get(reverse("reports:dashboard")).content.decode()
     as_at = re.search(r"Figures as at ([^:<]+\d\d:\d\d)", html).group(1)
-    row = re.search(r"Cost per delegate</th>(.*?)</tr>", html, re.DOTALL).group(1)
+    row = re.search(r"Cost per delegate[^<]*</th>(.*?)</tr>", html, re.DOTALL).group(1)
     cost = re.findall(r">([^<]+)</td>", row)[-1]
     return as_at, cost
 
