@@ -228,12 +228,6 @@ def agreement_label(average: Decimal | None) -> str:
     return AGREEMENT_SCALE[int(average.quantize(Decimal("1"), rounding=ROUND_HALF_UP)) - 1]
 
 
-def board_summary(starts_on: date, ends_on: date) -> Results | None:
-    """The year's evaluation results for the Board's annual report; None when nobody was asked."""
-    found = results(sessions_in(starts_on=starts_on, ends_on=ends_on))
-    return found if any(rate.invited for rate in found.rates) else None
-
-
 @dataclass
 class RaisedIssue:
     title: str

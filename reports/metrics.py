@@ -584,7 +584,6 @@ class AnnualReport:
     courses: list[CourseRun]
     attendance_by_agency: list[AgencyYears] = field(default_factory=list)
     trainer_days_by_agency: list[AgencyYears] = field(default_factory=list)
-    quality: object | None = None
     quality_by_course: list = field(default_factory=list)
     practice_issues: list = field(default_factory=list)
 
@@ -629,21 +628,9 @@ def annual_report(year: TrainingYear, *, progress=None) -> AnnualReport:
         courses=courses,
         attendance_by_agency=by_agency_years,
         trainer_days_by_agency=trainer_days,
-        quality=quality(period),
         quality_by_course=quality_by_course(period),
         practice_issues=practice_issues(period),
     )
-
-
-def quality(period: Period):
-    """Evaluation figures (response rates, confidence before and after, practice change) when the
-    evaluation app provides them; None leaves the section out."""
-    try:
-        from evaluation import selectors as evaluation_selectors
-    except ImportError:
-        return None
-    summary = getattr(evaluation_selectors, "board_summary", None)
-    return summary(period.starts_on, period.ends_on) if summary else None
 
 
 def quality_by_course(period: Period) -> list:
