@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.factories import AgencyFactory, UserFactory, board_member, trainer, training_manager
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
-from courses.models import Attendance, BookingStatus, Session, SessionStatus
+from courses.models import Attendance, BookingStatus, Course, Session, SessionStatus
 from reports import metrics
 from reports.templatetags.report_tags import compared, figure, money, num, pct
 from tna.models import TrainingYear
@@ -321,3 +321,20 @@ def test_trainer_days_by_agency_with_the_number_of_trainers(programme, year):
     assert (rows["Northshire Police"].days, rows["Northshire Police"].trainers) == (Decimal("2.0"), 2)
     health_row = rows["Northshire Hospitals NHS Foundation Trust"]
     assert (health_row.days, health_row.trainers) == (Decimal("1.5"), 1)
+
+
+def test_an_agencys_report_counts_need_met_only_on_the_courses_it_asked_for(programme, year):
+    """The police return asked for 6 places on Working Together and none on Domestic Abuse. Their staff
+    attended 4 Working Together (the walk-in included) and 2 Domestic Abuse: need met is 4 / 6 = 67%;
+    the 2 are shown as attended on a course not requested."""
+    from tna.models import ReturnStatus, TnaCycle, TnaReturn, TrainingNeed
+
+    cycle = TnaCycle.objects.create(year=year, opens_on=date(2025, 1, 6), deadline=date(2025, 2, 28))
+    tna_return = TnaReturn.objects.create(cycle=cycle, agency=programme["agency"], status=ReturnStatus.SUBMITTED)
+    full = Course.objects.get(title="Working Together to Safeguard Children")
+    TrainingNeed.objects.create(tna_return=tna_return, course=full, staff_in_scope=10, places_requested=6)
+    need = metrics.agency_need(year, programme["agency"])
+    rows = {r.label: r for r in need.rows}
+    assert (rows["Working Together to Safeguard Children"].attended, need.total.attended) == (4, 6)
+    assert rows["Domestic Abuse and its Impact on Children"].attended_unrequested == 2
+    assert (need.total.requested, need.total.attended_unrequested, need.total.met) == (6, 2, 67)
