@@ -212,6 +212,7 @@ def _render_charges(run: ReportRun) -> str:
             "partnership": running,
             "support_email": settings.SUPPORT_EMAIL,
             "as_at": pagecache.as_at(),
+            "period_open": statement.period.ends_on > timezone.localdate(),
         },
     )
 
