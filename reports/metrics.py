@@ -91,6 +91,7 @@ def periods_with_previous(year: TrainingYear, *, count: int = 3, today: date | N
     """The year and the two before it, oldest first: recorded training years where they
     exist, otherwise the same dates a year earlier (labelled like "2024-25"). For a year in
     progress each earlier period covers the same months as the year to date. One query."""
+    today = today or timezone.localdate()
     current = Period.of_year(year, today=today)
     known = {(y.starts_on, y.ends_on): y for y in TrainingYear.objects.filter(starts_on__lt=year.ends_on)}
     periods = []
@@ -100,6 +101,8 @@ def periods_with_previous(year: TrainingYear, *, count: int = 3, today: date | N
         label = match.name if match else f"{starts.year}-{str(ends.year)[-2:]}"
         if current.part_year:
             periods.append(Period(label, starts, _shift_year(current.ends_on, -back), match, whole_ends_on=ends))
+        elif starts <= today < ends:  # beside a year still to come, the year in progress is to date
+            periods.append(Period(label, starts, today, match, whole_ends_on=ends))
         else:
             periods.append(Period(label, starts, ends, match))
     return [*periods, current]
