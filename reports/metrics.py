@@ -241,9 +241,14 @@ def _coverage(period: Period, begins: date | None) -> str:
     return "partial" if begins > period.starts_on else "full"
 
 
-def headline(period: Period, *, begins: date | None = None) -> Headline:
-    """The headline statistics for one period; `begins` is when the records begin (`records_begin`).
-    Three queries."""
+_LOOK_UP = object()
+
+
+def headline(period: Period, *, begins=_LOOK_UP) -> Headline:
+    """The headline statistics for one period. `begins` is when the records begin (`records_begin`),
+    looked up when not given. Three queries, and one for `begins`."""
+    if begins is _LOOK_UP:
+        begins = records_begin()
     begin, finish = period.bounds
     delivered = _delivered(begin, finish)
     in_period = Q(starts_at__gte=begin, starts_at__lt=finish)
