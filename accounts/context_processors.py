@@ -3,10 +3,14 @@ from django.urls import reverse
 
 
 def service(request):
-    """The service's name and the navigation for the signed-in person's roles."""
+    """The service's name, who runs it, and the navigation for the signed-in person's roles."""
+    from .selectors import partnership
+
+    running = partnership()
     return {
         "service_name": settings.SERVICE_NAME,
-        "partnership_name": settings.PARTNERSHIP_NAME,
+        "partnership_name": running.name,
+        "partnership_signature": running.signature,
         "support_email": settings.SUPPORT_EMAIL,
         "navigation": navigation_for(request),
     }

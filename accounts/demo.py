@@ -169,7 +169,13 @@ def seed_reference_data() -> tuple[dict, dict]:
     return categories, groups
 
 
+DEMO_PARTNERSHIP = ("Northshire Safeguarding Children Partnership", "Northshire SCP")
+
+
 def seed(stdout=None) -> None:
+    from .services import update_partnership
+
+    update_partnership(actor=None, name=DEMO_PARTNERSHIP[0], short_name=DEMO_PARTNERSHIP[1])
     categories, groups = seed_reference_data()
     agencies = {
         name: AgencyFactory(

@@ -7,7 +7,7 @@ from django.contrib.auth import forms as auth_forms
 from common.forms import RecordForm, model_field
 
 from .mail import queue_email
-from .models import Agency, OrganisationCategory, Sector, TargetGroup, User, normalise_email
+from .models import Agency, OrganisationCategory, Partnership, Sector, TargetGroup, User, normalise_email
 from .roles import ROLE_DESCRIPTIONS, Role
 from .services import Registration
 
@@ -412,3 +412,27 @@ class ClaimDecisionForm(forms.Form):
         if data.get("decision") == "refuse" and not data.get("reason", "").strip():
             self.add_error("reason", "Enter why you are refusing, so the person knows what to do")
         return data
+
+
+class PartnershipForm(RecordForm):
+    """The partnership's name, the name in the footer and emails, and its logo."""
+
+    name = model_field(Partnership, "name", error_messages={"required": "Enter the partnership's name"})
+    short_name = model_field(Partnership, "short_name")
+    logo = forms.ImageField(
+        label="Logo (optional)",
+        required=False,
+        help_text="A PNG or JPEG image smaller than 1 MB, printed on the cover of reports and on certificates.",
+        error_messages={"invalid_image": "The logo must be a PNG or JPEG image"},
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logo"].widget = forms.FileInput(attrs={"accept": "image/png,image/jpeg"})
+        fields = [Field.text("name"), Field.text("short_name"), Field("logo")]
+        if self.instance is not None and self.instance.logo:
+            fields.append(Field.checkbox("remove_logo"))
+        else:
+            del self.fields["remove_logo"]
+        self.helper = gds_helper(*fields, submit="Save")

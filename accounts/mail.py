@@ -7,6 +7,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from .models import OutgoingEmail
+from .selectors import partnership
 
 logger = logging.getLogger(__name__)
 
@@ -16,14 +17,14 @@ def queue_email(
 ) -> OutgoingEmail:
     """Write an email to the outbox and ask the worker to send it once the transaction commits.
 
-    `template` names `templates/emails/<template>.txt`; the service and
-    partnership names are added to the context. `attachments` are text files:
+    `template` names `templates/emails/<template>.txt`; the service's name and
+    the partnership's (the name its emails are signed with) are added to the context. `attachments` are text files:
     dicts with "filename", "content" and "mimetype".
     """
     recipients = [to] if isinstance(to, str) else list(to)
     full_context = {
         "service_name": settings.SERVICE_NAME,
-        "partnership_name": settings.PARTNERSHIP_NAME,
+        "partnership_name": partnership().signature,
         "support_email": settings.SUPPORT_EMAIL,
         **context,
     }

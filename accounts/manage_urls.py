@@ -21,4 +21,5 @@ urlpatterns = [
     path("agencies/new", views.agency_edit, name="agency-new"),
     path("agencies/<int:pk>", views.agency, name="agency"),
     path("agencies/<int:pk>/edit", views.agency_edit, name="agency-edit"),
+    path("partnership", views.partnership_edit, name="partnership"),
 ]

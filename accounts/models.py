@@ -338,3 +338,41 @@ class RetentionSetting(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.period}"
+
+
+class Partnership(models.Model):
+    """Who runs the service: the partnership's name on every page, certificate and report, the shorter
+    name its footer and emails sign with, and its logo on the reports' and certificates' covers. One
+    row, edited by the training manager (accounts.services.update_partnership) and read through
+    accounts.selectors.partnership; before it is first saved, the name is the PARTNERSHIP_NAME setting."""
+
+    name = models.CharField(
+        "Partnership name",
+        max_length=150,
+        help_text="As it is printed on reports and certificates, like Northshire Safeguarding Children Partnership.",
+    )
+    short_name = models.CharField(
+        "Name in the footer and emails",
+        max_length=150,
+        blank=True,
+        help_text="The name emails are signed with and the footer shows, like Northshire SCP. Leave it empty "
+        "to use the partnership name.",
+    )
+    logo = models.ImageField("Logo", upload_to="partnership/", blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_partnership")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def signature(self) -> str:
+        """The name the footer and emails use."""
+        return self.short_name or self.name
+
+    @property
+    def logo_document_url(self) -> str:
+        """The logo's address inside a PDF (common/pdf.py reads it from the media storage)."""
+        return f"{settings.MEDIA_URL}{self.logo.name}" if self.logo else ""

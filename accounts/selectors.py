@@ -270,3 +270,21 @@ def todo_for(user: User) -> list[TodoItem]:
             url=reverse("manage:agency-claims"),
         )
     ]
+
+
+def partnership():
+    """Who runs the service (accounts.models.Partnership). Read for each page, email and document, so
+    an edit shows everywhere at once; until the training manager first saves it, the name is the
+    PARTNERSHIP_NAME setting (an unsaved record: reads never write). One query."""
+    from django.conf import settings
+
+    from .models import Partnership
+
+    return Partnership.objects.filter(pk=1).first() or Partnership(pk=1, name=settings.PARTNERSHIP_NAME)
+
+
+def partnership_context() -> dict:
+    """What every document (report, paper, invoice, sign-in sheet) prints about who runs the service:
+    its name, the name it signs with in the footer, and the record (for the logo). One query."""
+    running = partnership()
+    return {"partnership_name": running.name, "partnership_signature": running.signature, "partnership": running}

@@ -609,3 +609,66 @@ def reset_two_step(*, actor: User, person: User) -> bool:
     _clear_two_step(person)
     log_action(actor=actor, action="turned off two-step sign-in", obj=person)
     return True
+
+
+# --- The partnership ------------------------------------------------------------------------
+
+
+LOGO_MAX_BYTES = 1_000_000
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+
+
+@transaction.atomic
+def update_partnership(*, actor: User | None, name: str, short_name: str = "", logo=None, remove_logo: bool = False):
+    """Change who the service says runs it: the name, the name in the footer and emails, and the
+    logo (a PNG or JPEG under 1 MB; a new one replaces the old). `actor` is the training manager, or
+    None for `setup_partnership`, run by whoever installs the service."""
+    from .models import Partnership
+    from .selectors import partnership
+
+    if actor is not None and not actor.is_training_manager:
+        raise AccountError("Only the training manager can change the partnership's details.")
+    name, short_name = " ".join((name or "").split()), " ".join((short_name or "").split())
+    if not name:
+        raise AccountError("Enter the partnership's name", field="name")
+    current = partnership()
+    record = Partnership.objects.select_for_update().filter(pk=1).first() or Partnership(pk=1)
+    changes = {}
+    for field, value in (("name", name), ("short_name", short_name)):
+        if getattr(current, field) != value:
+            changes[field] = [getattr(current, field), value]
+        setattr(record, field, value)
+    old_logo = record.logo.name if record.logo else ""
+    if logo is not None:
+        image_format = _logo_format(logo)
+        record.logo.save(f"logo.{LOGO_FORMATS[image_format]}", logo, save=False)
+        changes["logo"] = [old_logo, record.logo.name]
+    elif remove_logo and old_logo:
+        record.logo = ""
+        changes["logo"] = [old_logo, ""]
+    record.updated_at = timezone.now()
+    record.full_clean()
+    record.save()
+    if old_logo and "logo" in changes:
+        stale = old_logo
+        transaction.on_commit(lambda: record.logo.storage.delete(stale))
+    log_action(actor=actor, action="changed the partnership's details", obj=record, changes=changes)
+    return record
+
+
+def _logo_format(logo) -> str:
+    from PIL import Image, UnidentifiedImageError
+
+    if logo.size > LOGO_MAX_BYTES:
+        raise AccountError("The logo must be smaller than 1 MB", field="logo")
+    try:
+        logo.seek(0)
+        with Image.open(logo) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        image_format = None
+    logo.seek(0)
+    if image_format not in LOGO_FORMATS:
+        raise AccountError("The logo must be a PNG or JPEG image", field="logo")
+    return image_format

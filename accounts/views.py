@@ -25,6 +25,7 @@ from .forms import (
     GdsPasswordResetForm,
     GdsSetPasswordForm,
     MoveAgencyForm,
+    PartnershipForm,
     ProfileForm,
     ResendVerificationForm,
     RolesForm,
@@ -416,3 +417,27 @@ def audit(request):
         template="manage/audit.html",
         csv_filename="audit.csv",
     )
+
+
+@permission_required("accounts.manage_partnership")
+def partnership_edit(request):
+    """The partnership's name, the name in the footer and emails, and its logo."""
+    from .selectors import partnership
+
+    current = partnership()
+    form = PartnershipForm(post_data(request), files=request.FILES or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_partnership(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                short_name=form.cleaned_data["short_name"],
+                logo=form.cleaned_data.get("logo"),
+                remove_logo=form.cleaned_data.get("remove_logo", False),
+            )
+        except AccountError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "The partnership's details have been saved.")
+            return redirect("manage:partnership")
+    return render(request, "manage/partnership_form.html", {"form": form, "partnership": current})

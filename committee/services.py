@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.mail import queue_email
-from accounts.selectors import training_managers
+from accounts.selectors import partnership_context, training_managers
 from common.errors import DomainError
 from evaluation import services as evaluation_services
 from evaluation.models import IssueStatus, PracticeIssue
@@ -203,7 +203,7 @@ def render_paper_html(paper: CommitteePaper) -> str:
     context = {
         "paper": paper,
         "run": paper,
-        "partnership_name": settings.PARTNERSHIP_NAME,
+        **partnership_context(),
         "as_at": pagecache.as_at(),
     }
     if paper.kind == PaperKind.ISSUES:

@@ -45,10 +45,29 @@ def _legend(series: list[str], y: int, x0: int = 0) -> list[str]:
     return parts
 
 
+def wrap_label(label: str, *, width: int = 36, lines: int = 2) -> list[str]:
+    """The label on up to `lines` lines of about `width` characters, broken between words, so two long
+    names that begin alike ("Northshire County Council Children's Services" and "... Education and
+    Inclusion") stay told apart; only a label longer than that is shortened, at its end."""
+    words, out, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    out.append(line)
+    if len(out) > lines:
+        out = out[: lines - 1] + [" ".join(out[lines - 1 :])]
+    if len(out[-1]) > width:
+        out[-1] = out[-1][: width - 1].rstrip() + "…"
+    return out
+
+
 def horizontal_bars(*, title: str, description: str, series: list[str], rows: list[tuple[str, list]], width: int = 680):
     """One group of bars per row (for example need and attendance for each agency)."""
-    label_width, bar_height, gap = 230, 12, 10
-    group_height = bar_height * len(series) + gap
+    label_width, bar_height, gap, line_height = 230, 12, 10, 13
+    group_height = max(bar_height * len(series), 2 * line_height) + gap
     top = 30
     height = top + group_height * len(rows) + 10
     biggest = max([v for _, values in rows for v in values if v is not None] + [1])
@@ -57,12 +76,13 @@ def horizontal_bars(*, title: str, description: str, series: list[str], rows: li
     parts += _legend(series, 14)
     for r, (label, values) in enumerate(rows):
         y = top + r * group_height
-        short = label if len(label) <= 36 else label[:34] + "…"
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + group_height / 2}" font-size="11" text-anchor="end" '
-            f'fill="{TEXT}" {FONT}>'
-            f"{escape(short)}</text>"
+        lines = wrap_label(label)
+        first = y + (group_height - gap) / 2 + 4 - (len(lines) - 1) * line_height / 2
+        spans = "".join(
+            f'<tspan x="{label_width - 8}" y="{first + i * line_height:.1f}">{escape(text)}</tspan>'
+            for i, text in enumerate(lines)
         )
+        parts.append(f'<text font-size="11" text-anchor="end" fill="{TEXT}" {FONT}>{spans}</text>')
         for i, value in enumerate(values):
             length = max(0.0, float(value or 0) * scale)
             by = y + i * bar_height

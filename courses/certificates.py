@@ -41,8 +41,10 @@ def issue_certificate(*, record: AttendanceRecord) -> Certificate:
 
 
 def render_certificate_pdf(certificate: Certificate) -> bytes:
+    from accounts.selectors import partnership
     from common.pdf import html_to_pdf  # WeasyPrint is slow to import: only the worker needs it
 
+    running = partnership()
     record = certificate.attendance
     session = record.session
     html = render_to_string(
@@ -54,7 +56,8 @@ def render_certificate_pdf(certificate: Certificate) -> bytes:
             "session": session,
             "dates": list(session.dates.all()),
             "record": record,
-            "partnership_name": settings.PARTNERSHIP_NAME,
+            "partnership_name": running.name,
+            "partnership": running,
             "check_url": settings.SITE_URL + reverse("courses:verify-certificate"),
         },
     )

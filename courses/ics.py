@@ -5,6 +5,8 @@ from datetime import UTC
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.selectors import partnership
+
 
 def _escape(text: str) -> str:
     return (
@@ -48,7 +50,7 @@ def session_ics(session, *, attendee_email: str | None = None, dropped=(), cance
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        f"PRODID:-//{_escape(settings.PARTNERSHIP_NAME)}//Safeguarding training//EN",
+        f"PRODID:-//{_escape(partnership().name)}//Safeguarding training//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:CANCEL" if cancel else "METHOD:PUBLISH",
     ]

@@ -177,6 +177,24 @@ def test_the_training_manager_sets_retention_and_handles_an_erasure_request(visi
     assert User.objects.get(pk=person.pk).email.endswith("@removed.invalid")
 
 
+def test_the_training_manager_names_the_partnership_and_every_page_shows_it(visitor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    training_manager(email="helen.carter@example.org")
+    page = visitor.sign_in("helen.carter@example.org")
+    page = visitor.go("/manage/agencies")
+    page.get_by_role("link", name="change its name, the name in the footer and emails, and its logo").click()
+    page.get_by_label("Partnership name").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the partnership's name", use_inner_text=True)
+    visitor.check()
+    page.get_by_label("Partnership name").fill("Westshire Children's Safeguarding Partnership")
+    page.get_by_label("Name in the footer and emails").fill("Westshire CSP")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".app-header__partnership")).to_have_text("Westshire Children's Safeguarding Partnership")
+    expect(page.locator(".app-footer__owner")).to_contain_text("is run by Westshire CSP.", use_inner_text=True)
+    visitor.check()
+
+
 def test_a_board_member_turns_on_two_step_sign_in_and_signs_in_with_a_code(visitor, monkeypatch):
     from accounts import totp
 

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,6 +104,26 @@ def sessions_in(*, course=None, session=None, starts_on: date | None = None, end
     return sessions
 
 
+ANSWER_FIELDS = (
+    "item__text",
+    "item__kind",
+    "item__choices",
+    "item__questionnaire__stage",
+    "outcome",
+    "number",
+    "choices",
+    "text",
+    "text_status",
+    "response__invitation__booking_id",
+    "response__invitation__booking__session__course__learning_outcomes",
+)
+
+
+def delivered(sessions):
+    """Of `sessions`, those delivered: ended and not cancelled (a session still to come has no results)."""
+    return sessions.filter(ends_at__lte=timezone.now()).exclude(status=SessionStatus.CANCELLED)
+
+
 def results(sessions) -> Results:
     """Response rates by stage, agreement averages, choice shares, the before/after change in
     confidence per learning outcome (delegates who answered both), and approved comments."""
@@ -115,28 +136,61 @@ def results(sessions) -> Results:
             invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
         )
     }
-    rates = [
-        StageRate(stage, counts.get(stage, {}).get("invited", 0), counts.get(stage, {}).get("answered", 0))
-        for stage in Stage.values
-    ]
     answers = list(
         Answer.objects.filter(
             Q(response__invitation__booking__session__in=sessions)
             | Q(response__invitation__attendance__session__in=sessions)
-        ).values(
-            "item__text",
-            "item__kind",
-            "item__choices",
-            "item__questionnaire__stage",
-            "outcome",
-            "number",
-            "choices",
-            "text",
-            "text_status",
-            "response__invitation__booking_id",
-            "response__invitation__booking__session__course__learning_outcomes",
-        )
+        ).values(*ANSWER_FIELDS)
     )
+    return _results(delivered(sessions).count(), counts, answers)
+
+
+def results_by_course(starts_on: date, ends_on: date) -> list[tuple]:
+    """(course, Results) for each course with a session in the period whose delegates were asked,
+    in title order: the annual report's quality section. Four queries whatever the number of courses."""
+    from courses.models import Course
+
+    sessions = sessions_in(starts_on=starts_on, ends_on=ends_on)
+    # A walk-in's invitation belongs to the course through their register line, not a booking.
+    counts = defaultdict(dict)
+    for row in (
+        Invitation.objects.filter(Q(booking__session__in=sessions) | Q(attendance__session__in=sessions))
+        .annotate(course=Coalesce("booking__session__course", "attendance__session__course"))
+        .values("course", "stage")
+        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+        .order_by()
+    ):
+        counts[row["course"]][row["stage"]] = row
+    answers = defaultdict(list)
+    for row in (
+        Answer.objects.filter(
+            Q(response__invitation__booking__session__in=sessions)
+            | Q(response__invitation__attendance__session__in=sessions)
+        )
+        .annotate(
+            course=Coalesce(
+                "response__invitation__booking__session__course", "response__invitation__attendance__session__course"
+            )
+        )
+        .values("course", *ANSWER_FIELDS)
+    ):
+        answers[row["course"]].append(row)
+    runs = dict(
+        delivered(sessions)
+        .filter(course__in=list(counts))
+        .values_list("course")
+        .annotate(n=Count("pk"))
+        .values_list("course", "n")
+    )
+    courses = Course.objects.filter(pk__in=list(counts)).order_by("title")
+    return [(course, _results(runs.get(course.pk, 0), counts[course.pk], answers[course.pk])) for course in courses]
+
+
+def _results(session_count: int, counts: dict, answers: list[dict]) -> Results:
+    rates = [
+        StageRate(stage, counts.get(stage, {}).get("invited", 0), counts.get(stage, {}).get("answered", 0))
+        for stage in Stage.values
+    ]
     # Confidence: pair each delegate's before and after (straight-after) rating per outcome.
     ratings = defaultdict(dict)  # (outcome text) -> booking -> {stage: number}
     outcome_order = []
@@ -183,13 +237,16 @@ def results(sessions) -> Results:
                     counted[choice] += 1
             result.shares = [(option, counted[option], percent(counted[option], len(rows))) for option in options]
         items.append(result)
-    comments = [a["text"] for a in answers if a["text"] and a["text_status"] == TextStatus.APPROVED]
+    approved = [a["text"].strip() for a in answers if a["text"] and a["text_status"] == TextStatus.APPROVED]
+    # Comments show from the threshold of people who wrote them; the same words from two of them (or one
+    # answer seen twice) are quoted once.
+    comments = list(dict.fromkeys(approved)) if enough(len(approved)) else []
     return Results(
-        sessions=sessions.filter(ends_at__lte=timezone.now()).exclude(status=SessionStatus.CANCELLED).count(),
+        sessions=session_count,
         rates=rates,
         confidence=confidence,
         items=items,
-        comments=comments if enough(len(comments)) else [],
+        comments=comments,
     )
 
 
@@ -197,12 +254,6 @@ def agreement_label(average: Decimal | None) -> str:
     if average is None:
         return ""
     return AGREEMENT_SCALE[int(average.quantize(Decimal("1"), rounding=ROUND_HALF_UP)) - 1]
-
-
-def board_summary(starts_on: date, ends_on: date) -> Results | None:
-    """The year's evaluation results for the Board's annual report; None when nobody was asked."""
-    found = results(sessions_in(starts_on=starts_on, ends_on=ends_on))
-    return found if any(rate.invited for rate in found.rates) else None
 
 
 def todo_for(user) -> list[TodoItem]:
@@ -218,3 +269,44 @@ def todo_for(user) -> list[TodoItem]:
             url=reverse("evaluation:comments"),
         )
     ]
+
+
+@dataclass
+class RaisedIssue:
+    title: str
+    raised_on: date
+    status: str
+    source: str
+
+
+def practice_issues_raised(starts_on: date, ends_on: date) -> list[RaisedIssue]:
+    """Practice issues raised in training in the period, oldest first, with their status and where they
+    came from (the course of the answer, focus group or observation). One query."""
+    from django.utils import timezone
+
+    from .models import IssueStatus, PracticeIssue
+
+    issues = (
+        PracticeIssue.objects.filter(raised_at__date__gte=starts_on, raised_at__date__lte=ends_on)
+        .select_related(
+            "answer__response__invitation__booking__session__course",
+            "answer__response__invitation__attendance__session__course",
+            "focus_group__course",
+            "observation__session__course",
+        )
+        .order_by("raised_at", "pk")
+    )
+    found = []
+    for issue in issues:
+        if issue.answer_id:
+            source = f"Evaluation of {issue.answer.response.invitation.session.course.title}"
+        elif issue.focus_group_id:
+            source = f"Focus group on {issue.focus_group.course.title}"
+        elif issue.observation_id:
+            source = f"Observation of {issue.observation.session.course.title}"
+        else:
+            source = "Raised by the training manager"
+        found.append(
+            RaisedIssue(issue.title, timezone.localdate(issue.raised_at), IssueStatus(issue.status).label, source)
+        )
+    return found

@@ -104,6 +104,12 @@ def days_by_agency(start: date, end: date) -> dict[int | None, tuple[int, Decima
     return {r["user__agency_id"]: (r["sessions"], r["days"] or ZERO) for r in rows}
 
 
+def trainers_by_agency(start: date, end: date) -> dict[int | None, int]:
+    """How many different trainers of each agency delivered in the period. One query."""
+    rows = _delivery_rows(start, end).values("user__agency_id").annotate(n=Count("user_id", distinct=True))
+    return {r["user__agency_id"]: r["n"] for r in rows}
+
+
 def free_places_earned(days: Decimal, per_day: Decimal) -> int:
     """A half day earns half a full day's places; the total is rounded down to whole places."""
     return math.floor(Decimal(days) * Decimal(per_day))

@@ -4,6 +4,12 @@ read these functions, so a number can never differ between them.
 Rules that hold for every figure:
 - A period is a training year (or any two dates); a session belongs to the period its first
   date falls in, in local time.
+- A training year in progress is reported to date: its period ends today, and every earlier year
+  beside it covers the same months (like for like). An earlier period the records do not reach is
+  "no records"; one they reach only part of is not compared ("records begin on ...").
+- Central costs are recorded for a whole year: a period that is part of a year carries its share of
+  them by calendar days, so a cost per delegate never divides a whole year's costs by part of a
+  year's attendance. Nothing recorded is "none recorded", never £0.
 - A session is *delivered* once it has ended and was not cancelled.
 - Charges belong to the period of their session's first date, not the day they were raised
   (`courses.selectors.charges.charges_of_period`): a session recorded late counts in its own year.
@@ -16,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -39,6 +45,9 @@ class Period:
     starts_on: date
     ends_on: date
     year: TrainingYear | None = None
+    # The end of the whole year when the period is only part of it: the year to date, or the same
+    # months of an earlier year.
+    whole_ends_on: date | None = None
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
@@ -47,8 +56,30 @@ class Period:
             self.ends_on + timedelta(days=1), time.min, tz
         )
 
+    @property
+    def part_year(self) -> bool:
+        return self.whole_ends_on is not None and self.ends_on < self.whole_ends_on
+
+    @property
+    def share_of_year(self) -> Decimal:
+        """The period's calendar days ÷ the whole year's (1 for a whole year)."""
+        if not self.part_year:
+            return Decimal(1)
+        return Decimal((self.ends_on - self.starts_on).days + 1) / Decimal(
+            (self.whole_ends_on - self.starts_on).days + 1
+        )
+
+    @property
+    def heading(self) -> str:
+        """ "2025-26", or for part of a year "2025-26 to 1 December 2025"."""
+        return f"{self.label} to {self.ends_on:%-d %B %Y}" if self.part_year else self.label
+
     @classmethod
-    def of_year(cls, year: TrainingYear) -> "Period":
+    def of_year(cls, year: TrainingYear, *, today: date | None = None) -> "Period":
+        """The training year; a year in progress runs from its start to today."""
+        today = today or timezone.localdate()
+        if year.starts_on <= today < year.ends_on:
+            return cls(year.name, year.starts_on, today, year, whole_ends_on=year.ends_on)
         return cls(year.name, year.starts_on, year.ends_on, year)
 
 
@@ -59,17 +90,31 @@ def _shift_year(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def periods_with_previous(year: TrainingYear, *, count: int = 3) -> list[Period]:
+def periods_with_previous(year: TrainingYear, *, count: int = 3, today: date | None = None) -> list[Period]:
     """The year and the two before it, oldest first: recorded training years where they
-    exist, otherwise the same dates a year earlier (labelled like "2024-25"). One query."""
+    exist, otherwise the same dates a year earlier (labelled like "2024-25"). For a year in
+    progress each earlier period covers the same months as the year to date. One query."""
+    today = today or timezone.localdate()
+    current = Period.of_year(year, today=today)
     known = {(y.starts_on, y.ends_on): y for y in TrainingYear.objects.filter(starts_on__lt=year.ends_on)}
     periods = []
-    for back in range(count - 1, -1, -1):
+    for back in range(count - 1, 0, -1):
         starts, ends = _shift_year(year.starts_on, -back), _shift_year(year.ends_on, -back)
         match = known.get((starts, ends))
         label = match.name if match else f"{starts.year}-{str(ends.year)[-2:]}"
-        periods.append(Period(label, starts, ends, match))
-    return periods
+        if current.part_year:
+            periods.append(Period(label, starts, _shift_year(current.ends_on, -back), match, whole_ends_on=ends))
+        elif starts <= today < ends:  # beside a year still to come, the year in progress is to date
+            periods.append(Period(label, starts, today, match, whole_ends_on=ends))
+        else:
+            periods.append(Period(label, starts, ends, match))
+    return [*periods, current]
+
+
+def records_begin() -> date | None:
+    """The first day the service holds any session for: earlier periods have no records. One query."""
+    first = Session.objects.aggregate(first=Min("starts_at"))["first"]
+    return timezone.localdate(first) if first else None
 
 
 def _money(value) -> Decimal:
@@ -85,6 +130,10 @@ def _ratio(part, whole, places: str = "0.1") -> Decimal | None:
 # --- Headline statistics -------------------------------------------------------------------------
 
 
+# The four costs recorded against a session.
+SESSION_COSTS = F("venue_cost") + F("trainer_fees") + F("catering_cost") + F("materials_cost")
+
+
 @dataclass
 class Headline:
     period: Period
@@ -98,10 +147,25 @@ class Headline:
     booked_attendees: int = 0
     registrations: int = 0
     no_shows: int = 0
+    cancellations: int = 0
     late_cancellations: int = 0
     session_costs: Decimal = ZERO
+    # The year's central costs as recorded (None: none recorded, or no training year for the period),
+    # and the period's share of them.
+    central_costs_year: Decimal | None = None
     central_costs: Decimal = ZERO
     children_in_need: int = 0
+    # "full", "partial" (the records begin inside the period) or "none" (they begin after it).
+    coverage: str = "full"
+    records_begin: date | None = None
+
+    @property
+    def has_records(self) -> bool:
+        return self.coverage != "none"
+
+    @property
+    def comparable(self) -> bool:
+        return self.coverage == "full"
 
     @property
     def average_delegates(self) -> Decimal | None:
@@ -119,20 +183,49 @@ class Headline:
         return percent(self.booked_attendees, self.registrations)
 
     @property
-    def total_cost(self) -> Decimal:
+    def registrations_with_cancellations(self) -> int:
+        """Every booking made for a delivered event: places booked at the time, and those cancelled."""
+        return self.registrations + self.cancellations
+
+    @property
+    def attendance_rate_of_registrations(self) -> int | None:
+        """Attendance (walk-ins included) ÷ registrations, cancellations included: the rate some Boards publish."""
+        return percent(self.attendance, self.registrations_with_cancellations)
+
+    @property
+    def on_time_cancellations(self) -> int:
+        return self.cancellations - self.late_cancellations
+
+    @property
+    def cancellation_rate(self) -> int | None:
+        """Delegates' cancellations ÷ registrations, cancellations included."""
+        return percent(self.cancellations, self.registrations_with_cancellations)
+
+    @property
+    def costs_recorded(self) -> bool:
+        return bool(self.session_costs or self.central_costs_year)
+
+    @property
+    def total_cost(self) -> Decimal | None:
+        """Event costs plus the period's share of central costs; None when no cost was recorded."""
+        if not self.costs_recorded:
+            return None
         return _money(self.session_costs + self.central_costs)
+
+    def _per(self, whole) -> Decimal | None:
+        return None if self.total_cost is None else _ratio(self.total_cost, whole, "0.01")
 
     @property
     def cost_per_event(self) -> Decimal | None:
-        return _ratio(self.total_cost, self.events_delivered, "0.01")
+        return self._per(self.events_delivered)
 
     @property
     def cost_per_training_day(self) -> Decimal | None:
-        return _ratio(self.total_cost, self.training_days, "0.01")
+        return self._per(self.training_days)
 
     @property
     def cost_per_delegate(self) -> Decimal | None:
-        return _ratio(self.total_cost, self.attendance, "0.01")
+        return self._per(self.attendance)
 
     @property
     def events_per_1000_children_in_need(self) -> Decimal | None:
@@ -145,12 +238,23 @@ def _delivered(begin, finish):
     )
 
 
-def headline(period: Period) -> Headline:
-    """The headline statistics for one period. Three queries."""
+def _coverage(period: Period, begins: date | None) -> str:
+    if begins is None or begins > period.ends_on:
+        return "none"
+    return "partial" if begins > period.starts_on else "full"
+
+
+_LOOK_UP = object()
+
+
+def headline(period: Period, *, begins=_LOOK_UP) -> Headline:
+    """The headline statistics for one period. `begins` is when the records begin (`records_begin`),
+    looked up when not given. Three queries, and one for `begins`."""
+    if begins is _LOOK_UP:
+        begins = records_begin()
     begin, finish = period.bounds
     delivered = _delivered(begin, finish)
     in_period = Q(starts_at__gte=begin, starts_at__lt=finish)
-    costs = F("venue_cost") + F("trainer_fees") + F("catering_cost") + F("materials_cost")
     s = Session.objects.aggregate(
         delivered=Count("pk", filter=delivered),
         cancelled=Count("pk", filter=in_period & Q(status=SessionStatus.CANCELLED)),
@@ -158,7 +262,9 @@ def headline(period: Period) -> Headline:
         courses=Count("course", filter=delivered, distinct=True),
         capacity=Sum("capacity", filter=delivered),
         costs=Coalesce(
-            Sum(costs, filter=delivered), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2)
+            Sum(SESSION_COSTS, filter=delivered),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
         ),
     )
     delivered_sessions = Session.objects.filter(delivered)
@@ -168,11 +274,15 @@ def headline(period: Period) -> Headline:
         booked_attended=Count("pk", filter=Q(outcome__in=ATTENDED, booking__isnull=False)),
         no_shows=Count("pk", filter=Q(outcome=Attendance.NO_SHOW)),
     )
+    # The event went ahead, so each cancelled booking was the delegate's (or made for them).
     b = Booking.objects.filter(session__in=delivered_sessions).aggregate(
         registrations=Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
+        cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
         late=Count("pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
     )
     year = period.year
+    # Nought is what a training year holds until its central costs are entered: not recorded.
+    central_year = _money(year.central_costs) if year and year.central_costs else None
     return Headline(
         period=period,
         events_delivered=s["delivered"],
@@ -185,16 +295,84 @@ def headline(period: Period) -> Headline:
         booked_attendees=a["booked_attended"],
         registrations=b["registrations"],
         no_shows=a["no_shows"],
+        cancellations=b["cancelled"],
         late_cancellations=b["late"],
         session_costs=_money(s["costs"]),
-        central_costs=_money(year.central_costs) if year else ZERO,
+        central_costs_year=central_year,
+        central_costs=_money(central_year * period.share_of_year) if central_year else ZERO,
         children_in_need=year.children_in_need if year else 0,
+        coverage=_coverage(period, begins),
+        records_begin=begins,
     )
 
 
-def headlines(year: TrainingYear) -> list[Headline]:
-    """This year beside the two before it, oldest first. Ten queries."""
-    return [headline(p) for p in periods_with_previous(year)]
+def headlines(year: TrainingYear, *, today: date | None = None) -> list[Headline]:
+    """This year beside the two before it, oldest first (like for like when the year is in
+    progress). Eleven queries."""
+    begins = records_begin()
+    return [headline(p, begins=begins) for p in periods_with_previous(year, today=today)]
+
+
+# --- Attendance and trainer days by agency, beside the two previous years -----------------------------
+
+
+@dataclass
+class AgencyYears:
+    """One agency's figure in each of the periods, oldest first."""
+
+    label: str
+    values: list
+
+
+def attendance_by_agency(periods: list[Period]) -> list[AgencyYears]:
+    """Attendance on delivered events (walk-ins included) by the delegate's agency, in each period.
+    One query."""
+    counts = {}
+    for i, period in enumerate(periods):
+        begin, finish = period.bounds
+        counts[f"p{i}"] = Count(
+            "pk",
+            filter=Q(session__starts_at__gte=begin, session__starts_at__lt=finish, session__ends_at__lte=timezone.now())
+            & ~Q(session__status=SessionStatus.CANCELLED),
+        )
+    first, last = periods[0].bounds[0], periods[-1].bounds[1]
+    rows = (
+        AttendanceRecord.objects.filter(
+            outcome__in=ATTENDED, session__starts_at__gte=first, session__starts_at__lt=last
+        )
+        .values("agency__name")
+        .annotate(**counts)
+        .order_by("agency__name")
+    )
+    found = [
+        AgencyYears(r["agency__name"] or "No agency recorded", [r[f"p{i}"] for i in range(len(periods))]) for r in rows
+    ]
+    return [row for row in found if any(row.values)]
+
+
+@dataclass
+class TrainerDays:
+    days: Decimal = ZERO
+    trainers: int = 0
+
+
+def trainer_days_by_agency(periods: list[Period]) -> list[AgencyYears]:
+    """Trainer days each agency's trainers delivered and how many of its trainers delivered, in each
+    period (from the pool's delivery log). Two queries per period, and one for the names."""
+    by_period = []
+    for period in periods:
+        days = pool_selectors.days_by_agency(period.starts_on, period.ends_on)
+        trainers = pool_selectors.trainers_by_agency(period.starts_on, period.ends_on)
+        by_period.append(
+            {k: TrainerDays(days.get(k, (0, ZERO))[1], trainers.get(k, 0)) for k in set(days) | set(trainers)}
+        )
+    ids = {k for found in by_period for k in found}
+    names = dict(Agency.objects.filter(pk__in=[k for k in ids if k]).values_list("pk", "name"))
+    rows = [
+        AgencyYears(names.get(k, "No agency recorded"), [found.get(k, TrainerDays()) for found in by_period])
+        for k in ids
+    ]
+    return sorted(rows, key=lambda row: (row.label == "No agency recorded", row.label))
 
 
 # --- Attendance against the training needs analysis ---------------------------------------------
@@ -341,7 +519,22 @@ class CourseRun:
     cancelled: int = 0
     days: Decimal = ZERO
     delegates: int = 0
+    places: int = 0
+    costs: Decimal = ZERO
     trainer_agencies: list[str] = field(default_factory=list)
+
+    @property
+    def fill_rate(self) -> int | None:
+        """Delegates ÷ places offered on the delivered runs."""
+        return percent(self.delegates, self.places)
+
+    @property
+    def cost_per_run(self) -> Decimal | None:
+        """Costs recorded against the delivered runs ÷ runs (central costs are not shared out by course);
+        None when no cost was recorded."""
+        if not self.costs:
+            return None
+        return _ratio(self.costs, self.runs, "0.01")
 
 
 def course_runs(period: Period, course: Course) -> CourseRun | None:
@@ -350,7 +543,8 @@ def course_runs(period: Period, course: Course) -> CourseRun | None:
 
 
 def courses_delivered(period: Period, *, course: Course | None = None) -> list[CourseRun]:
-    """Each course with its runs, days, delegates and the agencies its trainers came from. Four queries."""
+    """Each course with its runs, days, delegates, places offered, costs and the agencies its trainers
+    came from. Four queries."""
     begin, finish = period.bounds
     in_period = Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish)
     if course is not None:
@@ -373,6 +567,8 @@ def courses_delivered(period: Period, *, course: Course | None = None) -> list[C
         run.runs += 1
         run.days += session.course.duration_days
         run.delegates += session.delegates
+        run.places += session.capacity
+        run.costs += session.total_cost
         for trainer in session.trainers.all():
             name = trainer.agency.name if trainer.agency_id else "No agency"
             if name not in run.trainer_agencies:
@@ -396,7 +592,10 @@ class AnnualReport:
     partners: Partners
     single_agency: list[SingleAgencyRow]
     courses: list[CourseRun]
-    quality: object | None = None
+    attendance_by_agency: list[AgencyYears] = field(default_factory=list)
+    trainer_days_by_agency: list[AgencyYears] = field(default_factory=list)
+    quality_by_course: list = field(default_factory=list)
+    practice_issues: list = field(default_factory=list)
 
     @property
     def this_year(self) -> Headline:
@@ -406,12 +605,16 @@ class AnnualReport:
     def previous(self) -> Headline:
         return self.headlines[-2]
 
+    @property
+    def not_started(self) -> bool:
+        return self.year.starts_on > timezone.localdate()
+
 
 def annual_report(year: TrainingYear, *, progress=None) -> AnnualReport:
     """Every section of the annual training report. `progress(percent)` is told as sections finish."""
     step = progress or (lambda n: None)
-    period = Period.of_year(year)
     heads = headlines(year)
+    period = heads[-1].period
     step(20)
     by_agency, by_level, by_course = (need_against_attendance(year, by=b) for b in ("agency", "level", "course"))
     step(40)
@@ -419,6 +622,9 @@ def annual_report(year: TrainingYear, *, progress=None) -> AnnualReport:
     step(55)
     single = single_agency_training(year)
     courses = courses_delivered(period)
+    periods = [h.period for h in heads]
+    by_agency_years = attendance_by_agency(periods)
+    trainer_days = trainer_days_by_agency(periods)
     step(70)
     return AnnualReport(
         year=year,
@@ -430,19 +636,25 @@ def annual_report(year: TrainingYear, *, progress=None) -> AnnualReport:
         partners=partners,
         single_agency=single,
         courses=courses,
-        quality=quality(period),
+        attendance_by_agency=by_agency_years,
+        trainer_days_by_agency=trainer_days,
+        quality_by_course=quality_by_course(period),
+        practice_issues=practice_issues(period),
     )
 
 
-def quality(period: Period):
-    """Evaluation figures (response rates, confidence before and after, practice change) when the
-    evaluation app provides them; None leaves the section out."""
-    try:
-        from evaluation import selectors as evaluation_selectors
-    except ImportError:
-        return None
-    summary = getattr(evaluation_selectors, "board_summary", None)
-    return summary(period.starts_on, period.ends_on) if summary else None
+def quality_by_course(period: Period) -> list:
+    """Each course's evaluation results in the period (courses with nobody asked are left out)."""
+    from evaluation import selectors as evaluation_selectors
+
+    return evaluation_selectors.results_by_course(period.starts_on, period.ends_on)
+
+
+def practice_issues(period: Period) -> list:
+    """Practice issues raised in training in the period, with their status, for the audit committee."""
+    from evaluation import selectors as evaluation_selectors
+
+    return evaluation_selectors.practice_issues_raised(period.starts_on, period.ends_on)
 
 
 # --- An agency's report --------------------------------------------------------------------------------
@@ -468,11 +680,14 @@ class AgencyReport:
 
 
 def agency_need(year: TrainingYear, agency: Agency) -> NeedTable:
-    """The agency's return against its staff's bookings and attendance, per course. Four queries."""
+    """The agency's return against its staff's bookings and attendance, per course, over the whole
+    training year (places booked on events still to come count as booked). Attendance on a course the
+    agency requested no places for is shown, but is not need met. Four queries."""
     from courses.models import HOLDS_PLACE
     from tna.models import TrainingNeed
+    from tna.selectors import year_bounds
 
-    begin, finish = Period.of_year(year).bounds
+    begin, finish = year_bounds(year)
     in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
     requested = dict(
         TrainingNeed.objects.filter(
@@ -501,8 +716,16 @@ def agency_need(year: TrainingYear, agency: Agency) -> NeedTable:
     rows = []
     for pk, title in sorted(titles.items(), key=lambda item: item[1]):
         a, n = attended.get(pk, (0, 0))
+        asked = requested.get(pk) or 0
         rows.append(
-            NeedRow(label=title, requested=requested.get(pk) or 0, booked=booked.get(pk, 0), attended=a, no_shows=n)
+            NeedRow(
+                label=title,
+                requested=asked,
+                booked=booked.get(pk, 0),
+                attended=a,
+                no_shows=n,
+                attended_unrequested=0 if asked else a,
+            )
         )
     return NeedTable(by="course", rows=rows, total=need_totals(rows))
 

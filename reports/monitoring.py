@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count
 
+from accounts.selectors import partnership_context
 from common.svg import column_trend
 from courses.models import Booking, BookingStatus, ReasonGiven, SessionStatus
 
@@ -242,7 +243,6 @@ def take_up_chart(report: Monitoring):
 
 def render_html(run) -> str:
     """The monitoring report's document, for the worker to print."""
-    from django.conf import settings
     from django.template.loader import render_to_string
 
     from common import pagecache
@@ -257,7 +257,7 @@ def render_html(run) -> str:
             "report": report,
             "sentence": take_up_sentence(report),
             "chart": take_up_chart(report),
-            "partnership_name": settings.PARTNERSHIP_NAME,
+            **partnership_context(),
             "as_at": as_at,
         },
     )

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import log_action
+from accounts.selectors import partnership
 from common.csvfiles import CsvFileError, LineProblem, dict_reader
 from common.errors import DomainError
 from common.money import format_money
@@ -52,8 +52,8 @@ class PeerError(DomainError):
 
 
 def partnership_name() -> str:
-    """This partnership's name, as its own export prints it."""
-    return settings.PARTNERSHIP_NAME
+    """This partnership's name, as its own export prints it (the record the training manager edits)."""
+    return partnership().name
 
 
 def year_label(year: TrainingYear) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.mail import queue_email
 from accounts.models import Agency
+from accounts.selectors import partnership_context
 from common import pagecache
 from common.errors import DomainError
 from tna.models import TrainingYear
@@ -136,12 +137,13 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         raise ReportError("The training year for this report no longer exists.")
     context = {
         "run": run,
-        "partnership_name": settings.PARTNERSHIP_NAME,
+        **partnership_context(),
         "service_name": settings.SERVICE_NAME,
         # Read before the figures: they include every change committed by then.
         "as_at": pagecache.as_at(),
         "green": settings.TNA_RAG_GREEN,
         "amber": settings.TNA_RAG_AMBER,
+        "min_group": settings.EVALUATION_MIN_GROUP,
     }
     if run.kind == ReportKind.COURSE:
         from courses.models import Course
@@ -150,13 +152,15 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         course = Course.objects.filter(pk=run.parameters.get("course")).first()
         if course is None:
             raise ReportError("The course for this report no longer exists.")
-        sessions = evaluation_selectors.sessions_in(course=course, starts_on=year.starts_on, ends_on=year.ends_on)
+        period = metrics.Period.of_year(year)
+        sessions = evaluation_selectors.sessions_in(course=course, starts_on=period.starts_on, ends_on=period.ends_on)
         context.update(
             {
                 "course": course,
                 "year": year,
+                "period": period,
                 "quality": evaluation_selectors.results(sessions),
-                "courses": metrics.course_runs(metrics.Period.of_year(year), course),
+                "courses": metrics.course_runs(period, course),
             }
         )
         return render_to_string("reports/course.html", context)
@@ -165,6 +169,7 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         context.update(
             {
                 "report": report,
+                "sections": annual_sections(report),
                 "trend_chart": charts.trend_chart(report.headlines),
                 "need_chart": charts.need_chart(report.need_by_agency),
             }
@@ -175,6 +180,21 @@ def render_html(run: ReportRun, *, progress=None) -> str:
         raise ReportError("The agency for this report no longer exists.")
     context.update({"report": metrics.agency_report(year, agency, progress=progress), "agency": agency})
     return render_to_string("reports/agency.html", context)
+
+
+def annual_sections(report: metrics.AnnualReport) -> dict[str, str]:
+    """The numbered sections the annual report prints, numbered in the order they are printed: a
+    section with nothing to show is left out and the next takes its number. Anchor -> "3"."""
+    printed = [
+        ("headlines", True),
+        ("need", True),
+        ("partners", bool(report.partners.rows or report.trainer_days_by_agency)),
+        ("costs", True),
+        ("quality", bool(report.quality_by_course)),
+        ("issues", bool(report.practice_issues)),
+        ("single", bool(report.single_agency)),
+    ]
+    return {anchor: str(number) for number, anchor in enumerate((a for a, shown in printed if shown), start=1)}
 
 
 def _render_charges(run: ReportRun) -> str:
@@ -192,9 +212,10 @@ def _render_charges(run: ReportRun) -> str:
             "run": run,
             "statement": statement,
             "agency": agency,
-            "partnership_name": settings.PARTNERSHIP_NAME,
+            **partnership_context(),
             "support_email": settings.SUPPORT_EMAIL,
             "as_at": pagecache.as_at(),
+            "period_open": statement.period.ends_on > timezone.localdate(),
         },
     )
 

@@ -3,6 +3,7 @@
 from . import metrics
 
 NA = "not applicable"
+NO_RECORDS = "no records"
 
 
 def _v(value):
@@ -18,10 +19,18 @@ def headline_rows(year):
         ("Total attendance", "attendance"),
         ("Walk-ins", "walk_ins"),
         ("Average delegates per event (attendance / events)", "average_delegates"),
+        ("Places offered", "capacity"),
         ("Fill rate % (attendance / places offered)", "fill_rate"),
         ("Attendance rate % (booked delegates who came / places booked)", "attendance_rate"),
+        (
+            "Attendance rate of registrations % (attendance / registrations, cancellations included)",
+            "attendance_rate_of_registrations",
+        ),
         ("Did not attend", "no_shows"),
+        ("Cancellations by delegates", "cancellations"),
+        ("Cancellations in time", "on_time_cancellations"),
         ("Late cancellations", "late_cancellations"),
+        ("Cancellation rate % (cancellations / registrations, cancellations included)", "cancellation_rate"),
         ("Different courses delivered", "courses"),
         ("Events per 1,000 children in need", "events_per_1000_children_in_need"),
         ("Costs of events (£)", "session_costs"),
@@ -31,9 +40,20 @@ def headline_rows(year):
         ("Cost per training day (£)", "cost_per_training_day"),
         ("Cost per delegate (£)", "cost_per_delegate"),
     ]
-    yield ["Measure", *[h.period.label for h in heads]]
+    yield ["Measure", *[h.period.heading for h in heads]]
     for label, attribute in measures:
-        yield [label, *[_v(getattr(h, attribute)) for h in heads]]
+        yield [label, *[_figure(h, attribute) for h in heads]]
+
+
+def _figure(headline, attribute):
+    if not headline.has_records:
+        return NO_RECORDS
+    value = getattr(headline, attribute)
+    if value is None and attribute in ("total_cost", "cost_per_event", "cost_per_training_day", "cost_per_delegate"):
+        return NA if headline.costs_recorded else "none recorded"
+    if attribute == "central_costs" and headline.central_costs_year is None:
+        return "not recorded"
+    return _v(value)
 
 
 def need_rows(year, by):
@@ -43,12 +63,13 @@ def need_rows(year, by):
         "Places requested",
         "Booked",
         "Attended",
+        "Attended courses not requested",
         "Did not attend",
-        "Need met % (attended / requested)",
+        "Need met % (attended courses requested / requested)",
         "Status",
     ]
     for r in [*table.rows, table.total]:
-        yield [r.label, r.requested, r.booked, r.attended, r.no_shows, _v(r.met), r.status]
+        yield [r.label, r.requested, r.booked, r.attended, r.attended_unrequested, r.no_shows, _v(r.met), r.status]
 
 
 def partner_rows(year):
@@ -81,7 +102,18 @@ def single_agency_rows(year):
 
 
 def course_rows(year):
-    yield ["Course", "Level", "Runs", "Cancelled", "Days", "Delegates", "Trainers' agencies"]
+    yield [
+        "Course",
+        "Level",
+        "Runs",
+        "Cancelled",
+        "Days",
+        "Places offered",
+        "Delegates",
+        "Fill rate % (delegates / places offered)",
+        "Cost per run (£)",
+        "Trainers' agencies",
+    ]
     for c in metrics.courses_delivered(metrics.Period.of_year(year)):
         yield [
             c.course.title,
@@ -89,7 +121,10 @@ def course_rows(year):
             c.runs,
             c.cancelled,
             c.days,
+            c.places,
             c.delegates,
+            _v(c.fill_rate),
+            "none recorded" if c.cost_per_run is None and c.runs else _v(c.cost_per_run),
             "; ".join(c.trainer_agencies),
         ]
 

@@ -205,10 +205,17 @@ class NeedRow:
     booked: int = 0
     attended: int = 0
     no_shows: int = 0
+    # Of those attended, staff on courses their agency requested no places for: shown, but not need met.
+    attended_unrequested: int = 0
+
+    @property
+    def attended_toward_need(self) -> int:
+        return self.attended - self.attended_unrequested
 
     @property
     def met(self) -> int | None:
-        return percent(self.attended, self.requested)
+        """Attendance on courses the agency requested places for ÷ places requested."""
+        return percent(self.attended_toward_need, self.requested)
 
     @property
     def status(self) -> str:
@@ -217,8 +224,9 @@ class NeedRow:
 
 def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[NeedRow]:
     """Places requested (submitted returns), booked, attended and not attended in the
-    training year, per agency or per course or per level; the share of need met is
-    attended / requested. A fixed number of queries whatever the data."""
+    training year, per agency or per course or per level; the share of need met is attended /
+    requested, where attended counts a delegate only on a course their agency requested places
+    for (attendance on other courses is shown beside it). A fixed number of queries whatever the data."""
     need_key, record_key = {
         "agency": ("tna_return__agency", "agency"),
         "course": ("course", "session__course"),
@@ -227,11 +235,10 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     # Datetime bounds rather than __date, so the index on starts_at is used.
     begin, finish = year_bounds(year)
     in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
-    requested = dict(
-        TrainingNeed.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED)
-        .values_list(need_key)
-        .annotate(n=Sum("places_requested"))
-        .values_list(need_key, "n")
+    submitted = TrainingNeed.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED)
+    requested = dict(submitted.values_list(need_key).annotate(n=Sum("places_requested")).values_list(need_key, "n"))
+    requested_pairs = set(
+        submitted.filter(places_requested__gt=0).values_list("tna_return__agency", "course").distinct()
     )
     booked = dict(
         Booking.objects.filter(in_year)
@@ -243,19 +250,31 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     )
     attendance = (
         AttendanceRecord.objects.filter(in_year)
-        .values_list(record_key)
+        .values(*dict.fromkeys((record_key, "agency", "session__course")))
         .annotate(
             attended=Count("id", filter=Q(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])),
             no_shows=Count("id", filter=Q(outcome=Attendance.NO_SHOW)),
         )
+        .order_by()
     )
-    attended = {key: (a, n) for key, a, n in attendance.values_list(record_key, "attended", "no_shows")}
+    attended: dict = {}
+    for row in attendance:
+        a, unrequested = row["attended"], (row["agency"], row["session__course"]) not in requested_pairs
+        total, u, n = attended.get(row[record_key], (0, 0, 0))
+        attended[row[record_key]] = (total + a, u + (a if unrequested else 0), n + row["no_shows"])
     labels = _labels(by, set(requested) | set(booked) | set(attended))
     rows = []
     for key, label in sorted(labels.items(), key=lambda item: item[1]):
-        a, n = attended.get(key, (0, 0))
+        a, u, n = attended.get(key, (0, 0, 0))
         rows.append(
-            NeedRow(label=label, requested=requested.get(key) or 0, booked=booked.get(key, 0), attended=a, no_shows=n)
+            NeedRow(
+                label=label,
+                requested=requested.get(key) or 0,
+                booked=booked.get(key, 0),
+                attended=a,
+                no_shows=n,
+                attended_unrequested=u,
+            )
         )
     return rows
 
@@ -278,6 +297,7 @@ def totals(rows: list[NeedRow]) -> NeedRow:
         booked=sum(r.booked for r in rows),
         attended=sum(r.attended for r in rows),
         no_shows=sum(r.no_shows for r in rows),
+        attended_unrequested=sum(r.attended_unrequested for r in rows),
     )
 
 

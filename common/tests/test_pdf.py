@@ -71,3 +71,23 @@ def test_pdf_rendering_fetches_urls_a_document_renders_without_what_it_may_not_f
     assert "Working Together to Safeguard Children" in text
     assert "Styled from the static files" in text
     assert "Read from the disk" not in text
+
+
+def test_every_pdf_is_tagged_with_its_language_title_headings_table_headers_and_chart_alternatives(static_dir):
+    """Published by a public body, every document is an accessible PDF (PDF/UA-1): a screen reader gets
+    its title and language, headings, table header cells and a text alternative for each chart."""
+    from common.tests.pdf_checks import accessibility
+
+    pdf = html_to_pdf(
+        """<!DOCTYPE html><html lang="en-GB"><head><title>Annual training report 2026-27</title></head><body>
+        <h1>Annual training report</h1><h2>1. Headline statistics</h2>
+        <table><caption>Headlines</caption><thead><tr><th scope="col">Measure</th><th scope="col">2026-27</th></tr>
+        </thead><tbody><tr><th scope="row">Learning events delivered</th><td>9</td></tr></tbody></table>
+        <svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 100 50" width="100">
+        <title>Events delivered over three years</title><rect width="10" height="10"/></svg></body></html>"""
+    )
+    read = accessibility(pdf)
+    assert read.tagged and read.title == "Annual training report 2026-27" and read.lang == "en-GB"
+    assert read.headings == ["H1", "H2"]
+    assert read.tags["TH"] == 3 and read.tags["Table"] == 1 and read.tags["Caption"] == 1
+    assert read.alternatives == ["Events delivered over three years"]

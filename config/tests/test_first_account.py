@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.factories import AgencyFactory, UserFactory
-from accounts.models import OutgoingEmail, User
+from accounts.models import OutgoingEmail, Partnership, User
+from accounts.selectors import partnership
 from courses.factories import CourseFactory
 from pool import services as pool_services
 
@@ -143,6 +144,9 @@ def test_setup_partnership_writes_the_partnerships_own_name_email_and_address(tm
     expected = "Westshire Children's Safeguarding Partnership training@westshire-scp.org.uk " + WESTSHIRE["SITE_URL"]
     assert settings_seen_with(env_file) == [expected, expected]
     assert env_file.read_text().count("PARTNERSHIP_NAME=") == 1
+    # Every page, email and document reads the name from the partnership's record.
+    assert partnership().name == "Westshire Children's Safeguarding Partnership" and partnership().pk == 1
+    assert Partnership.objects.count() == 1
 
 
 def test_setup_partnership_asks_for_them(tmp_path, monkeypatch):
@@ -154,6 +158,7 @@ def test_setup_partnership_asks_for_them(tmp_path, monkeypatch):
     expected = "Westshire Children's Safeguarding Partnership training@westshire-scp.org.uk " + WESTSHIRE["SITE_URL"]
     assert settings_seen_with(env_file)[0] == expected
     assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+    assert Partnership.objects.get().name == "Westshire Children's Safeguarding Partnership"
 
 
 def test_setup_partnership_refuses_what_is_not_an_email_or_web_address(tmp_path, monkeypatch):

@@ -33,6 +33,7 @@ from accounts.factories import (
     trainer,
     training_manager,
 )
+from accounts.selectors import partnership
 from courses.factories import BookingFactory, CourseFactory, LevelFactory, SessionFactory, VenueFactory
 from courses.models import BookingPolicy
 from pool.factories import MembershipCriterionFactory
@@ -215,6 +216,7 @@ def _builders():
         af.GdsPasswordResetForm: lambda w: af.GdsPasswordResetForm(),
         af.GdsSetPasswordForm: lambda w: af.GdsSetPasswordForm(w["person"]),
         af.MoveAgencyForm: lambda w: af.MoveAgencyForm(initial={"agency": w["agency"].pk}),
+        af.PartnershipForm: lambda w: af.PartnershipForm(instance=partnership()),
         af.ProfileForm: lambda w: af.ProfileForm(instance=w["person"]),
         af.ResendVerificationForm: lambda w: af.ResendVerificationForm(),
         af.RolesForm: lambda w: af.RolesForm(),

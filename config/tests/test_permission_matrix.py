@@ -23,7 +23,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
-from accounts.models import Agency, AuditEntry, TargetGroup, User
+from accounts.models import Agency, AuditEntry, Partnership, TargetGroup, User
 from committee import services as committee_services
 from committee.models import (
     Action,
@@ -383,6 +383,16 @@ MATRIX = {
         ),
     ),
     "manage:agencies": ((), MANAGER_ONLY, READS_ONLY),
+    "manage:partnership": (
+        (),
+        MANAGER_ONLY,
+        Post(
+            row(302, 403, 403, 403, 403, 302, 403),
+            data={"name": "Westshire Safeguarding Children Partnership", "short_name": "Westshire SCP"},
+            state=lambda ids: list(Partnership.objects.values_list("name", "short_name")),
+            changes=("manager",),
+        ),
+    ),
     "manage:agency-new": (
         (),
         MANAGER_ONLY,

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0005_booking_access_needs_partial_attendance_external_training'),
-        ('courses', '0008_merge_durations_and_invoices'),
+        ("courses", "0005_booking_access_needs_partial_attendance_external_training"),
+        ("courses", "0008_merge_durations_and_invoices"),
     ]
 
-    operations = [
-    ]
+    operations = []

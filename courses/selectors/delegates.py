@@ -3,8 +3,9 @@ sign-in sheet built from it."""
 
 import hashlib
 
-from django.conf import settings
 from django.template.loader import render_to_string
+
+from accounts.selectors import partnership_context
 
 from ..models import HOLDS_PLACE, Booking, BookingStatus, Session, SessionDate
 
@@ -40,7 +41,7 @@ def sign_in_sheet_html(session: Session) -> str:
             "dates": list(SessionDate.objects.filter(session=session).order_by("starts_at")),
             "bookings": delegate_list(session),
             "walk_in_lines": range(WALK_IN_LINES),
-            "partnership_name": settings.PARTNERSHIP_NAME,
+            **partnership_context(),
         },
     )
 

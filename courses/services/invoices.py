@@ -14,6 +14,7 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from accounts.audit import log_action
+from accounts.selectors import partnership_context
 from common.errors import DomainError
 from common.money import format_money
 
@@ -119,7 +120,6 @@ def mark_invoice_paid(*, actor, invoice: Invoice) -> Invoice:
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:
-    from django.conf import settings
     from django.template.loader import render_to_string
 
     from common.pdf import html_to_pdf  # WeasyPrint is slow to import: only the worker needs it
@@ -132,7 +132,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
             "invoice": invoice,
             "lines": invoice_lines(invoice),
             "policy": BookingPolicy.current(),
-            "partnership_name": settings.PARTNERSHIP_NAME,
+            **partnership_context(),
         },
     )
     return html_to_pdf(html)

@@ -111,3 +111,14 @@ def test_the_calendar_file_is_valid_icalendar_with_escaped_text_and_folded_lines
         "%Y%m%dT%H%M%SZ"
     )
     assert lines.count("BEGIN:VEVENT") == 1
+
+
+def test_the_certificate_is_an_accessible_pdf_with_its_title_language_and_headings(record, tmp_path, settings):
+    from common.tests.pdf_checks import accessibility
+
+    settings.MEDIA_ROOT = tmp_path
+    certificate = store_certificate_file(issue_certificate(record=record).pk)
+    read = accessibility((tmp_path / certificate.file.name).read_bytes())
+    assert read.tagged and read.lang == "en-GB"
+    assert read.title == f"Certificate {certificate.code}: Aisha Khan"
+    assert read.headings == ["H1", "H2"] and read.tags["L"] == 1

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluation', '0003_invitations_for_walk_ins'),
-        ('evaluation', '0003_observation_values'),
+        ("evaluation", "0003_invitations_for_walk_ins"),
+        ("evaluation", "0003_observation_values"),
     ]
 
-    operations = [
-    ]
+    operations = []

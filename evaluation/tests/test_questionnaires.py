@@ -133,7 +133,8 @@ def test_question_results_and_comments_appear_only_from_five_answers(client, neg
     # Agreement (4 + 4 + 3 + 5 + 3) / 5 = 3.8; recommend: Yes 3 of 5 = 60%, Not sure 1 = 20%, No 1 = 20%.
     assert (met.responses, met.shown, met.average) == (5, True, Decimal("3.8"))
     assert recommend.shares == [("Yes", 3, 60), ("Not sure", 1, 20), ("No", 1, 20)]
-    assert result.comments == ["More case studies, please."] * 5
+    # Five people wrote the same words: enough to show, quoted once.
+    assert result.comments == ["More case studies, please."]
     page = client.get(url).content.decode()
     assert "Average 3.8 on a scale from 1 (strongly disagree) to 5 (strongly agree), from 5 answers." in page
     assert "60% of 5" in page
@@ -200,3 +201,74 @@ def test_the_board_reads_results_but_no_one_else_does(client, others, neglect):
     client.logout()
     response = client.get(url)
     assert response.status_code == 302 and reverse("accounts:sign-in") in response.url
+
+
+# --- The annual report's quality section, by course ------------------------------------------------
+
+
+def test_results_by_course_group_each_courses_answers_with_the_small_group_threshold(neglect, settings):
+    """Neglect: five delegates answered (agreement 4, 4, 4, 5, 3 = 4.0; recommend Yes 4 of 5 = 80%), and
+    two wrote the same comment, quoted once. Domestic abuse: two answered, too few to show. Each course's
+    figures are its own, in four queries whatever the number of courses."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    settings.EVALUATION_MIN_GROUP = 5
+    manager = training_manager()
+    for agreement, choice, comment in (
+        (4, "Yes", "More case studies."),
+        (4, "Yes", "More case studies."),
+        (4, "Yes", ""),
+        (5, "Yes", ""),
+        (3, "No", ""),
+    ):
+        response = answered(neglect, agreement=agreement, choice=choice, comment=comment)
+        if comment:
+            services.review_text(actor=manager, answer=response.answers.get(text=comment), status="approved")
+    abuse = CourseFactory(title="Domestic Abuse and its Impact on Children")
+    services.settings_for(abuse)
+    for _ in range(2):
+        answered(abuse, agreement=2, choice="No")
+
+    today = timezone.localdate()
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.results_by_course(today.replace(year=today.year - 1), today)
+    assert len(queries.captured_queries) == 4
+    by_title = {course.title: result for course, result in found}
+    assert list(by_title) == ["Domestic Abuse and its Impact on Children", "Recognising and Responding to Neglect"]
+    neglect_result = by_title["Recognising and Responding to Neglect"]
+    met = next(item for item in neglect_result.items if item.text == "The course met its learning outcomes.")
+    recommend = next(item for item in neglect_result.items if item.text == RECOMMEND)
+    assert (met.responses, met.shown, met.average) == (5, True, Decimal("4.0"))
+    assert recommend.shares == [("Yes", 4, 80), ("Not sure", 0, 0), ("No", 1, 20)]
+    assert neglect_result.sessions == 5 and neglect_result.comments == []  # two comments: under five people
+    abuse_met = next(
+        item for item in by_title["Domestic Abuse and its Impact on Children"].items if item.kind == "agreement"
+    )
+    assert (abuse_met.responses, abuse_met.shown) == (2, False)
+
+
+def test_practice_issues_raised_in_the_period_with_status_and_where_they_came_from(neglect):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.factories import FocusGroupFactory
+
+    now = timezone.now()
+    PracticeIssueFactory(title="Old issue", raised_at=now - timedelta(days=800))
+    PracticeIssueFactory(
+        title="Schools unsure how to refer to the front door",
+        status="agreed",
+        focus_group=FocusGroupFactory(course=neglect),
+        raised_at=now - timedelta(days=3),
+    )
+    found = selectors.practice_issues_raised(timezone.localdate() - timedelta(days=30), timezone.localdate())
+    assert [(i.title, i.status, i.source) for i in found] == [
+        (
+            "Schools unsure how to refer to the front door",
+            "Action agreed",
+            "Focus group on Recognising and Responding to Neglect",
+        )
+    ]

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import dateformat, timezone
+from django.utils.safestring import mark_safe
 
 from common.money import format_money
 
@@ -74,3 +75,58 @@ def num_or_blank(value):
 @register.filter
 def money_or_blank(value):
     return "not available" if value is None else format_money(value)
+
+
+NO_RECORDS = "no records"
+
+
+@register.simple_tag
+def figure(headline, attribute, kind="num"):
+    """One headline figure in a table cell: "no records" for a period the records do not reach, and
+    "none recorded" for a cost nobody recorded."""
+    if not headline.has_records:
+        return NO_RECORDS
+    value = getattr(headline, attribute)
+    if kind == "money":
+        return "none recorded" if value is None and not headline.costs_recorded else money(value)
+    return pct(value) if kind == "pct" else num(value)
+
+
+@register.simple_tag
+def compared(current, earlier, attribute):
+    """How a figure compares with the earlier period, in words that fit after the figure: "up 6 on
+    the same months of 2025-26", or why no comparison is made."""
+    label = earlier.period.label
+    months = "the same months of " if current.period.part_year else ""
+    if not earlier.has_records:
+        return f"there are no records for {months}{label} to compare with"
+    if not earlier.comparable or not current.comparable:
+        begins = dateformat.format(current.records_begin, "j F Y")
+        during = label if not earlier.comparable else current.period.label
+        return f"the records begin on {begins}, part way through {during}, so no comparison is made"
+    delta = getattr(current, attribute) - getattr(earlier, attribute)
+    if not delta:
+        return f"the same as {months}{label}"
+    return f"{'up' if delta > 0 else 'down'} {num(abs(delta))} on {months}{label}"
+
+
+@register.filter
+def index(sequence, position):
+    return sequence[position]
+
+
+@register.filter
+def of_kind(items, kind):
+    """Evaluation results of one kind of question (agreement, single or multiple choice)."""
+    return [item for item in items if item.kind == kind]
+
+
+@register.filter
+def css_string(value):
+    """Text for inside a double-quoted CSS string (the page footer's content): quotes, backslashes and
+    line breaks escaped, and "<" written as a CSS escape so the text cannot close the <style> element.
+    HTML escaping would print "&#x27;" for an apostrophe there."""
+    text = str(value or "")
+    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", " "), ("\r", " "), ("<", "\\3c ")):
+        text = text.replace(raw, escaped)
+    return mark_safe(text)

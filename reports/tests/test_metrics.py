@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from accounts.factories import AgencyFactory, UserFactory, board_member, trainer, training_manager
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
-from courses.models import Attendance, BookingStatus, Session, SessionStatus
+from courses.models import Attendance, BookingStatus, Course, Session, SessionStatus
 from reports import metrics
-from reports.templatetags.report_tags import money, num, pct
+from reports.templatetags.report_tags import compared, figure, money, num, pct
 from tna.models import TrainingYear
 from tna.selectors import percent
 
@@ -199,6 +199,142 @@ def test_the_dashboard_shows_the_same_figures_and_runs_the_same_queries_for_more
 def test_every_table_downloads_as_csv_with_what_it_divides_by(client, programme, year):
     client.force_login(training_manager())
     csv = client.get(reverse("reports:table-csv", args=[year.pk, "headlines"])).content.decode()
-    assert "Fill rate % (attendance / places offered),not applicable,not applicable,33" in csv
-    assert "Cost per delegate (£),not applicable,not applicable,241.67" in csv
+    # The records begin in 2025-26: the two years before have none, which is not "0" or "not applicable".
+    assert "Fill rate % (attendance / places offered),no records,no records,33" in csv
+    assert "Cost per delegate (£),no records,no records,241.67" in csv
+    assert "Attendance rate of registrations % (attendance / registrations, cancellations included)" in csv
     assert client.get(reverse("reports:table-csv", args=[year.pk, "no-such-table"])).status_code == 404
+
+
+def test_cancellations_and_both_attendance_rates(programme, year):
+    """To the programme add an in-time cancellation on the full day. Booked at the time of the events:
+    4 + 2 = 6, of whom 5 came; a walk-in makes attendance 6; delegates cancelled 2 (1 in time, 1 late).
+    Attendance rate 5 / 6 = 83.3%; attendance ÷ registrations with cancellations 6 / (6 + 2) = 75%;
+    cancellation rate 2 / 8 = 25%."""
+    first = Session.objects.get(course__title="Working Together to Safeguard Children", starts_at__month=6)
+    BookingFactory(session=first, person=UserFactory(agency=programme["agency"]), status=BookingStatus.CANCELLED)
+    h = metrics.headline(metrics.Period.of_year(year), begins=date(2025, 4, 1))
+    assert (h.registrations, h.cancellations, h.on_time_cancellations, h.late_cancellations) == (6, 2, 1, 1)
+    assert (h.attendance_rate, h.attendance_rate_of_registrations, h.cancellation_rate) == (83, 75, 25)
+
+
+def test_per_course_places_offered_fill_rate_and_cost_per_run(programme, year):
+    """The full day: one run of 10 places, 4 delegates (3 booked who came and the walk-in... the
+    no-show does not count) = 40%, costing £225; the half day: 8 places, 2 delegates = 25%."""
+    runs = {r.course.title: r for r in metrics.courses_delivered(metrics.Period.of_year(year))}
+    full, half = runs["Working Together to Safeguard Children"], runs["Domestic Abuse and its Impact on Children"]
+    assert (full.places, full.delegates, full.fill_rate, full.cost_per_run) == (10, 4, 40, Decimal("225.00"))
+    assert (half.places, half.delegates, half.fill_rate, half.cost_per_run) == (8, 2, 25, Decimal("225.00"))
+    Session.objects.update(venue_cost=0, catering_cost=0, materials_cost=0, trainer_fees=0)
+    runs = {r.course.title: r for r in metrics.courses_delivered(metrics.Period.of_year(year))}
+    assert runs["Working Together to Safeguard Children"].cost_per_run is None  # no cost recorded, not £0
+
+
+def free_session(course, day: date, *, capacity=12):
+    return SessionFactory(
+        course=course,
+        capacity=capacity,
+        starts_at=at(day, 9),
+        ends_at=at(day, 16),
+        status=SessionStatus.COMPLETED,
+        venue_cost=0,
+        catering_cost=0,
+        materials_cost=0,
+    )
+
+
+def test_a_year_in_progress_is_compared_with_the_same_months_of_earlier_years(year):
+    """On 10 November 2025, 2025-26 runs 1 April to 10 November: 224 of its 365 days. Its events: June
+    (3 delegates) and October (2); the December event is not yet in the year to date. 2024-25's same
+    months hold its June event (4 delegates) but not its January one; 2023-24's hold nothing, and the
+    records begin in March 2024 (after them): "no records". Central costs of £3,650 count 224/365 of
+    themselves, £2,240, so the cost per delegate is £2,240 / 5 = £448, never £3,650 / 5."""
+    police = AgencyFactory(name="Northshire Police")
+    course = CourseFactory(title="Working Together to Safeguard Children", duration_days=Decimal("1.0"))
+    TrainingYear.objects.filter(name="2025-26").update(central_costs=Decimal("3650"))
+    year.refresh_from_db()
+    for day, delegates in (
+        (date(2024, 3, 12), 2),
+        (date(2024, 6, 11), 4),
+        (date(2025, 1, 14), 6),
+        (date(2025, 6, 10), 3),
+        (date(2025, 10, 7), 2),
+        (date(2025, 12, 2), 9),
+    ):
+        session = free_session(course, day)
+        for _ in range(delegates):
+            AttendanceRecordFactory(session=session, person=UserFactory(agency=police), agency=police, booking=None)
+
+    heads = metrics.headlines(year, today=date(2025, 11, 10))
+    assert [h.period.heading for h in heads] == [
+        "2023-24 to 10 November 2023",
+        "2024-25 to 10 November 2024",
+        "2025-26 to 10 November 2025",
+    ]
+    assert [h.coverage for h in heads] == ["none", "full", "full"]
+    assert [(h.events_delivered, h.attendance) for h in heads[1:]] == [(1, 4), (2, 5)]
+    this = heads[-1]
+    assert this.central_costs_year == Decimal("3650.00") and this.central_costs == Decimal("2240.00")
+    assert this.cost_per_delegate == Decimal("448.00")
+    assert compared(this, heads[1], "attendance") == "up 1 on the same months of 2024-25"
+    assert (
+        compared(heads[1], heads[0], "attendance")
+        == "there are no records for the same months of 2023-24 to compare with"
+    )
+    assert figure(heads[0], "attendance") == "no records"
+
+    by_agency = metrics.attendance_by_agency([h.period for h in heads])
+    assert [(row.label, row.values) for row in by_agency] == [("Northshire Police", [0, 4, 5])]
+
+
+def test_a_year_the_records_begin_part_way_through_is_not_compared(year):
+    """The records begin on 5 January 2026, inside 2025-26: 2026-27 is not compared with it."""
+    course = CourseFactory(title="Working Together to Safeguard Children")
+    free_session(course, date(2026, 1, 5))
+    later = TrainingYear.objects.create(name="2026-27", starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
+    heads = metrics.headlines(later, today=date(2027, 4, 2))
+    assert [h.coverage for h in heads] == ["none", "partial", "full"]
+    assert compared(heads[2], heads[1], "events_delivered") == (
+        "the records begin on 5 January 2026, part way through 2025-26, so no comparison is made"
+    )
+
+
+def test_no_cost_recorded_is_not_a_cost_of_nothing(year):
+    TrainingYear.objects.filter(pk=year.pk).update(central_costs=0)
+    year.refresh_from_db()
+    h = metrics.headline(metrics.Period.of_year(year), begins=date(2024, 1, 1))
+    assert (h.total_cost, h.cost_per_delegate) == (None, None)
+    assert figure(h, "total_cost", "money") == "none recorded"
+
+
+def test_trainer_days_by_agency_with_the_number_of_trainers(programme, year):
+    """2025-26: the full day (1 day) by two police trainers and a nurse; the half day (0.5) by the
+    same nurse. Police: 2 trainer days, 2 trainers; health: 1.5 days, 1 trainer."""
+    health = AgencyFactory(name="Northshire Hospitals NHS Foundation Trust")
+    full = Session.objects.get(course__title="Working Together to Safeguard Children", starts_at__month=6)
+    half = Session.objects.get(course__title="Domestic Abuse and its Impact on Children")
+    nurse = trainer(full_name="Priya Shah", agency=health)
+    full.trainers.set([trainer(agency=programme["agency"]), trainer(agency=programme["agency"]), nurse])
+    half.trainers.set([nurse])
+    heads = metrics.headlines(year)
+    rows = {row.label: row.values[-1] for row in metrics.trainer_days_by_agency([h.period for h in heads])}
+    assert (rows["Northshire Police"].days, rows["Northshire Police"].trainers) == (Decimal("2.0"), 2)
+    health_row = rows["Northshire Hospitals NHS Foundation Trust"]
+    assert (health_row.days, health_row.trainers) == (Decimal("1.5"), 1)
+
+
+def test_an_agencys_report_counts_need_met_only_on_the_courses_it_asked_for(programme, year):
+    """The police return asked for 6 places on Working Together and none on Domestic Abuse. Their staff
+    attended 4 Working Together (the walk-in included) and 2 Domestic Abuse: need met is 4 / 6 = 67%;
+    the 2 are shown as attended on a course not requested."""
+    from tna.models import ReturnStatus, TnaCycle, TnaReturn, TrainingNeed
+
+    cycle = TnaCycle.objects.create(year=year, opens_on=date(2025, 1, 6), deadline=date(2025, 2, 28))
+    tna_return = TnaReturn.objects.create(cycle=cycle, agency=programme["agency"], status=ReturnStatus.SUBMITTED)
+    full = Course.objects.get(title="Working Together to Safeguard Children")
+    TrainingNeed.objects.create(tna_return=tna_return, course=full, staff_in_scope=10, places_requested=6)
+    need = metrics.agency_need(year, programme["agency"])
+    rows = {r.label: r for r in need.rows}
+    assert (rows["Working Together to Safeguard Children"].attended, need.total.attended) == (4, 6)
+    assert rows["Domestic Abuse and its Impact on Children"].attended_unrequested == 2
+    assert (need.total.requested, need.total.attended_unrequested, need.total.met) == (6, 2, 67)

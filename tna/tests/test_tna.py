@@ -359,3 +359,42 @@ def test_a_lead_may_type_1_200_as_a_whole_number(client, cycle, lead, course):
     response = client.post(reverse("tna:section", args=[tna_return.pk, "staff"]), data)
     assert response.status_code == 302
     assert {line.staff for line in tna_return.staff_counts.all()} == {1200}
+
+
+def test_need_met_leaves_out_attendance_on_courses_the_agency_requested_no_places_for(
+    year, cycle, course, police, lead
+):
+    """The police asked for 8 places on Working Together and none on the annual conference. 4 officers
+    attended Working Together and 3 the conference: 7 attended, of whom 3 on a course not requested, so
+    need met is 4 / 8 = 50%, not 7 / 8 = 88%. By course, the conference shows its 3 with no need met."""
+    conference = CourseFactory(title="Annual Safeguarding Conference", level=course.level)
+    tna_return = services.start_return(agency=police, cycle=cycle)
+    services.save_staff_counts(
+        actor=lead,
+        tna_return=tna_return,
+        counts={line.target_group_id: (5, 1) for line in tna_return.staff_counts.all()},
+    )
+    services.save_needs(
+        actor=lead,
+        tna_return=tna_return,
+        needs={n.course_id: (20, 0, 8 if n.course_id == course.pk else 0) for n in tna_return.needs.all()},
+    )
+    services.save_single_agency(actor=lead, tna_return=tna_return, lines={}, evaluation="Post-course questionnaires")
+    services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
+    start = datetime(2026, 6, 10, 9, 30, tzinfo=LONDON)
+    for taught, delegates in ((course, 4), (conference, 3)):
+        session = SessionFactory(course=taught, starts_at=start, ends_at=start + timedelta(hours=7))
+        for _ in range(delegates):
+            AttendanceRecordFactory(booking=BookingFactory(session=session, person=UserFactory(agency=police)))
+
+    police_row = attendance_against_need(year, by="agency")[0]
+    assert (police_row.requested, police_row.attended, police_row.attended_unrequested) == (8, 7, 3)
+    assert police_row.met == 50
+    by_course = {r.label: r for r in attendance_against_need(year, by="course")}
+    assert (by_course["Annual Safeguarding Conference"].attended, by_course["Annual Safeguarding Conference"].met) == (
+        3,
+        None,
+    )
+    assert by_course["Working Together to Safeguard Children"].met == 50
+    level = attendance_against_need(year, by="level")[0]
+    assert (level.attended, level.attended_unrequested, level.met) == (7, 3, 50)

@@ -5,6 +5,8 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
 from accounts.demo import seed_reference_data
+from accounts.selectors import partnership
+from accounts.services import update_partnership
 from committee.services import ensure_standard_questions
 from config.env import env_file_target, write_env_values
 from courses.demo import seed_pathway, seed_policy
@@ -27,8 +29,9 @@ class Command(BaseCommand):
         "Create the defaults a new partnership starts from: organisation categories, the eight Working "
         "Together staff groups, levels 1 to 4 with the common refresher rules, a booking and charging "
         "policy, the trainer pool's criteria, the values session observers look for and the sub-committee's "
-        "audit questions; and write the partnership's name, support email and site address into the env file "
-        "(asked for, or given as options). Safe to run twice; the training manager edits all of it afterwards."
+        "audit questions; save the partnership's name (which the training manager edits afterwards on the "
+        "service's 'The partnership's details' page) and write its support email and site address into the "
+        "env file (asked for, or given as options). Safe to run twice; the training manager edits all of it afterwards."
     )
 
     def add_arguments(self, parser):
@@ -53,6 +56,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Written to {path}: {', '.join(given)}. Restart the web server, worker and beat.")
 
         with transaction.atomic():
+            if "PARTNERSHIP_NAME" in given:
+                # The record is what every page, email and document reads; the env file keeps the name
+                # only as the default a partnership that has never saved its details starts from.
+                update_partnership(actor=None, name=given["PARTNERSHIP_NAME"], short_name=partnership().short_name)
             categories, groups = seed_reference_data()
             seed_pathway()
             seed_policy()
@@ -67,7 +74,12 @@ class Command(BaseCommand):
                 "for, and the sub-committee's audit questions."
             )
         )
-        still_demo = [name for name, _, _ in IDENTITY if given.get(name, getattr(settings, name)) in DEMO_VALUES]
+        current = {"PARTNERSHIP_NAME": partnership().name}
+        still_demo = [
+            name
+            for name, _, _ in IDENTITY
+            if given.get(name, current.get(name, getattr(settings, name))) in DEMO_VALUES
+        ]
         if still_demo:
             self.stdout.write(
                 self.style.WARNING(f"Still the demo partnership's: {', '.join(still_demo)} (give them as options).")
@@ -77,7 +89,7 @@ class Command(BaseCommand):
         """Ask for each; Enter keeps the value the settings have (unless it is the demo's)."""
         answers = {}
         for name, question in questions.items():
-            current = getattr(settings, name)
+            current = partnership().name if name == "PARTNERSHIP_NAME" else getattr(settings, name)
             kept = f" [{current}]" if current not in DEMO_VALUES else ""
             answer = input(f"{question}{kept}: ").strip()
             if answer:
