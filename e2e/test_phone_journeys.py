@@ -74,6 +74,10 @@ def test_a_member_of_staff_finds_a_course_books_it_and_answers_the_evaluation_on
     page.get_by_role("link", name=re.compile("^Book")).click()
     phone_visitor.check()
     page.get_by_role("button", name="Book a place").click()
+    # The price and the cancellation terms, confirmed on a page of their own.
+    expect(page.get_by_role("heading", name="Check and book your place")).to_be_visible()
+    phone_visitor.check()
+    page.get_by_role("button", name="Confirm and book the place").click()
     expect(page.get_by_role("heading", name="Booking confirmed")).to_be_visible()
     phone_visitor.check()
 
