@@ -3,7 +3,8 @@
     python -m bench.profile --database-url postgres://... [--only "catalogue"] [--lines 30]
 
 Runs in this process with Django's test client (every page and figure cache off), after one warm-up
-request, and prints the functions with the most cumulative time, the query count and the time.
+request, and prints the time (and this process's CPU time, which other processes on the
+machine disturb less) of five more, the functions with the most cumulative time, the query count and the time.
 """
 
 import argparse
@@ -11,6 +12,7 @@ import cProfile
 import io
 import os
 import pstats
+import statistics
 import time
 
 from bench.run import DEFAULT_DB, pages, setup_django
@@ -37,11 +39,12 @@ def main():
         client = Client()
         client.force_login(User.objects.get(email=email))
         assert client.get(path, HTTP_HOST="127.0.0.1").status_code == 200, path  # warm up
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
+        times, cpu = [], []
+        for _ in range(5):
+            started, started_cpu = time.perf_counter(), time.process_time()
             client.get(path, HTTP_HOST="127.0.0.1")
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
         profile = cProfile.Profile()
         with CaptureQueriesContext(connection) as queries:
             profile.enable()
@@ -49,7 +52,10 @@ def main():
             profile.disable()
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.lines)
-        print(f"\n=== {label} {path}: {sorted(times)[1] * 1000:.1f} ms (median of 3), {len(queries)} queries")
+        print(
+            f"\n=== {label} {path}: {statistics.median(times) * 1000:.1f} ms, of which this process's CPU "
+            f"{statistics.median(cpu) * 1000:.1f} ms (medians of 5), {len(queries)} queries"
+        )
         print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
 
 
