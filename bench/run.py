@@ -132,7 +132,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("people list", "/manage/people", manager),
         ("charges list", "/manage/charges", manager),
         ("agency's training summary", f"/agency-training?agency={largest.pk}", manager),
-        ("evaluation results", f"/evaluation/courses/{evaluated}/results?year={year.pk}", manager),
+        ("evaluation results", f"/evaluation/courses/{evaluated}/results", manager),
         ("pool members", "/pool/members", manager),
         ("audit trail", "/manage/audit", manager),
         ("TNA return", f"/tna/returns/{tna_return.pk}", manager),

@@ -1,9 +1,13 @@
 """The management lists: a filter form, a sortable paginated table, and CSV of what the filters show."""
 
 import functools
+from datetime import datetime, time, timedelta
 
+import django_filters
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 from django_tables2 import RequestConfig
 from django_tables2 import utils as tables_utils
 
@@ -32,6 +36,26 @@ def _remembered_signature(fn):
 
 _uncached_signature = tables_utils.signature
 tables_utils.signature = _remembered_signature
+
+
+class DayFilter(django_filters.DateFilter):
+    """A date typed in a filter, compared with a date and time field by the bounds of that day in
+    local time: `bound="from"` keeps what happened on or after the day, `bound="to"` on or before
+    it. A `__date` lookup would convert every row's time and so could not use the field's index."""
+
+    def __init__(self, *args, bound: str, **kwargs):
+        if bound not in ("from", "to"):
+            raise ValueError('bound must be "from" or "to"')
+        self.bound = bound
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        tz = timezone.get_current_timezone()
+        if self.bound == "from":
+            return qs.filter(**{f"{self.field_name}__gte": datetime.combine(value, time.min, tz)})
+        return qs.filter(**{f"{self.field_name}__lt": datetime.combine(value + timedelta(days=1), time.min, tz)})
 
 
 def table_page(request, *, table, filterset, template: str, csv_filename: str, context: dict | None = None):

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from accounts.models import Agency
+from common.listing import DayFilter
 
 from .models import Charge, ChargeKind, Course
 
@@ -23,16 +24,16 @@ class ChargeFilter(django_filters.FilterSet):
         choices=[("outstanding", "Outstanding"), ("waived", "Waived")],
         empty_label="Any status",
     )
-    raised_from = django_filters.DateFilter(
+    raised_from = DayFilter(
         label="Raised from (DD/MM/YYYY)",
         field_name="raised_at",
-        lookup_expr="date__gte",
+        bound="from",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
-    raised_to = django_filters.DateFilter(
+    raised_to = DayFilter(
         label="Raised to (DD/MM/YYYY)",
         field_name="raised_at",
-        lookup_expr="date__lte",
+        bound="to",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
 
