@@ -144,6 +144,9 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
             person__in=[p.pk for p in people], outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL]
         )
         .select_related("session__course")
+        # What a requirement reads of its record (and pages show: the course's title), no more:
+        # an agency's summary reads a record for each course each of its people attended.
+        .only("person", "session__ends_at", "session__course__title", "session__course__level")
         .order_by("-session__ends_at")
     )
     for record in records:
