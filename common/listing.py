@@ -25,7 +25,7 @@ def _signature(function, bound: bool):
 
 def _remembered_signature(fn):
     """django-tables2 reads the signature of a column's render function again for every cell
-    (`inspect.signature`: a third of the time a 50-row table took to render). A function's
+    (`inspect.signature`: a large share of the time a 50-row table took to render). A function's
     signature does not change, so it is read once per function."""
     function = getattr(fn, "__func__", None)
     try:
