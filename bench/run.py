@@ -1,15 +1,21 @@
 """Benchmarks at a large partnership's scale. Run with `make bench` (or `python -m bench.run`).
 
-Needs PostgreSQL (BENCH_DATABASE_URL, default a database `lscb_bench` on the local server). It
+Needs PostgreSQL (BENCH_DATABASE_URL, default a database `lscb_bench` on the local server) and
+Redis (BENCH_CACHE_URL or --cache-url, for the server's and this process's shared cache). It
 migrates and seeds the large partnership if the database is empty, then measures:
 
-- pages: gunicorn serving the site; requests per second and p50/p95 latency for each page at 16
-  concurrent clients, beside a bare Django view on the same middleware in the same run, and the
-  number of queries each page runs;
+- pages: gunicorn serving the site (on 127.0.0.1, --port); for each page, `--runs` times over,
+  requests per second and p50/p95 latency at 16 concurrent clients, each against a bare Django
+  view on the same middleware measured beside it, the time of one request alone and the number of
+  queries it runs; medians with the lowest and highest;
 - contention: 200 people trying at once to book a session with 20 places;
-- reports: the annual report built with the worker's code, wall time and peak memory.
+- the catalogue read while bookings arrive;
+- reports: the annual report built with the worker's code, wall time and peak memory, its time split
+  into figures, HTML and WeasyPrint (bench/report_timing.py);
+- an import of every booking and attendance line into a new database.
 
-Results are printed and saved as JSON under bench/results/. Budgets are in the README.
+Results are printed, each page's budget met or missed, and saved as JSON under bench/results/.
+Budgets are in the README.
 """
 
 import argparse
