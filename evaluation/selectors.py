@@ -145,40 +145,28 @@ def results(sessions) -> Results:
         pk: [o.strip() for o in (text or "").splitlines() if o.strip()]
         for pk, text in Course.objects.filter(pk__in={r[7] for r in rows}).values_list("pk", "learning_outcomes")
     }
-    with_options = (ItemKind.SINGLE, ItemKind.MULTIPLE)
-    answers = []
-    for item_id, outcome, number, choices, text, text_status, booking_id, course_id in rows:
-        question = questions[item_id]
-        answers.append(
-            {
-                "item__text": question["text"],
-                "item__kind": question["kind"],
-                "item__choices": question["choices"],
-                "item__questionnaire__stage": question["questionnaire__stage"],
-                "outcome": outcome,
-                "number": number,
-                "choices": json.loads(choices) if question["kind"] in with_options and choices else [],
-                "text": text,
-                "text_status": text_status,
-                "response__invitation__booking_id": booking_id,
-                "outcomes": outcomes_of[course_id],
-            }
-        )
+    # One pass over the answers: a year's worth for the Board's report is tens of thousands.
     # Confidence: pair each delegate's before and after (straight-after) rating per outcome.
     ratings = defaultdict(dict)  # (outcome text) -> booking -> {stage: number}
     outcome_order = []
-    for a in answers:
-        if a["item__kind"] != ItemKind.CONFIDENCE or a["number"] is None or a["outcome"] is None:
-            continue
-        outcomes = a["outcomes"]
-        if a["outcome"] >= len(outcomes):
-            continue
-        text = outcomes[a["outcome"]]
-        if text not in outcome_order:
-            outcome_order.append(text)
-        ratings[text].setdefault(a["response__invitation__booking_id"], {})[a["item__questionnaire__stage"]] = a[
-            "number"
-        ]
+    by_item = defaultdict(list)  # agreement and choice questions -> [(number, choices)]
+    comments = []
+    with_options = (ItemKind.SINGLE, ItemKind.MULTIPLE)
+    for item_id, outcome, number, choices, text, text_status, booking_id, course_id in rows:
+        question = questions[item_id]
+        kind, stage = question["kind"], question["questionnaire__stage"]
+        if kind == ItemKind.CONFIDENCE:
+            outcomes = outcomes_of[course_id]
+            if number is not None and outcome is not None and outcome < len(outcomes):
+                said = outcomes[outcome]
+                if said not in outcome_order:
+                    outcome_order.append(said)
+                ratings[said].setdefault(booking_id, {})[stage] = number
+        elif kind == ItemKind.AGREEMENT or kind in with_options:
+            key = (stage, question["text"], kind, tuple(question["choices"] or ()))
+            by_item[key].append((number, json.loads(choices) if kind in with_options and choices else []))
+        if text and text_status == TextStatus.APPROVED:
+            comments.append(text)
     confidence = []
     for text in outcome_order:
         pairs = [v for v in ratings[text].values() if Stage.BEFORE in v and Stage.IMMEDIATE in v]
@@ -187,26 +175,18 @@ def results(sessions) -> Results:
                 text, len(pairs), _mean(v[Stage.BEFORE] for v in pairs), _mean(v[Stage.IMMEDIATE] for v in pairs)
             )
         )
-    # Agreement and choice items, by question.
-    by_item = defaultdict(list)
-    for a in answers:
-        if a["item__kind"] in (ItemKind.AGREEMENT, ItemKind.SINGLE, ItemKind.MULTIPLE):
-            by_item[
-                (a["item__questionnaire__stage"], a["item__text"], a["item__kind"], tuple(a["item__choices"] or ()))
-            ].append(a)
     items = []
     for (_stage, text, kind, options), rows in sorted(by_item.items(), key=lambda kv: Stage.values.index(kv[0][0])):
         result = ItemResult(text=text, kind=kind, responses=len(rows))
         if kind == ItemKind.AGREEMENT:
-            result.average = _mean(r["number"] for r in rows if r["number"] is not None)
+            result.average = _mean(number for number, _ in rows if number is not None)
         else:
             counted = defaultdict(int)
-            for r in rows:
-                for choice in r["choices"]:
+            for _, choices in rows:
+                for choice in choices:
                     counted[choice] += 1
             result.shares = [(option, counted[option], percent(counted[option], len(rows))) for option in options]
         items.append(result)
-    comments = [a["text"] for a in answers if a["text"] and a["text_status"] == TextStatus.APPROVED]
     return Results(
         sessions=sessions.count(),
         rates=rates,
