@@ -49,8 +49,10 @@ test: lint
 	$(BIN)/pytest
 
 # Benchmarks on PostgreSQL with the large partnership (see bench/run.py); results in bench/results/.
+# Options through BENCH_ARGS, e.g. every page built afresh: make bench BENCH_ARGS="--page-cache-seconds 0"
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf var/db.sqlite3* var/celery var/media var/mail var/cache

@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from common.listing import DayFilter
+
 from .models import Agency, AuditEntry, Sector, TargetGroup, User
 from .roles import Role
 
@@ -78,16 +80,16 @@ class AuditFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     actor = django_filters.CharFilter(label="Who (name or email)", method="by_actor")
     kind = django_filters.ChoiceFilter(label="Kind", field_name="object_type", empty_label="Any kind", choices=[])
-    date_from = django_filters.DateFilter(
+    date_from = DayFilter(
         label="From (DD/MM/YYYY)",
         field_name="created_at",
-        lookup_expr="date__gte",
+        bound="from",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
-    date_to = django_filters.DateFilter(
+    date_to = DayFilter(
         label="To (DD/MM/YYYY)",
         field_name="created_at",
-        lookup_expr="date__lte",
+        bound="to",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
 

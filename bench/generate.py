@@ -366,7 +366,8 @@ def _generate(rng, now, today, factor) -> dict:
     # A year of evaluation: straight-after answers for last year's sessions.
     answers = _evaluation(rng, years[-2], now)
     return {
-        "agencies": len(new_agencies),
+        # The whole partnership's agencies: the demo's and the new local ones.
+        "agencies": len(agencies),
         "people": len(people),
         "sessions": len(sessions),
         "bookings": len(bookings),

@@ -113,6 +113,19 @@ def generation() -> str:
     return f"{value}+{pending.private}" if pending is not None else value
 
 
+def read_with_generation(key: str):
+    """`key`'s value in the shared cache, with the generation read in the same round trip and kept
+    for this request (as `generation()` would keep it), so a signed-in request asks the shared
+    cache once rather than twice: the session store reads the session this way (common/sessions.py)."""
+    memo = _request.get()
+    if memo is None or memo.value is not None:
+        return cache.get(key)
+    values = cache.get_many([key, GENERATION_KEY, AS_AT_KEY])
+    if GENERATION_KEY in values and AS_AT_KEY in values:
+        memo.value = f"{values[AS_AT_KEY]}:{values[GENERATION_KEY]}"
+    return values.get(key)
+
+
 def as_at() -> datetime:
     """The time of the last committed write that can change a figure: what the figures on the
     dashboard and in a report built now are "as at"."""

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from accounts.models import Agency
+from common.listing import DayFilter
 
 from .models import Charge, ChargeKind, Course
 
@@ -30,16 +31,16 @@ class ChargeFilter(django_filters.FilterSet):
         empty_label="Any status",
     )
     # By the session's date, as every total counts charges (selectors.charges.charges_of_period).
-    session_from = django_filters.DateFilter(
+    session_from = DayFilter(
         label="Sessions from (DD/MM/YYYY)",
         field_name="session__starts_at",
-        lookup_expr="date__gte",
+        bound="from",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
-    session_to = django_filters.DateFilter(
+    session_to = DayFilter(
         label="Sessions to (DD/MM/YYYY)",
         field_name="session__starts_at",
-        lookup_expr="date__lte",
+        bound="to",
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
     )
 

@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import F
 
+from common.listing import DayFilter
+
 from .models import Course, DeliveryMode, Level, Session, SessionStatus, Venue
 from .selectors.todo import NEEDS, sessions_needing
 
@@ -22,12 +24,8 @@ class SessionFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label="Status", choices=SessionStatus.choices, empty_label="Any status")
     venue = django_filters.ModelChoiceFilter(label="Venue", queryset=Venue.objects.all(), empty_label="Any venue")
-    date_from = django_filters.DateFilter(
-        label="From (DD/MM/YYYY)", field_name="starts_at", lookup_expr="date__gte", input_formats=DATE_FORMATS
-    )
-    date_to = django_filters.DateFilter(
-        label="To (DD/MM/YYYY)", field_name="starts_at", lookup_expr="date__lte", input_formats=DATE_FORMATS
-    )
+    date_from = DayFilter(label="From (DD/MM/YYYY)", field_name="starts_at", bound="from", input_formats=DATE_FORMATS)
+    date_to = DayFilter(label="To (DD/MM/YYYY)", field_name="starts_at", bound="to", input_formats=DATE_FORMATS)
     needs = django_filters.ChoiceFilter(
         label="Needs attention", choices=list(NEEDS.items()), empty_label="Any session", method="needing"
     )

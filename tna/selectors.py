@@ -249,7 +249,9 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
         .values_list(record_key, "n")
     )
     attendance = (
+        # No ordering: the model's (by the person's name) would join every person for nothing.
         AttendanceRecord.objects.filter(in_year)
+        .order_by()
         .values(*dict.fromkeys((record_key, "agency", "session__course")))
         .annotate(
             attended=Count("id", filter=Q(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])),

@@ -176,8 +176,9 @@ RATELIMIT_IP_META_KEY = "common.clientip.client_address"
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-    # Sessions are read on every signed-in request: from Redis, with the database behind it.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions are read on every signed-in request: from Redis, with the database behind it, in the
+    # same round trip as the page generation (common/sessions.py).
+    SESSION_ENGINE = "common.sessions"
 else:
     CACHES = {
         "default": {

@@ -224,6 +224,17 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
     records = (
         AttendanceRecord.objects.filter(person__in=ids, outcome__in=counted_outcomes())
         .select_related("session__course__level")
+        # What a requirement reads of its record (and pages show: the course's title and level), no
+        # more: an agency's summary reads a record for each course each of its people attended.
+        .only(
+            "person",
+            "outcome",
+            "session__ends_at",
+            "session__course__title",
+            "session__course__slug",
+            "session__course__level__number",
+            "session__course__level__name",
+        )
         .order_by("-session__ends_at")
     )
     for record in records:

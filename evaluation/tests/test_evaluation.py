@@ -6,6 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -297,3 +300,32 @@ def test_closing_a_corrected_register_asks_only_those_newly_recorded_as_attended
     assert sorted(invited) == sorted([first[0].pk, first[1].pk, late.pk])
     evaluation_mail = [m for m in mail.outbox[sent:] if "/evaluation/answer/" in m.body]
     assert [m.to for m in evaluation_mail] == [["jamal.jones@example.org"]]
+
+
+def test_course_results_run_the_same_number_of_queries_for_one_answer_and_for_twenty(client, course, settings):
+    settings.EVALUATION_MIN_GROUP = 5
+    first, second = SessionFactory(course=course, days_ahead=-1), SessionFactory(course=course, days_ahead=-8)
+
+    def answered(session):
+        [booking] = attended(session)
+        invitation = Invitation.objects.create(
+            booking=booking, stage=Stage.IMMEDIATE, questionnaire=course.evaluation.immediate
+        )
+        delegate = Client()  # the link works without signing in
+        delegate.post(reverse("evaluation:answer", args=[services.token_for(invitation)]), answer_data(invitation))
+
+    def results_page():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("evaluation:course-results", args=[course.pk]))
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    client.force_login(training_manager())
+    answered(first)
+    page, one = results_page()
+    assert "too few responses" in page
+    for n in range(19):
+        answered(first if n % 2 else second)
+    page, twenty = results_page()
+    assert twenty == one
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">20</td>' in page  # twenty answered

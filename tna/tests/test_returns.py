@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.factories import AgencyFactory, agency_lead, training_manager
@@ -384,3 +386,24 @@ def test_the_prefill_counts_in_date_by_the_pathway_rule_as_my_training_does(cycl
     tna_return = services.start_return(agency=police, cycle=cycle)
     assert tna_return.needs.get(course=conferences).trained_in_date == 0
     assert requirements_for([dsl])[dsl.pk][0].status == Status.OVERDUE
+
+
+# --- The return page ------------------------------------------------------------------------------
+
+
+def test_the_return_page_runs_the_same_number_of_queries_for_one_version_and_for_twenty_one(
+    client, cycle, lead, manager, working_together
+):
+    tna_return = submitted_by_lead(lead, cycle, working_together)
+    client.force_login(manager)
+    url = reverse("tna:return", args=[tna_return.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    one = len(queries)
+    for n in range(10):
+        services.reopen_return(actor=manager, tna_return=tna_return, reason=f"Add the volunteers of team {n + 1}")
+        tna_return = services.submit_return(actor=lead, tna_return=tna_return, declaration=True)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert len(queries) == one
+    assert "Add the volunteers of team 10" in page and "Priya Shah" in page
