@@ -32,7 +32,7 @@ seed: migrate
 # brings the debug pages back for development.
 DEBUG ?= false
 run: seed
-	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DEBUG=$(DEBUG) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@echo ""
 	@echo "  Open http://$(HOST):$(PORT)/ and sign in with one of the accounts above."
 	@echo "  Emails the site sends are printed here (console email backend). Stop with Ctrl+C."

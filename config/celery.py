@@ -4,6 +4,7 @@ import logging.config
 from pathlib import Path
 
 from celery import Celery, signals
+from kombu.transport import TRANSPORT_ALIASES
 
 from common import logcontext
 from config.env import choose_settings
@@ -11,6 +12,10 @@ from config.env import choose_settings
 # The worker and beat choose their settings as the web server does: ENVIRONMENT, from the
 # environment or the env file.
 choose_settings()
+
+# `filesystem://` (the broker `make run` uses without Redis) writes each message whole before a worker
+# can take it: see config/broker_files.py.
+TRANSPORT_ALIASES["filesystem"] = "config.broker_files:Transport"
 
 app = Celery("lscb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
