@@ -15,7 +15,8 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from accounts.roles import Role
 from common.todo import TodoItem
-from courses.models import Charge, Session, SessionStatus
+from courses.models import Session, SessionStatus
+from courses.selectors.charges import charges_of_period
 from evaluation.models import IssueChange, IssueStatus, PracticeIssue
 from pool.selectors import days_by_agency
 from tna.models import (
@@ -528,12 +529,13 @@ class MoneyStatement:
 
     Rules, in one place: contributions agreed are the year's agreed sums (tna's contributions);
     contributions, grants and other income are what was received (year to date: received by the day);
-    charges invoiced are the charges raised for the year's sessions and not waived (year to date:
-    sessions started by the day); charges paid are not recorded by the service, and the page says so.
+    charges due are the year's charges as every total counts them (courses' `charges_of_period`: by the
+    session's date, cancelled ones left out) less those waived (year to date: sessions started by the
+    day); of them, those on an invoice and those on an invoice marked paid are shown beside.
     Central costs are the year's budget, spread evenly over its days for the year to date; session
     costs are the four costs of every session not cancelled; commissioned training is what
     commissioned providers cost. Trainer days in kind are the days pool trainers delivered, at the
-    sub-committee's rate. Income counts contributions received, charges invoiced, grants and other."""
+    sub-committee's rate. Income counts contributions received, charges due, grants and other."""
 
     year: TrainingYear
     to_date: date
@@ -548,7 +550,7 @@ class MoneyStatement:
 
     counted = (
         "Agencies' contributions received",
-        "Charges invoiced",
+        "Charges due (raised, less waived)",
         "Grants",
         "Other income",
         "Central costs",
@@ -608,8 +610,10 @@ def money_statement(year: TrainingYear, *, today: date | None = None) -> MoneySt
         .values("source")
         .annotate(year=Sum("amount"), to_date=Sum("amount", filter=Q(received_on__lte=to_date)))
     }
-    in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
-    charges = both(Charge.objects.filter(in_year, waived_at__isnull=True), "amount", "session__starts_at")
+    due = charges_of_period(year.starts_on, year.ends_on).filter(waived_at__isnull=True)
+    charges = both(due, "amount", "session__starts_at")
+    invoiced = both(due.filter(invoice__isnull=False), "amount", "session__starts_at")
+    paid = both(due.filter(invoice__paid_at__isnull=False), "amount", "session__starts_at")
     sessions = Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish).exclude(
         status=SessionStatus.CANCELLED
     )
@@ -637,8 +641,9 @@ def money_statement(year: TrainingYear, *, today: date | None = None) -> MoneySt
         income=[
             MoneyLine("Agencies' contributions agreed", agreed, None),
             MoneyLine("Agencies' contributions received", *receipts.get(IncomeSource.CONTRIBUTION, (ZERO, ZERO))),
-            MoneyLine("Charges invoiced", *charges),
-            MoneyLine("Charges paid", None, None),
+            MoneyLine("Charges due (raised, less waived)", *charges),
+            MoneyLine("of which invoiced", *invoiced),
+            MoneyLine("of which paid", *paid),
             MoneyLine("Grants", *receipts.get(IncomeSource.GRANT, (ZERO, ZERO))),
             MoneyLine("Other income", *receipts.get(IncomeSource.OTHER, (ZERO, ZERO))),
         ],

@@ -116,8 +116,9 @@ def test_the_years_money_against_the_hand_computed_figures(year_of_money):
     assert figures(statement.income) == {
         "Agencies' contributions agreed": (d("7500.00"), None),
         "Agencies' contributions received": (d("7500.00"), d("5000.00")),
-        "Charges invoiced": (d("150.00"), d("60.00")),
-        "Charges paid": (None, None),
+        "Charges due (raised, less waived)": (d("150.00"), d("60.00")),
+        "of which invoiced": (d("0.00"), d("0.00")),
+        "of which paid": (d("0.00"), d("0.00")),
         "Grants": (d("10000.00"), d("10000.00")),
         "Other income": (d("250.00"), d("0.00")),
     }
@@ -180,3 +181,37 @@ def test_a_conference_records_its_speakers(manager, client):
         {"delivered_by": "manager", "speakers": "Professor Eileen Munro\nDCI Sam Hughes"},
     )
     assert conference.delivery.speakers == "Professor Eileen Munro\nDCI Sam Hughes"
+
+
+def test_charges_due_leave_out_a_cancelled_charge_and_show_what_is_invoiced_and_paid(year_of_money):
+    """The £90 no-show of 12 November is put on an invoice that is sent and paid; a £75 charge for
+    10 June cancelled when the register was corrected counts nowhere. Due stays £150 for the year;
+    invoiced and paid are £90 each, none of it by 30 September."""
+    from courses.models import Invoice
+
+    june_charge = Charge.objects.get(amount=Decimal("60"))
+    Charge.objects.create(
+        agency=june_charge.agency,
+        session=june_charge.session,
+        person=UserFactory(agency=june_charge.agency),
+        kind="fee",
+        amount=Decimal("75"),
+        rule="Course fee",
+        cancelled_at=timezone.now(),
+    )
+    november = Charge.objects.get(amount=Decimal("90"))
+    invoice = Invoice.objects.create(
+        agency=november.agency,
+        number=1,
+        period_starts_on=date(2026, 11, 1),
+        period_ends_on=date(2026, 11, 30),
+        total=Decimal("90"),
+        sent_at=timezone.now(),
+        paid_at=timezone.now(),
+    )
+    Charge.objects.filter(pk=november.pk).update(invoice=invoice)
+    income = figures(selectors.money_statement(year_of_money, today=date(2026, 9, 30)).income)
+    d = Decimal
+    assert income["Charges due (raised, less waived)"] == (d("150.00"), d("60.00"))
+    assert income["of which invoiced"] == (d("90.00"), d("0.00"))
+    assert income["of which paid"] == (d("90.00"), d("0.00"))
