@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_partnership_identity'),
-        ('accounts', '0006_user_name_order_index'),
+        ("accounts", "0006_partnership_identity"),
+        ("accounts", "0006_user_name_order_index"),
     ]
 
-    operations = [
-    ]
+    operations = []

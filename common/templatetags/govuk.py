@@ -104,3 +104,11 @@ def body_rows(table):
     names = [column.name for column in columns]
     for row in table.paginated_rows:
         yield [(css, label, row.get_cell(name)) for css, label, name in zip(classes, labels, names, strict=True)]
+
+
+@register.filter
+def whole(value):
+    """A count as the service writes it everywhere: 1200 -> "1,200"; an empty value stays empty."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}"

@@ -173,3 +173,26 @@ def test_a_submitted_return_leaves_the_lead_s_list(client):
 def test_nothing_waiting_says_so(client):
     client.force_login(UserFactory())
     assert "Nothing is waiting for you." in client.get(reverse("home")).content.decode()
+
+
+def test_a_place_passed_or_offered_waits_on_the_person_s_home_page_and_a_lead_s_records_to_confirm(client):
+    """Noah has a place offered to him (passed on by a colleague); his lead has his e-learning to confirm."""
+    from courses.models import ExternalTraining, Level
+
+    police = AgencyFactory(name="Northshire Police", sector="police")
+    noah = UserFactory(full_name="Noah Owen", agency=police)
+    BookingFactory(person=noah, session=SessionFactory(days_ahead=3), status=BookingStatus.OFFERED)
+    ExternalTraining.objects.create(
+        person=noah,
+        level=Level.objects.get_or_create(number=1, defaults={"name": "Basic awareness"})[0],
+        title="Safeguarding children: basic awareness",
+        provider="Northshire Police e-learning",
+        completed_on=timezone.localdate() - timedelta(days=10),
+    )
+    client.force_login(noah)
+    page = client.get(reverse("home")).content.decode()
+    assert "1 place offered to you: accept or decline it before it lapses" in page
+    client.force_login(agency_lead(agency=police))
+    page = client.get(reverse("home")).content.decode()
+    assert "1 record of training done elsewhere to confirm" in page
+    assert f'href="{reverse("courses:external-training")}"' in page

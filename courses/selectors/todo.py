@@ -19,6 +19,7 @@ from common.todo import TodoItem
 
 from ..models import Booking, BookingStatus, SessionStatus
 from .booking import sessions_with_places
+from .external_training import training_elsewhere_todo
 from .training_record import agency_training_summary
 
 # A session is "under-booked" when fewer than half its places are taken and its booking cut-off
@@ -103,7 +104,18 @@ def todo_for(user, *, now=None) -> list[TodoItem]:
             singular="training place waiting for your approval",
             plural="training places waiting for your approval",
             url=reverse("courses:approvals"),
-        )
+        ),
+        # A place offered from the waiting list, or passed on by a colleague, lapses if not accepted.
+        TodoItem(
+            count=Booking.objects.filter(
+                person=user, status=BookingStatus.OFFERED, session__starts_at__gt=now or timezone.now()
+            ).count(),
+            singular="place offered to you: accept or decline it before it lapses",
+            plural="places offered to you: accept or decline them before they lapse",
+            url=reverse("courses:my-training"),
+            overdue=True,
+        ),
+        *training_elsewhere_todo(user),
     ]
     if user.is_agency_lead and user.agency_id:
         red = agency_training_summary(user.agency_id).counts["red"]

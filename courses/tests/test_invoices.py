@@ -17,7 +17,13 @@ from accounts.models import AuditEntry
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
 from courses.models import Attendance, BookingPolicy, Charge, FeeRate, Invoice
 from courses.services.charges import ChargeError, cancel_charge, raise_register_charge, waive_charge
-from courses.services.invoices import InvoiceError, mark_invoice_paid, mark_invoice_sent, raise_invoice
+from courses.services.invoices import (
+    InvoiceError,
+    mark_invoice_paid,
+    mark_invoice_sent,
+    raise_invoice,
+    render_invoice_pdf,
+)
 from courses.services.register import RegisterError, close_register, record_attendance, reopen_register
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +257,22 @@ def test_an_invoice_left_without_its_pdf_is_built_by_the_sweep(manager, nursery,
     invoice.refresh_from_db()
     assert invoice.file.name.endswith(".pdf")
     assert tasks.build_missing_invoices() == 0
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext (poppler-utils)")
+def test_an_invoice_over_two_pages_keeps_each_line_whole_and_prints_the_total_once(client, manager, nursery, tmp_path):
+    """Fourteen lines run onto a second page: the column headings repeat there, no line is split
+    between the pages, and "Total due" is printed once, after the last line."""
+    fees(nursery, days_ago=20, n=14)
+    starts_on, ends_on = this_quarter()
+    invoice = raise_invoice(actor=manager, agency=nursery, starts_on=starts_on, ends_on=ends_on)
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(render_invoice_pdf(invoice))
+    pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [" ".join(page.split()) for page in pages.split("\f") if page.strip()]
+    assert len(pages) >= 2
+    assert " ".join(pages).count("Total due") == 1 and "Total due £17,010.00" in pages[-1]
+    for n in range(1, 15):
+        # A line's person, course and fee are on the same page.
+        (page,) = [p for p in pages if f"Delegate {n} Working " in p]
+        assert "Working Together to Safeguard Children" in page and "Course fee" in page

@@ -66,12 +66,13 @@ def training_record_context(person: User) -> dict:
     courses_meeting(requirements)
     bookings = list(
         Booking.objects.filter(person=person)
-        .select_related("session__course", "session__venue")
+        .select_related("session__course", "session__venue", "attendance")
         .prefetch_related(Prefetch("session__dates", queryset=SessionDate.objects.order_by("starts_at")))
         .order_by("-session__starts_at")
     )
     now = timezone.now()
-    upcoming = [b for b in bookings if b.status in ACTIVE and b.session.starts_at > now]
+    # Upcoming soonest first; past and cancelled most recent first.
+    upcoming = [b for b in reversed(bookings) if b.status in ACTIVE and b.session.starts_at > now]
     past = [b for b in bookings if b not in upcoming]
     certificates = list(
         Certificate.objects.filter(attendance__person=person, withdrawn_at__isnull=True)
