@@ -319,6 +319,11 @@ class AgencyAttendance:
         return f"{self.attended} of {self.meetings} meetings"
 
 
+def meetings_held(*, starts_on: date, ends_on: date) -> int:
+    """How many times the sub-committee met in the period. One query."""
+    return Meeting.objects.filter(held_on__gte=starts_on, held_on__lte=ends_on).count()
+
+
 def agency_attendance(*, starts_on: date, ends_on: date) -> list[AgencyAttendance]:
     """Each agency's attendance at the sub-committee in the period, as annual reports put it ("3 of
     4 meetings"): of the meetings held while it had a member or deputy, how many it attended. An

@@ -106,7 +106,9 @@ def test_level_1_is_met_by_e_learning_recorded_by_the_person_and_confirmed_by_th
     visitor.check()
     page.get_by_label("Yes, confirm it").check()
     page.get_by_role("button", name="Save decision").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Isla Kaur has been told: confirmed")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Safeguarding children: basic awareness is confirmed for Isla Kaur, who has been told by email."
+    )
     visitor.check()
     sign_out(page)
     record = ExternalTraining.objects.get()

@@ -596,6 +596,7 @@ class AnnualReport:
     trainer_days_by_agency: list[AgencyYears] = field(default_factory=list)
     quality_by_course: list = field(default_factory=list)
     practice_issues: list = field(default_factory=list)
+    sub_committee: "SubCommittee | None" = None
 
     @property
     def this_year(self) -> Headline:
@@ -640,6 +641,7 @@ def annual_report(year: TrainingYear, *, progress=None) -> AnnualReport:
         trainer_days_by_agency=trainer_days,
         quality_by_course=quality_by_course(period),
         practice_issues=practice_issues(period),
+        sub_committee=sub_committee(year, period),
     )
 
 
@@ -655,6 +657,39 @@ def practice_issues(period: Period) -> list:
     from evaluation import selectors as evaluation_selectors
 
     return evaluation_selectors.practice_issues_raised(period.starts_on, period.ends_on)
+
+
+@dataclass
+class SubCommittee:
+    """The training sub-committee's year, as the annual report prints it: each agency's attendance
+    ("3 of 4 meetings"), the practice issues taken to the audit and evaluation committee, the
+    changes evaluation led to, requests for advice, and the money (income against spending, with
+    trainer days given in kind). Every figure is the committee app's own selector's."""
+
+    attendance: list
+    meetings: int
+    issues: object
+    changes: list
+    advice: object
+    money: object
+
+    @property
+    def has_records(self) -> bool:
+        return bool(self.meetings or self.issues.raised or self.issues.agreed or self.issues.closed or self.changes)
+
+
+def sub_committee(year: TrainingYear, period: Period) -> SubCommittee:
+    from committee import selectors as committee
+
+    attendance = committee.agency_attendance(starts_on=period.starts_on, ends_on=period.ends_on)
+    return SubCommittee(
+        attendance=attendance,
+        meetings=committee.meetings_held(starts_on=period.starts_on, ends_on=period.ends_on),
+        issues=committee.issue_counts(starts_on=period.starts_on, ends_on=period.ends_on),
+        changes=committee.changes_from_evaluation(year),
+        advice=committee.advice_counts(starts_on=period.starts_on, ends_on=period.ends_on),
+        money=committee.money_statement(year, today=period.ends_on),
+    )
 
 
 # --- An agency's report --------------------------------------------------------------------------------

@@ -192,6 +192,7 @@ def annual_sections(report: metrics.AnnualReport) -> dict[str, str]:
         ("costs", True),
         ("quality", bool(report.quality_by_course)),
         ("issues", bool(report.practice_issues)),
+        ("committee", bool(report.sub_committee and report.sub_committee.has_records)),
         ("single", bool(report.single_agency)),
     ]
     return {anchor: str(number) for number, anchor in enumerate((a for a, shown in printed if shown), start=1)}

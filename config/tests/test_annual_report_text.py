@@ -38,7 +38,7 @@ def assert_sections_numbered_in_order(text: str):
         int(n)
         for n in re.findall(
             r"(?:^| )(\d)\. (?:Headline|Attendance against|Partner contribution|"
-            r"Outputs and costs|Quality and impact|Practice issues|Single-agency)",
+            r"Outputs and costs|Quality and impact|Practice issues|The training sub-committee|Single-agency)",
             body,
         )
     ]

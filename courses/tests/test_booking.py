@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -346,9 +347,16 @@ def test_a_place_passed_to_a_colleague_waits_for_them_to_accept_and_then_nothing
     offer = next(m for m in mail.outbox if m.to == [colleague.email])
     assert offer.subject.startswith("Aisha Khan has passed you their place")
     assert "Aisha Khan cannot come and has passed their place to you" in offer.body
+    # Until Sam answers, Aisha's booking says what is still to be settled, not that nothing is charged.
+    client = Client()
+    client.force_login(booking.person)
+    page = client.get(reverse("courses:booking", args=[booking.pk])).content.decode()
+    assert "The place is offered to Sam Wilde until" in page and "Nothing was charged" not in page
     accepted = accept_offer(actor=colleague, booking=replacement)
     assert accepted.status == BookingStatus.CONFIRMED
     assert not Charge.objects.exists()
+    page = client.get(reverse("courses:booking", args=[booking.pk])).content.decode()
+    assert "Nothing was charged" in page and "The place is offered to" not in page
 
 
 def test_a_place_passed_but_not_accepted_in_time_returns_to_the_waiting_list_and_the_late_charge_applies():

@@ -148,6 +148,8 @@ def booking_page(request, pk):
             "session": booking.session,
             "terms": booking_services.cancellation_terms(booking),
             "own": booking.person_id == request.user.pk,
+            # A place passed to a colleague who has not yet accepted it: nothing is settled.
+            "passed_to": booking.substitutes.filter(status=BookingStatus.OFFERED).select_related("person").first(),
         },
     )
 

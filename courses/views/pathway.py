@@ -59,8 +59,11 @@ def decide(request, pk):
         except PathwayError as error:
             form_error(form, error)
         else:
-            decided = "confirmed" if form.cleaned_data["decision"] == "confirm" else "not accepted"
-            messages.success(request, f"{record.person} has been told: {decided}.")
+            if form.cleaned_data["decision"] == "confirm":
+                text = f"{record.title} is confirmed for {record.person}, who has been told by email."
+            else:
+                text = f"{record.title} is not accepted for {record.person}, who has been told why by email."
+            messages.success(request, text)
             return redirect("courses:external-training")
     return render(request, "courses/training/external_decide.html", {"record": record, "form": form})
 
