@@ -16,14 +16,15 @@ def held_certificates(records) -> dict:
     return held
 
 
-# `close_follow_ups`: callables taking (session, booking ids newly recorded as attended) and returning
+# `close_follow_ups`: callables taking (session, booking ids newly recorded as attended, and the register
+# line ids of walk-ins newly recorded as attended) and returning
 # sentences for the close-register confirmation page ("3 people will be asked to evaluate the course"),
 # counted by the same rule the app follows when `register_closed` arrives.
 close_follow_ups_providers: list = []
 
 
-def close_follow_ups(session, booking_ids) -> list[str]:
+def close_follow_ups(session, booking_ids, walk_in_ids=()) -> list[str]:
     lines = []
     for provider in close_follow_ups_providers:
-        lines.extend(provider(session, booking_ids))
+        lines.extend(provider(session, booking_ids, walk_in_ids))
     return lines

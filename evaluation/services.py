@@ -193,14 +193,17 @@ def _asks_straight_after(ce: CourseEvaluation | None, delegate_id: int, asked) -
     return bool(ce and ce.immediate_id and (delegate_id, Stage.IMMEDIATE) not in asked)
 
 
-def close_follow_ups(session: Session, booking_ids) -> list[str]:
-    """For the close-register confirmation: how many of those newly recorded as attended will be
-    asked to evaluate the course when the register closes (nobody is asked twice)."""
+def close_follow_ups(session: Session, booking_ids, walk_in_ids=()) -> list[str]:
+    """For the close-register confirmation: how many of those newly recorded as attended (booked, and
+    walk-ins by their register line) will be asked to evaluate the course when the register closes, by
+    the rule `due_invitations` follows (nobody is asked twice)."""
     ce = CourseEvaluation.objects.filter(course_id=session.course_id).first()
-    asked = set(
-        Invitation.objects.filter(booking_id__in=booking_ids, stage=Stage.IMMEDIATE).values_list("booking_id", "stage")
+    immediate = Invitation.objects.filter(stage=Stage.IMMEDIATE)
+    asked = set(immediate.filter(booking_id__in=booking_ids).values_list("booking_id", "stage"))
+    asked_walk_ins = set(immediate.filter(attendance_id__in=walk_in_ids).values_list("attendance_id", "stage"))
+    n = sum(1 for booking_id in booking_ids if _asks_straight_after(ce, booking_id, asked)) + sum(
+        1 for record_id in walk_in_ids if _asks_straight_after(ce, record_id, asked_walk_ins)
     )
-    n = sum(1 for booking_id in booking_ids if _asks_straight_after(ce, booking_id, asked))
     return [f"{n} {'person' if n == 1 else 'people'} will be asked to evaluate the course"]
 
 

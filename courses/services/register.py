@@ -210,6 +210,11 @@ class ClosePlan:
         return [r.booking_id for r in self.issue if r.booking_id]
 
     @property
+    def newly_attended_walk_in_ids(self) -> list[int]:
+        """Register lines of walk-ins newly recorded as attended (they have no booking)."""
+        return [r.pk for r in self.issue if not r.booking_id]
+
+    @property
     def changes_nothing(self) -> bool:
         return not (self.issue or self.reinstate or self.withdraw or self.raise_charges or self.cancel_charges)
 
@@ -264,7 +269,7 @@ def plan_close(session: Session) -> ClosePlan:
         for charge in plan.cancel_charges
         if charge.invoice_id
     ]
-    plan.follow_ups = close_follow_ups(session, plan.newly_attended_booking_ids)
+    plan.follow_ups = close_follow_ups(session, plan.newly_attended_booking_ids, plan.newly_attended_walk_in_ids)
     return plan
 
 

@@ -302,6 +302,26 @@ def test_closing_a_corrected_register_asks_only_those_newly_recorded_as_attended
     assert [m.to for m in evaluation_mail] == [["jamal.jones@example.org"]]
 
 
+def test_the_close_confirmation_counts_walk_ins_among_those_asked_to_evaluate(course, settings, tmp_path):
+    """Two booked delegates and one walk-in attended: the confirmation says three will be asked, and
+    closing asks exactly those three."""
+    settings.MEDIA_ROOT = tmp_path
+    from courses.services.register import close_register, plan_close
+
+    session = SessionFactory(course=course, days_ahead=-1)
+    attended(session, n=2)
+    AttendanceRecordFactory(
+        session=session,
+        person=UserFactory(full_name="Sam Wilde"),
+        booking=None,
+        walk_in=True,
+        outcome=Attendance.ATTENDED,
+    )
+    assert plan_close(session).follow_ups == ["3 people will be asked to evaluate the course"]
+    close_register(actor=training_manager(), session=session)
+    assert Invitation.objects.filter(stage=Stage.IMMEDIATE).count() == 3
+
+
 def test_course_results_run_the_same_number_of_queries_for_one_answer_and_for_twenty(client, course, settings):
     settings.EVALUATION_MIN_GROUP = 5
     first, second = SessionFactory(course=course, days_ahead=-1), SessionFactory(course=course, days_ahead=-8)
