@@ -13,7 +13,15 @@ from accounts.audit import log_action
 from common.errors import DomainError
 
 from ..calendar import working_days_before
-from ..durations import ShareTooLong, days_from_hours, is_quarter_days, trainer_share
+from ..durations import (
+    ShareTooLong,
+    charged_days,
+    days_from_hours,
+    days_in_words,
+    duration_in_words,
+    is_quarter_days,
+    trainer_share,
+)
 from ..models import (
     ACTIVE,
     HOLDS_PLACE,
@@ -237,10 +245,6 @@ def days_of_training(dates: list[DateSpan]) -> Decimal:
     )
 
 
-def _days(n: Decimal) -> str:
-    return "half a day" if n == Decimal("0.5") else f"{n.normalize():f} day{'s' if n != 1 else ''}"
-
-
 def session_warnings(*, course: Course | None, dates: list[DateSpan], now=None) -> list[str]:
     """What the training manager confirms before such a session is saved: dates in the past
     (legitimate when catching up on sessions already run, whose register is then taken at once)
@@ -253,10 +257,12 @@ def session_warnings(*, course: Course | None, dates: list[DateSpan], now=None) 
             "(its register can be taken at once, and its charges and figures count on its own dates)."
         )
     if course is not None and dates:
+        # Both lengths in half days, as charges count them: a two-hour briefing on one morning matches.
         days = days_of_training(dates)
-        if days != course.duration_days:
+        if days != charged_days(course.duration_days):
+            lasts = duration_in_words(course.duration_days, hours=course.duration_hours).lower()
             warnings.append(
-                f"{course.title} lasts {_days(course.duration_days)}, but these dates make {_days(days)} "
+                f"{course.title} lasts {lasts}, but these dates make {days_in_words(days).lower()} "
                 f"(a date of up to {HALF_DAY_HOURS} hours is half a day)."
             )
     return warnings

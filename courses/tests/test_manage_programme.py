@@ -151,6 +151,21 @@ def test_dates_that_do_not_match_the_course_length_are_saved_only_once_confirmed
     assert Session.objects.get().dates.count() == 2
 
 
+def test_a_briefing_measured_in_hours_on_one_morning_matches_its_length_and_a_whole_day_does_not():
+    """A two-hour briefing is 2/7 of a training day; one morning date matches it (both count as half a
+    day, as charges do); a whole day does not, and the warning gives the course's length in hours."""
+    from courses.services.programme import DateSpan, session_warnings
+
+    briefing = CourseFactory(title="Online Safety Briefing", duration_days=Decimal("0.2857"), duration_hours=2)
+    day = timezone.localtime(timezone.now() + timedelta(days=20)).replace(hour=9, minute=30, second=0, microsecond=0)
+    morning = DateSpan(starts_at=day, ends_at=day + timedelta(hours=2))
+    assert session_warnings(course=briefing, dates=[morning]) == []
+    whole_day = DateSpan(starts_at=day, ends_at=day + timedelta(hours=7))
+    assert session_warnings(course=briefing, dates=[whole_day]) == [
+        "Online Safety Briefing lasts 2 hours, but these dates make 1 day (a date of up to 4 hours is half a day)."
+    ]
+
+
 def test_a_future_session_of_the_right_length_saves_without_a_question(manager_client):
     course = CourseFactory(duration_days=Decimal("1"))
     page = manager_client.post(reverse("courses:manage-session-new"), session_post(course, VenueFactory()), follow=True)
