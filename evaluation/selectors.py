@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.todo import TodoItem
-from courses.models import Session, SessionStatus
+from courses.models import Session
+from courses.selectors.delivered import delivered
 from tna.selectors import percent
 
 from .models import AGREEMENT_SCALE, Answer, Invitation, ItemKind, Stage, TextStatus
@@ -119,9 +120,9 @@ ANSWER_FIELDS = (
 )
 
 
-def delivered(sessions):
-    """Of `sessions`, those delivered: ended and not cancelled (a session still to come has no results)."""
-    return sessions.filter(ends_at__lte=timezone.now()).exclude(status=SessionStatus.CANCELLED)
+def delivered_of(sessions):
+    """Of `sessions`, those delivered (a session still to come has no results)."""
+    return sessions.filter(delivered())
 
 
 def results(sessions) -> Results:
@@ -142,7 +143,7 @@ def results(sessions) -> Results:
             | Q(response__invitation__attendance__session__in=sessions)
         ).values(*ANSWER_FIELDS)
     )
-    return _results(delivered(sessions).count(), counts, answers)
+    return _results(delivered_of(sessions).count(), counts, answers)
 
 
 def results_by_course(starts_on: date, ends_on: date) -> list[tuple]:
@@ -176,7 +177,7 @@ def results_by_course(starts_on: date, ends_on: date) -> list[tuple]:
     ):
         answers[row["course"]].append(row)
     runs = dict(
-        delivered(sessions)
+        delivered_of(sessions)
         .filter(course__in=list(counts))
         .values_list("course")
         .annotate(n=Count("pk"))
@@ -282,7 +283,6 @@ class RaisedIssue:
 def practice_issues_raised(starts_on: date, ends_on: date) -> list[RaisedIssue]:
     """Practice issues raised in training in the period, oldest first, with their status and where they
     came from (the course of the answer, focus group or observation). One query."""
-    from django.utils import timezone
 
     from .models import IssueStatus, PracticeIssue
 

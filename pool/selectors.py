@@ -25,6 +25,7 @@ from accounts.roles import Role
 from accounts.selectors import is_member_of, leads_of
 from common.todo import TodoItem
 from courses.models import Attendance, AttendanceRecord, Session, SessionStatus, SessionTrainer
+from courses.selectors.delivered import delivered
 from tna.models import TrainingYear
 from tna.selectors import percent, rag
 
@@ -51,9 +52,7 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def delivered_sessions(start: date, end: date):
     """Sessions that started in the period, have ended, and were not cancelled."""
     begin, finish = _bounds(start, end)
-    return Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish, ends_at__lte=timezone.now()).exclude(
-        status=SessionStatus.CANCELLED
-    )
+    return Session.objects.filter(delivered(), starts_at__gte=begin, starts_at__lt=finish)
 
 
 # A trainer's days for one session: their share when one is recorded, else the course's length.

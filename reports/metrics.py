@@ -30,6 +30,7 @@ from accounts.models import Agency
 from accounts.selectors import members_of
 from courses.models import Attendance, AttendanceRecord, Booking, BookingStatus, Course, Session, SessionStatus
 from courses.selectors.charges import charges_of_period
+from courses.selectors.delivered import delivered
 from pool import selectors as pool_selectors
 from tna.models import AgencyContribution, ReturnStatus, SingleAgencyTraining, TrainingYear
 from tna.selectors import NeedRow, attendance_against_need, percent, rag
@@ -233,9 +234,7 @@ class Headline:
 
 
 def _delivered(begin, finish):
-    return Q(starts_at__gte=begin, starts_at__lt=finish, ends_at__lte=timezone.now()) & ~Q(
-        status=SessionStatus.CANCELLED
-    )
+    return Q(starts_at__gte=begin, starts_at__lt=finish) & delivered()
 
 
 def _coverage(period: Period, begins: date | None) -> str:
