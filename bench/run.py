@@ -235,23 +235,18 @@ def start_server(database_url: str, workers: int) -> subprocess.Popen:
         # As in production: the cache (pages, sessions) shared by the workers in Redis.
         "CACHE_URL": os.environ["CACHE_URL"],
     }
+    # As the Procfile and the systemd unit start it (config/gunicorn.py: sync workers, one request at a
+    # time each, WEB_CONCURRENCY of them), so the latencies are those of the production server. Like
+    # the reverse proxy in front of it, the clients open a connection per request.
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "2",
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "config.wsgi"],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "BIND": f"127.0.0.1:{PORT}",
+            "WEB_CONCURRENCY": str(workers),
+        },
     )
     for _ in range(100):
         try:
@@ -565,7 +560,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=8.0, help="how long to load each page")
     parser.add_argument("--runs", type=int, default=3, help="how many times to measure every page (medians)")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn's sync worker processes (WEB_CONCURRENCY)")
     parser.add_argument(
         "--page-cache-seconds",
         type=int,
