@@ -18,9 +18,11 @@ Rules that hold for every figure:
 - Each function runs a fixed number of queries, whatever the size of the partnership.
 """
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from django.db.models import Count, DecimalField, F, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -233,10 +235,6 @@ class Headline:
         return _ratio(self.events_delivered * 1000, self.children_in_need)
 
 
-def _delivered(begin, finish):
-    return Q(starts_at__gte=begin, starts_at__lt=finish) & delivered()
-
-
 def _coverage(period: Period, begins: date | None) -> str:
     if begins is None or begins > period.ends_on:
         return "none"
@@ -249,67 +247,91 @@ _LOOK_UP = object()
 def headline(period: Period, *, begins=_LOOK_UP) -> Headline:
     """The headline statistics for one period. `begins` is when the records begin (`records_begin`),
     looked up when not given. Three queries, and one for `begins`."""
+    return headlines_of([period], begins=begins)[0]
+
+
+def _in_period(period: Period, prefix: str = "") -> Q:
+    """A session whose first date falls in the period; `prefix` reaches it from a related model."""
+    begin, finish = period.bounds
+    return Q(**{f"{prefix}starts_at__gte": begin, f"{prefix}starts_at__lt": finish})
+
+
+def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
+    """The headline statistics for each of the periods, in the same three queries however many
+    periods there are (sessions, register lines and bookings, each counted in its session's period),
+    and one for `begins` when it is not given."""
     if begins is _LOOK_UP:
         begins = records_begin()
-    begin, finish = period.bounds
-    delivered = _delivered(begin, finish)
-    in_period = Q(starts_at__gte=begin, starts_at__lt=finish)
-    s = Session.objects.aggregate(
-        delivered=Count("pk", filter=delivered),
-        cancelled=Count("pk", filter=in_period & Q(status=SessionStatus.CANCELLED)),
-        days=Sum("course__duration_days", filter=delivered),
-        courses=Count("course", filter=delivered, distinct=True),
-        capacity=Sum("capacity", filter=delivered),
-        costs=Coalesce(
-            Sum(SESSION_COSTS, filter=delivered),
-            Value(ZERO),
-            output_field=DecimalField(max_digits=14, decimal_places=2),
-        ),
-    )
-    delivered_sessions = Session.objects.filter(delivered)
-    a = AttendanceRecord.objects.filter(session__in=delivered_sessions).aggregate(
-        attended=Count("pk", filter=Q(outcome__in=ATTENDED)),
-        walk_ins=Count("pk", filter=Q(outcome__in=ATTENDED, walk_in=True)),
-        booked_attended=Count("pk", filter=Q(outcome__in=ATTENDED, booking__isnull=False)),
-        no_shows=Count("pk", filter=Q(outcome=Attendance.NO_SHOW)),
-    )
-    # The event went ahead, so each cancelled booking was the delegate's (or made for them).
-    b = Booking.objects.filter(session__in=delivered_sessions).aggregate(
-        registrations=Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
-        cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
-        late=Count("pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
-    )
-    year = period.year
-    # Nought is what a training year holds until its central costs are entered: not recorded.
-    central_year = _money(year.central_costs) if year and year.central_costs else None
-    return Headline(
-        period=period,
-        events_delivered=s["delivered"],
-        events_cancelled=s["cancelled"],
-        training_days=s["days"] or ZERO,
-        courses=s["courses"],
-        capacity=s["capacity"] or 0,
-        attendance=a["attended"],
-        walk_ins=a["walk_ins"],
-        booked_attendees=a["booked_attended"],
-        registrations=b["registrations"],
-        no_shows=a["no_shows"],
-        cancellations=b["cancelled"],
-        late_cancellations=b["late"],
-        session_costs=_money(s["costs"]),
-        central_costs_year=central_year,
-        central_costs=_money(central_year * period.share_of_year) if central_year else ZERO,
-        children_in_need=year.children_in_need if year else 0,
-        coverage=_coverage(period, begins),
-        records_begin=begins,
-    )
+    now = timezone.now()
+    session_sums, register_sums, booking_sums = {}, {}, {}
+    attended = Q(outcome__in=ATTENDED)
+    for i, period in enumerate(periods):
+        done = _in_period(period) & delivered(now=now)
+        session_sums |= {
+            f"delivered{i}": Count("pk", filter=done),
+            f"cancelled{i}": Count("pk", filter=_in_period(period) & Q(status=SessionStatus.CANCELLED)),
+            f"days{i}": Sum("course__duration_days", filter=done),
+            f"courses{i}": Count("course", filter=done, distinct=True),
+            f"capacity{i}": Sum("capacity", filter=done),
+            f"costs{i}": Coalesce(
+                Sum(SESSION_COSTS, filter=done),
+                Value(ZERO),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+        }
+        # Lines and bookings are read only for sessions delivered (below): the period is all to ask here.
+        in_period = _in_period(period, "session__")
+        register_sums |= {
+            f"attended{i}": Count("pk", filter=in_period & attended),
+            f"walk_ins{i}": Count("pk", filter=in_period & attended & Q(walk_in=True)),
+            f"booked_attended{i}": Count("pk", filter=in_period & attended & Q(booking__isnull=False)),
+            f"no_shows{i}": Count("pk", filter=in_period & Q(outcome=Attendance.NO_SHOW)),
+        }
+        # The event went ahead, so each cancelled booking was the delegate's (or made for them).
+        booking_sums |= {
+            f"registrations{i}": Count("pk", filter=in_period & Q(status=BookingStatus.CONFIRMED)),
+            f"cancelled{i}": Count("pk", filter=in_period & Q(status=BookingStatus.CANCELLED)),
+            f"late{i}": Count("pk", filter=in_period & Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
+        }
+    s = Session.objects.aggregate(**session_sums)
+    of_periods = reduce(operator.or_, (_in_period(p, "session__") for p in periods)) & delivered("session__", now=now)
+    a = AttendanceRecord.objects.filter(of_periods).order_by().aggregate(**register_sums)
+    b = Booking.objects.filter(of_periods).order_by().aggregate(**booking_sums)
+    heads = []
+    for i, period in enumerate(periods):
+        year = period.year
+        # Nought is what a training year holds until its central costs are entered: not recorded.
+        central_year = _money(year.central_costs) if year and year.central_costs else None
+        heads.append(
+            Headline(
+                period=period,
+                events_delivered=s[f"delivered{i}"],
+                events_cancelled=s[f"cancelled{i}"],
+                training_days=s[f"days{i}"] or ZERO,
+                courses=s[f"courses{i}"],
+                capacity=s[f"capacity{i}"] or 0,
+                attendance=a[f"attended{i}"],
+                walk_ins=a[f"walk_ins{i}"],
+                booked_attendees=a[f"booked_attended{i}"],
+                registrations=b[f"registrations{i}"],
+                no_shows=a[f"no_shows{i}"],
+                cancellations=b[f"cancelled{i}"],
+                late_cancellations=b[f"late{i}"],
+                session_costs=_money(s[f"costs{i}"]),
+                central_costs_year=central_year,
+                central_costs=_money(central_year * period.share_of_year) if central_year else ZERO,
+                children_in_need=year.children_in_need if year else 0,
+                coverage=_coverage(period, begins),
+                records_begin=begins,
+            )
+        )
+    return heads
 
 
 def headlines(year: TrainingYear, *, today: date | None = None) -> list[Headline]:
     """This year beside the two before it, oldest first (like for like when the year is in
-    progress). Eleven queries."""
-    begins = records_begin()
-    return [headline(p, begins=begins) for p in periods_with_previous(year, today=today)]
+    progress). Five queries."""
+    return headlines_of(periods_with_previous(year, today=today))
 
 
 # --- Attendance and trainer days by agency, beside the two previous years -----------------------------
@@ -717,9 +739,8 @@ def agency_need(year: TrainingYear, agency: Agency) -> NeedTable:
     """The agency's return against its staff's bookings and attendance, per course, over the whole
     training year (places booked on events still to come count as booked). Attendance on a course the
     agency requested no places for is shown, but is not need met. Four queries."""
-    from courses.models import HOLDS_PLACE
     from tna.models import TrainingNeed
-    from tna.selectors import year_bounds
+    from tna.selectors import place_booked, year_bounds
 
     begin, finish = year_bounds(year)
     in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
@@ -734,7 +755,7 @@ def agency_need(year: TrainingYear, agency: Agency) -> NeedTable:
     booked = dict(
         Booking.objects.filter(in_year, agency=agency)
         .exclude(session__status=SessionStatus.CANCELLED)
-        .filter(Q(status__in=HOLDS_PLACE) | Q(attendance__isnull=False))
+        .filter(place_booked())
         .values_list("session__course")
         .annotate(n=Count("id"))
         .values_list("session__course", "n")

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -222,6 +222,12 @@ class NeedRow:
         return rag(self.met)
 
 
+def place_booked() -> Q:
+    """A booking that counts as a place booked against need: it holds a place, or its delegate is on the
+    register (asked per booking, so only the bookings that no longer hold a place look at the register)."""
+    return Q(status__in=HOLDS_PLACE) | Exists(AttendanceRecord.objects.filter(booking=OuterRef("pk")))
+
+
 def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[NeedRow]:
     """Places requested (submitted returns), booked, attended and not attended in the
     training year, per agency or per course or per level; the share of need met is attended /
@@ -243,7 +249,7 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     booked = dict(
         Booking.objects.filter(in_year)
         .exclude(session__status=SessionStatus.CANCELLED)
-        .filter(Q(status__in=HOLDS_PLACE) | Q(attendance__isnull=False))
+        .filter(place_booked())
         .values_list(record_key)
         .annotate(n=Count("id"))
         .values_list(record_key, "n")
