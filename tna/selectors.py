@@ -241,7 +241,10 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     # Datetime bounds rather than __date, so the index on starts_at is used.
     begin, finish = year_bounds(year)
     in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
-    submitted = TrainingNeed.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED)
+    # No ordering: the model's (by level and course title) would join both for nothing.
+    submitted = TrainingNeed.objects.filter(
+        tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED
+    ).order_by()
     requested = dict(submitted.values_list(need_key).annotate(n=Sum("places_requested")).values_list(need_key, "n"))
     requested_pairs = set(
         submitted.filter(places_requested__gt=0).values_list("tna_return__agency", "course").distinct()
