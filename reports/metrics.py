@@ -24,8 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 
-from django.db.models import Count, DecimalField, F, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Agency
@@ -256,47 +255,80 @@ def _in_period(period: Period, prefix: str = "") -> Q:
     return Q(**{f"{prefix}starts_at__gte": begin, f"{prefix}starts_at__lt": finish})
 
 
+def _counted_by_period(rows, periods: list[Period], keys: list[str], init=0) -> list[dict]:
+    """Each period's sums of `keys` over `rows`, rows grouped by which periods their session falls in
+    (the flags "in0", "in1", ...: a session may fall in more than one period when periods overlap)."""
+    found = [dict.fromkeys(keys, init) for _ in periods]
+    for row in rows:
+        for i, sums in enumerate(found):
+            if row[f"in{i}"]:
+                for key in keys:
+                    sums[key] += row[key] or 0
+    return found
+
+
 def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
     """The headline statistics for each of the periods, in the same three queries however many
-    periods there are (sessions, register lines and bookings, each counted in its session's period),
-    and one for `begins` when it is not given."""
+    periods there are (sessions, register lines and bookings, each grouped by the periods its
+    session falls in), and one for `begins` when it is not given."""
     if begins is _LOOK_UP:
         begins = records_begin()
     now = timezone.now()
-    session_sums, register_sums, booking_sums = {}, {}, {}
+
+    def flags(prefix=""):
+        return {
+            f"in{i}": ExpressionWrapper(_in_period(p, prefix), output_field=BooleanField())
+            for i, p in enumerate(periods)
+        }
+
+    def of_periods(prefix=""):
+        return reduce(operator.or_, (_in_period(p, prefix) for p in periods))
+
+    done = delivered(now=now)
+    by_course = (
+        Session.objects.filter(of_periods())
+        .annotate(**flags())
+        .values(*flags(), "course")
+        .annotate(
+            delivered=Count("pk", filter=done),
+            cancelled=Count("pk", filter=Q(status=SessionStatus.CANCELLED)),
+            days=Sum("course__duration_days", filter=done),
+            capacity=Sum("capacity", filter=done),
+            costs=Sum(SESSION_COSTS, filter=done, output_field=DecimalField(max_digits=14, decimal_places=2)),
+        )
+        .order_by()
+    )
+    by_course = list(by_course)
+    s = _counted_by_period(by_course, periods, ["delivered", "cancelled", "days", "capacity", "costs"])
+    courses = [{row["course"] for row in by_course if row[f"in{i}"] and row["delivered"]} for i in range(len(periods))]
     attended = Q(outcome__in=ATTENDED)
-    for i, period in enumerate(periods):
-        done = _in_period(period) & delivered(now=now)
-        session_sums |= {
-            f"delivered{i}": Count("pk", filter=done),
-            f"cancelled{i}": Count("pk", filter=_in_period(period) & Q(status=SessionStatus.CANCELLED)),
-            f"days{i}": Sum("course__duration_days", filter=done),
-            f"courses{i}": Count("course", filter=done, distinct=True),
-            f"capacity{i}": Sum("capacity", filter=done),
-            f"costs{i}": Coalesce(
-                Sum(SESSION_COSTS, filter=done),
-                Value(ZERO),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            ),
-        }
-        # Lines and bookings are read only for sessions delivered (below): the period is all to ask here.
-        in_period = _in_period(period, "session__")
-        register_sums |= {
-            f"attended{i}": Count("pk", filter=in_period & attended),
-            f"walk_ins{i}": Count("pk", filter=in_period & attended & Q(walk_in=True)),
-            f"booked_attended{i}": Count("pk", filter=in_period & attended & Q(booking__isnull=False)),
-            f"no_shows{i}": Count("pk", filter=in_period & Q(outcome=Attendance.NO_SHOW)),
-        }
-        # The event went ahead, so each cancelled booking was the delegate's (or made for them).
-        booking_sums |= {
-            f"registrations{i}": Count("pk", filter=in_period & Q(status=BookingStatus.CONFIRMED)),
-            f"cancelled{i}": Count("pk", filter=in_period & Q(status=BookingStatus.CANCELLED)),
-            f"late{i}": Count("pk", filter=in_period & Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
-        }
-    s = Session.objects.aggregate(**session_sums)
-    of_periods = reduce(operator.or_, (_in_period(p, "session__") for p in periods)) & delivered("session__", now=now)
-    a = AttendanceRecord.objects.filter(of_periods).order_by().aggregate(**register_sums)
-    b = Booking.objects.filter(of_periods).order_by().aggregate(**booking_sums)
+    # Only the lines and bookings of sessions delivered in the periods are read.
+    lines = (
+        AttendanceRecord.objects.filter(of_periods("session__") & delivered("session__", now=now))
+        .annotate(**flags("session__"))
+        .values(*flags("session__"))
+        .annotate(
+            attended=Count("pk", filter=attended),
+            walk_ins=Count("pk", filter=attended & Q(walk_in=True)),
+            booked_attended=Count("pk", filter=attended & Q(booking__isnull=False)),
+            no_shows=Count("pk", filter=Q(outcome=Attendance.NO_SHOW)),
+        )
+        .order_by()
+    )
+    a = _counted_by_period(lines, periods, ["attended", "walk_ins", "booked_attended", "no_shows"])
+    # The event went ahead, so each cancelled booking was the delegate's (or made for them).
+    bookings = (
+        Booking.objects.filter(of_periods("session__") & delivered("session__", now=now))
+        .annotate(**flags("session__"))
+        .values(*flags("session__"))
+        .annotate(
+            registrations=Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
+            cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
+            late=Count("pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
+        )
+        .order_by()
+    )
+    b = _counted_by_period(bookings, periods, ["registrations", "cancelled", "late"])
     heads = []
     for i, period in enumerate(periods):
         year = period.year
@@ -305,19 +337,19 @@ def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
         heads.append(
             Headline(
                 period=period,
-                events_delivered=s[f"delivered{i}"],
-                events_cancelled=s[f"cancelled{i}"],
-                training_days=s[f"days{i}"] or ZERO,
-                courses=s[f"courses{i}"],
-                capacity=s[f"capacity{i}"] or 0,
-                attendance=a[f"attended{i}"],
-                walk_ins=a[f"walk_ins{i}"],
-                booked_attendees=a[f"booked_attended{i}"],
-                registrations=b[f"registrations{i}"],
-                no_shows=a[f"no_shows{i}"],
-                cancellations=b[f"cancelled{i}"],
-                late_cancellations=b[f"late{i}"],
-                session_costs=_money(s[f"costs{i}"]),
+                events_delivered=s[i]["delivered"],
+                events_cancelled=s[i]["cancelled"],
+                training_days=s[i]["days"] or ZERO,
+                courses=len(courses[i]),
+                capacity=s[i]["capacity"],
+                attendance=a[i]["attended"],
+                walk_ins=a[i]["walk_ins"],
+                booked_attendees=a[i]["booked_attended"],
+                registrations=b[i]["registrations"],
+                no_shows=a[i]["no_shows"],
+                cancellations=b[i]["cancelled"],
+                late_cancellations=b[i]["late"],
+                session_costs=_money(s[i]["costs"]),
                 central_costs_year=central_year,
                 central_costs=_money(central_year * period.share_of_year) if central_year else ZERO,
                 children_in_need=year.children_in_need if year else 0,
