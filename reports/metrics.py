@@ -18,12 +18,13 @@ Rules that hold for every figure:
 - Each function runs a fixed number of queries, whatever the size of the partnership.
 """
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
-from django.db.models import Count, DecimalField, F, Min, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Agency
@@ -233,10 +234,6 @@ class Headline:
         return _ratio(self.events_delivered * 1000, self.children_in_need)
 
 
-def _delivered(begin, finish):
-    return Q(starts_at__gte=begin, starts_at__lt=finish) & delivered()
-
-
 def _coverage(period: Period, begins: date | None) -> str:
     if begins is None or begins > period.ends_on:
         return "none"
@@ -249,67 +246,124 @@ _LOOK_UP = object()
 def headline(period: Period, *, begins=_LOOK_UP) -> Headline:
     """The headline statistics for one period. `begins` is when the records begin (`records_begin`),
     looked up when not given. Three queries, and one for `begins`."""
+    return headlines_of([period], begins=begins)[0]
+
+
+def _in_period(period: Period, prefix: str = "") -> Q:
+    """A session whose first date falls in the period; `prefix` reaches it from a related model."""
+    begin, finish = period.bounds
+    return Q(**{f"{prefix}starts_at__gte": begin, f"{prefix}starts_at__lt": finish})
+
+
+def _counted_by_period(rows, periods: list[Period], keys: list[str], init=0) -> list[dict]:
+    """Each period's sums of `keys` over `rows`, rows grouped by which periods their session falls in
+    (the flags "in0", "in1", ...: a session may fall in more than one period when periods overlap)."""
+    found = [dict.fromkeys(keys, init) for _ in periods]
+    for row in rows:
+        for i, sums in enumerate(found):
+            if row[f"in{i}"]:
+                for key in keys:
+                    sums[key] += row[key] or 0
+    return found
+
+
+def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
+    """The headline statistics for each of the periods, in the same three queries however many
+    periods there are (sessions, register lines and bookings, each grouped by the periods its
+    session falls in), and one for `begins` when it is not given."""
     if begins is _LOOK_UP:
         begins = records_begin()
-    begin, finish = period.bounds
-    delivered = _delivered(begin, finish)
-    in_period = Q(starts_at__gte=begin, starts_at__lt=finish)
-    s = Session.objects.aggregate(
-        delivered=Count("pk", filter=delivered),
-        cancelled=Count("pk", filter=in_period & Q(status=SessionStatus.CANCELLED)),
-        days=Sum("course__duration_days", filter=delivered),
-        courses=Count("course", filter=delivered, distinct=True),
-        capacity=Sum("capacity", filter=delivered),
-        costs=Coalesce(
-            Sum(SESSION_COSTS, filter=delivered),
-            Value(ZERO),
-            output_field=DecimalField(max_digits=14, decimal_places=2),
-        ),
+    now = timezone.now()
+
+    def flags(prefix=""):
+        return {
+            f"in{i}": ExpressionWrapper(_in_period(p, prefix), output_field=BooleanField())
+            for i, p in enumerate(periods)
+        }
+
+    def of_periods(prefix=""):
+        return reduce(operator.or_, (_in_period(p, prefix) for p in periods))
+
+    done = delivered(now=now)
+    by_course = (
+        Session.objects.filter(of_periods())
+        .annotate(**flags())
+        .values(*flags(), "course")
+        .annotate(
+            delivered=Count("pk", filter=done),
+            cancelled=Count("pk", filter=Q(status=SessionStatus.CANCELLED)),
+            days=Sum("course__duration_days", filter=done),
+            capacity=Sum("capacity", filter=done),
+            costs=Sum(SESSION_COSTS, filter=done, output_field=DecimalField(max_digits=14, decimal_places=2)),
+        )
+        .order_by()
     )
-    delivered_sessions = Session.objects.filter(delivered)
-    a = AttendanceRecord.objects.filter(session__in=delivered_sessions).aggregate(
-        attended=Count("pk", filter=Q(outcome__in=ATTENDED)),
-        walk_ins=Count("pk", filter=Q(outcome__in=ATTENDED, walk_in=True)),
-        booked_attended=Count("pk", filter=Q(outcome__in=ATTENDED, booking__isnull=False)),
-        no_shows=Count("pk", filter=Q(outcome=Attendance.NO_SHOW)),
+    by_course = list(by_course)
+    s = _counted_by_period(by_course, periods, ["delivered", "cancelled", "days", "capacity", "costs"])
+    courses = [{row["course"] for row in by_course if row[f"in{i}"] and row["delivered"]} for i in range(len(periods))]
+    attended = Q(outcome__in=ATTENDED)
+    # Only the lines and bookings of sessions delivered in the periods are read.
+    lines = (
+        AttendanceRecord.objects.filter(of_periods("session__") & delivered("session__", now=now))
+        .annotate(**flags("session__"))
+        .values(*flags("session__"))
+        .annotate(
+            attended=Count("pk", filter=attended),
+            walk_ins=Count("pk", filter=attended & Q(walk_in=True)),
+            booked_attended=Count("pk", filter=attended & Q(booking__isnull=False)),
+            no_shows=Count("pk", filter=Q(outcome=Attendance.NO_SHOW)),
+        )
+        .order_by()
     )
+    a = _counted_by_period(lines, periods, ["attended", "walk_ins", "booked_attended", "no_shows"])
     # The event went ahead, so each cancelled booking was the delegate's (or made for them).
-    b = Booking.objects.filter(session__in=delivered_sessions).aggregate(
-        registrations=Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
-        cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
-        late=Count("pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
+    bookings = (
+        Booking.objects.filter(of_periods("session__") & delivered("session__", now=now))
+        .annotate(**flags("session__"))
+        .values(*flags("session__"))
+        .annotate(
+            registrations=Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
+            cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
+            late=Count("pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
+        )
+        .order_by()
     )
-    year = period.year
-    # Nought is what a training year holds until its central costs are entered: not recorded.
-    central_year = _money(year.central_costs) if year and year.central_costs else None
-    return Headline(
-        period=period,
-        events_delivered=s["delivered"],
-        events_cancelled=s["cancelled"],
-        training_days=s["days"] or ZERO,
-        courses=s["courses"],
-        capacity=s["capacity"] or 0,
-        attendance=a["attended"],
-        walk_ins=a["walk_ins"],
-        booked_attendees=a["booked_attended"],
-        registrations=b["registrations"],
-        no_shows=a["no_shows"],
-        cancellations=b["cancelled"],
-        late_cancellations=b["late"],
-        session_costs=_money(s["costs"]),
-        central_costs_year=central_year,
-        central_costs=_money(central_year * period.share_of_year) if central_year else ZERO,
-        children_in_need=year.children_in_need if year else 0,
-        coverage=_coverage(period, begins),
-        records_begin=begins,
-    )
+    b = _counted_by_period(bookings, periods, ["registrations", "cancelled", "late"])
+    heads = []
+    for i, period in enumerate(periods):
+        year = period.year
+        # Nought is what a training year holds until its central costs are entered: not recorded.
+        central_year = _money(year.central_costs) if year and year.central_costs else None
+        heads.append(
+            Headline(
+                period=period,
+                events_delivered=s[i]["delivered"],
+                events_cancelled=s[i]["cancelled"],
+                training_days=s[i]["days"] or ZERO,
+                courses=len(courses[i]),
+                capacity=s[i]["capacity"],
+                attendance=a[i]["attended"],
+                walk_ins=a[i]["walk_ins"],
+                booked_attendees=a[i]["booked_attended"],
+                registrations=b[i]["registrations"],
+                no_shows=a[i]["no_shows"],
+                cancellations=b[i]["cancelled"],
+                late_cancellations=b[i]["late"],
+                session_costs=_money(s[i]["costs"]),
+                central_costs_year=central_year,
+                central_costs=_money(central_year * period.share_of_year) if central_year else ZERO,
+                children_in_need=year.children_in_need if year else 0,
+                coverage=_coverage(period, begins),
+                records_begin=begins,
+            )
+        )
+    return heads
 
 
 def headlines(year: TrainingYear, *, today: date | None = None) -> list[Headline]:
     """This year beside the two before it, oldest first (like for like when the year is in
-    progress). Eleven queries."""
-    begins = records_begin()
-    return [headline(p, begins=begins) for p in periods_with_previous(year, today=today)]
+    progress). Five queries."""
+    return headlines_of(periods_with_previous(year, today=today))
 
 
 # --- Attendance and trainer days by agency, beside the two previous years -----------------------------
@@ -717,9 +771,8 @@ def agency_need(year: TrainingYear, agency: Agency) -> NeedTable:
     """The agency's return against its staff's bookings and attendance, per course, over the whole
     training year (places booked on events still to come count as booked). Attendance on a course the
     agency requested no places for is shown, but is not need met. Four queries."""
-    from courses.models import HOLDS_PLACE
     from tna.models import TrainingNeed
-    from tna.selectors import year_bounds
+    from tna.selectors import place_booked, year_bounds
 
     begin, finish = year_bounds(year)
     in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
@@ -734,7 +787,7 @@ def agency_need(year: TrainingYear, agency: Agency) -> NeedTable:
     booked = dict(
         Booking.objects.filter(in_year, agency=agency)
         .exclude(session__status=SessionStatus.CANCELLED)
-        .filter(Q(status__in=HOLDS_PLACE) | Q(attendance__isnull=False))
+        .filter(place_booked())
         .values_list("session__course")
         .annotate(n=Count("id"))
         .values_list("session__course", "n")

@@ -361,11 +361,12 @@ def _median(values) -> Decimal | None:
     return Decimal(statistics.median(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def peer_comparison(year: TrainingYear) -> PeerComparison:
+def peer_comparison(year: TrainingYear, this_year: "metrics.Headline | None" = None) -> PeerComparison:
     """This partnership among the other Boards whose figures are recorded for the same year, Boards
-    in name order with this partnership among them. Five queries."""
+    in name order with this partnership among them. `this_year` is the year's headline statistics
+    when the page has them already (`metrics.headlines(year)[-1]`). Six queries, two when given them."""
     label = year_label(year)
-    h = metrics.headline(metrics.Period.of_year(year))
+    h = this_year or metrics.headline(metrics.Period.of_year(year))
     ours = PeerRow(
         partnership_name(),
         year.children_in_need or None,

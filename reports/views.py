@@ -52,6 +52,9 @@ def dashboard(request):
         ),
     )
     as_at = pagecache.as_at()
+    # Each course's and each table's address from one reverse() each, not one per link.
+    results, _, after = reverse("evaluation:course-results", args=[0]).rpartition("/0")
+    csv = reverse("reports:table-csv", args=[year.pk, "x"]).removesuffix("x.csv")
     form = ReportKindForm(initial={"year": year.pk}, user=request.user)
     form.helper.form_action = reverse("reports:runs")
     return render(
@@ -69,8 +72,11 @@ def dashboard(request):
             "need_chart": charts.need_chart(need),
             "form": form,
             "runs": report_runs_visible_to(request.user)[:10],
-            "tables": TABLES,
-            "courses": Course.objects.filter(active=True).order_by("title"),
+            "tables": [(f"{csv}{slug}.csv", title) for slug, (title, _) in TABLES.items()],
+            "courses": [
+                (f"{results}/{pk}{after}", title)
+                for pk, title in Course.objects.filter(active=True).order_by("title").values_list("pk", "title")
+            ],
         },
     )
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -222,6 +222,12 @@ class NeedRow:
         return rag(self.met)
 
 
+def place_booked() -> Q:
+    """A booking that counts as a place booked against need: it holds a place, or its delegate is on the
+    register (asked per booking, so only the bookings that no longer hold a place look at the register)."""
+    return Q(status__in=HOLDS_PLACE) | Exists(AttendanceRecord.objects.filter(booking=OuterRef("pk")))
+
+
 def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[NeedRow]:
     """Places requested (submitted returns), booked, attended and not attended in the
     training year, per agency or per course or per level; the share of need met is attended /
@@ -235,7 +241,10 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     # Datetime bounds rather than __date, so the index on starts_at is used.
     begin, finish = year_bounds(year)
     in_year = Q(session__starts_at__gte=begin, session__starts_at__lt=finish)
-    submitted = TrainingNeed.objects.filter(tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED)
+    # No ordering: the model's (by level and course title) would join both for nothing.
+    submitted = TrainingNeed.objects.filter(
+        tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED
+    ).order_by()
     requested = dict(submitted.values_list(need_key).annotate(n=Sum("places_requested")).values_list(need_key, "n"))
     requested_pairs = set(
         submitted.filter(places_requested__gt=0).values_list("tna_return__agency", "course").distinct()
@@ -243,7 +252,7 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     booked = dict(
         Booking.objects.filter(in_year)
         .exclude(session__status=SessionStatus.CANCELLED)
-        .filter(Q(status__in=HOLDS_PLACE) | Q(attendance__isnull=False))
+        .filter(place_booked())
         .values_list(record_key)
         .annotate(n=Count("id"))
         .values_list(record_key, "n")

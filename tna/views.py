@@ -9,8 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.timezone import template_localtime
 
 from common.access import permission_required
 from common.csvfiles import dict_reader
@@ -224,6 +227,41 @@ def reopen(request, pk):
     return render(request, "tna/reopen.html", {"tna_return": tna_return, "form": form})
 
 
+# The tag colour of each status of an agency's return.
+_STATUS_COLOURS = {"Submitted": "green", "Late": "red", "Reopened": "orange", "Draft": "blue"}
+_AGENCY_ROW = (
+    '<tr class="govuk-table__row">\n'
+    '        <td class="govuk-table__cell">{}</td>\n'
+    '        <td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--{}">{}</strong></td>\n'
+    '        <td class="govuk-table__cell">{}</td>\n'
+    '        <td class="govuk-table__cell">{}</td>\n'
+    "      </tr>"
+)
+
+
+def agency_status_html(row, return_url: str) -> str:
+    """One agency's row of the overview (its return linked at `return_url` + pk), written here rather
+    than by the template: the overview has a row for each of some sixty agencies."""
+    r = row.tna_return
+    name = row.agency.name
+    agency = format_html('<a class="govuk-link" href="{}{}">{}</a>', return_url, r.pk, name) if r else name
+    submitted = ""
+    if r and r.submitted_at:
+        by = getattr(r.submitted_by, "full_name", "")
+        submitted = format_html(
+            "{} {}",
+            date_filter(template_localtime(r.submitted_at), "j M Y"),
+            format_html("imported by {} from {}", by, r.imported_from) if r.imported_from else format_html("by {}", by),
+        )
+    log = row.last_reminder
+    reminder = (
+        format_html("{}, {}", log.get_kind_display(), date_filter(template_localtime(log.sent_at), "j M Y"))
+        if log
+        else ""
+    )
+    return format_html(_AGENCY_ROW, agency, _STATUS_COLOURS.get(row.status, "grey"), row.status, submitted, reminder)
+
+
 @permission_required("tna.manage")
 @shared_page
 def cycle(request, pk):
@@ -244,12 +282,14 @@ def cycle(request, pk):
     counts = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
+    return_url = reverse("tna:return", args=[0]).removesuffix("0")
     return render(
         request,
         "tna/cycle.html",
         {
             "cycle": cycle,
             "rows": rows,
+            "rows_html": [agency_status_html(row, return_url) for row in rows],
             "counts": sorted(counts.items()),
             "demand": demand_against_supply(cycle),
             "reminders": cycle.reminders.select_related("agency")[:100],
@@ -343,6 +383,38 @@ def import_summary(result: services.NeedsImport) -> str:
     return text + "."
 
 
+# Each status's tag colour (GOV.UK's "yellow" is amber) and its word ("None" for no need stated).
+_TAGS = {"green": ("green", "Green"), "amber": ("yellow", "Amber"), "red": ("red", "Red"), "grey": ("grey", "None")}
+_NUMBER = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>\n'
+_NEED_ROW = (
+    '<tr class="govuk-table__row">\n'
+    '  <th scope="row" class="govuk-table__header">{}</th>\n'
+    + ("  " + _NUMBER)
+    * 6
+    + '  <td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--{}">{}</strong></td>\n'
+    "</tr>\n"
+)
+
+
+def need_row_html(row, *, label: str | None = None) -> str:
+    """One row of the attendance against need table (`label` in place of the row's own: "Total"),
+    written here rather than by a template per row: a year has a row for each of some sixty agencies."""
+    colour, word = _TAGS[row.status]
+    met = "No need stated" if row.met is None else f"{row.met}%"
+    return format_html(
+        _NEED_ROW,
+        row.label if label is None else label,
+        row.requested,
+        row.booked,
+        row.attended,
+        row.attended_unrequested,
+        row.no_shows,
+        met,
+        colour,
+        word,
+    )
+
+
 @permission_required("tna.view_figures")
 @shared_page
 def attendance(request, pk):
@@ -362,7 +434,8 @@ def attendance(request, pk):
             "years": TrainingYear.objects.all(),
             "keep": [("by", by)],
             "rows": rows,
-            "total": totals(rows),
+            "rows_html": [need_row_html(row) for row in rows],
+            "total_html": need_row_html(totals(rows), label="Total"),
             "by": by,
             "groupings": [("agency", "agency"), ("course", "course"), ("level", "level")],
             "green": settings.TNA_RAG_GREEN,

@@ -1,5 +1,6 @@
 """The comparison with other Boards, for the dashboard's and the annual report's shared section
-(templates/reports/_peers*.html): `{% peer_comparison year as peers %}`, then `{% peer_charts peers as charts %}`."""
+(templates/reports/_peers*.html): `{% peer_comparison year this_year as peers %}` (this_year: the year's
+headline statistics the page already has), then `{% peer_charts peers as charts %}`."""
 
 from django import template
 
@@ -9,8 +10,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def peer_comparison(year):
-    return peers.peer_comparison(year) if year is not None else None
+def peer_comparison(year, this_year=None):
+    return peers.peer_comparison(year, this_year) if year is not None else None
 
 
 @register.simple_tag

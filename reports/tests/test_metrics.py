@@ -130,6 +130,38 @@ def test_previous_years_sit_beside_this_one_even_when_not_recorded(programme, ye
     assert [h.events_delivered for h in heads] == [0, 0, 2]
 
 
+def test_periods_counted_together_each_count_every_session_they_hold_even_when_they_overlap(programme, year):
+    """The whole year twice, June alone (the full-day event) and July to March (the half-day event):
+    each period's figures are what it holds on its own, whichever other periods are asked with it."""
+    whole = metrics.Period.of_year(year)
+    june = metrics.Period("June", date(2025, 6, 1), date(2025, 6, 30))
+    rest = metrics.Period("July on", date(2025, 7, 1), date(2026, 3, 31))
+    heads = metrics.headlines_of([whole, june, whole, rest])
+    figures = [
+        (h.events_delivered, h.events_cancelled, h.courses, h.training_days, h.capacity, h.attendance, h.no_shows)
+        for h in heads
+    ]
+    assert figures == [
+        (2, 1, 2, Decimal("1.5"), 18, 6, 1),
+        (1, 0, 1, Decimal("1.0"), 10, 4, 1),
+        (2, 1, 2, Decimal("1.5"), 18, 6, 1),
+        (1, 1, 1, Decimal("0.5"), 8, 2, 0),
+    ]
+    assert [(h.registrations, h.cancellations, h.late_cancellations) for h in heads] == [
+        (6, 1, 1),
+        (4, 0, 0),
+        (6, 1, 1),
+        (2, 1, 1),
+    ]
+    assert [h.session_costs for h in heads] == [
+        Decimal("450.00"),
+        Decimal("225.00"),
+        Decimal("450.00"),
+        Decimal("225.00"),
+    ]
+    assert [metrics.headline(p).attendance for p in (whole, june, rest)] == [6, 4, 2]
+
+
 def test_rounding_is_half_up_and_division_by_zero_is_not_applicable(year):
     assert percent(33, 40) == 83  # 82.5%
     assert percent(1, 8) == 13  # 12.5%
