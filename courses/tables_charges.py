@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from common.listing import DateColumn
 from common.money import format_money
 
 from .models import Charge, Invoice
@@ -11,7 +12,7 @@ NUMERIC = {"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk
 
 class ChargeTable(tables.Table):
     caption = "Charges"
-    raised_at = tables.DateColumn("j M Y", verbose_name="Raised")
+    raised_at = DateColumn("j M Y", verbose_name="Raised")
     agency = tables.Column("Agency", accessor="agency__name")
     person = tables.Column("Person", accessor="person__full_name")
     course = tables.Column(
@@ -91,7 +92,7 @@ class InvoiceTable(tables.Table):
     )
     agency = tables.Column("Agency", accessor="agency__name")
     period = tables.Column("Sessions", empty_values=(), order_by=("period_starts_on",))
-    raised_at = tables.DateColumn("j M Y", verbose_name="Raised")
+    raised_at = DateColumn("j M Y", verbose_name="Raised")
     total = tables.Column("Total", attrs=NUMERIC)
     status = tables.Column("Status", empty_values=(), orderable=False)
 

@@ -1,9 +1,8 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from common.listing import LINK
+from common.listing import LINK, RecordLink
 
 from .models import Membership, MembershipStatus
 
@@ -32,7 +31,7 @@ class PoolTable(tables.Table):
     name = tables.Column(
         "Name",
         accessor="person__full_name",
-        linkify=lambda record: reverse("pool:member", args=[record.pk]),
+        linkify=RecordLink("pool:member"),
         attrs=LINK,
     )
     # In the CSV for mail merges; left off the screen, where the name links to the member.
