@@ -5,8 +5,10 @@ from datetime import datetime, time, timedelta
 
 import django_filters
 import django_tables2 as tables
+from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.forms.renderers import DjangoTemplates
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import Context
@@ -14,8 +16,8 @@ from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, strip_tags
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html, strip_tags
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django_filters.constants import EMPTY_VALUES
 from django_tables2 import RequestConfig
 from django_tables2 import utils as tables_utils
@@ -29,6 +31,8 @@ from .csvfiles import csv_download
 PER_PAGE = 50
 # A linked cell of a table looks like every other link of the service (GOV.UK Frontend's link style).
 LINK = {"a": {"class": "govuk-link"}}
+# What is printed as `{{ value }}` in a template prints it (local time, localized, escaped).
+_PRINTED = Context()
 
 
 @functools.lru_cache(maxsize=2048)
@@ -71,10 +75,92 @@ class DayFilter(django_filters.DateFilter):
         return qs.filter(**{f"{self.field_name}__lt": datetime.combine(value + timedelta(days=1), time.min, tz)})
 
 
+# --- Filter forms --------------------------------------------------------------------------------
+
+
+def _formatted(value):
+    """`{{ value|stringformat:'s' }}`: the value as text, escaped unless it was already safe."""
+    text = "%s" % (str(value) if isinstance(value, tuple) else value)  # noqa: UP031 (as the filter does)
+    return conditional_escape(mark_safe(text) if isinstance(value, SafeData) else text)
+
+
+def _attributes(attrs) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_formatted(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _printed(value) -> str:
+    """`{{ value }}`."""
+    return render_value_in_context(value, _PRINTED)
+
+
+def _input(widget) -> str:
+    """django/forms/widgets/input.html (and text.html and date.html, which include it)."""
+    value = f' value="{_formatted(widget["value"])}"' if widget["value"] is not None else ""
+    kind, name = _printed(widget["type"]), _printed(widget["name"])
+    return f'<input type="{kind}" name="{name}"{value}{_attributes(widget["attrs"])}>'
+
+
+_OPTION = "django/forms/widgets/select_option.html"
+
+
+def _select(widget) -> str | None:
+    """django/forms/widgets/select.html, its options drawn by select_option.html (None for other options)."""
+    out = [f'<select name="{_printed(widget["name"])}"{_attributes(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            out.append(f'\n  <optgroup label="{_printed(group_name)}">')
+        for option in options:
+            if option["template_name"] != _OPTION:
+                return None
+            out.append(
+                f'\n  <option value="{_formatted(option["value"])}"{_attributes(option["attrs"])}>'
+                # The option's template ends with a new line, which its include keeps.
+                f"{_printed(option['label'])}</option>\n"
+            )
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
+_WIDGETS = {
+    "django/forms/widgets/input.html": _input,
+    "django/forms/widgets/text.html": _input,
+    "django/forms/widgets/date.html": _input,
+    "django/forms/widgets/select.html": _select,
+}
+
+
+class FilterFormRenderer(DjangoTemplates):
+    """Draws a filter form's text boxes and drop-downs in Python, exactly as Django's widget templates draw
+    them: the templates include a template per option and per attribute, which cost more than the rest
+    of a list's filters. Any other widget is drawn by its template."""
+
+    def render(self, template_name, context, request=None):
+        draw = _WIDGETS.get(template_name)
+        drawn = draw(context["widget"]) if draw else None
+        return drawn if drawn is not None else super().render(template_name, context, request)
+
+
+FILTER_FORM_RENDERER = FilterFormRenderer()
+
+
+def govuk_filter_form(filterset):
+    """A list's filter form in GOV.UK Frontend's styles (drop-downs and text boxes), drawn by
+    FilterFormRenderer."""
+    form = filterset.form
+    for field in form.fields.values():
+        field.widget.attrs["class"] = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
+    form.renderer = FILTER_FORM_RENDERER
+
+
 # --- Cells -----------------------------------------------------------------------------------------
 
-# How a cell's content is printed, as `{{ cell }}` in a template prints it: local time, localized, escaped.
-_CELL_CONTEXT = Context()
 # What django-tables2 offers a column's render function, a link's address function, by name.
 _CELL_ARGUMENTS = frozenset(("value", "record", "column", "bound_column", "bound_row", "table"))
 # A primary key no record has, reversed once to find where each record's key goes in its address.
@@ -107,7 +193,7 @@ class DateColumn(tables.DateColumn):
 
     def render(self, value, bound_column):
         shown = date_filter(timezone.template_localtime(value), self.format) or bound_column.default
-        return SafeString(render_value_in_context(shown, _CELL_CONTEXT))
+        return SafeString(render_value_in_context(shown, _PRINTED))
 
 
 class DateTimeColumn(tables.DateTimeColumn):
@@ -119,7 +205,7 @@ class DateTimeColumn(tables.DateTimeColumn):
 
     def render(self, value, bound_column):
         shown = date_filter(timezone.template_localtime(value), self.format) or bound_column.default
-        return SafeString(render_value_in_context(shown, _CELL_CONTEXT))
+        return SafeString(render_value_in_context(shown, _PRINTED))
 
 
 def _caller(fn):
@@ -262,7 +348,7 @@ def table_body(table) -> SafeString:
             contents = [row.get_cell(column.name) for column in columns]
         for start, content in zip(starts, contents, strict=True):
             out.append(start)
-            out.append(render_value_in_context(content, _CELL_CONTEXT))
+            out.append(render_value_in_context(content, _PRINTED))
             out.append("</td>\n        ")
         out.append("\n      </tr>\n    ")
     return SafeString("".join(out))

@@ -1,8 +1,7 @@
 import django_filters
-from django import forms
 
 from accounts.models import Agency
-from common.listing import DayFilter
+from common.listing import DayFilter, govuk_filter_form
 
 from .models import Charge, ChargeKind, Course
 
@@ -52,8 +51,7 @@ class ChargeFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if user is not None and not user.is_training_manager:
             del self.filters["agency"]
-        for f in self.form.fields.values():
-            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+        govuk_filter_form(self)
 
     def by_status(self, queryset, name, value):
         """The statuses of tables_charges.charge_status."""

@@ -2,17 +2,12 @@ import django_filters
 from django import forms
 from django.db.models import F
 
-from common.listing import DayFilter
+from common.listing import DayFilter, govuk_filter_form
 
 from .models import Course, DeliveryMode, Level, Session, SessionStatus, Venue
 from .selectors.todo import NEEDS, sessions_needing
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
-
-
-def govuk(filterset):
-    for field in filterset.form.fields.values():
-        field.widget.attrs["class"] = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
 
 
 class SessionFilter(django_filters.FilterSet):
@@ -41,7 +36,7 @@ class SessionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        govuk(self)
+        govuk_filter_form(self)
 
     def needing(self, queryset, name, value):
         # The same rule as the home page's to-do entry that links here (selectors/todo.py).
@@ -65,4 +60,4 @@ class CourseFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        govuk(self)
+        govuk_filter_form(self)

@@ -1,8 +1,8 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 
 from accounts.models import Agency
+from common.listing import govuk_filter_form
 from courses.models import Course
 
 from .models import Membership, MembershipStatus
@@ -27,8 +27,7 @@ class PoolFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for f in self.form.fields.values():
-            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+        govuk_filter_form(self)
 
     def search(self, queryset, name, value):
         value = value.strip()
