@@ -1,11 +1,13 @@
 """The management lists: a filter form, a sortable paginated table, and CSV of what the filters show."""
 
 import functools
+import html
 from datetime import datetime, time, timedelta
 
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.forms.renderers import DjangoTemplates
@@ -168,9 +170,9 @@ _ANY_PK = 987654321987
 
 
 class RecordLink:
-    """`linkify=RecordLink("app:view")`: each row links to the view of its record, by primary key. The
-    address is reversed once per table (with a stand-in key) rather than once per row, as a page of 50
-    rows otherwise would."""
+    """`linkify=RecordLink("app:view")`: each row links to the view of its record, by primary key (or
+    `RecordLink("app:view")(record, table)` in a cell's own markup). The address is reversed once per
+    table (with a stand-in key) rather than once per row, as a page of 50 rows otherwise would."""
 
     def __init__(self, viewname: str):
         self.viewname = viewname
@@ -249,6 +251,12 @@ class _Cells:
         self.shows_value = getattr(bound_column.render, "__func__", None) is tables.Column.render
         self.render = _caller(bound_column.render)
         self.link = bound_column.link
+        names, catch_all = tables_utils.signature(bound_column.render)
+        # A column that never shows its default, whose render reads only the record, need not look its
+        # value up (a many-to-many accessor, say, that the render reads through its prefetched rows).
+        self.needs_value = bool(
+            self.empty_values or self.many_to_many or self.shows_value or self.link or catch_all or "value" in names
+        )
         self.link_prefix = _link_attributes(self.link) if self.link else None
         self.address = _caller(self.link.url) if self.link_prefix is not None else None
         self.choices = {}  # record type -> whether the value is a choice field's (shown by its label)
@@ -281,6 +289,8 @@ class _Cells:
         return current
 
     def __call__(self, row, record):
+        if not self.needs_value:
+            return self._render(row, record, None)
         value = None
         resolved = False
         if self._has_choices(record):
@@ -321,6 +331,18 @@ class _Cells:
         return format_html("<a {}>{}</a>", attributes, content)
 
 
+def _cell_text(content) -> str:
+    """`{{ cell }}`: most cells are already markup or plain text, printed without the template's detour."""
+    kind = type(content)
+    if kind is SafeString:
+        return content
+    if kind is str:
+        return html.escape(content)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:  # as Django localizes a whole number then
+        return str(content)
+    return render_value_in_context(content, _PRINTED)
+
+
 def table_body(table) -> SafeString:
     """The body rows of a table as includes/table.html lays them out, built in one pass.
 
@@ -348,7 +370,7 @@ def table_body(table) -> SafeString:
             contents = [row.get_cell(column.name) for column in columns]
         for start, content in zip(starts, contents, strict=True):
             out.append(start)
-            out.append(render_value_in_context(content, _PRINTED))
+            out.append(_cell_text(content))
             out.append("</td>\n        ")
         out.append("\n      </tr>\n    ")
     return SafeString("".join(out))
