@@ -17,7 +17,7 @@ from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django_filters.constants import EMPTY_VALUES
@@ -185,6 +185,19 @@ class RecordLink:
         return f"{before}{record.pk}{after}"
 
 
+def _date_cell(value, format, bound_column):
+    """`{{ value|date:format|default:default }}` as django-tables2's date columns print it (in local time)."""
+    value = timezone.template_localtime(value)
+    if format in formats.FORMAT_SETTINGS:  # a named format, looked up in the language's formats
+        shown = date_filter(value, format)
+    else:  # a format written out, as the date filter would use it (without looking it up first)
+        try:
+            shown = dateformat.format(value, format) if value not in (None, "") else ""
+        except AttributeError:
+            shown = ""
+    return SafeString(render_value_in_context(shown or bound_column.default, _PRINTED))
+
+
 class DateColumn(tables.DateColumn):
     """django-tables2's date column, written in Python: its template (`value|date:format|default:default`)
     was compiled afresh for every row. The CSV keeps django-tables2's value (the ISO date)."""
@@ -194,8 +207,7 @@ class DateColumn(tables.DateColumn):
         self.format = format or ("SHORT_DATE_FORMAT" if short else "DATE_FORMAT")
 
     def render(self, value, bound_column):
-        shown = date_filter(timezone.template_localtime(value), self.format) or bound_column.default
-        return SafeString(render_value_in_context(shown, _PRINTED))
+        return _date_cell(value, self.format, bound_column)
 
 
 class DateTimeColumn(tables.DateTimeColumn):
@@ -206,8 +218,7 @@ class DateTimeColumn(tables.DateTimeColumn):
         self.format = format or ("SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")
 
     def render(self, value, bound_column):
-        shown = date_filter(timezone.template_localtime(value), self.format) or bound_column.default
-        return SafeString(render_value_in_context(shown, _PRINTED))
+        return _date_cell(value, self.format, bound_column)
 
 
 def _caller(fn):
@@ -327,8 +338,10 @@ class _Cells:
         address = self.address(arguments)
         if address is None:
             return content
-        attributes = format_html('{}href="{}"', self.link_prefix, address)
-        return format_html("<a {}>{}</a>", attributes, content)
+        # As LinkTransform writes it: the attributes, then the address.
+        return SafeString(
+            f'<a {self.link_prefix}href="{conditional_escape(address)}">{conditional_escape(content)}</a>'
+        )
 
 
 def _cell_text(content) -> str:
