@@ -18,7 +18,7 @@ STATUS_CHOICES = [
 class PeopleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name or email", method="search")
     agency = django_filters.ModelChoiceFilter(
-        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
+        label="Agency", queryset=Agency.objects.order_by("name").only("name"), empty_label="Any agency"
     )
     role = django_filters.ChoiceFilter(label="Role", choices=Role.choices, method="with_role", empty_label="Any role")
     target_group = django_filters.ModelChoiceFilter(

@@ -19,7 +19,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, format_html, strip_tags
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString
 from django_filters.constants import EMPTY_VALUES
 from django_tables2 import RequestConfig
 from django_tables2 import utils as tables_utils
@@ -83,7 +83,7 @@ class DayFilter(django_filters.DateFilter):
 def _formatted(value):
     """`{{ value|stringformat:'s' }}`: the value as text, escaped unless it was already safe."""
     text = "%s" % (str(value) if isinstance(value, tuple) else value)  # noqa: UP031 (as the filter does)
-    return conditional_escape(mark_safe(text) if isinstance(value, SafeData) else text)
+    return text if isinstance(value, SafeData) else html.escape(text)
 
 
 def _attributes(attrs) -> str:
@@ -96,7 +96,14 @@ def _attributes(attrs) -> str:
 
 
 def _printed(value) -> str:
-    """`{{ value }}`."""
+    """`{{ value }}`: most values are already markup or plain text, printed without the template's detour."""
+    kind = type(value)
+    if kind is SafeString:
+        return value
+    if kind is str:
+        return html.escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:  # as Django localizes a whole number then
+        return str(value)
     return render_value_in_context(value, _PRINTED)
 
 
@@ -344,18 +351,6 @@ class _Cells:
         )
 
 
-def _cell_text(content) -> str:
-    """`{{ cell }}`: most cells are already markup or plain text, printed without the template's detour."""
-    kind = type(content)
-    if kind is SafeString:
-        return content
-    if kind is str:
-        return html.escape(content)
-    if kind is int and not settings.USE_THOUSAND_SEPARATOR:  # as Django localizes a whole number then
-        return str(content)
-    return render_value_in_context(content, _PRINTED)
-
-
 def table_body(table) -> SafeString:
     """The body rows of a table as includes/table.html lays them out, built in one pass.
 
@@ -383,7 +378,7 @@ def table_body(table) -> SafeString:
             contents = [row.get_cell(column.name) for column in columns]
         for start, content in zip(starts, contents, strict=True):
             out.append(start)
-            out.append(_cell_text(content))
+            out.append(_printed(content))
             out.append("</td>\n        ")
         out.append("\n      </tr>\n    ")
     return SafeString("".join(out))

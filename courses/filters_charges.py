@@ -8,13 +8,13 @@ from .models import Charge, ChargeKind, Course
 
 class ChargeFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
-        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
+        label="Agency", queryset=Agency.objects.order_by("name").only("name"), empty_label="Any agency"
     )
     kind = django_filters.ChoiceFilter(label="Charge", choices=ChargeKind.choices, empty_label="Any charge")
     course = django_filters.ModelChoiceFilter(
         label="Course",
         field_name="session__course",
-        queryset=Course.objects.order_by("title"),
+        queryset=Course.objects.order_by("title").only("title"),
         empty_label="Any course",
     )
     waived = django_filters.ChoiceFilter(

@@ -12,13 +12,15 @@ DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
 
 class SessionFilter(django_filters.FilterSet):
     course = django_filters.ModelChoiceFilter(
-        label="Course", queryset=Course.objects.order_by("title"), empty_label="Any course"
+        label="Course", queryset=Course.objects.order_by("title").only("title"), empty_label="Any course"
     )
     level = django_filters.ModelChoiceFilter(
         label="Level", field_name="course__level", queryset=Level.objects.all(), empty_label="Any level"
     )
     status = django_filters.ChoiceFilter(label="Status", choices=SessionStatus.choices, empty_label="Any status")
-    venue = django_filters.ModelChoiceFilter(label="Venue", queryset=Venue.objects.all(), empty_label="Any venue")
+    venue = django_filters.ModelChoiceFilter(
+        label="Venue", queryset=Venue.objects.only("name"), empty_label="Any venue"
+    )
     date_from = DayFilter(label="From (DD/MM/YYYY)", field_name="starts_at", bound="from", input_formats=DATE_FORMATS)
     date_to = DayFilter(label="To (DD/MM/YYYY)", field_name="starts_at", bound="to", input_formats=DATE_FORMATS)
     needs = django_filters.ChoiceFilter(

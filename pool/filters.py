@@ -12,12 +12,15 @@ class PoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name or email", method="search")
     status = django_filters.ChoiceFilter(label="Status", choices=MembershipStatus.choices, empty_label="Any status")
     agency = django_filters.ModelChoiceFilter(
-        label="Agency", field_name="person__agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
+        label="Agency",
+        field_name="person__agency",
+        queryset=Agency.objects.order_by("name").only("name"),
+        empty_label="Any agency",
     )
     course = django_filters.ModelChoiceFilter(
         label="Delivers",
         field_name="courses",
-        queryset=Course.objects.filter(is_training_for_trainers=False),
+        queryset=Course.objects.filter(is_training_for_trainers=False).only("title"),
         empty_label="Any course",
     )
 
