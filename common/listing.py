@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import SafeData, SafeString
+from django_filters import fields as filter_fields
 from django_filters.constants import EMPTY_VALUES
 from django_tables2 import RequestConfig
 from django_tables2 import utils as tables_utils
@@ -159,12 +160,28 @@ class FilterFormRenderer(DjangoTemplates):
 FILTER_FORM_RENDERER = FilterFormRenderer()
 
 
+class _ListedModelChoices(filter_fields.ModelChoiceIterator):
+    """A drop-down's records read with one ordinary query. Django reads them through `iterator()`, which on
+    PostgreSQL opens a server-side cursor (three round trips) for a list of a few dozen names."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for record in self.queryset.all():
+            yield self.choice(record)
+
+
 def govuk_filter_form(filterset):
     """A list's filter form in GOV.UK Frontend's styles (drop-downs and text boxes), drawn by
     FilterFormRenderer."""
     form = filterset.form
     for field in form.fields.values():
         field.widget.attrs["class"] = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
+        if type(field) is filter_fields.ModelChoiceField:
+            field.iterator = _ListedModelChoices
+            field.widget.choices = field.choices
     form.renderer = FILTER_FORM_RENDERER
 
 
