@@ -35,7 +35,7 @@ from .csvfiles import csv_download
 PER_PAGE = 50
 # A linked cell of a table looks like every other link of the service (GOV.UK Frontend's link style).
 LINK = {"a": {"class": "govuk-link"}}
-# What is printed as `{{ value }}` in a template prints it (local time, localized, escaped).
+# The context values are printed in, as `{{ value }}` in a template prints them (local time, localized, escaped).
 _PRINTED = Context()
 
 
@@ -104,7 +104,7 @@ def _printed(value) -> str:
         return value
     if kind is str:
         return html.escape(value)
-    if kind is int and not settings.USE_THOUSAND_SEPARATOR:  # as Django localizes a whole number then
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:  # a whole number, as Django localizes it then
         return str(value)
     return render_value_in_context(value, _PRINTED)
 
@@ -373,7 +373,7 @@ def table_body(table) -> SafeString:
     """The body rows of a table as includes/table.html lays them out, built in one pass.
 
     Each cell has its column's class and heading (a table that stacks on a phone shows the heading before
-    the cell). Both depend only on the column, so they are worked out once per column, as is how each
+    the cell). Both depend only on the column, so they are worked out once per column, and so is how each
     column finds and renders its cells; a template loop over every cell cost more than the cells."""
     columns = list(table.columns)
     starts = [
