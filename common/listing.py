@@ -429,6 +429,8 @@ def table_head(table) -> SafeString:
 
 
 def table_page(request, *, table, filterset, template: str, csv_filename: str, context: dict | None = None):
+    """A management list: its page (the table drawn by includes/table.html, with what `table_head` and
+    `table_body` build), or with `?export=csv` the CSV of every row the filters show."""
     if request.GET.get("export") == "csv":
         return csv_response(table, csv_filename)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
