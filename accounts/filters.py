@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from common.listing import DayFilter
+from common.listing import DayFilter, govuk_filter_form
 
 from .models import Agency, AuditEntry, Sector, TargetGroup, User
 from .roles import Role
@@ -18,7 +18,7 @@ STATUS_CHOICES = [
 class PeopleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name or email", method="search")
     agency = django_filters.ModelChoiceFilter(
-        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
+        label="Agency", queryset=Agency.objects.order_by("name").only("name"), empty_label="Any agency"
     )
     role = django_filters.ChoiceFilter(label="Role", choices=Role.choices, method="with_role", empty_label="Any role")
     target_group = django_filters.ModelChoiceFilter(
@@ -37,11 +37,7 @@ class PeopleFilter(django_filters.FilterSet):
         if user is not None and not user.is_training_manager:
             # An agency lead sees only their agency: the choice would be noise.
             del self.filters["agency"]
-        for f in self.form.fields.values():
-            if isinstance(f.widget, forms.Select):
-                f.widget.attrs["class"] = "govuk-select"
-            else:
-                f.widget.attrs["class"] = "govuk-input"
+        govuk_filter_form(self)
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -72,8 +68,7 @@ class AgencyFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for f in self.form.fields.values():
-            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+        govuk_filter_form(self)
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -101,8 +96,7 @@ class AuditFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         kinds = AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
         self.filters["kind"].extra["choices"] = [(k, k.split(".")[-1].capitalize()) for k in kinds]
-        for f in self.form.fields.values():
-            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+        govuk_filter_form(self)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(object_repr__icontains=value) | Q(action__icontains=value))

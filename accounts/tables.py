@@ -1,9 +1,8 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from common.listing import LINK
+from common.listing import LINK, DateTimeColumn, RecordLink
 
 from .models import Agency, User
 from .roles import Role
@@ -11,7 +10,7 @@ from .roles import Role
 
 class PeopleTable(tables.Table):
     caption = "People, with their organisation, staff group, roles and status"
-    full_name = tables.Column("Name", linkify=lambda record: reverse("manage:person", args=[record.pk]), attrs=LINK)
+    full_name = tables.Column("Name", linkify=RecordLink("manage:person"), attrs=LINK)
     email = tables.Column("Email")
     organisation = tables.Column(
         "Organisation", accessor="agency__name", order_by=("agency__name", "unlisted_organisation"), empty_values=()
@@ -72,7 +71,7 @@ def person_status(person) -> tuple[str, str]:
 
 class AgencyTable(tables.Table):
     caption = "Partner agencies"
-    name = tables.Column("Agency", linkify=lambda record: reverse("manage:agency", args=[record.pk]), attrs=LINK)
+    name = tables.Column("Agency", linkify=RecordLink("manage:agency"), attrs=LINK)
     sector = tables.Column("Sector")
     category = tables.Column("Organisation category", accessor="category__name")
     contributing = tables.BooleanColumn("Contributing partner", yesno="Yes,No")
@@ -90,7 +89,7 @@ class AgencyTable(tables.Table):
 
 class AuditTable(tables.Table):
     caption = "Changes recorded in the audit trail, newest first"
-    created_at = tables.DateTimeColumn("j M Y H:i", verbose_name="When")
+    created_at = DateTimeColumn("j M Y H:i", verbose_name="When")
     actor = tables.Column("Who", accessor="actor__full_name", default="The system or the person themself")
     action = tables.Column("What")
     object_repr = tables.Column("About")

@@ -1,21 +1,20 @@
 import django_filters
-from django import forms
 
 from accounts.models import Agency
-from common.listing import DayFilter
+from common.listing import DayFilter, govuk_filter_form
 
 from .models import Charge, ChargeKind, Course
 
 
 class ChargeFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
-        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
+        label="Agency", queryset=Agency.objects.order_by("name").only("name"), empty_label="Any agency"
     )
     kind = django_filters.ChoiceFilter(label="Charge", choices=ChargeKind.choices, empty_label="Any charge")
     course = django_filters.ModelChoiceFilter(
         label="Course",
         field_name="session__course",
-        queryset=Course.objects.order_by("title"),
+        queryset=Course.objects.order_by("title").only("title"),
         empty_label="Any course",
     )
     waived = django_filters.ChoiceFilter(
@@ -52,8 +51,7 @@ class ChargeFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if user is not None and not user.is_training_manager:
             del self.filters["agency"]
-        for f in self.form.fields.values():
-            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+        govuk_filter_form(self)
 
     def by_status(self, queryset, name, value):
         """The statuses of tables_charges.charge_status."""

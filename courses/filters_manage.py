@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 
-from common.listing import DayFilter
+from common.listing import DayFilter, govuk_filter_form
 
 from .models import Course, DeliveryMode, Level, Session, SessionStatus, Venue
 from .selectors.todo import NEEDS, sessions_needing
@@ -10,20 +10,17 @@ from .selectors.todo import NEEDS, sessions_needing
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
 
 
-def govuk(filterset):
-    for field in filterset.form.fields.values():
-        field.widget.attrs["class"] = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
-
-
 class SessionFilter(django_filters.FilterSet):
     course = django_filters.ModelChoiceFilter(
-        label="Course", queryset=Course.objects.order_by("title"), empty_label="Any course"
+        label="Course", queryset=Course.objects.order_by("title").only("title"), empty_label="Any course"
     )
     level = django_filters.ModelChoiceFilter(
         label="Level", field_name="course__level", queryset=Level.objects.all(), empty_label="Any level"
     )
     status = django_filters.ChoiceFilter(label="Status", choices=SessionStatus.choices, empty_label="Any status")
-    venue = django_filters.ModelChoiceFilter(label="Venue", queryset=Venue.objects.all(), empty_label="Any venue")
+    venue = django_filters.ModelChoiceFilter(
+        label="Venue", queryset=Venue.objects.only("name"), empty_label="Any venue"
+    )
     date_from = DayFilter(label="From (DD/MM/YYYY)", field_name="starts_at", bound="from", input_formats=DATE_FORMATS)
     date_to = DayFilter(label="To (DD/MM/YYYY)", field_name="starts_at", bound="to", input_formats=DATE_FORMATS)
     needs = django_filters.ChoiceFilter(
@@ -41,7 +38,7 @@ class SessionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        govuk(self)
+        govuk_filter_form(self)
 
     def needing(self, queryset, name, value):
         # The same rule as the home page's to-do entry that links here (selectors/todo.py).
@@ -65,4 +62,4 @@ class CourseFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        govuk(self)
+        govuk_filter_form(self)

@@ -1,8 +1,7 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
-from common.listing import LINK
+from common.listing import LINK, DateTimeColumn, RecordLink
 
 from .models import Course, Session, Venue
 
@@ -15,10 +14,10 @@ class SessionTable(tables.Table):
     course = tables.Column(
         "Course",
         accessor="course__title",
-        linkify=lambda record: reverse("courses:manage-session", args=[record.pk]),
+        linkify=RecordLink("courses:manage-session"),
         attrs=LINK,
     )
-    starts_at = tables.DateTimeColumn("j M Y, H:i", verbose_name="Starts")
+    starts_at = DateTimeColumn("j M Y, H:i", verbose_name="Starts")
     where = tables.Column("Where", accessor="venue__name", empty_values=(), order_by="venue__name")
     capacity = tables.Column("Places", attrs=NUMERIC)
     taken = tables.Column("Booked", attrs=NUMERIC)
@@ -50,9 +49,7 @@ class SessionTable(tables.Table):
 
 class CourseTable(tables.Table):
     caption = "Courses"
-    title = tables.Column(
-        "Course", linkify=lambda record: reverse("courses:manage-course-edit", args=[record.pk]), attrs=LINK
-    )
+    title = tables.Column("Course", linkify=RecordLink("courses:manage-course-edit"), attrs=LINK)
     level = tables.Column("Level", accessor="level__number", order_by="level__number")
     duration_days = tables.Column("Length")
     delivery_mode = tables.Column("Delivery")
@@ -71,7 +68,7 @@ class CourseTable(tables.Table):
 
 class VenueTable(tables.Table):
     caption = "Venues"
-    name = tables.Column("Venue", linkify=lambda record: reverse("courses:manage-venue", args=[record.pk]), attrs=LINK)
+    name = tables.Column("Venue", linkify=RecordLink("courses:manage-venue"), attrs=LINK)
     postcode = tables.Column("Postcode")
     capacity = tables.Column("Holds", attrs=NUMERIC, default="Not recorded")
     rooms_count = tables.Column("Rooms", attrs=NUMERIC)

@@ -1,17 +1,33 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
+from common.listing import DateColumn, RecordLink
 from common.money import format_money
 
 from .models import Charge, Invoice
 
+WAIVE = RecordLink("courses:charge-waive")
+ROW_FIELDS = (
+    "raised_at",
+    "agency__name",
+    "person__full_name",
+    "session__course__title",
+    "session__starts_at",
+    "kind",
+    "amount",
+    "cancelled_at",
+    "cancellation_reason",
+    "waived_at",
+    "waiver_reason",
+    "invoice__number",
+    "invoice__paid_at",
+)
 NUMERIC = {"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}}
 
 
 class ChargeTable(tables.Table):
     caption = "Charges"
-    raised_at = tables.DateColumn("j M Y", verbose_name="Raised")
+    raised_at = DateColumn("j M Y", verbose_name="Raised")
     agency = tables.Column("Agency", accessor="agency__name")
     person = tables.Column("Person", accessor="person__full_name")
     course = tables.Column(
@@ -28,8 +44,11 @@ class ChargeTable(tables.Table):
         order_by = "-raised_at"
         attrs = {"class": "govuk-table app-table--small app-table--stack"}
 
-    def __init__(self, *args, can_waive=False, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data, *, can_waive=False, **kwargs):
+        # What the rows (and the CSV) read, and no more: each charge joins a session, its course, a person
+        # and an invoice, whose other columns the list never shows.
+        rows = data.select_related(None).select_related("agency", "person", "session__course", "invoice")
+        super().__init__(rows.only(*ROW_FIELDS), **kwargs)
         if not can_waive:
             self.columns.hide("action")
         self.can_waive = can_waive
@@ -67,7 +86,7 @@ class ChargeTable(tables.Table):
             return ""
         return format_html(
             '<a class="govuk-link" href="{}">Waive<span class="govuk-visually-hidden"> {} charge to {}</span></a>',
-            reverse("courses:charge-waive", args=[record.pk]),
+            WAIVE(record, self),
             format_money(record.amount),
             record.person.full_name,
         )
@@ -91,7 +110,7 @@ class InvoiceTable(tables.Table):
     )
     agency = tables.Column("Agency", accessor="agency__name")
     period = tables.Column("Sessions", empty_values=(), order_by=("period_starts_on",))
-    raised_at = tables.DateColumn("j M Y", verbose_name="Raised")
+    raised_at = DateColumn("j M Y", verbose_name="Raised")
     total = tables.Column("Total", attrs=NUMERIC)
     status = tables.Column("Status", empty_values=(), orderable=False)
 

@@ -1,8 +1,8 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 
 from accounts.models import Agency
+from common.listing import govuk_filter_form
 from courses.models import Course
 
 from .models import Membership, MembershipStatus
@@ -12,12 +12,15 @@ class PoolFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name or email", method="search")
     status = django_filters.ChoiceFilter(label="Status", choices=MembershipStatus.choices, empty_label="Any status")
     agency = django_filters.ModelChoiceFilter(
-        label="Agency", field_name="person__agency", queryset=Agency.objects.order_by("name"), empty_label="Any agency"
+        label="Agency",
+        field_name="person__agency",
+        queryset=Agency.objects.order_by("name").only("name"),
+        empty_label="Any agency",
     )
     course = django_filters.ModelChoiceFilter(
         label="Delivers",
         field_name="courses",
-        queryset=Course.objects.filter(is_training_for_trainers=False),
+        queryset=Course.objects.filter(is_training_for_trainers=False).only("title"),
         empty_label="Any course",
     )
 
@@ -27,8 +30,7 @@ class PoolFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for f in self.form.fields.values():
-            f.widget.attrs["class"] = "govuk-select" if isinstance(f.widget, forms.Select) else "govuk-input"
+        govuk_filter_form(self)
 
     def search(self, queryset, name, value):
         value = value.strip()

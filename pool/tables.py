@@ -1,9 +1,10 @@
 import django_tables2 as tables
-from django.urls import reverse
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.html import format_html
 
-from common.listing import LINK
+from common.listing import LINK, RecordLink
+from courses.models import Course
 
 from .models import Membership, MembershipStatus
 
@@ -32,7 +33,7 @@ class PoolTable(tables.Table):
     name = tables.Column(
         "Name",
         accessor="person__full_name",
-        linkify=lambda record: reverse("pool:member", args=[record.pk]),
+        linkify=RecordLink("pool:member"),
         attrs=LINK,
     )
     # In the CSV for mail merges; left off the screen, where the name links to the member.
@@ -62,6 +63,16 @@ class PoolTable(tables.Table):
         )
         order_by = "name"
         attrs = {"class": "govuk-table app-table--small"}
+
+    def __init__(self, data, **kwargs):
+        # What the rows (and the CSV) read, and no more: a member's account and courses carry much the
+        # directory never shows.
+        rows = (
+            data.only("status", "trained_on", "person__full_name", "person__email", "person__agency__name")
+            .prefetch_related(None)
+            .prefetch_related(Prefetch("courses", queryset=Course.objects.only("title")))
+        )
+        super().__init__(rows, **kwargs)
 
     def render_status(self, value, record):
         return status_tag(record.status)

@@ -117,6 +117,10 @@ def test_the_session_list_runs_the_same_number_of_queries_for_1_and_100_sessions
     for n in range(99):
         BookingFactory(session=SessionFactory(course=course, days_ahead=10 + n))
     assert count_queries(client, url) == one
+    # The manager sees how many sessions the filters find, and a page of 50 of them, each with its bookings.
+    page = client.get(url).content.decode()
+    assert "100 sessions" in page and page.count('data-label="Course"') == 50
+    assert page.count('data-label="Booked">1</td>') == 50
 
 
 # --- The pathway and My training ---------------------------------------------------------
