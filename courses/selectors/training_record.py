@@ -261,8 +261,11 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
     courses: dict = {}  # course id -> the course (with its level) the built records share
     result = {}
     for person in people:
+        rules = rules_by_group.get(person.target_group_id, [])
+        if rules and not person._meta.get_field("target_group").is_cached(person):
+            person.target_group = rules[0].target_group  # read with the rules: the pages show the group
         requirements = []
-        for rule in rules_by_group.get(person.target_group_id, []):
+        for rule in rules:
             if rule.course_id:
                 match = next((r for r in attended.get(person.pk, []) if r[5] == rule.course_id), None)
             else:
