@@ -28,7 +28,6 @@ from datetime import date, timedelta
 from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -219,10 +218,8 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
     at the rule's level or higher, or confirmed training done elsewhere at that level or higher.
     Four queries whatever the number of people."""
     today = today or timezone.localdate()  # one day for every status the requirements give
-    # People given as a query are matched to their register lines by it, not by a list of their ids.
-    ids = people.values("pk") if isinstance(people, QuerySet) else None
     people = list(people)
-    ids = [p.pk for p in people] if ids is None else ids
+    ids = [p.pk for p in people]
     group_ids = {p.target_group_id for p in people if p.target_group_id}
     rules_by_group: dict[int, list[PathwayRule]] = {}
     for rule in PathwayRule.objects.filter(target_group_id__in=group_ids).select_related(
@@ -356,8 +353,8 @@ def agency_training_summary(agency, *, today: date | None = None) -> AgencyTrain
         .only("full_name", "job_title", "target_group__number", "target_group__name")
         .order_by("full_name")
     )
-    people = list(staff)  # the query keeps its rows: requirements_for reads the same people
-    records = requirements_for(staff, today=today)
+    people = list(staff)
+    records = requirements_for(people, today=today)
     for person in people:
         person.requirements = records[person.pk]
         person.rag = overall_status(person.requirements) if person.requirements else "green"
