@@ -106,12 +106,12 @@ def delivered_of(sessions):
 
 
 def _invitations_in(sessions):
-    """The delegates asked about `sessions`: through their booking or, for a walk-in (who came without
-    one), their register line. Each way found from the sessions' own bookings or register lines, so only
-    those are read."""
+    """The ids of the delegates' invitations about `sessions`: through their booking or, for a walk-in (who
+    came without one), their register line. Each way found from the sessions' own bookings or register
+    lines, so only those are read."""
     booked = Invitation.objects.filter(booking__isnull=False, booking__session__in=sessions).values("pk")
     walk_ins = Invitation.objects.filter(attendance__isnull=False, attendance__session__in=sessions).values("pk")
-    return Invitation.objects.filter(pk__in=booked.union(walk_ins))
+    return booked.union(walk_ins)
 
 
 def results(sessions) -> Results:
@@ -179,7 +179,7 @@ def _figures(sessions, learning_outcomes: dict, *, by_course: bool) -> dict:
             return queryset.annotate(course=Coalesce(*paths)).values("course")
         return queryset.annotate(course=Value(None, output_field=IntegerField())).values("course")
 
-    invitations = _invitations_in(sessions)
+    invitations = Invitation.objects.filter(pk__in=_invitations_in(sessions))
     for row in (
         grouped(invitations, "booking__session__course", "attendance__session__course")
         .values("course", "stage")
@@ -199,7 +199,7 @@ def _figures(sessions, learning_outcomes: dict, *, by_course: bool) -> dict:
     # and outcome, and for confidence by delegate too; then those counts summed per question, in SQL.
     per_delegate = (
         grouped(
-            Answer.objects.filter(response__invitation__in=invitations).filter(
+            Answer.objects.filter(response__invitation__in=_invitations_in(sessions)).filter(
                 Q(item__kind__in=CHOSEN) | (Q(text_status=TextStatus.APPROVED) & ~Q(text="")) | rated
             ),
             "response__invitation__booking__session__course",
