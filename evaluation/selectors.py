@@ -241,21 +241,12 @@ def _figures(sessions, learning_outcomes: dict, *, by_course: bool) -> dict:
             "pk", "questionnaire__stage", "text", "kind", "choices", "position"
         )
     }
-    for (
-        course,
-        item,
-        choices,
-        comment,
-        outcome,
-        n,
-        numbers,
-        total,
-        first_written,
-        rated_n,
-        pairs,
-        before,
-        after,
-    ) in counted:
+    for row in counted:
+        # PostgreSQL sums whole numbers as decimals: the counts and sums are whole numbers again here.
+        course, item, choices, comment, outcome = row[:5]
+        n, numbers, total, first_written, rated_n, pairs, before, after = (
+            None if value is None else int(value) for value in row[5:]
+        )
         found = figures[course]
         question = items.get(item, {})
         if question.get("kind") in CHOSEN:
