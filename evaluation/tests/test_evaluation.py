@@ -373,6 +373,7 @@ def test_results_over_two_courses_sessions_read_each_delegates_confidence_in_the
         "Spot coercive control": (3, Decimal("3.0"), Decimal("5.0")),
     }
     assert both.sessions == 2 and {r.stage: r.answered for r in both.rates}[Stage.BEFORE] == 5
+    assert all(type(r.invited) is int and type(c.pairs) is int for r in both.rates for c in both.confidence)
     [one] = selectors.results(selectors.sessions_in(course=abuse)).confidence
     assert (one.outcome, one.pairs, one.before, one.after) == (
         "Spot coercive control",
