@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, TextField, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, TextField, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -105,13 +105,14 @@ def delivered_of(sessions):
     return sessions.filter(delivered())
 
 
-def _invitations_in(sessions):
-    """The ids of the delegates' invitations about `sessions`: through their booking or, for a walk-in (who
-    came without one), their register line. Each way found from the sessions' own bookings or register
-    lines, so only those are read."""
-    booked = Invitation.objects.filter(booking__isnull=False, booking__session__in=sessions).values("pk")
-    walk_ins = Invitation.objects.filter(attendance__isnull=False, attendance__session__in=sessions).values("pk")
-    return booked.union(walk_ins)
+def _asked_about(sessions) -> tuple:
+    """The delegates' invitations about `sessions`, each way a delegate is asked: through their booking,
+    and for a walk-in (who came without one) through their register line. No invitation is both, and
+    each way is found from the sessions' own bookings or register lines, so only those are read."""
+    return (
+        Invitation.objects.filter(booking__isnull=False, booking__session__in=sessions),
+        Invitation.objects.filter(attendance__isnull=False, attendance__session__in=sessions),
+    )
 
 
 def results(sessions) -> Results:
@@ -174,19 +175,29 @@ def _figures(sessions, learning_outcomes: dict, *, by_course: bool) -> dict:
     Three queries."""
     figures = defaultdict(_Figures)
 
-    def grouped(queryset, *paths):
-        if by_course:  # a walk-in's answers belong to the course through their register line, not a booking
-            return queryset.annotate(course=Coalesce(*paths)).values("course")
-        return queryset.annotate(course=Value(None, output_field=IntegerField())).values("course")
+    def course_of(*paths):
+        """Each row's course, through a booking or a walk-in's register line (all one when not by course)."""
+        if not by_course:
+            return Value(None, output_field=IntegerField())
+        return Coalesce(*paths) if len(paths) > 1 else F(paths[0])
 
-    invitations = Invitation.objects.filter(pk__in=_invitations_in(sessions))
+    booked, walk_ins = _asked_about(sessions)
     for row in (
-        grouped(invitations, "booking__session__course", "attendance__session__course")
+        booked.annotate(course=course_of("booking__session__course"))
         .values("course", "stage")
         .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
         .order_by()
+        .union(
+            walk_ins.annotate(course=course_of("attendance__session__course"))
+            .values("course", "stage")
+            .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+            .order_by(),
+            all=True,
+        )
     ):
-        figures[row["course"]].counts[row["stage"]] = row
+        counted = figures[row["course"]].counts.setdefault(row["stage"], {"invited": 0, "answered": 0})
+        counted["invited"] += row["invited"]
+        counted["answered"] += row["answered"]
     # Confidence counts a delegate asked through their booking (walk-ins were not asked before the course):
     # their rating before the course and straight after, per outcome, make a pair when both were given.
     rated = Q(
@@ -198,14 +209,13 @@ def _figures(sessions, learning_outcomes: dict, *, by_course: bool) -> dict:
     # One pass over the answers, counted by question, choices made (few distinct ones), approved words
     # and outcome, and for confidence by delegate too; then those counts summed per question, in SQL.
     per_delegate = (
-        grouped(
-            Answer.objects.filter(response__invitation__in=_invitations_in(sessions)).filter(
-                Q(item__kind__in=CHOSEN) | (Q(text_status=TextStatus.APPROVED) & ~Q(text="")) | rated
-            ),
-            "response__invitation__booking__session__course",
-            "response__invitation__attendance__session__course",
-        )
+        Answer.objects.filter(response__invitation__in=booked.values("pk").union(walk_ins.values("pk")))
+        .filter(Q(item__kind__in=CHOSEN) | (Q(text_status=TextStatus.APPROVED) & ~Q(text="")) | rated)
         .annotate(
+            course=course_of(
+                "response__invitation__booking__session__course",
+                "response__invitation__attendance__session__course",
+            ),
             comment=Case(
                 When(text_status=TextStatus.APPROVED, then="text"), default=Value(""), output_field=TextField()
             ),
