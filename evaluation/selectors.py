@@ -100,11 +100,6 @@ def sessions_in(*, course=None, session=None, starts_on: date | None = None, end
     return sessions
 
 
-def delivered_of(sessions):
-    """Of `sessions`, those delivered (a session still to come has no results)."""
-    return sessions.filter(delivered())
-
-
 def _asked_about(sessions) -> tuple:
     """The delegates' invitations about `sessions`, each way a delegate is asked: through their booking,
     and for a walk-in (who came without one) through their register line. No invitation is both, and
@@ -119,6 +114,7 @@ def results(sessions) -> Results:
     """Response rates by stage, agreement averages, choice shares, the before/after change in
     confidence per learning outcome (delegates who answered both), and approved comments. Four queries:
     the sessions are one course's (or one session), and figures are summed in the database."""
+    # Each course's sessions delivered (a session still to come has no results) and its outcomes' words.
     courses = list(
         sessions.values("course", "course__learning_outcomes").annotate(runs=Count("pk", filter=delivered())).order_by()
     )
