@@ -204,11 +204,11 @@ def in_date_for_course(*, person, course, today: date | None = None) -> InDate |
     return InDate(done_on=trained_on(records[0]), until=found[(person.pk, course.pk)])
 
 
-def _meets(rule: PathwayRule, course: Course | None, level_number: int | None) -> bool:
-    """Whether training on `course` (or at a level) meets `rule`: the named course itself, or any
+def _meets(rule: PathwayRule, course_id: int | None, level_number: int | None) -> bool:
+    """Whether training on a course (or at a level) meets `rule`: the named course itself, or any
     training at the rule's level or higher."""
     if rule.course_id:
-        return course is not None and course.pk == rule.course_id
+        return course_id is not None and course_id == rule.course_id
     return level_number is not None and level_number >= rule.level.number
 
 
@@ -263,10 +263,8 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
             person.target_group = rules[0].target_group  # read with the rules: the pages show the group
         requirements = []
         for rule in rules:
-            if rule.course_id:
-                match = next((r for r in attended.get(person.pk, []) if r[5] == rule.course_id), None)
-            else:
-                match = next((r for r in attended.get(person.pk, []) if r[9] >= rule.level.number), None)
+            # a row's course is its sixth column, the course's level number its tenth
+            match = next((r for r in attended.get(person.pk, []) if _meets(rule, r[5], r[9])), None)
             elsewhere = next((e for e in external.get(person.pk, []) if _meets(rule, None, e.level.number)), None)
             done = None
             if match:
