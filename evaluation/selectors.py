@@ -1,13 +1,15 @@
 """Evaluation results, in aggregate only. A group smaller than EVALUATION_MIN_GROUP shows "too few
 responses" instead of figures, so nobody can be picked out. A fixed number of queries."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, TextField, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -17,16 +19,9 @@ from courses.models import Session
 from courses.selectors.delivered import delivered
 from tna.selectors import percent
 
-from .models import AGREEMENT_SCALE, Answer, Invitation, ItemKind, Stage, TextStatus
+from .models import AGREEMENT_SCALE, Answer, Invitation, Item, ItemKind, Stage, TextStatus
 
 TOO_FEW = "too few responses"
-
-
-def _mean(values) -> Decimal | None:
-    values = list(values)
-    if not values:
-        return None
-    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def enough(n: int) -> bool:
@@ -105,45 +100,41 @@ def sessions_in(*, course=None, session=None, starts_on: date | None = None, end
     return sessions
 
 
-ANSWER_FIELDS = (
-    "item__text",
-    "item__kind",
-    "item__choices",
-    "item__questionnaire__stage",
-    "outcome",
-    "number",
-    "choices",
-    "text",
-    "text_status",
-    "response__invitation__booking_id",
-    "response__invitation__booking__session__course__learning_outcomes",
-)
-
-
-def delivered_of(sessions):
-    """Of `sessions`, those delivered (a session still to come has no results)."""
-    return sessions.filter(delivered())
+def _asked_about(sessions) -> tuple:
+    """The delegates' invitations about `sessions`, each way a delegate is asked: through their booking,
+    and for a walk-in (who came without one) through their register line. No invitation is both, and
+    each way is found from the sessions' own bookings or register lines, so only those are read."""
+    return (
+        Invitation.objects.filter(booking__isnull=False, booking__session__in=sessions),
+        Invitation.objects.filter(attendance__isnull=False, attendance__session__in=sessions),
+    )
 
 
 def results(sessions) -> Results:
     """Response rates by stage, agreement averages, choice shares, the before/after change in
-    confidence per learning outcome (delegates who answered both), and approved comments."""
-    # Bookings' invitations and walk-ins' (who came without a booking and are asked after the course).
-    of_sessions = Q(booking__session__in=sessions) | Q(attendance__session__in=sessions)
-    invitations = Invitation.objects.filter(of_sessions)
-    counts = {
-        row["stage"]: row
-        for row in invitations.values("stage").annotate(
-            invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
-        )
-    }
-    answers = list(
-        Answer.objects.filter(
-            Q(response__invitation__booking__session__in=sessions)
-            | Q(response__invitation__attendance__session__in=sessions)
-        ).values(*ANSWER_FIELDS)
+    confidence per learning outcome (delegates who answered both), and approved comments. Four queries:
+    the sessions are one course's (or one session), and figures are summed in the database."""
+    # Each course's sessions delivered (a session still to come has no results) and its outcomes' words.
+    courses = list(
+        sessions.values("course", "course__learning_outcomes").annotate(runs=Count("pk", filter=delivered())).order_by()
     )
-    return _results(delivered_of(sessions).count(), counts, answers)
+    runs = sum(course["runs"] for course in courses)
+    if len(courses) <= 1:
+        outcomes = {None: courses[0]["course__learning_outcomes"] if courses else ""}
+        figures = _figures(sessions, outcomes, by_course=False).get(None, _Figures())
+        return _results(runs, figures)
+    # Sessions of several courses: each delegate's confidence in the words of their own course.
+    outcomes = {course["course"]: course["course__learning_outcomes"] for course in courses}
+    figures = _Figures()
+    for found in _figures(sessions, outcomes, by_course=True).values():
+        for stage, row in found.counts.items():
+            counted = figures.counts.setdefault(stage, {"invited": 0, "answered": 0})
+            counted["invited"] += row["invited"]
+            counted["answered"] += row["answered"]
+        figures.items += found.items
+        figures.confidence += found.confidence
+        figures.comments += found.comments
+    return _results(runs, figures)
 
 
 def results_by_course(starts_on: date, ends_on: date) -> list[tuple]:
@@ -152,96 +143,201 @@ def results_by_course(starts_on: date, ends_on: date) -> list[tuple]:
     from courses.models import Course
 
     sessions = sessions_in(starts_on=starts_on, ends_on=ends_on)
-    # A walk-in's invitation belongs to the course through their register line, not a booking.
-    counts = defaultdict(dict)
+    courses = list(
+        Course.objects.filter(pk__in=sessions.values("course"))
+        .annotate(runs=Count("sessions", filter=Q(sessions__in=sessions) & delivered("sessions__")))
+        .order_by("title")
+    )
+    figures = _figures(sessions, {course.pk: course.learning_outcomes for course in courses}, by_course=True)
+    return [(course, _results(course.runs, figures[course.pk])) for course in courses if course.pk in figures]
+
+
+@dataclass
+class _Figures:
+    """What the database counted for one course (or for all the sessions asked about)."""
+
+    counts: dict = field(default_factory=dict)  # stage -> {"invited", "answered"}
+    items: list = field(default_factory=list)  # rows of answers to a question counted by the choices made
+    confidence: list = field(default_factory=list)  # (outcome, the course's outcomes, pairs, sums of ratings)
+    comments: list = field(default_factory=list)  # rows of approved free text: its words, how many wrote them
+
+
+CHOSEN = (ItemKind.AGREEMENT, ItemKind.SINGLE, ItemKind.MULTIPLE)
+
+
+def _figures(sessions, learning_outcomes: dict, *, by_course: bool) -> dict:
+    """The counts behind the results, summed in the database: {course pk (or None): _Figures} for the
+    courses whose delegates were asked. `learning_outcomes` has each course's (None's: the one course's).
+    Three queries."""
+    figures = defaultdict(_Figures)
+
+    def course_of(*paths):
+        """Each row's course, through a booking or a walk-in's register line (all one when not by course)."""
+        if not by_course:
+            return Value(None, output_field=IntegerField())
+        return Coalesce(*paths) if len(paths) > 1 else F(paths[0])
+
+    booked, walk_ins = _asked_about(sessions)
     for row in (
-        Invitation.objects.filter(Q(booking__session__in=sessions) | Q(attendance__session__in=sessions))
-        .annotate(course=Coalesce("booking__session__course", "attendance__session__course"))
+        booked.annotate(course=course_of("booking__session__course"))
         .values("course", "stage")
         .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
         .order_by()
-    ):
-        counts[row["course"]][row["stage"]] = row
-    answers = defaultdict(list)
-    for row in (
-        Answer.objects.filter(
-            Q(response__invitation__booking__session__in=sessions)
-            | Q(response__invitation__attendance__session__in=sessions)
+        .union(
+            walk_ins.annotate(course=course_of("attendance__session__course"))
+            .values("course", "stage")
+            .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+            .order_by(),
+            all=True,
         )
-        .annotate(
-            course=Coalesce(
-                "response__invitation__booking__session__course", "response__invitation__attendance__session__course"
-            )
-        )
-        .values("course", *ANSWER_FIELDS)
     ):
-        answers[row["course"]].append(row)
-    runs = dict(
-        delivered_of(sessions)
-        .filter(course__in=list(counts))
-        .values_list("course")
-        .annotate(n=Count("pk"))
-        .values_list("course", "n")
+        counted = figures[row["course"]].counts.setdefault(row["stage"], {"invited": 0, "answered": 0})
+        counted["invited"] += row["invited"]
+        counted["answered"] += row["answered"]
+    # Confidence counts a delegate asked through their booking (walk-ins were not asked before the course):
+    # their rating before the course and straight after, per outcome, make a pair when both were given.
+    rated = Q(
+        item__kind=ItemKind.CONFIDENCE,
+        number__isnull=False,
+        outcome__isnull=False,
+        response__invitation__booking__isnull=False,
     )
-    courses = Course.objects.filter(pk__in=list(counts)).order_by("title")
-    return [(course, _results(runs.get(course.pk, 0), counts[course.pk], answers[course.pk])) for course in courses]
+    # One pass over the answers, counted by question, choices made (few distinct ones), approved words
+    # and outcome, and for confidence by delegate too; then those counts summed per question, in SQL.
+    per_delegate = (
+        Answer.objects.filter(response__invitation__in=booked.values("pk").union(walk_ins.values("pk")))
+        .filter(Q(item__kind__in=CHOSEN) | (Q(text_status=TextStatus.APPROVED) & ~Q(text="")) | rated)
+        .annotate(
+            course=course_of(
+                "response__invitation__booking__session__course",
+                "response__invitation__attendance__session__course",
+            ),
+            comment=Case(
+                When(text_status=TextStatus.APPROVED, then="text"), default=Value(""), output_field=TextField()
+            ),
+            # a delegate's ratings before and after answer different questionnaires' questions
+            question=Case(When(rated, then=None), default="item"),
+            delegate=Case(When(rated, then="response__invitation__booking")),
+        )
+        .values("course", "question", "choices", "comment", "outcome", "delegate")
+        .annotate(
+            n=Count("pk"),
+            numbers=Count("number"),
+            total=Sum("number"),
+            first_written=Min("pk"),
+            rated_before=Max("number", filter=rated & Q(item__questionnaire__stage=Stage.BEFORE)),
+            rated_after=Max("number", filter=rated & Q(item__questionnaire__stage=Stage.IMMEDIATE)),
+        )
+        .order_by()
+    )
+    sql, params = per_delegate.query.sql_with_params()
+    paired = "d.rated_before IS NOT NULL AND d.rated_after IS NOT NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.course, d.question, d.choices, d.comment, d.outcome, SUM(d.n), SUM(d.numbers), SUM(d.total), "
+            f"MIN(d.first_written), COUNT(d.delegate), COUNT(CASE WHEN {paired} THEN 1 END), "
+            f"SUM(CASE WHEN {paired} THEN d.rated_before END), SUM(CASE WHEN {paired} THEN d.rated_after END) "
+            f"FROM ({sql}) d GROUP BY d.course, d.question, d.choices, d.comment, d.outcome",
+            params,
+        )
+        counted = cursor.fetchall()
+    items = {
+        item["pk"]: item
+        for item in Item.objects.filter(pk__in={row[1] for row in counted if row[1]}).values(
+            "pk", "questionnaire__stage", "text", "kind", "choices", "position"
+        )
+    }
+    for row in counted:
+        # PostgreSQL sums whole numbers as decimals: the counts and sums are whole numbers again here.
+        course, item, choices, comment, outcome = row[:5]
+        n, numbers, total, first_written, rated_n, pairs, before, after = (
+            None if value is None else int(value) for value in row[5:]
+        )
+        found = figures[course]
+        question = items.get(item, {})
+        if question.get("kind") in CHOSEN:
+            found.items.append(
+                {
+                    "item__questionnaire__stage": question["questionnaire__stage"],
+                    "item__text": question["text"],
+                    "item__kind": question["kind"],
+                    "item__choices": question["choices"],
+                    "choices": json.loads(choices) if isinstance(choices, str) else choices,
+                    "position": question["position"],
+                    "first": item,
+                    "n": n,
+                    "numbers": numbers,
+                    "total": total,
+                }
+            )
+        if comment:
+            found.comments.append({"comment": comment, "n": n, "first_written": first_written})
+        if rated_n:
+            found.confidence.append((outcome, learning_outcomes.get(course), pairs, before, after))
+    return figures
 
 
-def _results(session_count: int, counts: dict, answers: list[dict]) -> Results:
+def _mean_of(total, n: int) -> Decimal | None:
+    if not n:
+        return None
+    return (Decimal(total) / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _results(session_count: int, figures: _Figures) -> Results:
+    counts = figures.counts
     rates = [
         StageRate(stage, counts.get(stage, {}).get("invited", 0), counts.get(stage, {}).get("answered", 0))
         for stage in Stage.values
     ]
-    # Confidence: pair each delegate's before and after (straight-after) rating per outcome.
-    ratings = defaultdict(dict)  # (outcome text) -> booking -> {stage: number}
-    outcome_order = []
-    for a in answers:
-        if a["item__kind"] != ItemKind.CONFIDENCE or a["number"] is None or a["outcome"] is None:
+    # Confidence, per learning outcome in the course's order: the delegates who rated it both before
+    # and straight after, and the averages of their two ratings.
+    by_outcome = {}
+    for outcome, learning_outcomes, pairs, before, after in sorted(figures.confidence, key=lambda row: row[0]):
+        outcomes = [o.strip() for o in (learning_outcomes or "").splitlines() if o.strip()]
+        if outcome >= len(outcomes):
             continue
-        outcomes = [
-            o.strip()
-            for o in (a["response__invitation__booking__session__course__learning_outcomes"] or "").splitlines()
-            if o.strip()
-        ]
-        if a["outcome"] >= len(outcomes):
-            continue
-        text = outcomes[a["outcome"]]
-        if text not in outcome_order:
-            outcome_order.append(text)
-        ratings[text].setdefault(a["response__invitation__booking_id"], {})[a["item__questionnaire__stage"]] = a[
-            "number"
-        ]
-    confidence = []
-    for text in outcome_order:
-        pairs = [v for v in ratings[text].values() if Stage.BEFORE in v and Stage.IMMEDIATE in v]
-        confidence.append(
-            OutcomeChange(
-                text, len(pairs), _mean(v[Stage.BEFORE] for v in pairs), _mean(v[Stage.IMMEDIATE] for v in pairs)
-            )
+        summed = by_outcome.setdefault(outcomes[outcome], [0, 0, 0])
+        summed[0] += pairs
+        summed[1] += before or 0
+        summed[2] += after or 0
+    confidence = [
+        OutcomeChange(text, pairs, _mean_of(before, pairs), _mean_of(after, pairs))
+        for text, (pairs, before, after) in by_outcome.items()
+    ]
+    # Agreement and choice items, by question (the same words in a later version count together), in
+    # the order they are asked.
+    by_item = {}
+    for row in sorted(
+        figures.items, key=lambda r: (Stage.values.index(r["item__questionnaire__stage"]), r["position"], r["first"])
+    ):
+        key = (
+            row["item__questionnaire__stage"],
+            row["item__text"],
+            row["item__kind"],
+            tuple(row["item__choices"] or ()),
         )
-    # Agreement and choice items, by question.
-    by_item = defaultdict(list)
-    for a in answers:
-        if a["item__kind"] in (ItemKind.AGREEMENT, ItemKind.SINGLE, ItemKind.MULTIPLE):
-            by_item[
-                (a["item__questionnaire__stage"], a["item__text"], a["item__kind"], tuple(a["item__choices"] or ()))
-            ].append(a)
+        by_item.setdefault(key, []).append(row)
     items = []
-    for (_stage, text, kind, options), rows in sorted(by_item.items(), key=lambda kv: Stage.values.index(kv[0][0])):
-        result = ItemResult(text=text, kind=kind, responses=len(rows))
+    for (_stage, text, kind, options), rows in by_item.items():
+        responses = sum(r["n"] for r in rows)
+        result = ItemResult(text=text, kind=kind, responses=responses)
         if kind == ItemKind.AGREEMENT:
-            result.average = _mean(r["number"] for r in rows if r["number"] is not None)
+            result.average = _mean_of(sum(r["total"] or 0 for r in rows), sum(r["numbers"] for r in rows))
         else:
             counted = defaultdict(int)
             for r in rows:
                 for choice in r["choices"]:
-                    counted[choice] += 1
-            result.shares = [(option, counted[option], percent(counted[option], len(rows))) for option in options]
+                    counted[choice] += r["n"]
+            result.shares = [(option, counted[option], percent(counted[option], responses)) for option in options]
         items.append(result)
-    approved = [a["text"].strip() for a in answers if a["text"] and a["text_status"] == TextStatus.APPROVED]
     # Comments show from the threshold of people who wrote them; the same words from two of them (or one
-    # answer seen twice) are quoted once.
-    comments = list(dict.fromkeys(approved)) if enough(len(approved)) else []
+    # answer seen twice) are quoted once, in the order first written.
+    approved = sorted(figures.comments, key=lambda row: row["first_written"])
+    comments = (
+        list(dict.fromkeys(row["comment"].strip() for row in approved))
+        if enough(sum(row["n"] for row in approved))
+        else []
+    )
     return Results(
         sessions=session_count,
         rates=rates,

@@ -25,8 +25,11 @@ loaded once and matched in Python.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from ..models import (
     Attendance,
@@ -35,7 +38,9 @@ from ..models import (
     Course,
     ExternalTraining,
     ExternalTrainingStatus,
+    Level,
     PathwayRule,
+    Session,
 )
 
 DUE_SOON_DAYS = 92  # about three months
@@ -199,11 +204,11 @@ def in_date_for_course(*, person, course, today: date | None = None) -> InDate |
     return InDate(done_on=trained_on(records[0]), until=found[(person.pk, course.pk)])
 
 
-def _meets(rule: PathwayRule, course: Course | None, level_number: int | None) -> bool:
-    """Whether training on `course` (or at a level) meets `rule`: the named course itself, or any
+def _meets(rule: PathwayRule, course_id: int | None, level_number: int | None) -> bool:
+    """Whether training on a course (or at a level) meets `rule`: the named course itself, or any
     training at the rule's level or higher."""
     if rule.course_id:
-        return course is not None and course.pk == rule.course_id
+        return course_id is not None and course_id == rule.course_id
     return level_number is not None and level_number >= rule.level.number
 
 
@@ -212,33 +217,36 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
     training that meets it: a register line that counts (`counted_outcomes`) on the named course or
     at the rule's level or higher, or confirmed training done elsewhere at that level or higher.
     Four queries whatever the number of people."""
+    today = today or timezone.localdate()  # one day for every status the requirements give
     people = list(people)
+    ids = [p.pk for p in people]
     group_ids = {p.target_group_id for p in people if p.target_group_id}
     rules_by_group: dict[int, list[PathwayRule]] = {}
     for rule in PathwayRule.objects.filter(target_group_id__in=group_ids).select_related(
         "level", "course", "target_group"
     ):
         rules_by_group.setdefault(rule.target_group_id, []).append(rule)
-    ids = [p.pk for p in people]
-    attended: dict[int, list[AttendanceRecord]] = {}
-    records = (
+    # The register lines are read as plain rows (an agency's summary reads a line for each course each
+    # of its people attended); a requirement's `record` is built from its row when it is first read.
+    attended: dict[int, list[tuple]] = {}
+    for row in (
         AttendanceRecord.objects.filter(person__in=ids, outcome__in=counted_outcomes())
-        .select_related("session__course__level")
-        # What a requirement reads of its record (and pages show: the course's title and level), no
-        # more: an agency's summary reads a record for each course each of its people attended.
-        .only(
+        .order_by("-session__ends_at")
+        .values_list(
+            "pk",
             "person",
             "outcome",
+            "session",
             "session__ends_at",
+            "session__course",
             "session__course__title",
             "session__course__slug",
+            "session__course__level",
             "session__course__level__number",
             "session__course__level__name",
         )
-        .order_by("-session__ends_at")
-    )
-    for record in records:
-        attended.setdefault(record.person_id, []).append(record)
+    ):
+        attended.setdefault(row[1], []).append(row)
     external: dict[int, list[ExternalTraining]] = {}
     for done in (
         ExternalTraining.objects.filter(person__in=ids, status=ExternalTrainingStatus.CONFIRMED)
@@ -246,30 +254,51 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
         .order_by("-completed_on")
     ):
         external.setdefault(done.person_id, []).append(done)
+    days: dict = {}  # a session's end -> the local day training counts from
+    courses: dict = {}  # course id -> the course (with its level) the built records share
     result = {}
     for person in people:
+        rules = rules_by_group.get(person.target_group_id, [])
+        if rules and not person._meta.get_field("target_group").is_cached(person):
+            person.target_group = rules[0].target_group  # read with the rules: the pages show the group
         requirements = []
-        for rule in rules_by_group.get(person.target_group_id, []):
-            match = next(
-                (
-                    r
-                    for r in attended.get(person.pk, [])
-                    if _meets(rule, r.session.course, r.session.course.level.number)
-                ),
-                None,
-            )
+        for rule in rules:
+            # a row's course is its sixth column, the course's level number its tenth
+            match = next((r for r in attended.get(person.pk, []) if _meets(rule, r[5], r[9])), None)
             elsewhere = next((e for e in external.get(person.pk, []) if _meets(rule, None, e.level.number)), None)
-            done = trained_on(match) if match else None
+            done = None
+            if match:
+                done = days.get(match[4]) or days.setdefault(match[4], timezone.localtime(match[4]).date())
             if elsewhere is not None and (done is None or elsewhere.completed_on > done):
-                match, done = None, elsewhere.completed_on
+                record, done = None, elsewhere.completed_on
             else:
+                record = SimpleLazyObject(partial(_record_from, match, courses)) if match else None
                 elsewhere = None
             expires = in_date_until(done, rule.refresh_months) if done else None
             requirements.append(
-                Requirement(rule=rule, done_on=done, expires_on=expires, record=match, today=today, external=elsewhere)
+                Requirement(rule=rule, done_on=done, expires_on=expires, record=record, today=today, external=elsewhere)
             )
         result[person.pk] = requirements
     return result
+
+
+def _record_from(row: tuple, courses: dict) -> AttendanceRecord:
+    """The register line of a `requirements_for` row, with what a requirement reads of it (and pages
+    show: the course's title and level), no more."""
+    pk, person_id, outcome, session_id, ends_at, course_id, title, slug, level_id, number, name = row
+    if course_id not in courses:
+        course = Course.from_db(
+            DEFAULT_DB_ALIAS, ["id", "title", "slug", "level_id"], [course_id, title, slug, level_id]
+        )
+        course.level = Level.from_db(DEFAULT_DB_ALIAS, ["id", "number", "name"], [level_id, number, name])
+        courses[course_id] = course
+    session = Session.from_db(DEFAULT_DB_ALIAS, ["id", "course_id", "ends_at"], [session_id, course_id, ends_at])
+    session.course = courses[course_id]
+    record = AttendanceRecord.from_db(
+        DEFAULT_DB_ALIAS, ["id", "session_id", "person_id", "outcome"], [pk, session_id, person_id, outcome]
+    )
+    record.session = session
+    return record
 
 
 def courses_meeting(requirements: list[Requirement]) -> None:
@@ -314,7 +343,15 @@ def agency_training_summary(agency, *, today: date | None = None) -> AgencyTrain
     Three queries."""
     from accounts.selectors import members_of
 
-    people = list(members_of(agency).filter(is_active=True).select_related("target_group").order_by("full_name"))
+    # What the summary shows of each person (the summary reads the whole agency), no more.
+    staff = (
+        members_of(agency)
+        .filter(is_active=True)
+        .select_related("target_group")
+        .only("full_name", "job_title", "target_group__number", "target_group__name")
+        .order_by("full_name")
+    )
+    people = list(staff)
     records = requirements_for(people, today=today)
     for person in people:
         person.requirements = records[person.pk]

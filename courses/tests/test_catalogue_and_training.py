@@ -18,7 +18,7 @@ from courses.factories import (
     SessionFactory,
 )
 from courses.models import Attendance, BookingStatus, DeliveryMode, SessionStatus
-from courses.selectors.training_record import Status, requirements_for
+from courses.selectors.training_record import Status, in_date_until, requirements_for
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +234,30 @@ def test_the_agency_lead_sees_red_amber_green_for_their_own_agency_only(client, 
 def test_staff_cannot_see_an_agencys_training(client):
     client.force_login(UserFactory())
     assert client.get(reverse("courses:agency-training")).status_code == 403
+
+
+def test_the_agency_summary_runs_the_same_queries_for_one_trained_person_and_many(client, pathway, target_groups):
+    """People with register lines, in a group the pathway sets rules for and in one it does not: the
+    page reads the same queries for one and for thirty, and shows each person's group and status."""
+    level2, _ = pathway
+    course = CourseFactory(title="Working Together to Safeguard Children", level=level2)
+    police = AgencyFactory(name="Northshire Police")
+    lead = agency_lead(agency=police, target_group=target_groups[1])
+    client.force_login(lead)
+    url = reverse("courses:agency-training")
+    attended(UserFactory(full_name="Aisha Khan", agency=police, target_group=target_groups[3]), course, days_ago=20)
+    one = count_queries(client, url)
+    for n in range(29):
+        person = UserFactory(agency=police, target_group=target_groups[3 if n % 2 else 1])
+        attended(person, course, days_ago=20 + n)
+        attended(person, course, days_ago=800 + n)
+    assert count_queries(client, url) == one
+    page = client.get(url).content.decode()
+    done = timezone.localdate() - timedelta(days=20)
+    expires = in_date_until(done, 36)  # the group's 36-month refresher
+    assert "Aisha Khan" in page and "Group 3" in page and "Group 1" in page
+    assert f"Level 2: Inter-agency foundation: In date (expires {expires:%-d %b %Y})" in page
+    assert "None set for this group" in page
 
 
 def test_the_agency_summary_runs_the_same_number_of_queries_for_1_and_100_people(client, pathway, target_groups):

@@ -349,3 +349,35 @@ def test_course_results_run_the_same_number_of_queries_for_one_answer_and_for_tw
     page, twenty = results_page()
     assert twenty == one
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">20</td>' in page  # twenty answered
+
+
+def test_results_over_two_courses_sessions_read_each_delegates_confidence_in_their_own_courses_words(settings):
+    """Sessions of two courses asked about together: the outcome each delegate rated is named in the
+    words of their own course, and each course's pairs count under that outcome."""
+    settings.EVALUATION_MIN_GROUP = 2
+    neglect = CourseFactory(title="Recognising and Responding to Neglect", learning_outcomes=OUTCOMES)
+    abuse = CourseFactory(
+        title="Domestic Abuse and its Impact on Children",
+        learning_outcomes="Spot coercive control\nRecognise the signs of neglect",
+    )
+    for course in (neglect, abuse):
+        services.settings_for(course)
+    for course, ratings in ((neglect, ((4, 7), (6, 9))), (abuse, ((2, 6), (4, 6), (3, 3)))):
+        session = SessionFactory(course=course, days_ahead=-1)
+        for before, after in ratings:
+            rate(course, session, before, after)
+    both = selectors.results(selectors.sessions_in(starts_on=timezone.localdate() - timedelta(days=30)))
+    # Neglect: before (4+6)/2 = 5.0, after (7+9)/2 = 8.0; abuse: before (2+4+3)/3 = 3.0, after (6+6+3)/3 = 5.0.
+    assert {c.outcome: (c.pairs, c.before, c.after) for c in both.confidence} == {
+        "Recognise the signs of neglect": (2, Decimal("5.0"), Decimal("8.0")),
+        "Spot coercive control": (3, Decimal("3.0"), Decimal("5.0")),
+    }
+    assert both.sessions == 2 and {r.stage: r.answered for r in both.rates}[Stage.BEFORE] == 5
+    assert all(type(r.invited) is int and type(c.pairs) is int for r in both.rates for c in both.confidence)
+    [one] = selectors.results(selectors.sessions_in(course=abuse)).confidence
+    assert (one.outcome, one.pairs, one.before, one.after) == (
+        "Spot coercive control",
+        3,
+        Decimal("3.0"),
+        Decimal("5.0"),
+    )

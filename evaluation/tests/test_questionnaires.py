@@ -53,6 +53,31 @@ def answered(course, *, agreement=4, choice="Yes", comment=""):
     return services.submit(invitation=invitation, answers=answers)
 
 
+def test_question_results_are_whole_numbers_in_the_order_the_questions_are_asked(neglect, settings):
+    """The counts are whole numbers (however the database sums them), and the questions come in the
+    questionnaire's order whichever was answered first."""
+    settings.EVALUATION_MIN_GROUP = 1
+    booking = BookingFactory(session=SessionFactory(course=neglect, days_ahead=-2), person=UserFactory())
+    invitation = InvitationFactory(booking=booking)
+    items = {item.text: item for item in invitation.questionnaire.items.all()}
+    services.submit(
+        invitation=invitation,
+        answers=[
+            {"item": items[RECOMMEND], "choices": ["Yes"]},
+            {"item": items["The course met its learning outcomes."], "number": 4},
+        ],
+    )
+    answered(neglect, agreement=5, choice="No")
+    result = selectors.results(selectors.sessions_in(course=neglect))
+    asked = [item.text for item in invitation.questionnaire.items.order_by("position")]
+    assert [item.text for item in result.items] == [text for text in asked if text in {i.text for i in result.items}]
+    met = next(item for item in result.items if item.text == "The course met its learning outcomes.")
+    recommend = next(item for item in result.items if item.text == RECOMMEND)
+    assert (met.responses, met.average) == (2, Decimal("4.5")) and type(met.responses) is int
+    assert recommend.shares == [("Yes", 1, 50), ("Not sure", 0, 0), ("No", 1, 50)]
+    assert all(type(n) is int for _, n, _ in recommend.shares)
+
+
 # --- Removing questions --------------------------------------------------------------------------
 
 
