@@ -7,11 +7,39 @@ Forms drawn by hand with `{{ field }}` use Django's own numbering, which starts 
 """
 
 from django import forms, template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, strip_tags
 
 from common.money import format_money
 
 register = template.Library()
+
+_fixed_urls: dict[tuple[str, str, str], str] = {}
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """The address of a page that takes no arguments: the layout's links and the menu. It is the same
+    for every request, so it is worked out once per process (for each script prefix and URLconf)
+    rather than on every page."""
+    key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, name)
+    url = _fixed_urls.get(key)
+    if url is None:
+        url = _fixed_urls[key] = reverse(name)
+    return url
+
+
+# Digits: what both a number's and a slug's place in an address accept.
+_MARKER = "9081726354"
+
+
+def addresses_for(name: str):
+    """reverse(name, args=[value]) for the many rows of one page: the address is worked out once, with
+    a marker where the value goes, and each row's value put in its place. Only for a page whose one
+    argument is a number or a slug, which an address carries as they are."""
+    before, _, after = reverse(name, args=[_MARKER]).partition(_MARKER)
+    return lambda value: f"{before}{value}{after}"
 
 
 def _first_input_id(field, *, crispy: bool) -> str:
