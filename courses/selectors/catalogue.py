@@ -21,9 +21,13 @@ def upcoming_sessions():
     )
 
 
+def places_left(capacity: int, taken: int) -> int:
+    return max(capacity - taken, 0)
+
+
 def with_places_left(sessions):
     for session in sessions:
-        session.places_left = max(session.capacity - session.taken, 0)
+        session.places_left = places_left(session.capacity, session.taken)
     return sessions
 
 
@@ -31,29 +35,21 @@ def with_places_left(sessions):
 DATES_LISTED = 3
 
 
-def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
-    """Active courses, each with `upcoming` (its next DATES_LISTED upcoming sessions in the date
-    range) and `upcoming_count` (how many there are in all)."""
+def _in_range(date_from=None, date_to=None):
     sessions = upcoming_sessions()
-    in_range = Q(sessions__status=SessionStatus.SCHEDULED, sessions__starts_at__gt=timezone.now())
     if date_from:
         sessions = sessions.filter(starts_at__date__gte=date_from)
-        in_range &= Q(sessions__starts_at__date__gte=date_from)
     if date_to:
         sessions = sessions.filter(starts_at__date__lte=date_to)
-        in_range &= Q(sessions__starts_at__date__lte=date_to)
-    # Only the dates shown are fetched: a popular course may have dozens.
-    first_few = sessions.annotate(
-        place=Window(RowNumber(), partition_by=F("course_id"), order_by=(F("starts_at").asc(), F("pk").asc()))
-    ).filter(place__lte=DATES_LISTED)
-    courses = (
-        Course.objects.filter(active=True)
-        .select_related("level")
-        .prefetch_related("target_groups", Prefetch("sessions", queryset=first_few, to_attr="upcoming"))
-        .annotate(upcoming_count=Count("sessions", filter=in_range, distinct=True))
-    )
+    return sessions
+
+
+def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
+    """Active courses with an upcoming session in the date range (any course without dates), and
+    with places on one if `has_places`; `listed` adds the dates shown on a page."""
+    courses = Course.objects.filter(active=True).select_related("level")
     if date_from or date_to:
-        courses = courses.filter(Exists(sessions.filter(course=OuterRef("pk")).values("pk")))
+        courses = courses.filter(Exists(_in_range(date_from, date_to).filter(course=OuterRef("pk")).values("pk")))
     if has_places:
         open_sessions = (
             Session.objects.filter(
@@ -66,6 +62,38 @@ def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
             .filter(capacity__gt=F("taken"))
         )
         courses = courses.filter(Exists(open_sessions))
+    return courses
+
+
+def listed(courses, *, date_from=None, date_to=None):
+    """The courses of one catalogue page, each with `upcoming`: its next DATES_LISTED upcoming
+    sessions in the date range, as rows (pk, starts_at, venue_id, venue_name, places_left), and
+    `upcoming_count`: how many it has in the range in all. One query.
+
+    Only the dates shown are fetched (a popular course may have dozens), each carrying its
+    course's count, and as plain rows: the page shows four facts of each."""
+    courses = list(courses)
+    rows = (
+        _in_range(date_from, date_to)
+        .filter(course__in=[course.pk for course in courses])
+        .annotate(
+            place=Window(RowNumber(), partition_by=F("course_id"), order_by=(F("starts_at").asc(), F("pk").asc())),
+            of_course=Window(Count("pk"), partition_by=F("course_id")),
+            venue_name=F("venue__name"),
+        )
+        .filter(place__lte=DATES_LISTED)
+        .values("pk", "course_id", "starts_at", "venue_id", "venue_name", "capacity", "taken", "of_course")
+        .order_by("starts_at", "pk")
+    )
+    upcoming = {course.pk: [] for course in courses}
+    counts = {}
+    for row in rows:
+        row["places_left"] = places_left(row.pop("capacity"), row.pop("taken"))
+        counts[row["course_id"]] = row.pop("of_course")
+        upcoming[row["course_id"]].append(row)
+    for course in courses:
+        course.upcoming = upcoming[course.pk]
+        course.upcoming_count = counts.get(course.pk, 0)
     return courses
 
 
