@@ -8,8 +8,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.formats import date_format, time_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.models import Agency, User
 from accounts.selectors import get_person_for_user
@@ -76,7 +77,26 @@ def _listed_date(session: dict, address: str) -> str:
 @shared_page(per=PER_ROLES)
 def course_page(request, slug):
     course = get_course_page(slug)
+    session_address = addresses_for("courses:session")
+    for session in course.upcoming:
+        session.address = session_address(session.pk)
+        session.when = _session_days(session)
     return render(request, "courses/catalogue/course.html", {"course": course, "cost": cost_in_words(course=course)})
+
+
+def _session_days(session) -> str:
+    """When a session on a course page meets: each of its days on a line, drawn here rather than by
+    a loop in the template within the loop over the sessions."""
+    return format_html_join(
+        mark_safe("<br>"),
+        '<span class="app-nowrap">{},</span> <span class="app-nowrap">{} to {}</span>',
+        (
+            (date_format(starts, "D j M Y"), time_format(starts, "H:i"), time_format(ends, "H:i"))
+            for starts, ends in (
+                (timezone.localtime(day.starts_at), timezone.localtime(day.ends_at)) for day in session.days
+            )
+        ),
+    )
 
 
 def training_record_context(person: User) -> dict:
