@@ -9,6 +9,8 @@ Forms drawn by hand with `{{ field }}` use Django's own numbering, which starts 
 from django import forms, template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.html import format_html, strip_tags
 
 from common.money import format_money
@@ -140,3 +142,43 @@ def whole(value):
     if value is None or value == "":
         return ""
     return f"{int(value):,}"
+
+
+# The parts of a date the service's pages write, each as django.utils.dateformat writes it.
+_DATE_PARTS = {
+    "D": lambda d: WEEKDAYS_ABBR[d.weekday()],
+    "l": lambda d: WEEKDAYS[d.weekday()],
+    "j": lambda d: d.day,
+    "M": lambda d: MONTHS_3[d.month].title(),
+    "F": lambda d: MONTHS[d.month],
+    "Y": lambda d: f"{d.year:04d}",
+    "H": lambda d: f"{d.hour:02d}",
+    "i": lambda d: f"{d.minute:02d}",
+}
+_date_writers = {}
+
+
+def _date_writer(format: str):
+    if any(char.isalpha() and char not in _DATE_PARTS for char in format) or "\\" in format:
+        return lambda value: date_format(value, format)
+    parts = [_DATE_PARTS.get(char, char) for char in format]
+    return lambda value: "".join(part if isinstance(part, str) else str(part(value)) for part in parts)
+
+
+def written(value, format: str) -> str:
+    """A date or time (in local time) as Django's `date` and `time` filters write it in `format`:
+    "Monday 3 March 2027", "Mon 3 Mar 2027", "09:30". Django reads the format afresh for every
+    value, a good part of the time of a page listing a hundred dates; here each format is read
+    once per process, and a format with parts the service's pages do not use is left to Django."""
+    if value is None or value == "":
+        return ""
+    writer = _date_writers.get(format)
+    if writer is None:
+        writer = _date_writers[format] = _date_writer(format)
+    return writer(value)
+
+
+@register.filter(expects_localtime=True)
+def written_as(value, format):
+    """`{{ session.starts_at|written_as:"j F Y" }}`: the `date` filter, faster (see `written`)."""
+    return written(value, format)

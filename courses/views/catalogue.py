@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -17,7 +16,7 @@ from accounts.selectors import get_person_for_user
 from common.access import permission_required
 from common.listing import table_page
 from common.pagecache import PER_PERSON, PER_ROLES, shared_page
-from common.templatetags.govuk import addresses_for
+from common.templatetags.govuk import addresses_for, written
 
 from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
@@ -67,7 +66,7 @@ def catalogue(request):
 def _listed_date(session: dict, address: str) -> str:
     """A date under a course in the catalogue, with where it is and the places left: one line for
     each of up to sixty dates on a page, so drawn here rather than by the template."""
-    when = date_format(timezone.localtime(session["starts_at"]), "l j F Y")
+    when = written(timezone.localtime(session["starts_at"]), "l j F Y")
     where = session["venue_name"] if session["venue_id"] is not None else "online"
     places = session["places_left"]
     left = f"{places} place{pluralize(places)} left" if places else "full, waiting list open"
@@ -91,7 +90,7 @@ def _session_days(session) -> str:
         mark_safe("<br>"),
         '<span class="app-nowrap">{},</span> <span class="app-nowrap">{} to {}</span>',
         (
-            (date_format(starts, "D j M Y"), time_format(starts, "H:i"), time_format(ends, "H:i"))
+            (written(starts, "D j M Y"), written(starts, "H:i"), written(ends, "H:i"))
             for starts, ends in (
                 (timezone.localtime(day.starts_at), timezone.localtime(day.ends_at)) for day in session.days
             )
