@@ -7,16 +7,20 @@ from django.utils import timezone
 
 from ..models import HOLDS_PLACE, BookingStatus, Course, Session, SessionDate, SessionStatus
 
+# The places a session's bookings hold.
+TAKEN = Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE))
+
+
+def _scheduled_ahead():
+    return Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now())
+
 
 def upcoming_sessions():
     """Scheduled sessions that have not started, with places taken counted in the query."""
     return (
-        Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now())
+        _scheduled_ahead()
         .select_related("venue")
-        .annotate(
-            taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)),
-            waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)),
-        )
+        .annotate(taken=TAKEN, waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)))
         .order_by("starts_at")
     )
 
@@ -36,7 +40,7 @@ DATES_LISTED = 3
 
 
 def _in_range(date_from=None, date_to=None):
-    sessions = upcoming_sessions()
+    sessions = _scheduled_ahead()
     if date_from:
         sessions = sessions.filter(starts_at__date__gte=date_from)
     if date_to:
@@ -58,7 +62,7 @@ def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
                 starts_at__gt=timezone.now(),
                 bookings_close_at__gt=timezone.now(),
             )
-            .annotate(taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)))
+            .annotate(taken=TAKEN)
             .filter(capacity__gt=F("taken"))
         )
         courses = courses.filter(Exists(open_sessions))
@@ -68,12 +72,13 @@ def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
 def listed(courses, *, date_from=None, date_to=None):
     """The courses of one catalogue page, each with `upcoming`: its next DATES_LISTED upcoming
     sessions in the date range, as rows (pk, starts_at, venue_id, venue_name, places_left), and
-    `upcoming_count`: how many it has in the range in all. One query.
+    `upcoming_count`: how many it has in the range in all. Two queries.
 
     Only the dates shown are fetched (a popular course may have dozens), each carrying its
-    course's count, and as plain rows: the page shows four facts of each."""
+    course's count, and as plain rows: the page shows four facts of each. The places are
+    counted for those dates alone, not for every upcoming session before choosing."""
     courses = list(courses)
-    rows = (
+    rows = list(
         _in_range(date_from, date_to)
         .filter(course__in=[course.pk for course in courses])
         .annotate(
@@ -82,13 +87,15 @@ def listed(courses, *, date_from=None, date_to=None):
             venue_name=F("venue__name"),
         )
         .filter(place__lte=DATES_LISTED)
-        .values("pk", "course_id", "starts_at", "venue_id", "venue_name", "capacity", "taken", "of_course")
+        .values("pk", "course_id", "starts_at", "venue_id", "venue_name", "capacity", "of_course")
         .order_by("starts_at", "pk")
     )
+    listed_pks = [row["pk"] for row in rows]
+    taken = dict(Session.objects.filter(pk__in=listed_pks).annotate(taken=TAKEN).values_list("pk", "taken"))
     upcoming = {course.pk: [] for course in courses}
     counts = {}
     for row in rows:
-        row["places_left"] = places_left(row.pop("capacity"), row.pop("taken"))
+        row["places_left"] = places_left(row.pop("capacity"), taken[row["pk"]])
         counts[row["course_id"]] = row.pop("of_course")
         upcoming[row["course_id"]].append(row)
     for course in courses:
