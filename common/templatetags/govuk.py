@@ -12,6 +12,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.html import format_html, strip_tags
+from django.utils.translation import get_language
 
 from common.money import format_money
 
@@ -144,25 +145,45 @@ def whole(value):
     return f"{int(value):,}"
 
 
-# The parts of a date the service's pages write, each as django.utils.dateformat writes it.
+# The parts of a date the service's pages write, each as django.utils.dateformat writes it, given
+# the day and month names in the language in use.
 _DATE_PARTS = {
-    "D": lambda d: WEEKDAYS_ABBR[d.weekday()],
-    "l": lambda d: WEEKDAYS[d.weekday()],
-    "j": lambda d: d.day,
-    "M": lambda d: MONTHS_3[d.month].title(),
-    "F": lambda d: MONTHS[d.month],
-    "Y": lambda d: f"{d.year:04d}",
-    "H": lambda d: f"{d.hour:02d}",
-    "i": lambda d: f"{d.minute:02d}",
+    "D": lambda d, names: names["D"][d.weekday()],
+    "l": lambda d, names: names["l"][d.weekday()],
+    "j": lambda d, names: str(d.day),
+    "M": lambda d, names: names["M"][d.month],
+    "F": lambda d, names: names["F"][d.month],
+    "Y": lambda d, names: f"{d.year:04d}",
+    "H": lambda d, names: f"{d.hour:02d}",
+    "i": lambda d, names: f"{d.minute:02d}",
 }
 _date_writers = {}
+_date_names = {}
+
+
+def _names_in(language: str) -> dict:
+    # The names are translations, looked up once per language rather than for every date.
+    names = _date_names.get(language)
+    if names is None:
+        names = _date_names[language] = {
+            "D": [str(WEEKDAYS_ABBR[day]) for day in range(7)],
+            "l": [str(WEEKDAYS[day]) for day in range(7)],
+            "M": [""] + [str(MONTHS_3[month]).title() for month in range(1, 13)],
+            "F": [""] + [str(MONTHS[month]) for month in range(1, 13)],
+        }
+    return names
 
 
 def _date_writer(format: str):
     if any(char.isalpha() and char not in _DATE_PARTS for char in format) or "\\" in format:
         return lambda value: date_format(value, format)
-    parts = [_DATE_PARTS.get(char, char) for char in format]
-    return lambda value: "".join(part if isinstance(part, str) else str(part(value)) for part in parts)
+    parts = [_DATE_PARTS.get(char, lambda d, names, char=char: char) for char in format]
+
+    def write(value):
+        names = _names_in(get_language())
+        return "".join([part(value, names) for part in parts])
+
+    return write
 
 
 def written(value, format: str) -> str:

@@ -78,14 +78,43 @@ def course_page(request, slug):
     course = get_course_page(slug)
     session_address = addresses_for("courses:session")
     for session in course.upcoming:
-        session.address = session_address(session.pk)
-        session.when = _session_days(session)
+        session.row = _session_row(session, session_address(session.pk))
     return render(request, "courses/catalogue/course.html", {"course": course, "cost": cost_in_words(course=course)})
 
 
+# A course's upcoming sessions, one row each: drawn here, as a popular course has dozens.
+_SESSION_ROW = (
+    '<tr class="govuk-table__row">\n'
+    '        <td class="govuk-table__cell" data-label="When">{}</td>\n'
+    '        <td class="govuk-table__cell" data-label="Where">{}</td>\n'
+    '        <td class="govuk-table__cell" data-label="Places">{}</td>\n'
+    '        <td class="govuk-table__cell" data-label="Booking closes">{}</td>\n'
+    '        <td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>\n'
+    "      </tr>"
+)
+
+
+def _session_row(session, address: str) -> str:
+    day = written(timezone.localtime(session.starts_at), "j F Y")
+    if session.places_left:
+        places = format_html("{} left", session.places_left)
+        action = format_html('Book<span class="govuk-visually-hidden"> {}</span>', day)
+    else:
+        places = mark_safe('<strong class="govuk-tag govuk-tag--grey">Full</strong> waiting list open')
+        action = format_html('Join waiting list<span class="govuk-visually-hidden"> for {}</span>', day)
+    return format_html(
+        _SESSION_ROW,
+        _session_days(session),
+        session.venue.name if session.venue else "Online",
+        places,
+        written(timezone.localtime(session.bookings_close_at), "j M Y"),
+        address,
+        action,
+    )
+
+
 def _session_days(session) -> str:
-    """When a session on a course page meets: each of its days on a line, drawn here rather than by
-    a loop in the template within the loop over the sessions."""
+    """When a session on a course page meets: each of its days on a line."""
     return format_html_join(
         mark_safe("<br>"),
         '<span class="app-nowrap">{},</span> <span class="app-nowrap">{} to {}</span>',
