@@ -1,5 +1,6 @@
 """The public catalogue: active courses with their upcoming sessions and places left."""
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -67,6 +68,25 @@ def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
         )
         courses = courses.filter(Exists(open_sessions))
     return courses
+
+
+def catalogue_page(courses, number, per_page: int):
+    """The page `number` of `courses`, as Paginator.get_page gives it. The first page, the one
+    nearly everyone sees, counts the courses in the query that reads it (each carries how many
+    there are in all): one query rather than two. Other pages, no courses at all, and courses that
+    may repeat (a distinct query, whose count would be of the rows before they are made distinct)
+    go the usual way."""
+    paginator = Paginator(courses, per_page)
+    try:
+        first = number is None or int(number) == 1
+    except (TypeError, ValueError):
+        first = True
+    if first and not courses.query.distinct:
+        rows = list(courses.annotate(in_all=Window(Count("pk")))[:per_page])
+        if rows:
+            paginator.count = rows[0].in_all
+            return paginator._get_page(rows, 1, paginator)
+    return paginator.get_page(number)
 
 
 def listed(courses, *, date_from=None, date_to=None):

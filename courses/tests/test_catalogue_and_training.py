@@ -1,5 +1,6 @@
 """The public catalogue, course pages, My training and the agency lead's summary."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,6 +114,20 @@ def test_the_catalogue_runs_the_same_number_of_queries_for_1_and_100_courses(cli
     page = client.get(url, {"q": "Course 100"}).content.decode()
     assert page.count(", online: 20 places left</li>") == 3
     assert f'href="{reverse("courses:course", args=[busy.slug])}">All 5 dates' in page
+
+
+@pytest.mark.parametrize(
+    "asked, shown",
+    [(None, 1), ("1", 1), ("2", 2), ("abc", 1), ("0", 2), ("9", 2), ("2.5", 1)],
+)
+def test_the_catalogue_pages_25_courses_in_twenties(client, asked, shown):
+    for n in range(25):
+        CourseFactory(title=f"Course {n:02d}")
+    page = client.get(reverse("courses:catalogue"), {"page": asked} if asked else {}).content.decode()
+    assert "25 courses" in page
+    titles = re.findall(r">Course (\d\d)</a></h2>", page)
+    assert titles == [f"{n:02d}" for n in (range(20) if shown == 1 else range(20, 25))]
+    assert f'aria-current="page">{shown}</a>' in page
 
 
 def test_a_course_page_runs_the_same_number_of_queries_for_1_and_30_sessions(client):

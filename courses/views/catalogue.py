@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
@@ -23,7 +22,7 @@ from ..filters_training import AgencyTrainingFilter
 from ..gates import held_certificates
 from ..models import ACTIVE, Booking, Certificate, Course, ExternalTraining, SessionDate
 from ..selectors.booking import sessions_a_trainer_delivers
-from ..selectors.catalogue import catalogue_courses, get_course_page, listed
+from ..selectors.catalogue import catalogue_courses, catalogue_page, get_course_page, listed
 from ..selectors.external_training import waiting_for
 from ..selectors.training_record import agency_training_summary, courses_meeting, overall_status, requirements_for
 from ..services.charges import cost_in_words
@@ -46,7 +45,7 @@ def catalogue(request):
     courses = (
         filterset.qs.distinct().order_by("level__number", "title") if valid else base.order_by("level__number", "title")
     )
-    page = Paginator(courses, PER_PAGE).get_page(request.GET.get("page"))
+    page = catalogue_page(courses, request.GET.get("page"), PER_PAGE)
     course_address, session_address = addresses_for("courses:course"), addresses_for("courses:session")
     for course in listed(page, date_from=data.get("date_from"), date_to=data.get("date_to")):
         course.address = course_address(course.slug)
