@@ -1,57 +1,64 @@
 from django.conf import settings
-from django.urls import reverse
+
+from common.templatetags.govuk import fixed_url
 
 
 def service(request):
-    """The service's name, who runs it, and the navigation for the signed-in person's roles."""
+    """The service's name, who runs it, and the navigation for the signed-in person's roles.
+
+    Worked out once per request: a page that draws a table renders the table's template with the
+    request too (django-tables2's render_table), which runs the context processors again."""
     from .selectors import partnership
 
-    running = partnership()
-    return {
-        "service_name": settings.SERVICE_NAME,
-        "partnership_name": running.name,
-        "partnership_signature": running.signature,
-        "support_email": settings.SUPPORT_EMAIL,
-        "navigation": navigation_for(request),
-    }
+    context = getattr(request, "_service_context", None)
+    if context is None:
+        running = partnership()
+        context = request._service_context = {
+            "service_name": settings.SERVICE_NAME,
+            "partnership_name": running.name,
+            "partnership_signature": running.signature,
+            "support_email": settings.SUPPORT_EMAIL,
+            "navigation": navigation_for(request),
+        }
+    return context
 
 
 def navigation_for(request) -> list[dict]:
     """What each role sees in the menu. Anonymous visitors browse the catalogue."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        items = [("Courses", reverse("courses:catalogue"))]
+        items = [("Courses", fixed_url("courses:catalogue"))]
     else:
-        items = [("Courses", reverse("courses:catalogue")), ("My training", reverse("courses:my-training"))]
+        items = [("Courses", fixed_url("courses:catalogue")), ("My training", fixed_url("courses:my-training"))]
         if user.has_perm("courses.manage_programme"):
-            items.append(("Sessions", reverse("courses:manage-sessions")))
+            items.append(("Sessions", fixed_url("courses:manage-sessions")))
         if user.is_agency_lead:
-            items.append(("Our training", reverse("courses:agency-training")))
+            items.append(("Our training", fixed_url("courses:agency-training")))
         if user.is_agency_lead or user.is_training_manager:
-            items.append(("Training needs", reverse("tna:index")))
+            items.append(("Training needs", fixed_url("tna:index")))
         if user.is_board_member or user.is_training_manager:
-            items.append(("Board dashboard", reverse("reports:dashboard")))
+            items.append(("Board dashboard", fixed_url("reports:dashboard")))
         elif user.is_agency_lead:
-            items.append(("Reports", reverse("reports:runs")))
+            items.append(("Reports", fixed_url("reports:runs")))
         if user.is_board_member:
-            items.append(("Attendance against need", reverse("tna:attendance-latest")))
+            items.append(("Attendance against need", fixed_url("tna:attendance-latest")))
         if user.is_board_member or user.is_training_manager:
-            items.append(("Sub-committee", reverse("committee:index")))
+            items.append(("Sub-committee", fixed_url("committee:index")))
         elif user.is_agency_lead:
-            items.append(("Training audit", reverse("committee:my-audit")))
+            items.append(("Training audit", fixed_url("committee:my-audit")))
         if user.is_training_manager:
-            items.append(("Trainer pool", reverse("pool:members")))
-            items.append(("Evaluation", reverse("evaluation:index")))
+            items.append(("Trainer pool", fixed_url("pool:members")))
+            items.append(("Evaluation", fixed_url("evaluation:index")))
         elif user.is_agency_lead:
-            items.append(("Trainers", reverse("pool:my-agency")))
+            items.append(("Trainers", fixed_url("pool:my-agency")))
         else:
-            items.append(("Trainer pool", reverse("pool:mine")))
+            items.append(("Trainer pool", fixed_url("pool:mine")))
         if user.has_perm("courses.view_charges"):
-            items.append(("Charges", reverse("courses:charges")))
+            items.append(("Charges", fixed_url("courses:charges")))
         if user.has_perm("accounts.list_people"):
-            items.append(("People" if user.is_training_manager else "Our people", reverse("manage:people")))
+            items.append(("People" if user.is_training_manager else "Our people", fixed_url("manage:people")))
         if user.has_perm("accounts.manage_agencies"):
-            items.append(("Agencies", reverse("manage:agencies")))
+            items.append(("Agencies", fixed_url("manage:agencies")))
     path = request.path
     return [
         {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url + "/"))}

@@ -168,6 +168,21 @@ def test_navigation_follows_the_persons_roles(client, police):
     assert "Our people" in lead_page and f'href="{reverse("manage:agencies")}"' not in lead_page
 
 
+def test_the_layout_is_worked_out_once_for_a_page_with_a_table(client):
+    """The people list draws a table, whose template is rendered with the request too: the layout's
+    partnership and menu are still read once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.factories import training_manager
+
+    client.force_login(training_manager())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("manage:people")).content.decode()
+    assert sum("accounts_partnership" in query["sql"] for query in queries.captured_queries) == 1
+    assert page.count(f'href="{reverse("manage:people")}" aria-current="page"') == 1
+
+
 def test_accessibility_statement_and_privacy_notice_are_public(client):
     assert "Accessibility statement" in client.get(reverse("accessibility")).content.decode()
     assert "Privacy notice" in client.get(reverse("privacy")).content.decode()

@@ -87,9 +87,10 @@ def get_session_for_register(user, pk: int) -> Session:
     return session
 
 
-def register_lines(session: Session):
-    """Confirmed delegates with their marks, and the walk-ins: three queries whatever the size."""
-    bookings = delegate_list(session)
+def register_lines(session: Session, *, delegates: bool = True):
+    """Confirmed delegates with their marks, and the walk-ins: three queries whatever the size (two
+    without the `delegates`, which a closed register's page does not list)."""
+    bookings = delegate_list(session) if delegates else []
     records = list(AttendanceRecord.objects.filter(session=session).select_related("person", "agency", "certificate"))
     marks = {r.booking_id: r.outcome for r in records if r.booking_id}
     walk_ins = [r for r in records if r.walk_in]

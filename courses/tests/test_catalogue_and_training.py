@@ -1,5 +1,6 @@
 """The public catalogue, course pages, My training and the agency lead's summary."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -105,7 +106,42 @@ def test_the_catalogue_runs_the_same_number_of_queries_for_1_and_100_courses(cli
     one = count_queries(client, url)
     for n in range(1, 100):
         SessionFactory(course=CourseFactory(title=f"Course {n}"))
+    busy = CourseFactory(title="Course 100")
+    for n in range(5):
+        SessionFactory(course=busy, days_ahead=10 + n, venue=None)
     assert count_queries(client, url) == one
+    # The first page of 20: each course's next dates, at most three, and a link to all of them.
+    page = client.get(url, {"q": "Course 100"}).content.decode()
+    assert page.count(", online: 20 places left</li>") == 3
+    assert f'href="{reverse("courses:course", args=[busy.slug])}">All 5 dates' in page
+
+
+@pytest.mark.parametrize(
+    "asked, shown",
+    [(None, 1), ("1", 1), ("2", 2), ("abc", 1), ("0", 2), ("9", 2), ("2.5", 1)],
+)
+def test_the_catalogue_pages_25_courses_in_twenties(client, asked, shown):
+    for n in range(25):
+        CourseFactory(title=f"Course {n:02d}")
+    page = client.get(reverse("courses:catalogue"), {"page": asked} if asked else {}).content.decode()
+    assert "25 courses" in page
+    titles = re.findall(r">Course (\d\d)</a></h2>", page)
+    assert titles == [f"{n:02d}" for n in (range(20) if shown == 1 else range(20, 25))]
+    assert f'aria-current="page">{shown}</a>' in page
+
+
+def test_a_course_page_runs_the_same_number_of_queries_for_1_and_30_sessions(client):
+    course = CourseFactory(title="Neglect")
+    course.prerequisites.add(CourseFactory(title="Basic awareness"))
+    SessionFactory(course=course)
+    url = reverse("courses:course", args=[course.slug])
+    one = count_queries(client, url)
+    for n in range(29):
+        BookingFactory(session=SessionFactory(course=course, days_ahead=10 + n, capacity=1))
+    assert count_queries(client, url) == one
+    page = client.get(url).content.decode()
+    assert page.count('data-label="When"') == 30 and page.count("Join waiting list") == 29
+    assert "Basic awareness" in page
 
 
 def test_the_session_list_runs_the_same_number_of_queries_for_1_and_100_sessions(client):

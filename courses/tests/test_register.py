@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.factories import AgencyFactory, UserFactory, trainer, training_manager
 from accounts.models import User
-from courses.factories import BookingFactory, CourseFactory, SessionFactory
+from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
 from courses.models import Attendance, AttendanceRecord, Certificate, Charge, SessionStatus
 from courses.services.register import RegisterError, add_walk_in, close_register, record_attendance
 from courses.signals import register_closed
@@ -203,6 +203,28 @@ def test_the_register_runs_the_same_number_of_queries_for_1_and_100_delegates(
     with CaptureQueriesContext(connection) as hundred:
         client.get(reverse("courses:register", args=[today_session.pk]))
     assert len(one) == len(hundred)
+
+
+def test_a_closed_register_runs_the_same_number_of_queries_for_1_and_50_delegates(client, today_session, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    url = reverse("courses:register", args=[today_session.pk])
+    AttendanceRecordFactory(booking=BookingFactory(session=today_session, person__full_name="Aisha Khan"))
+    today_session.register_closed_at = timezone.now()
+    today_session.save(update_fields=["register_closed_at"])
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(49):
+        AttendanceRecordFactory(booking=BookingFactory(session=today_session), outcome=Attendance.NO_SHOW)
+    with CaptureQueriesContext(connection) as fifty:
+        page = client.get(url).content.decode()
+    assert len(one) == len(fifty)
+    # The attendance as closed, and nothing to mark.
+    assert "The register was closed on" in page and "Aisha Khan" in page
+    assert page.count('<tr class="govuk-table__row">') == 51  # the heading and 50 delegates
+    assert "Save register" not in page and "Add walk-in" not in page
 
 
 def test_a_trainer_finds_their_sessions_and_registers_on_my_training(client, today_session):

@@ -24,7 +24,7 @@ from ..forms.booking import (
     ReopenRegisterForm,
     WalkInForm,
 )
-from ..models import Booking, BookingPolicy, BookingStatus
+from ..models import Booking, BookingPolicy, BookingStatus, SessionStatus
 from ..selectors.booking import (
     active_booking_of,
     get_booking_for_user,
@@ -289,15 +289,26 @@ def approvals(request):
 @login_required
 def register(request, pk):
     session = get_session_for_register(request.user, pk)
-    bookings, marks, walk_ins, records = register_lines(session)
-    opens = register_services.register_has_opened(session)
-    form = RegisterForm(
-        post_data(request) if "save" in request.POST or "close" in request.POST else None,
-        bookings=bookings,
-        marks=marks,
+    posted = request.method == "POST"
+    cancelled = session.status == SessionStatus.CANCELLED
+    # A closed register's page lists the attendance and a cancelled session's nothing: neither
+    # lists the delegates booked.
+    bookings, marks, walk_ins, records = register_lines(
+        session, delegates=posted or not (session.register_closed_at or cancelled)
     )
-    walk_in_form = WalkInForm(post_data(request) if "add_walk_in" in request.POST else None)
-    if request.method == "POST":
+    opens = register_services.register_has_opened(session)
+    # The marks and the walk-in form are drawn only while the register is open for marking: a
+    # cancelled session, or one whose register is closed or not yet open, has neither to draw.
+    marking = opens and not session.register_closed_at and not cancelled
+    form = walk_in_form = None
+    if marking or posted:
+        form = RegisterForm(
+            post_data(request) if "save" in request.POST or "close" in request.POST else None,
+            bookings=bookings,
+            marks=marks,
+        )
+        walk_in_form = WalkInForm(post_data(request) if "add_walk_in" in request.POST else None)
+    if posted:
         try:
             if "add_walk_in" in request.POST:
                 if walk_in_form.is_valid():
