@@ -55,9 +55,7 @@ def headline_rows(heads) -> str:
     return mark_safe(
         "".join(
             f'    <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{conditional_escape(label)}'
-            "</th>"
-            + "".join(f"{cell}{conditional_escape(figure(h, attribute, kind))}</td>" for h in heads)
-            + "</tr>\n"
+            "</th>" + "".join(f"{cell}{conditional_escape(figure(h, attribute, kind))}</td>" for h in heads) + "</tr>\n"
             for label, attribute, kind in HEADLINE_ROWS
         )
     )
