@@ -182,7 +182,8 @@ def places_used_by_agency(start: date, end: date) -> dict[int, int]:
         .filter(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL, Attendance.NO_SHOW])
         .order_by()  # the model's ordering (by the person's name) would join every person for nothing
         .values("agency_id")
-        .annotate(n=Count("pk"))
+        # Lines counted, not their ids read: the register's index by session holds all this needs.
+        .annotate(n=Count("*"))
     )
     return {r["agency_id"]: r["n"] for r in rows}
 
