@@ -418,7 +418,11 @@ def need_row_html(row, *, label: str | None = None) -> str:
 @permission_required("tna.view_figures")
 @shared_page
 def attendance(request, pk):
-    year = get_object_or_404(TrainingYear, pk=pk)
+    # Every training year read once: the year picker's and the year shown.
+    years = list(TrainingYear.objects.all())
+    year = next((y for y in years if y.pk == pk), None)
+    if year is None:
+        raise Http404("No such training year")
     picked = _picked_year(request, year, "tna:attendance", keep="by")
     if picked:
         return picked
@@ -431,7 +435,7 @@ def attendance(request, pk):
         "tna/attendance.html",
         {
             "year": year,
-            "years": TrainingYear.objects.all(),
+            "years": years,
             "keep": [("by", by)],
             "rows": rows,
             "rows_html": [need_row_html(row) for row in rows],
