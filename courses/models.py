@@ -443,6 +443,15 @@ class AttendanceRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="one_register_line_per_person"),
         ]
+        indexes = [
+            # The figures count a period's register lines by session (outcome, agency, walk-in, booked):
+            # read from the index alone, without visiting each line.
+            models.Index(
+                fields=["session"],
+                include=["outcome", "agency", "walk_in", "booking"],
+                name="register_lines_by_session",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.person}: {self.get_outcome_display()}"

@@ -92,13 +92,21 @@ def _shift_year(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def periods_with_previous(year: TrainingYear, *, count: int = 3, today: date | None = None) -> list[Period]:
+def periods_with_previous(
+    year: TrainingYear, *, count: int = 3, today: date | None = None, years: list[TrainingYear] | None = None
+) -> list[Period]:
     """The year and the two before it, oldest first: recorded training years where they
     exist, otherwise the same dates a year earlier (labelled like "2024-25"). For a year in
-    progress each earlier period covers the same months as the year to date. One query."""
+    progress each earlier period covers the same months as the year to date. One query, none when
+    given every training year (`years`)."""
     today = today or timezone.localdate()
     current = Period.of_year(year, today=today)
-    known = {(y.starts_on, y.ends_on): y for y in TrainingYear.objects.filter(starts_on__lt=year.ends_on)}
+    earlier = (
+        [y for y in years if y.starts_on < year.ends_on]
+        if years is not None
+        else TrainingYear.objects.filter(starts_on__lt=year.ends_on)
+    )
+    known = {(y.starts_on, y.ends_on): y for y in earlier}
     periods = []
     for back in range(count - 1, 0, -1):
         starts, ends = _shift_year(year.starts_on, -back), _shift_year(year.ends_on, -back)
@@ -308,10 +316,11 @@ def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
         .annotate(**flags("session__"))
         .values(*flags("session__"))
         .annotate(
-            attended=Count("pk", filter=attended),
-            walk_ins=Count("pk", filter=attended & Q(walk_in=True)),
-            booked_attended=Count("pk", filter=attended & Q(booking__isnull=False)),
-            no_shows=Count("pk", filter=Q(outcome=Attendance.NO_SHOW)),
+            # Lines counted by their session (never empty), not their ids: the index by session holds all this needs.
+            attended=Count("session", filter=attended),
+            walk_ins=Count("session", filter=attended & Q(walk_in=True)),
+            booked_attended=Count("session", filter=attended & Q(booking__isnull=False)),
+            no_shows=Count("session", filter=Q(outcome=Attendance.NO_SHOW)),
         )
         .order_by()
     )
@@ -360,10 +369,12 @@ def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
     return heads
 
 
-def headlines(year: TrainingYear, *, today: date | None = None) -> list[Headline]:
+def headlines(
+    year: TrainingYear, *, today: date | None = None, years: list[TrainingYear] | None = None
+) -> list[Headline]:
     """This year beside the two before it, oldest first (like for like when the year is in
-    progress). Five queries."""
-    return headlines_of(periods_with_previous(year, today=today))
+    progress). Five queries, four when given every training year (`years`)."""
+    return headlines_of(periods_with_previous(year, today=today, years=years))
 
 
 # --- Attendance and trainer days by agency, beside the two previous years -----------------------------
@@ -479,6 +490,32 @@ class Partners:
     @property
     def percent_delivered(self) -> int | None:
         return percent(self.delivered_days, self.committed_days)
+
+
+@dataclass
+class PartnerDays:
+    """The partnership's trainer days in the period: agreed (each agency's share of its commitment)
+    and delivered by agencies' trainers, the totals `partner_contribution` prints under its rows."""
+
+    committed_days: Decimal = ZERO
+    delivered_days: Decimal = ZERO
+
+    @property
+    def percent_delivered(self) -> int | None:
+        return percent(self.delivered_days, self.committed_days)
+
+
+def partner_days(period: Period, *, years: list[TrainingYear] | None = None) -> PartnerDays:
+    """Trainer days delivered against agreed over every agency, from the pool's own figures (the
+    same as `partner_contribution`'s totals, without each agency's money, charges and places). Three
+    queries, two when given every training year (`years`)."""
+    delivered = pool_selectors.days_by_agency(period.starts_on, period.ends_on)
+    committed = pool_selectors.commitment_for_period(period.starts_on, period.ends_on, years=years)
+    return PartnerDays(
+        committed_days=sum(committed.values(), ZERO),
+        # Days given by trainers of no agency are nobody's contribution.
+        delivered_days=sum((days for agency_id, (_, days) in delivered.items() if agency_id is not None), ZERO),
+    )
 
 
 def partner_contribution(period: Period, *, agency_id=None) -> Partners:

@@ -361,14 +361,17 @@ def _median(values) -> Decimal | None:
     return Decimal(statistics.median(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def peer_comparison(year: TrainingYear, this_year: "metrics.Headline | None" = None) -> PeerComparison:
+def peer_comparison(
+    year: TrainingYear, this_year: "metrics.Headline | None" = None, *, name: str | None = None
+) -> PeerComparison:
     """This partnership among the other Boards whose figures are recorded for the same year, Boards
     in name order with this partnership among them. `this_year` is the year's headline statistics
-    when the page has them already (`metrics.headlines(year)[-1]`). Six queries, two when given them."""
+    when the page has them already (`metrics.headlines(year)[-1]`), `name` this partnership's name
+    when the page has read it. Six queries, two when given the figures, one when given the name too."""
     label = year_label(year)
     h = this_year or metrics.headline(metrics.Period.of_year(year))
     ours = PeerRow(
-        partnership_name(),
+        name or partnership_name(),
         year.children_in_need or None,
         h.events_delivered,
         h.training_days,

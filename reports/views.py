@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from common import pagecache
 from common.access import permission_required
@@ -21,12 +23,52 @@ from .models import ReportKind
 from .selectors import get_report_run_for_user, report_kinds_for, report_runs_visible_to
 from .services import ReportError
 from .tables import TABLES
+from .templatetags.report_tags import figure
+
+# The dashboard's headline table: each measure's row heading, the Headline attribute and how it is written.
+HEADLINE_ROWS = [
+    ("Learning events delivered", "events_delivered", "num"),
+    ("Events cancelled", "events_cancelled", "num"),
+    ("Training days delivered", "training_days", "num"),
+    ("Total attendance", "attendance", "num"),
+    ("of whom walk-ins", "walk_ins", "num"),
+    ("Average delegates per event (attendance ÷ events)", "average_delegates", "num"),
+    ("Fill rate (attendance ÷ places offered)", "fill_rate", "pct"),
+    ("Attendance rate (booked delegates who came ÷ places booked)", "attendance_rate", "pct"),
+    (
+        "Attendance rate of registrations (attendance ÷ registrations, cancellations included)",
+        "attendance_rate_of_registrations",
+        "pct",
+    ),
+    ("Did not attend (booked delegates marked absent)", "no_shows", "num"),
+    ("Cancellations by delegates on delivered events", "cancellations", "num"),
+    ("Late cancellations (of those, inside the notice period)", "late_cancellations", "num"),
+    ("Cancellation rate (cancellations ÷ registrations)", "cancellation_rate", "pct"),
+    ("Cost per delegate (total cost ÷ attendance)", "cost_per_delegate", "money"),
+]
 
 
-def _year(request) -> TrainingYear | None:
+def headline_rows(heads) -> str:
+    """The headline table's rows, one per measure with a cell per period, written here rather than
+    by a template tag per cell; each figure written by the reports' own `figure`."""
+    cell = '<td class="govuk-table__cell govuk-table__cell--numeric">'
+    return mark_safe(
+        "".join(
+            f'    <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{conditional_escape(label)}'
+            "</th>" + "".join(f"{cell}{conditional_escape(figure(h, attribute, kind))}</td>" for h in heads) + "</tr>\n"
+            for label, attribute, kind in HEADLINE_ROWS
+        )
+    )
+
+
+def _year(request, years: list[TrainingYear] | None = None) -> TrainingYear | None:
+    """The year asked for, else this year. `years`: every training year, when the page has read them."""
     pk = request.GET.get("year", "")
     if pk.isascii() and pk.isdigit():
-        year = TrainingYear.objects.filter(pk=int(pk)).first()
+        if years is not None:
+            year = next((y for y in years if y.pk == int(pk)), None)
+        else:
+            year = TrainingYear.objects.filter(pk=int(pk)).first()
         if year:
             return year
     return current_training_year()
@@ -36,7 +78,9 @@ def _year(request) -> TrainingYear | None:
 @shared_page(per=PER_PERSON)  # it lists the person's own report requests
 def dashboard(request):
     """The same headline figures and charts as the annual report, from the same metrics."""
-    year = _year(request)
+    # Every training year read once: the year picker, the year asked for and the years beside it.
+    years = list(TrainingYear.objects.all())
+    year = _year(request, years)
     if year is None:
         return render(request, "reports/no_year.html")
 
@@ -46,9 +90,10 @@ def dashboard(request):
     heads, need, partners = remembered(
         f"reports:dashboard:{year.pk}",
         lambda: (
-            metrics.headlines(year),
+            metrics.headlines(year, years=years),
             metrics.need_against_attendance(year, by="agency"),
-            metrics.partner_contribution(metrics.Period.of_year(year)),
+            # The dashboard prints the partnership's trainer days only, not each agency's row.
+            metrics.partner_days(metrics.Period.of_year(year), years=years),
         ),
     )
     as_at = pagecache.as_at()
@@ -62,8 +107,9 @@ def dashboard(request):
         "reports/dashboard.html",
         {
             "year": year,
-            "years": TrainingYear.objects.all(),
+            "years": years,
             "headlines": heads,
+            "headline_rows": headline_rows(heads),
             "as_at": as_at,
             "this_year": heads[-1],
             "need": need,

@@ -245,10 +245,16 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     submitted = TrainingNeed.objects.filter(
         tna_return__cycle__year=year, tna_return__status=ReturnStatus.SUBMITTED
     ).order_by()
-    requested = dict(submitted.values_list(need_key).annotate(n=Sum("places_requested")).values_list(need_key, "n"))
-    requested_pairs = set(
-        submitted.filter(places_requested__gt=0).values_list("tna_return__agency", "course").distinct()
-    )
+    # Places requested per agency and course, read once: summed by the row's key, and the pairs with any
+    # place requested (the courses each agency asked for).
+    requested: dict = {}
+    requested_pairs = set()
+    for agency, course, key, n in submitted.values_list("tna_return__agency", "course", need_key).annotate(
+        n=Sum("places_requested")
+    ):
+        requested[key] = requested.get(key, 0) + (n or 0)
+        if n:
+            requested_pairs.add((agency, course))
     booked = dict(
         Booking.objects.filter(in_year)
         .exclude(session__status=SessionStatus.CANCELLED)
@@ -263,8 +269,9 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
         .order_by()
         .values(*dict.fromkeys((record_key, "agency", "session__course")))
         .annotate(
-            attended=Count("id", filter=Q(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])),
-            no_shows=Count("id", filter=Q(outcome=Attendance.NO_SHOW)),
+            # Lines counted by their session (never empty), not their ids: the index by session holds all this needs.
+            attended=Count("session", filter=Q(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])),
+            no_shows=Count("session", filter=Q(outcome=Attendance.NO_SHOW)),
         )
         .order_by()
     )

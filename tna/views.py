@@ -11,8 +11,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from common.access import permission_required
@@ -42,6 +43,7 @@ from .selectors import (
     demand_against_supply,
     get_return_for_user,
     overview,
+    rag,
     return_lines,
     totals,
 )
@@ -399,26 +401,32 @@ _NEED_ROW = (
 def need_row_html(row, *, label: str | None = None) -> str:
     """One row of the attendance against need table (`label` in place of the row's own: "Total"),
     written here rather than by a template per row: a year has a row for each of some sixty agencies."""
-    colour, word = _TAGS[row.status]
-    met = "No need stated" if row.met is None else f"{row.met}%"
-    return format_html(
-        _NEED_ROW,
-        row.label if label is None else label,
-        row.requested,
-        row.booked,
-        row.attended,
-        row.attended_unrequested,
-        row.no_shows,
-        met,
-        colour,
-        word,
+    met = row.met  # worked out once for the figure and its status
+    colour, word = _TAGS[rag(met)]
+    # Only the label is text from the records: the figures are whole numbers and the rest is fixed.
+    return mark_safe(
+        _NEED_ROW.format(
+            conditional_escape(row.label if label is None else label),
+            int(row.requested),
+            int(row.booked),
+            int(row.attended),
+            int(row.attended_unrequested),
+            int(row.no_shows),
+            "No need stated" if met is None else f"{met}%",
+            colour,
+            word,
+        )
     )
 
 
 @permission_required("tna.view_figures")
 @shared_page
 def attendance(request, pk):
-    year = get_object_or_404(TrainingYear, pk=pk)
+    # Every training year read once: the year picker's and the year shown.
+    years = list(TrainingYear.objects.all())
+    year = next((y for y in years if y.pk == pk), None)
+    if year is None:
+        raise Http404("No such training year")
     picked = _picked_year(request, year, "tna:attendance", keep="by")
     if picked:
         return picked
@@ -431,7 +439,7 @@ def attendance(request, pk):
         "tna/attendance.html",
         {
             "year": year,
-            "years": TrainingYear.objects.all(),
+            "years": years,
             "keep": [("by", by)],
             "rows": rows,
             "rows_html": [need_row_html(row) for row in rows],

@@ -9,9 +9,12 @@ from .. import peers
 register = template.Library()
 
 
-@register.simple_tag
-def peer_comparison(year, this_year=None):
-    return peers.peer_comparison(year, this_year) if year is not None else None
+@register.simple_tag(takes_context=True)
+def peer_comparison(context, year, this_year=None):
+    # The partnership's name as the page already has it (every page's and document's context), so
+    # the record is not read a second time.
+    name = context.get("partnership_name")
+    return peers.peer_comparison(year, this_year, name=name) if year is not None else None
 
 
 @register.simple_tag

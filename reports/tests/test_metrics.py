@@ -370,3 +370,47 @@ def test_an_agencys_report_counts_need_met_only_on_the_courses_it_asked_for(prog
     assert (rows["Working Together to Safeguard Children"].attended, need.total.attended) == (4, 6)
     assert rows["Domestic Abuse and its Impact on Children"].attended_unrequested == 2
     assert (need.total.requested, need.total.attended_unrequested, need.total.met) == (6, 2, 67)
+
+
+def test_the_dashboards_trainer_days_are_the_partner_contributions_totals(year, target_groups):
+    """Police agreed 4 days and Health 2 for 2025-26; a Police trainer gave a full day and a half day, a
+    Health trainer a full day, and a trainer of no agency a full day (nobody's contribution). Whole year:
+    2.5 of 6 agreed days delivered (42%). April to September (183 of 365 days): 2.0 + 1.0 = 3.0 agreed."""
+    from pool.factories import TrainerCommitmentFactory, active_member
+
+    police, health = AgencyFactory(name="Northshire Police"), AgencyFactory(name="Northshire Health")
+    full = CourseFactory(title="Working Together to Safeguard Children", duration_days=Decimal("1.0"))
+    half = CourseFactory(title="Domestic Abuse and its Impact on Children", duration_days=Decimal("0.5"))
+    mark = active_member(UserFactory(full_name="Mark Evans", agency=police)).person
+    grace = active_member(UserFactory(full_name="Grace Okafor", agency=health)).person
+    nobody = active_member(UserFactory(full_name="Sam Free", agency=None)).person
+    for day, course, trainers in (
+        (date(2025, 5, 14), full, [mark, grace]),
+        (date(2025, 11, 3), half, [mark]),
+        (date(2025, 6, 2), full, [nobody]),
+    ):
+        SessionFactory(
+            course=course,
+            starts_at=at(day, 9),
+            ends_at=at(day, 16),
+            trainers=trainers,
+            status=SessionStatus.COMPLETED,
+        )
+    TrainerCommitmentFactory(year=year, agency=police, agreed_days=Decimal("4"))
+    TrainerCommitmentFactory(year=year, agency=health, agreed_days=Decimal("2"))
+    whole = metrics.Period.of_year(year, today=date(2026, 6, 1))
+    first_half = metrics.Period("April to September", date(2025, 4, 1), date(2025, 9, 30), year)
+    years = list(TrainingYear.objects.all())
+    for period, committed, delivered, share in (
+        (whole, Decimal("6.0"), Decimal("2.5"), 42),
+        (first_half, Decimal("3.0"), Decimal("2.0"), 67),
+    ):
+        days = metrics.partner_days(period, years=years)
+        assert (days.committed_days, days.delivered_days, days.percent_delivered) == (committed, delivered, share)
+        partners = metrics.partner_contribution(period)
+        assert (partners.committed_days, partners.delivered_days, partners.percent_delivered) == (
+            days.committed_days,
+            days.delivered_days,
+            days.percent_delivered,
+        )
+        assert metrics.partner_days(period) == days  # the same read without the years given
