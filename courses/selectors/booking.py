@@ -29,7 +29,7 @@ def _bookings_counted(**status):
     """How many of a session's bookings have the status: counted in a subquery for each session the
     query returns, so a list counts the places of the page it shows, not of every session it filters."""
     bookings = Booking.objects.filter(session=OuterRef("pk"), **status).order_by().values("session")
-    return Coalesce(Subquery(bookings.annotate(n=Count("pk")).values("n")), 0)
+    return Coalesce(Subquery(bookings.annotate(n=Count("*")).values("n")), 0)
 
 
 def sessions_with_places():
