@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Case, Count, DateTimeField, F, IntegerField, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -400,24 +400,57 @@ def get_assignment_for_trainer(user, pk: int) -> Assignment:
 
 
 def directory():
-    """The pool directory's rows, with what the table shows joined in."""
-    delivered = Q(person__sessions_delivered__ends_at__lte=timezone.now()) & ~Q(
-        person__sessions_delivered__status=SessionStatus.CANCELLED
+    """The pool directory's rows, with what the table shows joined in (the sessions each member
+    delivered come from `delivered_to_date`)."""
+    return Membership.objects.select_related("person__agency").prefetch_related("courses")
+
+
+@dataclass(frozen=True)
+class DeliveredToDate:
+    sessions: int = 0
+    last: datetime | None = None  # the end of the last session delivered
+
+
+NOTHING_DELIVERED = DeliveredToDate()
+
+
+def delivered_to_date(person_ids=None) -> dict[int, DeliveredToDate]:
+    """The sessions each trainer has delivered to date, and the end of their last, for the people given
+    (every trainer when None). One query, counted per trainer: the sessions are read once, not once for
+    every session a trainer gave."""
+    rows = SessionTrainer.objects.filter(delivered("session__"))
+    if person_ids is not None:
+        rows = rows.filter(user_id__in=person_ids)
+    rows = rows.values("user_id").annotate(sessions=Count("pk"), last=Max("session__ends_at")).order_by()
+    return {row["user_id"]: DeliveredToDate(row["sessions"], row["last"]) for row in rows}
+
+
+def ordered_by_delivery(memberships, figure: str, *, descending: bool):
+    """Members ordered by a figure of `delivered_to_date` ("sessions" or "last"), nothing delivered
+    counting as none (no sessions, no last date); members with the same figure by name."""
+    figures = delivered_to_date()
+    output = IntegerField() if figure == "sessions" else DateTimeField()
+    by_person = Case(
+        *(When(person_id=pk, then=Value(getattr(f, figure))) for pk, f in figures.items()),
+        default=Value(getattr(NOTHING_DELIVERED, figure)),
+        output_field=output,
     )
-    return (
-        Membership.objects.select_related("person__agency")
-        .prefetch_related("courses")
-        .annotate(
-            last_delivered=Max("person__sessions_delivered__ends_at", filter=delivered),
-            sessions_delivered=Count("person__sessions_delivered", filter=delivered),
+    return memberships.annotate(delivery_order=by_person).order_by(
+        "-delivery_order" if descending else "delivery_order", "person__full_name"
+    )
+
+
+def pool_members_of(agency_id: int) -> list[Membership]:
+    """An agency's members in the pool or on their way in, each with when they last delivered."""
+    members = list(
+        directory().filter(
+            person__agency_id=agency_id, status__in=[*IN_POOL, MembershipStatus.APPLIED, MembershipStatus.ENDORSED]
         )
     )
-
-
-def pool_members_of(agency_id: int):
-    return directory().filter(
-        person__agency_id=agency_id, status__in=[*IN_POOL, MembershipStatus.APPLIED, MembershipStatus.ENDORSED]
-    )
+    figures = delivered_to_date([m.person_id for m in members])
+    for member in members:
+        member.last_delivered = figures.get(member.person_id, NOTHING_DELIVERED).last
+    return members
 
 
 def open_assignments_for(person):

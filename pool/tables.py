@@ -1,12 +1,14 @@
 import django_tables2 as tables
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from common.listing import LINK, RecordLink
 from courses.models import Course
 
 from .models import Membership, MembershipStatus
+from .selectors import NOTHING_DELIVERED, DeliveredToDate, delivered_to_date, ordered_by_delivery
 
 STATUS_COLOURS = {
     MembershipStatus.APPLIED: "blue",
@@ -28,7 +30,8 @@ def status_tag(status: str) -> str:
 
 class PoolTable(tables.Table):
     caption = "Trainer pool members"
-    """The pool directory. Every column comes from `selectors.directory()`: no query per row."""
+    """The pool directory. Every column comes from `selectors.directory()` and, for the rows shown,
+    `selectors.delivered_to_date()`: no query per row."""
 
     name = tables.Column(
         "Name",
@@ -42,11 +45,14 @@ class PoolTable(tables.Table):
     status = tables.Column("Status")
     courses = tables.Column("Courses they deliver", empty_values=(), orderable=False)
     trained_on = tables.Column("Training for trainers", empty_values=(None,))
+    # Counted for the rows shown (`delivered`), not joined into the list's query: that read every session
+    # each trainer gave, once per session.
     sessions_delivered = tables.Column(
         "Sessions delivered",
+        empty_values=(),
         attrs={"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}},
     )
-    last_delivered = tables.Column("Last delivered", empty_values=(None,))
+    last_delivered = tables.Column("Last delivered", empty_values=())
 
     class Meta:
         model = Membership
@@ -95,8 +101,30 @@ class PoolTable(tables.Table):
     def value_trained_on(self, value):
         return f"{value:%d/%m/%Y}" if value else ""
 
-    def render_last_delivered(self, value):
-        return f"{timezone.localtime(value):%-d %b %Y}" if value else "Never"
+    @cached_property
+    def delivered(self) -> dict[int, DeliveredToDate]:
+        """What the members shown (the page, or every row for the CSV) delivered to date."""
+        return delivered_to_date([row.record.person_id for row in self.paginated_rows])
 
-    def value_last_delivered(self, value):
-        return f"{timezone.localtime(value):%d/%m/%Y}" if value else ""
+    def _delivered(self, record) -> DeliveredToDate:
+        return self.delivered.get(record.person_id, NOTHING_DELIVERED)
+
+    def render_sessions_delivered(self, record):
+        return self._delivered(record).sessions
+
+    def value_sessions_delivered(self, record):
+        return self._delivered(record).sessions
+
+    def order_sessions_delivered(self, queryset, is_descending):
+        return ordered_by_delivery(queryset, "sessions", descending=is_descending), True
+
+    def render_last_delivered(self, record, bound_column):
+        last = self._delivered(record).last
+        return f"{timezone.localtime(last):%-d %b %Y}" if last else bound_column.default
+
+    def value_last_delivered(self, record):
+        last = self._delivered(record).last
+        return f"{timezone.localtime(last):%d/%m/%Y}" if last else ""
+
+    def order_last_delivered(self, queryset, is_descending):
+        return ordered_by_delivery(queryset, "last", descending=is_descending), True

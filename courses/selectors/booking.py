@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,10 +25,18 @@ from .delegates import delegate_list
 DELIVERING_LOOKBACK_DAYS = 92
 
 
+def _bookings_counted(**status):
+    """How many of a session's bookings have the status: counted in a subquery for each session the
+    query returns, so a list counts the places of the page it shows, not of every session it filters."""
+    bookings = Booking.objects.filter(session=OuterRef("pk"), **status).order_by().values("session")
+    return Coalesce(Subquery(bookings.annotate(n=Count("*")).values("n")), 0)
+
+
 def sessions_with_places():
+    """Sessions with how many places are taken (`taken`) and how many people wait for one (`waiting`)."""
     return Session.objects.select_related("course__level", "venue", "room").annotate(
-        taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)),
-        waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)),
+        taken=_bookings_counted(status__in=HOLDS_PLACE),
+        waiting=_bookings_counted(status=BookingStatus.WAITLISTED),
     )
 
 

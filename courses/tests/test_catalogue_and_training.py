@@ -1,5 +1,7 @@
 """The public catalogue, course pages, My training and the agency lead's summary."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -157,6 +159,29 @@ def test_the_session_list_runs_the_same_number_of_queries_for_1_and_100_sessions
     page = client.get(url).content.decode()
     assert "100 sessions" in page and page.count('data-label="Course"') == 50
     assert page.count('data-label="Booked">1</td>') == 50
+
+
+def test_the_session_list_sorts_by_places_booked_and_exports_every_session_with_its_counts(client):
+    client.force_login(training_manager())
+    url = reverse("courses:manage-sessions")
+    course = CourseFactory(title="Neglect")
+    full, empty, one = (SessionFactory(course=course, days_ahead=days) for days in (10, 20, 30))
+    for _ in range(3):
+        BookingFactory(session=full)
+    BookingFactory(session=full, status=BookingStatus.WAITLISTED)
+    BookingFactory(session=full, status=BookingStatus.CANCELLED)
+    BookingFactory(session=one)
+
+    def booked(query):
+        page = client.get(url + query).content.decode()
+        return [cell.split("<")[0] for cell in page.split('data-label="Booked">')[1:]]
+
+    assert booked("?sort=-taken") == ["3", "1", "0"]
+    assert booked("?sort=taken") == ["0", "1", "3"]
+    assert 'data-label="Waiting">1</td>' in client.get(url).content.decode()
+    header, *rows = csv.reader(io.StringIO(client.get(url + "?export=csv").content.decode()))
+    counts = sorted((row[header.index("Booked")], row[header.index("Waiting")]) for row in rows)
+    assert counts == [("0", "0"), ("1", "0"), ("3", "1")]
 
 
 # --- The pathway and My training ---------------------------------------------------------

@@ -1,5 +1,7 @@
 """Joining the pool: apply, endorse, review, training for trainers; lapsing and leaving."""
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -310,3 +312,35 @@ def test_the_pool_directory_runs_the_same_queries_for_one_member_and_for_a_hundr
         delivered(member.person, 40)
     assert count() == one
     assert client.get(reverse("pool:members") + "?export=csv").content.decode().count("\n") == 101
+
+
+def test_the_pool_directory_shows_and_sorts_by_the_sessions_each_member_delivered(client):
+    client.force_login(training_manager())
+    busy = active_member(UserFactory(full_name="Busy Trainer"))
+    quiet = active_member(UserFactory(full_name="Quiet Trainer"))
+    active_member(UserFactory(full_name="New Trainer"))
+    for days_ago in (10, 20, 30):
+        delivered(busy.person, days_ago)
+    last = delivered(quiet.person, 5)
+    # Neither a cancelled session nor one still to come counts.
+    cancelled = delivered(quiet.person, 15)
+    cancelled.status = SessionStatus.CANCELLED
+    cancelled.save()
+    SessionFactory(days_ahead=10).trainers.add(quiet.person)
+
+    def rows(query):
+        html = client.get(reverse("pool:members") + query).content.decode()
+        return [
+            (name, html.split(f">{name}</a>")[1].split('data-label="Sessions delivered">')[1].split("<")[0])
+            for name in sorted(("Busy Trainer", "Quiet Trainer", "New Trainer"), key=html.index)
+        ]
+
+    assert rows("?sort=-sessions_delivered") == [("Busy Trainer", "3"), ("Quiet Trainer", "1"), ("New Trainer", "0")]
+    assert rows("?sort=sessions_delivered") == [("New Trainer", "0"), ("Quiet Trainer", "1"), ("Busy Trainer", "3")]
+    latest_first = [name for name, _ in rows("?sort=-last_delivered")]
+    assert latest_first.index("Quiet Trainer") < latest_first.index("Busy Trainer")
+    html = client.get(reverse("pool:members")).content.decode()
+    assert f"{timezone.localtime(last.ends_at):%-d %b %Y}" in html
+    lines = list(csv.reader(io.StringIO(client.get(reverse("pool:members") + "?export=csv").content.decode())))
+    counts = {line[0]: line[lines[0].index("Sessions delivered")] for line in lines[1:]}
+    assert counts == {"Busy Trainer": "3", "Quiet Trainer": "1", "New Trainer": "0"}
