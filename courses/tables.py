@@ -17,7 +17,8 @@ class SessionTable(tables.Table):
         linkify=RecordLink("courses:manage-session"),
         attrs=LINK,
     )
-    starts_at = DateTimeColumn("j M Y, H:i", verbose_name="Starts")
+    # Sessions that start at the same moment keep one order from page to page (the id breaks the tie).
+    starts_at = DateTimeColumn("j M Y, H:i", verbose_name="Starts", order_by=("starts_at", "pk"))
     where = tables.Column("Where", accessor="venue__name", empty_values=(), order_by="venue__name")
     capacity = tables.Column("Places", attrs=NUMERIC)
     taken = tables.Column("Booked", attrs=NUMERIC)

@@ -361,3 +361,23 @@ def test_a_course_length_out_of_range_says_what_a_length_may_be(manager_client, 
     assert "Enter the length in quarter days, from 0.25 to 10" in page
     assert "digits" not in page
     assert not Course.objects.filter(title="Safeguarding Adolescents").exists()
+
+
+def test_sessions_starting_at_the_same_moment_keep_one_order_both_ways(manager_client):
+    # Three morning sessions of different courses at 09:30 on one day: the list shows them in the
+    # order they were added, and sorted the other way, in the reverse of it, on every load.
+    start = timezone.now().replace(microsecond=0) + timedelta(days=20)
+    titles = ["Neglect: Recognition and Response", "Domestic Abuse and Children", "Child Sexual Exploitation"]
+    for title in titles:
+        SessionFactory(course=CourseFactory(title=title), starts_at=start, ends_at=start + timedelta(hours=3))
+
+    def listed(sort):
+        response = manager_client.get(reverse("courses:manage-sessions"), {"sort": sort})
+        # The database itself is asked for the tie-break: without it, PostgreSQL returns ties in any order.
+        assert list(response.context["table"].data.data.query.order_by)[-1] == ("-pk" if sort[0] == "-" else "pk")
+        page = html.unescape(response.content.decode())
+        rows = page[page.index("<tbody") :]  # the filter's drop-down lists the courses by name first
+        return sorted(titles, key=rows.index)
+
+    assert listed("starts_at") == titles
+    assert listed("-starts_at") == titles[::-1]
