@@ -214,13 +214,15 @@ def _meets(rule: PathwayRule, course_id: int | None, level_number: int | None) -
     return level_number is not None and level_number >= rule.level.number
 
 
-def requirements_for(people, *, today: date | None = None, among=None) -> dict[int, list[Requirement]]:
+def requirements_for(people, *, today: date | None = None, among=None, elsewhere=None) -> dict[int, list[Requirement]]:
     """person id -> the requirements of their target group, each matched with the most recent
     training that meets it: a register line that counts (`counted_outcomes`) on the named course or
     at the rule's level or higher, or confirmed training done elsewhere at that level or higher.
     `people` have `pk` and `target_group_id`; `among`, a query of their ids, picks their register
     lines and training done elsewhere in the database (a whole agency's hundreds of ids need not be sent
-    as values). Four queries whatever the number of people."""
+    as values). `elsewhere`, the people's training done elsewhere when the caller lists it anyway (with
+    its level, any status), saves reading the confirmed part of it again. Four queries whatever the
+    number of people (three with `elsewhere`)."""
     today = today or timezone.localdate()  # one day for every status the requirements give
     people = list(people)
     ids = [p.pk for p in people] if among is None else among
@@ -251,13 +253,13 @@ def requirements_for(people, *, today: date | None = None, among=None) -> dict[i
         )
     ):
         attended.setdefault(row[1], []).append(row)
+    if elsewhere is None:
+        elsewhere = ExternalTraining.objects.filter(person__in=ids, status=ExternalTrainingStatus.CONFIRMED)
+        elsewhere = elsewhere.select_related("level")
     external: dict[int, list[ExternalTraining]] = {}
-    for done in (
-        ExternalTraining.objects.filter(person__in=ids, status=ExternalTrainingStatus.CONFIRMED)
-        .select_related("level")
-        .order_by("-completed_on")
-    ):
-        external.setdefault(done.person_id, []).append(done)
+    for done in sorted(elsewhere, key=lambda e: (-e.completed_on.toordinal(), e.pk)):  # the latest first
+        if done.status == ExternalTrainingStatus.CONFIRMED:
+            external.setdefault(done.person_id, []).append(done)
     days: dict = {}  # a session's end -> the local day training counts from
     courses: dict = {}  # course id -> the course (with its level) the built records share
     result = {}
@@ -309,9 +311,11 @@ def _record_from(row: tuple, courses: dict) -> AttendanceRecord:
 
 
 def courses_meeting(requirements: list[Requirement]) -> None:
-    """Fill each requirement's `courses`: the active courses that would meet it. For a level, the
-    courses at the lowest level at or above it that has any (no Level 1 course runs here, so the
-    Level 2 courses are shown for Level 1). One query."""
+    """Fill the `courses` of each requirement not in date (the courses are offered to put it right):
+    the active courses that would meet it. For a level, the courses at the lowest level at or above it
+    that has any (no Level 1 course runs here, so the Level 2 courses are shown for Level 1). One query,
+    none when every requirement is in date."""
+    requirements = [r for r in requirements if r.status != Status.IN_DATE]
     if not requirements:
         return
     active = list(Course.objects.filter(active=True).select_related("level").order_by("level__number", "title"))
