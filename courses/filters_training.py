@@ -1,6 +1,8 @@
 from django import forms
+from django_filters import fields as filter_fields
 
 from accounts.models import TargetGroup
+from common.listing import govuk_filter_form
 
 RAG_CHOICES = [
     ("", "Any status"),
@@ -13,14 +15,10 @@ RAG_CHOICES = [
 class AgencyTrainingFilterForm(forms.Form):
     name = forms.CharField(label="Name", required=False)
     status = forms.ChoiceField(label="Status", choices=RAG_CHOICES, required=False)
-    target_group = forms.ModelChoiceField(
+    # django-filter's field, so the list's drop-down reads its groups as the other management lists' do.
+    target_group = filter_fields.ModelChoiceField(
         label="Staff group", queryset=TargetGroup.objects.all(), required=False, empty_label="Any group"
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
 
 
 class AgencyTrainingFilter:
@@ -28,6 +26,7 @@ class AgencyTrainingFilter:
 
     def __init__(self, data=None):
         self.form = AgencyTrainingFilterForm(data)
+        govuk_filter_form(self)
 
     def apply(self, people):
         if not self.form.is_bound or not self.form.is_valid():

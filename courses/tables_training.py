@@ -1,20 +1,22 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from common.listing import LINK
+from common.listing import LINK, RecordLink
 
 RAG = {"red": ("Red", "red"), "amber": ("Amber", "yellow"), "green": ("Green", "green")}
+# A status's tag, the same for every row with it.
+RAG_TAGS = {
+    value: format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+    for value, (label, colour) in RAG.items()
+}
 
 
 class AgencyTrainingTable(tables.Table):
     caption = "Staff and their training"
-    full_name = tables.Column(
-        "Name", linkify=lambda record: reverse("courses:person-training", args=[record.pk]), attrs=LINK
-    )
+    full_name = tables.Column("Name", linkify=RecordLink("courses:person-training"), attrs=LINK)
     job_title = tables.Column("Job title")
-    target_group = tables.Column("Staff group", accessor="target_group__number", order_by="target_group__number")
+    target_group = tables.Column("Staff group", accessor="target_group_number", order_by="target_group_number")
     rag = tables.Column("Status")
     requirements = tables.Column("Requirements", empty_values=(), orderable=False)
 
@@ -26,8 +28,7 @@ class AgencyTrainingTable(tables.Table):
         return f"Group {value}"
 
     def render_rag(self, value):
-        label, colour = RAG[value]
-        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
+        return RAG_TAGS[value]
 
     def value_rag(self, value):
         return RAG[value][0]

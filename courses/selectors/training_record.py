@@ -31,6 +31,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from accounts.models import User
+
 from ..models import (
     Attendance,
     AttendanceRecord,
@@ -212,14 +214,18 @@ def _meets(rule: PathwayRule, course_id: int | None, level_number: int | None) -
     return level_number is not None and level_number >= rule.level.number
 
 
-def requirements_for(people, *, today: date | None = None) -> dict[int, list[Requirement]]:
+def requirements_for(people, *, today: date | None = None, among=None, elsewhere=None) -> dict[int, list[Requirement]]:
     """person id -> the requirements of their target group, each matched with the most recent
     training that meets it: a register line that counts (`counted_outcomes`) on the named course or
     at the rule's level or higher, or confirmed training done elsewhere at that level or higher.
-    Four queries whatever the number of people."""
+    `people` have `pk` and `target_group_id`; `among`, a query of their ids, picks their register
+    lines and training done elsewhere in the database (a whole agency's hundreds of ids need not be sent
+    as values). `elsewhere`, the people's training done elsewhere when the caller lists it anyway (with
+    its level, any status), saves reading the confirmed part of it again. Four queries whatever the
+    number of people (three with `elsewhere`)."""
     today = today or timezone.localdate()  # one day for every status the requirements give
     people = list(people)
-    ids = [p.pk for p in people]
+    ids = [p.pk for p in people] if among is None else among
     group_ids = {p.target_group_id for p in people if p.target_group_id}
     rules_by_group: dict[int, list[PathwayRule]] = {}
     for rule in PathwayRule.objects.filter(target_group_id__in=group_ids).select_related(
@@ -247,25 +253,28 @@ def requirements_for(people, *, today: date | None = None) -> dict[int, list[Req
         )
     ):
         attended.setdefault(row[1], []).append(row)
+    if elsewhere is None:
+        elsewhere = ExternalTraining.objects.filter(person__in=ids, status=ExternalTrainingStatus.CONFIRMED)
+        elsewhere = elsewhere.select_related("level")
     external: dict[int, list[ExternalTraining]] = {}
-    for done in (
-        ExternalTraining.objects.filter(person__in=ids, status=ExternalTrainingStatus.CONFIRMED)
-        .select_related("level")
-        .order_by("-completed_on")
-    ):
-        external.setdefault(done.person_id, []).append(done)
+    for done in sorted(elsewhere, key=lambda e: (-e.completed_on.toordinal(), e.pk)):  # the latest first
+        if done.status == ExternalTrainingStatus.CONFIRMED:
+            external.setdefault(done.person_id, []).append(done)
     days: dict = {}  # a session's end -> the local day training counts from
     courses: dict = {}  # course id -> the course (with its level) the built records share
     result = {}
     for person in people:
         rules = rules_by_group.get(person.target_group_id, [])
-        if rules and not person._meta.get_field("target_group").is_cached(person):
+        if rules and isinstance(person, User) and not person._meta.get_field("target_group").is_cached(person):
             person.target_group = rules[0].target_group  # read with the rules: the pages show the group
         requirements = []
+        lines, elsewheres = attended.get(person.pk, ()), external.get(person.pk, ())
         for rule in rules:
             # a row's course is its sixth column, the course's level number its tenth
-            match = next((r for r in attended.get(person.pk, []) if _meets(rule, r[5], r[9])), None)
-            elsewhere = next((e for e in external.get(person.pk, []) if _meets(rule, None, e.level.number)), None)
+            match = next((r for r in lines if _meets(rule, r[5], r[9])), None) if lines else None
+            elsewhere = (
+                next((e for e in elsewheres if _meets(rule, None, e.level.number)), None) if elsewheres else None
+            )
             done = None
             if match:
                 done = days.get(match[4]) or days.setdefault(match[4], timezone.localtime(match[4]).date())
@@ -302,9 +311,11 @@ def _record_from(row: tuple, courses: dict) -> AttendanceRecord:
 
 
 def courses_meeting(requirements: list[Requirement]) -> None:
-    """Fill each requirement's `courses`: the active courses that would meet it. For a level, the
-    courses at the lowest level at or above it that has any (no Level 1 course runs here, so the
-    Level 2 courses are shown for Level 1). One query."""
+    """Fill the `courses` of each requirement not in date (the courses are offered to put it right):
+    the active courses that would meet it. For a level, the courses at the lowest level at or above it
+    that has any (no Level 1 course runs here, so the Level 2 courses are shown for Level 1). One query,
+    none when every requirement is in date."""
+    requirements = [r for r in requirements if r.status != Status.IN_DATE]
     if not requirements:
         return
     active = list(Course.objects.filter(active=True).select_related("level").order_by("level__number", "title"))
@@ -328,10 +339,24 @@ def overall_status(requirements: list[Requirement]) -> str:
     return "green"
 
 
+class StaffMember:
+    """One of an agency's people as the training summary lists them: what the summary shows, no more
+    (a whole agency is read, so not as a full user)."""
+
+    __slots__ = ("pk", "full_name", "job_title", "target_group_id", "target_group_number", "requirements", "rag")
+
+    def __init__(self, pk, full_name, job_title, target_group_id, target_group_number):
+        self.pk = pk
+        self.full_name = full_name
+        self.job_title = job_title
+        self.target_group_id = target_group_id
+        self.target_group_number = target_group_number
+
+
 @dataclass
 class AgencyTrainingSummary:
-    """An agency's active people, each with `requirements` and `rag` set, and how many are red,
-    amber and green."""
+    """An agency's active people (`StaffMember`), each with `requirements` and `rag` set, and how many are
+    red, amber and green."""
 
     people: list
     counts: dict[str, int]
@@ -340,23 +365,22 @@ class AgencyTrainingSummary:
 def agency_training_summary(agency, *, today: date | None = None) -> AgencyTrainingSummary:
     """The agency's training summary: every active confirmed member against their group's
     requirements. The one definition of "red staff" for the summary page and the lead's home page.
-    Three queries."""
+    Five queries."""
     from accounts.selectors import members_of
 
-    # What the summary shows of each person (the summary reads the whole agency), no more.
-    staff = (
-        members_of(agency)
-        .filter(is_active=True)
-        .select_related("target_group")
-        .only("full_name", "job_title", "target_group__number", "target_group__name")
-        .order_by("full_name")
-    )
-    people = list(staff)
-    records = requirements_for(people, today=today)
+    staff = members_of(agency).filter(is_active=True)
+    people = [
+        StaffMember(*row)
+        for row in staff.order_by("full_name").values_list(
+            "pk", "full_name", "job_title", "target_group", "target_group__number"
+        )
+    ]
+    records = requirements_for(people, today=today, among=staff.values("pk"))
+    counts = {"red": 0, "amber": 0, "green": 0}
     for person in people:
         person.requirements = records[person.pk]
         person.rag = overall_status(person.requirements) if person.requirements else "green"
-    counts = {colour: sum(1 for p in people if p.rag == colour) for colour in ("red", "amber", "green")}
+        counts[person.rag] += 1
     return AgencyTrainingSummary(people=people, counts=counts)
 
 
@@ -367,8 +391,6 @@ def earliest_requirement_expiry(person_ids) -> dict:
     whose target group requires nothing is left out. The waiting list uses this
     to offer places first to those whose training has expired or expires soonest.
     """
-    from accounts.models import User
-
     people = User.objects.filter(pk__in=list(person_ids)).only("pk", "target_group_id")
     result = {}
     for person_id, requirements in requirements_for(people).items():

@@ -275,6 +275,38 @@ def test_my_training_runs_the_same_number_of_queries_for_1_and_100_records(clien
     assert count_queries(client, reverse("courses:my-training")) == one
 
 
+def test_my_training_counts_confirmed_training_done_elsewhere_and_lists_all_of_it(client, pathway, target_groups):
+    """The training done elsewhere is read once for the list and for the requirements: only the confirmed
+    record meets the requirement, every record is listed, and more records read no more queries."""
+    from courses.models import ExternalTraining, ExternalTrainingStatus
+
+    level2, _ = pathway
+    person = UserFactory(target_group=target_groups[3])
+    client.force_login(person)
+    url = reverse("courses:my-training")
+
+    def done_elsewhere(title, status, days_ago):
+        ExternalTraining.objects.create(
+            person=person,
+            level=level2,
+            title=title,
+            provider="Northshire County Council",
+            completed_on=timezone.localdate() - timedelta(days=days_ago),
+            status=status,
+        )
+
+    done_elsewhere("Neglect module", ExternalTrainingStatus.CONFIRMED, days_ago=30)
+    one = count_queries(client, url)
+    done_elsewhere("Early help e-learning", ExternalTrainingStatus.WAITING, days_ago=5)
+    for n in range(5):
+        done_elsewhere(f"Refresher {n}", ExternalTrainingStatus.DECLINED, days_ago=10 + n)
+    assert count_queries(client, url) == one
+    page = client.get(url).content.decode()
+    # The latest record is waiting for the lead: the confirmed one still meets the requirement.
+    assert "Neglect module (Northshire County Council) (done elsewhere)" in page and "In date" in page
+    assert "Early help e-learning, Northshire County Council" in page and "Refresher 4" in page
+
+
 def test_the_agency_lead_sees_red_amber_green_for_their_own_agency_only(client, pathway, target_groups):
     level2, _ = pathway
     police = AgencyFactory(name="Northshire Police")

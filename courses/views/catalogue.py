@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import pluralize
@@ -20,7 +19,7 @@ from common.templatetags.govuk import addresses_for, written
 from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
 from ..gates import held_certificates
-from ..models import ACTIVE, Booking, Certificate, Course, ExternalTraining, SessionDate
+from ..models import ACTIVE, Booking, Certificate, Course, ExternalTraining
 from ..selectors.booking import sessions_a_trainer_delivers
 from ..selectors.catalogue import catalogue_courses, catalogue_page, get_course_page, listed
 from ..selectors.external_training import waiting_for
@@ -128,12 +127,14 @@ def _session_days(session) -> str:
 
 def training_record_context(person: User) -> dict:
     """Everything the "My training" page shows about one person: a fixed number of queries."""
-    requirements = requirements_for([person])[person.pk]
+    # Their training done elsewhere is listed, and the confirmed part of it meets requirements: read once.
+    elsewhere = list(ExternalTraining.objects.filter(person=person).select_related("level"))
+    requirements = requirements_for([person], elsewhere=elsewhere)[person.pk]
     courses_meeting(requirements)
+    # A booking is listed by its course, its first day and its outcome.
     bookings = list(
         Booking.objects.filter(person=person)
-        .select_related("session__course", "session__venue", "attendance")
-        .prefetch_related(Prefetch("session__dates", queryset=SessionDate.objects.order_by("starts_at")))
+        .select_related("session__course", "attendance")
         .order_by("-session__starts_at")
     )
     now = timezone.now()
@@ -145,7 +146,7 @@ def training_record_context(person: User) -> dict:
         .select_related("attendance__session__course")
         .order_by("-attendance__session__starts_at")
     )
-    held = held_certificates([c.attendance for c in certificates])
+    held = held_certificates([c.attendance for c in certificates]) if certificates else {}
     for certificate in certificates:
         certificate.held = held.get(certificate.attendance_id)
     return {
@@ -155,7 +156,7 @@ def training_record_context(person: User) -> dict:
         "upcoming": upcoming,
         "past": past,
         "certificates": certificates,
-        "elsewhere": list(ExternalTraining.objects.filter(person=person).select_related("level", "decided_by")),
+        "elsewhere": elsewhere,
     }
 
 
