@@ -371,7 +371,7 @@ def agency_training_summary(agency, *, today: date | None = None) -> AgencyTrain
     staff = members_of(agency).filter(is_active=True)
     people = [
         StaffMember(*row)
-        for row in staff.order_by("full_name").values_list(
+        for row in staff.order_by("full_name", "pk").values_list(  # one order for namesakes
             "pk", "full_name", "job_title", "target_group", "target_group__number"
         )
     ]

@@ -324,6 +324,19 @@ def test_the_agency_lead_sees_red_amber_green_for_their_own_agency_only(client, 
     assert client.get(reverse("courses:person-training", args=[outsider.pk])).status_code == 404
 
 
+def test_namesakes_in_an_agencys_summary_keep_one_order(client, target_groups):
+    # Two nurses called Sarah Jones, the later account entered first: the summary lists them by their
+    # id, whichever way the names are sorted, not in the order the database happens to hold them.
+    hospital = AgencyFactory(name="Northshire Hospitals NHS Trust")
+    group = target_groups[2]
+    UserFactory(pk=90_002, full_name="Sarah Jones", job_title="Ward sister", agency=hospital, target_group=group)
+    UserFactory(pk=90_001, full_name="Sarah Jones", job_title="Staff nurse", agency=hospital, target_group=group)
+    client.force_login(agency_lead(agency=hospital, target_group=target_groups[3]))
+    for sort in ("full_name", "-full_name"):
+        page = client.get(reverse("courses:agency-training"), {"sort": sort}).content.decode()
+        assert page.index("Staff nurse") < page.index("Ward sister"), sort
+
+
 def test_staff_cannot_see_an_agencys_training(client):
     client.force_login(UserFactory())
     assert client.get(reverse("courses:agency-training")).status_code == 403
