@@ -414,3 +414,24 @@ def test_the_dashboards_trainer_days_are_the_partner_contributions_totals(year, 
             days.percent_delivered,
         )
         assert metrics.partner_days(period) == days  # the same read without the years given
+
+
+def test_the_dashboard_counts_places_booked_only_to_tell_whether_a_year_of_bookings_alone_has_rows(client, year):
+    from tna.selectors import attendance_against_need
+
+    client.force_login(board_member())
+    url = reverse("reports:dashboard") + f"?year={year.pk}"
+    assert "No returns or attendance recorded for 2025-26 yet." in client.get(url).content.decode()
+    # A year with one place booked and nothing requested or attended: a row, so the chart, not the message.
+    police = AgencyFactory(name="Northshire Police")
+    session = SessionFactory(starts_at=at(date(2025, 9, 1), 9), ends_at=at(date(2025, 9, 1), 16))
+    BookingFactory(session=session, person=UserFactory(agency=police))
+    assert "No returns or attendance recorded" not in client.get(url).content.decode()
+    [row] = attendance_against_need(year, by="agency", places_booked=False)
+    assert (row.label, row.booked) == ("Northshire Police", 1)
+    # Once someone attended, places booked are not counted where they are not wanted (and not made up).
+    AttendanceRecordFactory(session=session, person=UserFactory(agency=police), agency=police, booking=None)
+    [row] = attendance_against_need(year, by="agency", places_booked=False)
+    assert (row.label, row.attended, row.booked) == ("Northshire Police", 1, None)
+    [row] = attendance_against_need(year, by="agency")
+    assert (row.attended, row.booked) == (1, 1)
