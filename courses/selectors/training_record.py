@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import BooleanField, Expression, F, Q
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -206,6 +207,33 @@ def in_date_for_course(*, person, course, today: date | None = None) -> InDate |
     return InDate(done_on=trained_on(records[0]), until=found[(person.pk, course.pk)])
 
 
+class _Among(Expression):
+    """`column` is one of the ids `query` selects. PostgreSQL is handed them as one list, read first, so
+    it goes from each person to their own register lines; asked `IN (query)` it reads every register
+    line of the partnership and keeps the agency's."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, query):
+        super().__init__()
+        self.column, self.query = F(column), query
+
+    def get_source_expressions(self):
+        return [self.column, self.query]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.query = exprs
+
+    def as_sql(self, compiler, connection, template="%s IN %s"):
+        column, column_params = compiler.compile(self.column)
+        query, query_params = compiler.compile(self.query)
+        return template % (column, query), (*column_params, *query_params)
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
+
+
 def _meets(rule: PathwayRule, course_id: int | None, level_number: int | None) -> bool:
     """Whether training on a course (or at a level) meets `rule`: the named course itself, or any
     training at the rule's level or higher."""
@@ -236,7 +264,9 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
     # of its people attended); a requirement's `record` is built from its row when it is first read.
     attended: dict[int, list[tuple]] = {}
     for row in (
-        AttendanceRecord.objects.filter(person__in=ids, outcome__in=counted_outcomes())
+        AttendanceRecord.objects.filter(
+            Q(person__in=ids) if isinstance(ids, list) else _Among("person", ids), outcome__in=counted_outcomes()
+        )
         .order_by("-session__ends_at")
         .values_list(
             "pk",
