@@ -25,6 +25,21 @@ class PeopleTable(tables.Table):
         order_by = "full_name"
         attrs = {"class": "govuk-table app-table--small"}
 
+    def __init__(self, data, **kwargs):
+        # What the rows (and the CSV) read, and no more: an account and its agencies carry much the list
+        # never shows. The groups stay prefetched (the roles).
+        rows = data.only(
+            "full_name",
+            "email",
+            "unlisted_organisation",
+            "deactivated_at",
+            "email_verified_at",
+            "agency__name",
+            "claimed_agency__name",
+            "target_group__number",
+        )
+        super().__init__(rows, **kwargs)
+
     def render_organisation(self, record):
         return record.organisation_name
 

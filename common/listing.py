@@ -2,7 +2,8 @@
 
 import functools
 import html
-from datetime import datetime, time, timedelta
+import inspect
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 import django_tables2 as tables
@@ -18,6 +19,9 @@ from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
+from django.utils.dates import MONTHS_3
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html, strip_tags
 from django.utils.http import urlencode
 from django.utils.safestring import SafeData, SafeString
@@ -210,17 +214,59 @@ class RecordLink:
         return f"{before}{record.pk}{after}"
 
 
+# The parts of a written-out date format most lists use, as Django's `dateformat` prints them (the month's
+# name in the active language): a column's format made only of these (and punctuation) is printed without
+# building a formatter for every cell.
+_DATE_PARTS = {
+    "j": lambda value: str(value.day),
+    "d": lambda value: "%02d" % value.day,  # noqa: UP031 (as dateformat writes it)
+    "n": lambda value: str(value.month),
+    "m": lambda value: "%02d" % value.month,  # noqa: UP031
+    "M": lambda value: MONTHS_3[value.month].title(),
+    "b": lambda value: str(MONTHS_3[value.month]),
+    "Y": lambda value: "%04d" % value.year,  # noqa: UP031
+    "y": lambda value: "%02d" % (value.year % 100),  # noqa: UP031
+}
+_TIME_PARTS = {
+    "H": lambda value: "%02d" % value.hour,  # noqa: UP031
+    "i": lambda value: "%02d" % value.minute,  # noqa: UP031
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _date_parts(format: str, with_time: bool):
+    """The pieces of `format` (a function per format character, text for the rest), or None if it uses
+    anything else (a letter, an escape) that is left to `dateformat`."""
+    known = {**_DATE_PARTS, **_TIME_PARTS} if with_time else _DATE_PARTS
+    parts = []
+    for character in format:
+        if character in known:
+            parts.append(known[character])
+        elif character.isalpha() or character == "\\":
+            return None
+        else:
+            parts.append(character)
+    return tuple(parts)
+
+
 def _date_cell(value, format, bound_column):
     """`{{ value|date:format|default:default }}` as django-tables2's date columns print it (in local time)."""
     value = timezone.template_localtime(value)
     if format in formats.FORMAT_SETTINGS:  # a named format, looked up in the language's formats
         shown = date_filter(value, format)
+    elif value in (None, ""):
+        shown = ""
     else:  # a format written out, as the date filter would use it (without looking it up first)
-        try:
-            shown = dateformat.format(value, format) if value not in (None, "") else ""
-        except AttributeError:
-            shown = ""
-    return SafeString(render_value_in_context(shown or bound_column.default, _PRINTED))
+        kind = type(value)
+        parts = _date_parts(format, kind is datetime) if kind in (date, datetime) else None
+        if parts is not None:
+            shown = "".join(part if type(part) is str else part(value) for part in parts)
+        else:
+            try:
+                shown = dateformat.format(value, format)
+            except AttributeError:
+                shown = ""
+    return SafeString(_printed(shown or bound_column.default))
 
 
 class DateColumn(tables.DateColumn):
@@ -244,6 +290,10 @@ class DateTimeColumn(tables.DateTimeColumn):
 
     def render(self, value, bound_column):
         return _date_cell(value, self.format, bound_column)
+
+
+# What a choice field's `get_<name>_display` calls, unless the model writes its own.
+_FIELD_DISPLAY = models.Model._get_FIELD_display
 
 
 def _caller(fn):
@@ -296,6 +346,20 @@ class _Cells:
         self.link_prefix = _link_attributes(self.link) if self.link else None
         self.address = _caller(self.link.url) if self.link_prefix is not None else None
         self.choices = {}  # record type -> whether the value is a choice field's (shown by its label)
+        self.labels = {}  # (model, field name) -> the field's name on the model and its labels, see _labels
+        # Most cells show their value, or a render that reads only the value or the record, and link
+        # nowhere: those are drawn without gathering every argument django-tables2 offers.
+        self.direct = None
+        if not self.link and not catch_all:
+            render = bound_column.render
+            if self.shows_value:
+                self.direct = lambda record, value: value
+            elif names == ("value",):
+                self.direct = lambda record, value: render(value=value)
+            elif names == ("record",):
+                self.direct = lambda record, value: render(record=record)
+            elif set(names) == {"value", "record"}:
+                self.direct = lambda record, value: render(value=value, record=record)
 
     def _has_choices(self, record):
         kind = type(record)
@@ -306,6 +370,19 @@ class _Cells:
                 field = None
             self.choices[kind] = bool(getattr(field, "choices", ()))
         return self.choices[kind]
+
+    def _labels(self, instance, name):
+        """A choice field's name on the instance and its labels by value, when the instance's
+        `get_<name>_display` is Django's own (the labels read once per table, not once per cell); else None."""
+        key = (type(instance), name)
+        if key not in self.labels:
+            method = inspect.getattr_static(type(instance), f"get_{name}_display", None)
+            labels = None
+            if isinstance(method, functools.partialmethod) and method.func is _FIELD_DISPLAY:
+                field = method.keywords["field"]
+                labels = field.attname, dict(make_hashable(field.flatchoices))
+            self.labels[key] = labels
+        return self.labels[key]
 
     def _resolve(self, record):
         """`Accessor.resolve`, by attribute straight away on model instances (it tries a dictionary
@@ -330,10 +407,19 @@ class _Cells:
         value = None
         resolved = False
         if self._has_choices(record):
-            penultimate, remainder = self.accessor.penultimate(record)
-            display = getattr(penultimate, f"get_{remainder}_display", None)
-            if isinstance(penultimate, models.Model) and display:
-                value, resolved = display(), True
+            if len(self.bits) == 1:
+                penultimate, remainder = record, self.bits[0]
+            else:
+                penultimate, remainder = self.accessor.penultimate(record)
+            labels = self._labels(penultimate, remainder)
+            if labels is not None:
+                attname, choices = labels
+                raw = getattr(penultimate, attname)
+                value, resolved = force_str(choices.get(make_hashable(raw), raw), strings_only=True), True
+            else:
+                display = getattr(penultimate, f"get_{remainder}_display", None)
+                if isinstance(penultimate, models.Model) and display:
+                    value, resolved = display(), True
         if not resolved:
             try:
                 value = self._resolve(record)
@@ -346,6 +432,8 @@ class _Cells:
         return self._render(row, record, value)
 
     def _render(self, row, record, value):
+        if self.direct is not None:
+            return self.direct(record, value)
         bound_column = self.bound_column
         arguments = {
             "value": value,

@@ -31,18 +31,25 @@ class SessionTable(tables.Table):
         order_by = "starts_at"
         attrs = {"class": "govuk-table app-table--small"}
 
+    def __init__(self, data, **kwargs):
+        # What the rows (and the CSV) read, and no more: a session's course, venue and room carry much
+        # the list never shows.
+        rows = (
+            data.select_related(None)
+            .select_related("course", "venue")
+            .only("course__title", "starts_at", "venue__name", "capacity", "status")
+        )
+        super().__init__(rows, **kwargs)
+
     def render_where(self, record):
         return record.venue.name if record.venue_id else "Online"
 
     def value_where(self, record):
         return self.render_where(record)
 
-    def render_status(self, record):
-        return format_html(
-            '<strong class="govuk-tag govuk-tag--{}">{}</strong>',
-            STATUS_COLOURS[record.status],
-            record.get_status_display(),
-        )
+    def render_status(self, value, record):
+        # `value` is already the status's label (the table reads a choice field's label).
+        return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', STATUS_COLOURS[record.status], value)
 
     def value_status(self, record):
         return record.get_status_display()

@@ -89,11 +89,13 @@ def test_date_columns_print_what_django_tables2s_template_printed():
         theirs_day = tables.DateColumn("j M Y", accessor="starts_at")
         ours_empty = DateColumn("j M Y", accessor="cancelled_at", default="Not cancelled")
         theirs_empty = tables.DateColumn("j M Y", accessor="cancelled_at", default="Not cancelled")
+        ours_digits = DateTimeColumn("d/m/y n b, H:i", accessor="starts_at")
+        theirs_digits = tables.DateTimeColumn("d/m/y n b, H:i", accessor="starts_at")
 
     for when in (datetime(2026, 3, 31, 23, 30, tzinfo=LONDON), datetime(2026, 12, 1, 9, 5, tzinfo=LONDON)):
         SessionFactory(starts_at=when, ends_at=when + timedelta(hours=1), bookings_close_at=when - timedelta(days=2))
     for row in Dates(Session.objects.all()).rows:
-        for name in ("", "_named", "_day", "_empty"):
+        for name in ("", "_named", "_day", "_empty", "_digits"):
             assert row.get_cell(f"ours{name}") == row.get_cell(f"theirs{name}")
             assert row.get_cell_value(f"ours{name}") == row.get_cell_value(f"theirs{name}")
 
