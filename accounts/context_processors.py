@@ -4,23 +4,17 @@ from common.templatetags.govuk import fixed_url
 
 
 def service(request):
-    """The service's name, who runs it, and the navigation for the signed-in person's roles.
-
-    Worked out once per request: a page that draws a table renders the table's template with the
-    request too (django-tables2's render_table), which runs the context processors again."""
+    """The service's name, who runs it, and the navigation for the signed-in person's roles."""
     from .selectors import partnership
 
-    context = getattr(request, "_service_context", None)
-    if context is None:
-        running = partnership()
-        context = request._service_context = {
-            "service_name": settings.SERVICE_NAME,
-            "partnership_name": running.name,
-            "partnership_signature": running.signature,
-            "support_email": settings.SUPPORT_EMAIL,
-            "navigation": navigation_for(request),
-        }
-    return context
+    running = partnership()
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "partnership_name": running.name,
+        "partnership_signature": running.signature,
+        "support_email": settings.SUPPORT_EMAIL,
+        "navigation": navigation_for(request),
+    }
 
 
 def navigation_for(request) -> list[dict]:

@@ -3,7 +3,7 @@
 import functools
 import html
 import inspect
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import django_filters
 import django_tables2 as tables
@@ -18,8 +18,7 @@ from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone
-from django.utils.dates import MONTHS_3
+from django.utils import formats, timezone
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html, strip_tags
@@ -35,6 +34,7 @@ from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.rows import BoundRow
 
 from .csvfiles import csv_download
+from .dates import written
 
 PER_PAGE = 50
 # A linked cell of a table looks like every other link of the service (GOV.UK Frontend's link style).
@@ -194,14 +194,22 @@ def govuk_filter_form(filterset):
 
 # What django-tables2 offers a column's render function, a link's address function, by name.
 _CELL_ARGUMENTS = frozenset(("value", "record", "column", "bound_column", "bound_row", "table"))
-# A primary key no record has, reversed once to find where each record's key goes in its address.
-_ANY_PK = 987654321987
+# Digits: what both a number's and a slug's place in an address accept.
+_MARKER = "9081726354"
+
+
+def addresses_for(name: str):
+    """reverse(name, args=[value]) for the many rows of one page: the address is worked out once, with
+    a marker where the value goes, and each row's value put in its place. Only for a view whose one
+    argument is a number or a slug, which an address carries as they are."""
+    before, _, after = reverse(name, args=[_MARKER]).partition(_MARKER)
+    return lambda value: f"{before}{value}{after}"
 
 
 class RecordLink:
     """`linkify=RecordLink("app:view")`: each row links to the view of its record, by primary key (or
-    `RecordLink("app:view")(record, table)` in a cell's own markup). The address is reversed once per
-    table (with a stand-in key) rather than once per row, as a page of 50 rows otherwise would."""
+    `RecordLink("app:view")(record, table)` in a cell's own markup). The address is worked out once per
+    table (`addresses_for`) rather than once per row, as a page of 50 rows otherwise would."""
 
     def __init__(self, viewname: str):
         self.viewname = viewname
@@ -209,44 +217,8 @@ class RecordLink:
     def __call__(self, record, table):
         addresses = table.__dict__.setdefault("_record_addresses", {})
         if self.viewname not in addresses:
-            addresses[self.viewname] = reverse(self.viewname, args=[_ANY_PK]).split(str(_ANY_PK))
-        before, after = addresses[self.viewname]
-        return f"{before}{record.pk}{after}"
-
-
-# The parts of a written-out date format most lists use, as Django's `dateformat` prints them (the month's
-# name in the active language): a column's format made only of these (and punctuation) is printed without
-# building a formatter for every cell.
-_DATE_PARTS = {
-    "j": lambda value: str(value.day),
-    "d": lambda value: "%02d" % value.day,  # noqa: UP031 (as dateformat writes it)
-    "n": lambda value: str(value.month),
-    "m": lambda value: "%02d" % value.month,  # noqa: UP031
-    "M": lambda value: MONTHS_3[value.month].title(),
-    "b": lambda value: str(MONTHS_3[value.month]),
-    "Y": lambda value: "%04d" % value.year,  # noqa: UP031
-    "y": lambda value: "%02d" % (value.year % 100),  # noqa: UP031
-}
-_TIME_PARTS = {
-    "H": lambda value: "%02d" % value.hour,  # noqa: UP031
-    "i": lambda value: "%02d" % value.minute,  # noqa: UP031
-}
-
-
-@functools.lru_cache(maxsize=64)
-def _date_parts(format: str, with_time: bool):
-    """The pieces of `format` (a function per format character, text for the rest), or None if it uses
-    anything else (a letter, an escape) that is left to `dateformat`."""
-    known = {**_DATE_PARTS, **_TIME_PARTS} if with_time else _DATE_PARTS
-    parts = []
-    for character in format:
-        if character in known:
-            parts.append(known[character])
-        elif character.isalpha() or character == "\\":
-            return None
-        else:
-            parts.append(character)
-    return tuple(parts)
+            addresses[self.viewname] = addresses_for(self.viewname)
+        return addresses[self.viewname](record.pk)
 
 
 def _date_cell(value, format, bound_column):
@@ -257,15 +229,10 @@ def _date_cell(value, format, bound_column):
     elif value in (None, ""):
         shown = ""
     else:  # a format written out, as the date filter would use it (without looking it up first)
-        kind = type(value)
-        parts = _date_parts(format, kind is datetime) if kind in (date, datetime) else None
-        if parts is not None:
-            shown = "".join(part if type(part) is str else part(value) for part in parts)
-        else:
-            try:
-                shown = dateformat.format(value, format)
-            except AttributeError:
-                shown = ""
+        try:
+            shown = written(value, format)
+        except AttributeError:  # not a date: the date filter writes nothing
+            shown = ""
     return SafeString(_printed(shown or bound_column.default))
 
 

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from common import pagecache
 from common.access import permission_required
-from common.listing import rows_csv_response
+from common.listing import addresses_for, rows_csv_response
 from common.pagecache import PER_PERSON, remembered, shared_page
 from common.views import form_error, post_data
 from courses.models import Course
@@ -98,9 +98,8 @@ def dashboard(request):
         ),
     )
     as_at = pagecache.as_at()
-    # Each course's and each table's address from one reverse() each, not one per link.
-    results, _, after = reverse("evaluation:course-results", args=[0]).rpartition("/0")
-    csv = reverse("reports:table-csv", args=[year.pk, "x"]).removesuffix("x.csv")
+    # Each course's address from one reverse(), not one per link.
+    results = addresses_for("evaluation:course-results")
     form = ReportKindForm(initial={"year": year.pk}, user=request.user)
     form.helper.form_action = reverse("reports:runs")
     return render(
@@ -119,9 +118,11 @@ def dashboard(request):
             "need_chart": charts.need_chart(need),
             "form": form,
             "runs": report_runs_visible_to(request.user)[:10],
-            "tables": [(f"{csv}{slug}.csv", title) for slug, (title, _) in TABLES.items()],
+            "tables": [
+                (reverse("reports:table-csv", args=[year.pk, slug]), title) for slug, (title, _) in TABLES.items()
+            ],
             "courses": [
-                (f"{results}/{pk}{after}", title)
+                (results(pk), title)
                 for pk, title in Course.objects.filter(active=True).order_by("title").values_list("pk", "title")
             ],
         },

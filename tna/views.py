@@ -18,7 +18,7 @@ from django.utils.timezone import template_localtime
 
 from common.access import permission_required
 from common.csvfiles import dict_reader
-from common.listing import rows_csv_response
+from common.listing import addresses_for, rows_csv_response
 from common.pagecache import shared_page
 from common.views import form_error, post_data, site_url
 
@@ -241,12 +241,12 @@ _AGENCY_ROW = (
 )
 
 
-def agency_status_html(row, return_url: str) -> str:
-    """One agency's row of the overview (its return linked at `return_url` + pk), written here rather
+def agency_status_html(row, return_address) -> str:
+    """One agency's row of the overview (its return linked at `return_address(pk)`), written here rather
     than by the template: the overview has a row for each of some sixty agencies."""
     r = row.tna_return
     name = row.agency.name
-    agency = format_html('<a class="govuk-link" href="{}{}">{}</a>', return_url, r.pk, name) if r else name
+    agency = format_html('<a class="govuk-link" href="{}">{}</a>', return_address(r.pk), name) if r else name
     submitted = ""
     if r and r.submitted_at:
         by = getattr(r.submitted_by, "full_name", "")
@@ -284,14 +284,14 @@ def cycle(request, pk):
     counts = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
-    return_url = reverse("tna:return", args=[0]).removesuffix("0")
+    return_address = addresses_for("tna:return")
     return render(
         request,
         "tna/cycle.html",
         {
             "cycle": cycle,
             "rows": rows,
-            "rows_html": [agency_status_html(row, return_url) for row in rows],
+            "rows_html": [agency_status_html(row, return_address) for row in rows],
             "counts": sorted(counts.items()),
             "demand": demand_against_supply(cycle),
             "reminders": cycle.reminders.select_related("agency")[:100],

@@ -169,8 +169,9 @@ def test_navigation_follows_the_persons_roles(client, police):
 
 
 def test_the_layout_is_worked_out_once_for_a_page_with_a_table(client):
-    """The people list draws a table, whose template is rendered with the request too: the layout's
-    partnership and menu are still read once."""
+    """The people list draws a table in the page's own context (includes/table.html, not django-tables2's
+    render_table, which would run the context processors again): the layout's partnership and menu are
+    read once."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

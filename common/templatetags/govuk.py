@@ -9,11 +9,8 @@ Forms drawn by hand with `{{ field }}` use Django's own numbering, which starts 
 from django import forms, template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
-from django.utils.formats import date_format
-from django.utils.html import format_html, strip_tags
-from django.utils.translation import get_language
 
+from common.dates import written
 from common.money import format_money
 
 register = template.Library()
@@ -31,18 +28,6 @@ def fixed_url(name: str) -> str:
     if url is None:
         url = _fixed_urls[key] = reverse(name)
     return url
-
-
-# Digits: what both a number's and a slug's place in an address accept.
-_MARKER = "9081726354"
-
-
-def addresses_for(name: str):
-    """reverse(name, args=[value]) for the many rows of one page: the address is worked out once, with
-    a marker where the value goes, and each row's value put in its place. Only for a page whose one
-    argument is a number or a slug, which an address carries as they are."""
-    before, _, after = reverse(name, args=[_MARKER]).partition(_MARKER)
-    return lambda value: f"{before}{value}{after}"
 
 
 def _first_input_id(field, *, crispy: bool) -> str:
@@ -116,28 +101,6 @@ def money(value):
 
 
 @register.filter
-def body_rows(table):
-    """A table's rows for includes/table.html, each a list of (class, data-label attribute, cell), read in
-    one pass.
-
-    The template asked each cell for its column's attributes (`column.attrs.td.class`), which
-    django-tables2 works out afresh every time (merging the table's and the column's attributes
-    and sorting the classes): for 50 rows of 7 columns, 350 times for 7 answers. The class of a
-    column's cells depends only on the column (no table here computes attributes from the row),
-    so it is worked out once per column."""
-    columns = list(table.columns)
-    # As the template printed it before: a column without a class gave "None".
-    classes = [str(column.attrs["td"]["class"]) for column in columns]
-    # Each cell carries its column's heading, which a table that stacks on a phone shows before it.
-    labels = [
-        format_html(' data-label="{}"', strip_tags(str(column.header))) if column.header else "" for column in columns
-    ]
-    names = [column.name for column in columns]
-    for row in table.paginated_rows:
-        yield [(css, label, row.get_cell(name)) for css, label, name in zip(classes, labels, names, strict=True)]
-
-
-@register.filter
 def whole(value):
     """A count as the service writes it everywhere: 1200 -> "1,200"; an empty value stays empty."""
     if value is None or value == "":
@@ -145,61 +108,7 @@ def whole(value):
     return f"{int(value):,}"
 
 
-# The parts of a date the service's pages write, each as django.utils.dateformat writes it, given
-# the day and month names in the language in use.
-_DATE_PARTS = {
-    "D": lambda d, names: names["D"][d.weekday()],
-    "l": lambda d, names: names["l"][d.weekday()],
-    "j": lambda d, names: str(d.day),
-    "M": lambda d, names: names["M"][d.month],
-    "F": lambda d, names: names["F"][d.month],
-    "Y": lambda d, names: f"{d.year:04d}",
-    "H": lambda d, names: f"{d.hour:02d}",
-    "i": lambda d, names: f"{d.minute:02d}",
-}
-_date_writers = {}
-_date_names = {}
-
-
-def _names_in(language: str) -> dict:
-    # The names are translations, looked up once per language rather than for every date.
-    names = _date_names.get(language)
-    if names is None:
-        names = _date_names[language] = {
-            "D": [str(WEEKDAYS_ABBR[day]) for day in range(7)],
-            "l": [str(WEEKDAYS[day]) for day in range(7)],
-            "M": [""] + [str(MONTHS_3[month]).title() for month in range(1, 13)],
-            "F": [""] + [str(MONTHS[month]) for month in range(1, 13)],
-        }
-    return names
-
-
-def _date_writer(format: str):
-    if any(char.isalpha() and char not in _DATE_PARTS for char in format) or "\\" in format:
-        return lambda value: date_format(value, format)
-    parts = [_DATE_PARTS.get(char, lambda d, names, char=char: char) for char in format]
-
-    def write(value):
-        names = _names_in(get_language())
-        return "".join([part(value, names) for part in parts])
-
-    return write
-
-
-def written(value, format: str) -> str:
-    """A date or time (in local time) as Django's `date` and `time` filters write it in `format`:
-    "Monday 3 March 2027", "Mon 3 Mar 2027", "09:30". Django reads the format afresh for every
-    value, a good part of the time of a page listing a hundred dates; here each format is read
-    once per process, and a format with parts the service's pages do not use is left to Django."""
-    if value is None or value == "":
-        return ""
-    writer = _date_writers.get(format)
-    if writer is None:
-        writer = _date_writers[format] = _date_writer(format)
-    return writer(value)
-
-
 @register.filter(expects_localtime=True)
 def written_as(value, format):
-    """`{{ session.starts_at|written_as:"j F Y" }}`: the `date` filter, faster (see `written`)."""
+    """`{{ session.starts_at|written_as:"j F Y" }}`: the `date` filter, faster (common.dates.written)."""
     return written(value, format)

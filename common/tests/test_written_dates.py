@@ -1,4 +1,4 @@
-"""Dates written the one way: `written` (common/templatetags/govuk.py) writes what Django's `date` and
+"""Dates written the one way: `written` (common/dates.py) writes what Django's `date` and
 `time` filters write, for every format, day and month."""
 
 from datetime import date, datetime, timedelta
@@ -9,7 +9,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import time as time_filter
 from django.utils import timezone, translation
 
-from common.templatetags.govuk import written
+from common.dates import written
 
 FORMATS = ["l j F Y", "D j M Y", "j M Y", "j F Y", "H:i", "j M Y, H:i", "d/m/Y", "N jS F Y \\a\\t H:i"]
 

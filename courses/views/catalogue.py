@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 from accounts.models import Agency, User
 from accounts.selectors import get_person_for_user
 from common.access import permission_required
-from common.listing import table_page
+from common.dates import written
+from common.listing import addresses_for, table_page
 from common.pagecache import PER_PERSON, PER_ROLES, shared_page
-from common.templatetags.govuk import addresses_for, written
 
 from ..filters_catalogue import CatalogueFilter
 from ..filters_training import AgencyTrainingFilter
