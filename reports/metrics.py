@@ -479,20 +479,6 @@ class PartnerRow:
 
 
 @dataclass
-class Partners:
-    rows: list[PartnerRow]
-    committed_days: Decimal = ZERO
-    delivered_days: Decimal = ZERO
-    financial: Decimal = ZERO
-    charges_raised: Decimal = ZERO
-    charges_waived: Decimal = ZERO
-
-    @property
-    def percent_delivered(self) -> int | None:
-        return percent(self.delivered_days, self.committed_days)
-
-
-@dataclass
 class PartnerDays:
     """The partnership's trainer days in the period: agreed (each agency's share of its commitment)
     and delivered by agencies' trainers, the totals `partner_contribution` prints under its rows."""
@@ -503,6 +489,16 @@ class PartnerDays:
     @property
     def percent_delivered(self) -> int | None:
         return percent(self.delivered_days, self.committed_days)
+
+
+@dataclass
+class Partners(PartnerDays):
+    """Each agency's row, and the totals under them."""
+
+    rows: list[PartnerRow] = field(default_factory=list)
+    financial: Decimal = ZERO
+    charges_raised: Decimal = ZERO
+    charges_waived: Decimal = ZERO
 
 
 def partner_days(period: Period, *, years: list[TrainingYear] | None = None) -> PartnerDays:
