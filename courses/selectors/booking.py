@@ -32,11 +32,20 @@ def _bookings_counted(**status):
     return Coalesce(Subquery(bookings.annotate(n=Count("*")).values("n")), 0)
 
 
+def places_taken():
+    """A session's places held by its bookings (HOLDS_PLACE), for `.annotate(taken=places_taken())`."""
+    return _bookings_counted(status__in=HOLDS_PLACE)
+
+
+def people_waiting():
+    """How many wait for a place at a session, for `.annotate(waiting=people_waiting())`."""
+    return _bookings_counted(status=BookingStatus.WAITLISTED)
+
+
 def sessions_with_places():
     """Sessions with how many places are taken (`taken`) and how many people wait for one (`waiting`)."""
     return Session.objects.select_related("course__level", "venue", "room").annotate(
-        taken=_bookings_counted(status__in=HOLDS_PLACE),
-        waiting=_bookings_counted(status=BookingStatus.WAITLISTED),
+        taken=places_taken(), waiting=people_waiting()
     )
 
 

@@ -1,14 +1,12 @@
 """The public catalogue: active courses with their upcoming sessions and places left."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Window
 from django.http import Http404
 from django.utils import timezone
 
-from ..models import HOLDS_PLACE, BookingStatus, Course, Session, SessionDate, SessionStatus
-
-# The places a session's bookings hold.
-TAKEN = Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE))
+from ..models import Course, Session, SessionDate, SessionStatus
+from .booking import people_waiting, places_taken
 
 
 def _scheduled_ahead():
@@ -20,7 +18,7 @@ def upcoming_sessions():
     return (
         _scheduled_ahead()
         .select_related("venue")
-        .annotate(taken=TAKEN, waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITLISTED)))
+        .annotate(taken=places_taken(), waiting=people_waiting())
         .order_by("starts_at")
     )
 
@@ -62,7 +60,7 @@ def catalogue_courses(*, date_from=None, date_to=None, has_places=False):
                 starts_at__gt=timezone.now(),
                 bookings_close_at__gt=timezone.now(),
             )
-            .annotate(taken=TAKEN)
+            .annotate(taken=places_taken())
             .filter(capacity__gt=F("taken"))
         )
         courses = courses.filter(Exists(open_sessions))
@@ -114,7 +112,9 @@ def listed(courses, *, date_from=None, date_to=None):
             )
     rows = [row for dates in upcoming.values() for row in dates]
     taken = dict(
-        Session.objects.filter(pk__in=[row["pk"] for row in rows]).annotate(taken=TAKEN).values_list("pk", "taken")
+        Session.objects.filter(pk__in=[row["pk"] for row in rows])
+        .annotate(taken=places_taken())
+        .values_list("pk", "taken")
     )
     for row in rows:
         row["places_left"] = places_left(row.pop("capacity"), taken[row["pk"]])

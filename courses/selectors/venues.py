@@ -2,10 +2,11 @@
 
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from ..models import HOLDS_PLACE, Room, Session, SessionDate, SessionStatus, Venue
+from ..models import Room, Session, SessionDate, SessionStatus, Venue
+from .booking import places_taken
 
 
 def place_capacity(venue: Venue | None, room: Room | None) -> int | None:
@@ -57,7 +58,7 @@ def venue_calendar(venue: Venue, *, since=None) -> list[tuple]:
     )
     taken = dict(
         Session.objects.filter(pk__in={d.session_id for d in dates})
-        .annotate(taken=Count("bookings", filter=Q(bookings__status__in=HOLDS_PLACE)))
+        .annotate(taken=places_taken())
         .values_list("pk", "taken")
     )
     for d in dates:
