@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +37,7 @@ from .selectors import (
     MANUAL_STATUS_CHANGES,
     agency_leads,
     awaits_review,
+    delivered_to_date,
     is_endorser,
     status_changes_open_to,
 )
@@ -317,14 +317,8 @@ def leave_pool(*, person: User, reason: str) -> Membership:
 
 
 def last_delivery_dates(person_ids) -> dict[int, date]:
-    """The end of the last delivered session for each person: one query."""
-    rows = (
-        Session.trainers.through.objects.filter(user_id__in=person_ids, session__ends_at__lte=timezone.now())
-        .exclude(session__status=SessionStatus.CANCELLED)
-        .values("user_id")
-        .annotate(last=Max("session__ends_at"))
-    )
-    return {row["user_id"]: timezone.localtime(row["last"]).date() for row in rows}
+    """The day the last session each person delivered ended (`delivered_to_date`): one query."""
+    return {pk: timezone.localtime(done.last).date() for pk, done in delivered_to_date(person_ids).items()}
 
 
 @dataclass(frozen=True)
