@@ -449,8 +449,8 @@ class NeedTable:
     total: NeedRow
 
 
-def need_against_attendance(year: TrainingYear, *, by: str, places_booked: bool = True) -> NeedTable:
-    rows = attendance_against_need(year, by=by, places_booked=places_booked)
+def need_against_attendance(year: TrainingYear, *, by: str) -> NeedTable:
+    rows = attendance_against_need(year, by=by)
     return NeedTable(by=by, rows=rows, total=need_totals(rows))
 
 

@@ -91,8 +91,7 @@ def dashboard(request):
         f"reports:dashboard:{year.pk}",
         lambda: (
             metrics.headlines(year, years=years),
-            # The dashboard never prints places booked: they are counted only when nothing else is.
-            metrics.need_against_attendance(year, by="agency", places_booked=False),
+            metrics.need_against_attendance(year, by="agency"),
             # The dashboard prints the partnership's trainer days only, not each agency's row.
             metrics.partner_days(metrics.Period.of_year(year), years=years),
         ),

@@ -202,7 +202,7 @@ def demand_against_supply(cycle: TnaCycle) -> list[Demand]:
 class NeedRow:
     label: str
     requested: int = 0
-    booked: int | None = 0  # None: not counted (see attendance_against_need)
+    booked: int = 0
     attended: int = 0
     no_shows: int = 0
     # Of those attended, staff on courses their agency requested no places for: shown, but not need met.
@@ -228,15 +228,11 @@ def place_booked() -> Q:
     return Q(status__in=HOLDS_PLACE) | Exists(AttendanceRecord.objects.filter(booking=OuterRef("pk")))
 
 
-def attendance_against_need(year: TrainingYear, *, by: str = "agency", places_booked: bool = True) -> list[NeedRow]:
+def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[NeedRow]:
     """Places requested (submitted returns), booked, attended and not attended in the
     training year, per agency or per course or per level; the share of need met is attended /
     requested, where attended counts a delegate only on a course their agency requested places
-    for (attendance on other courses is shown beside it). A fixed number of queries whatever the data.
-
-    `places_booked=False`, for a page that never prints places booked: they are counted only when
-    nothing was requested or attended, to tell whether there are rows at all (a row of bookings
-    alone); otherwise each row's places booked is None and the rows with bookings alone are left out."""
+    for (attendance on other courses is shown beside it). A fixed number of queries whatever the data."""
     need_key, record_key = {
         "agency": ("tna_return__agency", "agency"),
         "course": ("course", "session__course"),
@@ -259,18 +255,14 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency", places_bo
         requested[key] = requested.get(key, 0) + (n or 0)
         if n:
             requested_pairs.add((agency, course))
-
-    def count_booked():
-        return dict(
-            Booking.objects.filter(in_year)
-            .exclude(session__status=SessionStatus.CANCELLED)
-            .filter(place_booked())
-            .values_list(record_key)
-            .annotate(n=Count("id"))
-            .values_list(record_key, "n")
-        )
-
-    booked = count_booked() if places_booked else None
+    booked = dict(
+        Booking.objects.filter(in_year)
+        .exclude(session__status=SessionStatus.CANCELLED)
+        .filter(place_booked())
+        .values_list(record_key)
+        .annotate(n=Count("id"))
+        .values_list(record_key, "n")
+    )
     attendance = (
         # No ordering: the model's (by the person's name) would join every person for nothing.
         AttendanceRecord.objects.filter(in_year)
@@ -288,9 +280,7 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency", places_bo
         a, unrequested = row["attended"], (row["agency"], row["session__course"]) not in requested_pairs
         total, u, n = attended.get(row[record_key], (0, 0, 0))
         attended[row[record_key]] = (total + a, u + (a if unrequested else 0), n + row["no_shows"])
-    if booked is None and not {k for k in set(requested) | set(attended) if k is not None}:
-        booked = count_booked()
-    labels = _labels(by, set(requested) | set(booked or ()) | set(attended))
+    labels = _labels(by, set(requested) | set(booked) | set(attended))
     rows = []
     for key, label in sorted(labels.items(), key=lambda item: item[1]):
         a, u, n = attended.get(key, (0, 0, 0))
@@ -298,7 +288,7 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency", places_bo
             NeedRow(
                 label=label,
                 requested=requested.get(key) or 0,
-                booked=booked.get(key, 0) if booked is not None else None,
+                booked=booked.get(key, 0),
                 attended=a,
                 no_shows=n,
                 attended_unrequested=u,
@@ -322,7 +312,7 @@ def totals(rows: list[NeedRow]) -> NeedRow:
     return NeedRow(
         label="All",
         requested=sum(r.requested for r in rows),
-        booked=None if any(r.booked is None for r in rows) else sum(r.booked for r in rows),
+        booked=sum(r.booked for r in rows),
         attended=sum(r.attended for r in rows),
         no_shows=sum(r.no_shows for r in rows),
         attended_unrequested=sum(r.attended_unrequested for r in rows),
