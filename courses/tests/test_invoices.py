@@ -212,7 +212,9 @@ def test_a_correction_that_would_cancel_an_invoiced_charge_is_refused(manager, n
     booking = BookingFactory(session=session, person=UserFactory(full_name="Priya Shah", agency=nursery))
     record_attendance(actor=manager, session=session, outcomes={booking.pk: Attendance.ATTENDED})
     close_register(actor=manager, session=session)
-    raise_invoice(actor=manager, agency=nursery, starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    # The invoice covers the day the session ran, which before 8 in the morning is yesterday.
+    ran_on = timezone.localdate(start)
+    raise_invoice(actor=manager, agency=nursery, starts_on=ran_on, ends_on=ran_on)
     reopen_register(actor=manager, session=session, reason="Priya Shah was not there")
     record_attendance(actor=manager, session=session, outcomes={booking.pk: Attendance.NO_SHOW})
     with pytest.raises(RegisterError, match="is on invoice INV-00001: it cannot be cancelled"):
