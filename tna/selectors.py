@@ -251,8 +251,8 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     # place requested (the courses each agency asked for).
     requested: dict = {}
     requested_pairs = set()
-    for agency, course, key, n in submitted.values_list("tna_return__agency", "course", need_key).annotate(
-        n=Sum("places_requested")
+    for agency, course, key, n in raw_rows(  # several hundred rows of ids and counts
+        submitted.values_list("tna_return__agency", "course", need_key).annotate(n=Sum("places_requested"))
     ):
         requested[key] = requested.get(key, 0) + (n or 0)
         if n:
