@@ -296,7 +296,8 @@ def _counted_by_session(queryset, periods_of: dict[int, list[int]], count: int, 
     for each key), each session's figures added to the periods it falls in (`periods_of`)."""
     found = [dict.fromkeys(keys, 0) for _ in range(count)]
     for session, *figures in raw_rows(queryset):
-        for i in periods_of[session]:
+        # A session a write made delivered between the two reads is left out, as the sessions read found it.
+        for i in periods_of.get(session, ()):
             sums = found[i]
             for key, n in zip(keys, figures, strict=True):
                 sums[key] += n
