@@ -29,9 +29,11 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from accounts.selectors import members_of
+from common.rows import raw_rows
 from courses.models import Attendance, AttendanceRecord, Booking, BookingStatus, Course, Session, SessionStatus
 from courses.selectors.charges import charges_of_period
 from courses.selectors.delivered import delivered
+from courses.selectors.training_record import _Among
 from pool import selectors as pool_selectors
 from tna.models import AgencyContribution, ReturnStatus, SingleAgencyTraining, TrainingYear
 from tna.selectors import NeedRow, attendance_against_need, percent, rag
@@ -263,58 +265,77 @@ def _in_period(period: Period, prefix: str = "") -> Q:
     return Q(**{f"{prefix}starts_at__gte": begin, f"{prefix}starts_at__lt": finish})
 
 
-def _counted_by_period(rows, periods: list[Period], keys: list[str], init=0) -> list[dict]:
-    """Each period's sums of `keys` over `rows`, rows grouped by which periods their session falls in
-    (the flags "in0", "in1", ...: a session may fall in more than one period when periods overlap)."""
-    found = [dict.fromkeys(keys, init) for _ in periods]
-    for row in rows:
-        for i, sums in enumerate(found):
-            if row[f"in{i}"]:
-                for key in keys:
-                    sums[key] += row[key] or 0
+def _session_sums(sessions, count: int) -> tuple[list[dict], list[set], dict[int, list[int]]]:
+    """Each of `count` periods' sessions summed (`sessions`: one row per session, its id, course, places,
+    delivered or not, cancelled or not, days and costs, then whether it falls in each period: a session
+    may fall in more than one when periods overlap), each period's courses delivered, and which periods
+    each delivered session falls in."""
+    sums = [dict(delivered=0, cancelled=0, days=0, capacity=0, costs=0) for _ in range(count)]
+    courses = [set() for _ in range(count)]
+    periods_of: dict[int, list[int]] = {}
+    for pk, course, capacity, done, cancelled, days, costs, *flags in sessions:
+        within = [i for i, inside in enumerate(flags) if inside]
+        if cancelled:
+            for i in within:
+                sums[i]["cancelled"] += 1
+        if not done:
+            continue
+        periods_of[pk] = within
+        for i in within:
+            found = sums[i]
+            found["delivered"] += 1
+            found["days"] += days
+            found["capacity"] += capacity
+            found["costs"] += costs
+            courses[i].add(course)
+    return sums, courses, periods_of
+
+
+def _counted_by_session(queryset, periods_of: dict[int, list[int]], count: int, keys: list[str]) -> list[dict]:
+    """Each of `count` periods' sums of `keys` over `queryset`'s rows (the session's id, then a whole number
+    for each key), each session's figures added to the periods it falls in (`periods_of`)."""
+    found = [dict.fromkeys(keys, 0) for _ in range(count)]
+    for session, *figures in raw_rows(queryset):
+        # A session a write made delivered between the two reads is left out, as the sessions read found it.
+        for i in periods_of.get(session, ()):
+            sums = found[i]
+            for key, n in zip(keys, figures, strict=True):
+                sums[key] += n
     return found
 
 
 def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
     """The headline statistics for each of the periods, in the same three queries however many
-    periods there are (sessions, register lines and bookings, each grouped by the periods its
-    session falls in), and one for `begins` when it is not given."""
+    periods there are (the periods' sessions, one row each with the periods it falls in; then the
+    register lines and the bookings of those delivered, summed per session), and one for `begins`
+    when it is not given."""
     if begins is _LOOK_UP:
         begins = records_begin()
     now = timezone.now()
-
-    def flags(prefix=""):
-        return {
-            f"in{i}": ExpressionWrapper(_in_period(p, prefix), output_field=BooleanField())
-            for i, p in enumerate(periods)
-        }
-
-    def of_periods(prefix=""):
-        return reduce(operator.or_, (_in_period(p, prefix) for p in periods))
-
+    of_periods = reduce(operator.or_, (_in_period(p) for p in periods))
     done = delivered(now=now)
-    by_course = (
-        Session.objects.filter(of_periods())
-        .annotate(**flags())
-        .values(*flags(), "course")
+    flags = {f"in{i}": ExpressionWrapper(_in_period(p), output_field=BooleanField()) for i, p in enumerate(periods)}
+    sessions = (
+        Session.objects.filter(of_periods)
         .annotate(
-            delivered=Count("pk", filter=done),
-            cancelled=Count("pk", filter=Q(status=SessionStatus.CANCELLED)),
-            days=Sum("course__duration_days", filter=done),
-            capacity=Sum("capacity", filter=done),
-            costs=Sum(SESSION_COSTS, filter=done, output_field=DecimalField(max_digits=14, decimal_places=2)),
+            **flags,
+            done=ExpressionWrapper(done, output_field=BooleanField()),
+            cancelled=ExpressionWrapper(Q(status=SessionStatus.CANCELLED), output_field=BooleanField()),
+            days=F("course__duration_days"),
+            costs=ExpressionWrapper(SESSION_COSTS, output_field=DecimalField(max_digits=14, decimal_places=2)),
         )
+        .values_list("pk", "course", "capacity", "done", "cancelled", "days", "costs", *flags)
         .order_by()
     )
-    by_course = list(by_course)
-    s = _counted_by_period(by_course, periods, ["delivered", "cancelled", "days", "capacity", "costs"])
-    courses = [{row["course"] for row in by_course if row[f"in{i}"] and row["delivered"]} for i in range(len(periods))]
+    s, courses, periods_of = _session_sums(sessions, len(periods))
+    # Only the lines and bookings of the sessions delivered in the periods are read, through the indexes by
+    # session, each session's read once however many periods it falls in; PostgreSQL is handed the sessions'
+    # ids as one list, read first (asked to join, it reads every line and booking of the partnership).
+    among_delivered = _Among("session", Session.objects.filter(of_periods & done).values("pk"))
     attended = Q(outcome__in=ATTENDED)
-    # Only the lines and bookings of sessions delivered in the periods are read.
     lines = (
-        AttendanceRecord.objects.filter(of_periods("session__") & delivered("session__", now=now))
-        .annotate(**flags("session__"))
-        .values(*flags("session__"))
+        AttendanceRecord.objects.filter(among_delivered)
+        .values("session")
         .annotate(
             # Lines counted by their session (never empty), not their ids: the index by session holds all this needs.
             attended=Count("session", filter=attended),
@@ -324,20 +345,21 @@ def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
         )
         .order_by()
     )
-    a = _counted_by_period(lines, periods, ["attended", "walk_ins", "booked_attended", "no_shows"])
+    a = _counted_by_session(lines, periods_of, len(periods), ["attended", "walk_ins", "booked_attended", "no_shows"])
     # The event went ahead, so each cancelled booking was the delegate's (or made for them).
+    cancelled = Q(status=BookingStatus.CANCELLED)
     bookings = (
-        Booking.objects.filter(of_periods("session__") & delivered("session__", now=now))
-        .annotate(**flags("session__"))
-        .values(*flags("session__"))
+        Booking.objects.filter(among_delivered)
+        .values("session")
         .annotate(
-            registrations=Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
-            cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
-            late=Count("pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
+            # Counted by their session, as the lines are: the bookings' index by session holds all this needs.
+            registrations=Count("session", filter=Q(status=BookingStatus.CONFIRMED)),
+            cancelled=Count("session", filter=cancelled),
+            late=Count("session", filter=cancelled & Q(late_cancellation=True)),
         )
         .order_by()
     )
-    b = _counted_by_period(bookings, periods, ["registrations", "cancelled", "late"])
+    b = _counted_by_session(bookings, periods_of, len(periods), ["registrations", "cancelled", "late"])
     heads = []
     for i, period in enumerate(periods):
         year = period.year

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Agency
+from common.rows import raw_rows
 from common.todo import TodoItem
 from courses.models import HOLDS_PLACE, Attendance, AttendanceRecord, Booking, Course, Session, SessionStatus
+from courses.selectors.training_record import _Among
 
 from .models import ReminderLog, ReturnStatus, TnaCycle, TnaReturn, TrainingNeed, TrainingYear
 
@@ -249,8 +251,8 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     # place requested (the courses each agency asked for).
     requested: dict = {}
     requested_pairs = set()
-    for agency, course, key, n in submitted.values_list("tna_return__agency", "course", need_key).annotate(
-        n=Sum("places_requested")
+    for agency, course, key, n in raw_rows(  # several hundred rows of ids and counts
+        submitted.values_list("tna_return__agency", "course", need_key).annotate(n=Sum("places_requested"))
     ):
         requested[key] = requested.get(key, 0) + (n or 0)
         if n:
@@ -263,9 +265,12 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
         .annotate(n=Count("id"))
         .values_list(record_key, "n")
     )
+    # The year's sessions handed to PostgreSQL as one list, read first: it reads their lines through the index by
+    # session; asked to join, it reads every register line of the partnership and keeps the year's.
+    of_year = _Among("session", Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish).values("pk"))
     attendance = (
         # No ordering: the model's (by the person's name) would join every person for nothing.
-        AttendanceRecord.objects.filter(in_year)
+        AttendanceRecord.objects.filter(of_year)
         .order_by()
         .values(*dict.fromkeys((record_key, "agency", "session__course")))
         .annotate(
@@ -276,7 +281,9 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
         .order_by()
     )
     attended: dict = {}
-    for row in attendance:
+    columns = [*dict.fromkeys((record_key, "agency", "session__course")), "attended", "no_shows"]
+    for row in raw_rows(attendance):  # several hundred rows of ids and counts
+        row = dict(zip(columns, row, strict=True))
         a, unrequested = row["attended"], (row["agency"], row["session__course"]) not in requested_pairs
         total, u, n = attended.get(row[record_key], (0, 0, 0))
         attended[row[record_key]] = (total + a, u + (a if unrequested else 0), n + row["no_shows"])

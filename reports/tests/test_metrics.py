@@ -162,6 +162,26 @@ def test_periods_counted_together_each_count_every_session_they_hold_even_when_t
     assert [metrics.headline(p).attendance for p in (whole, june, rest)] == [6, 4, 2]
 
 
+def test_headlines_run_three_queries_for_one_period_or_four_and_for_more_sessions(
+    programme, year, django_assert_num_queries
+):
+    """The sessions, their register lines and their bookings: three queries whatever the periods and the data."""
+    whole = metrics.Period.of_year(year)
+    june = metrics.Period("June", date(2025, 6, 1), date(2025, 6, 30))
+    with django_assert_num_queries(3):
+        metrics.headlines_of([whole], begins=None)
+    for n in range(20):
+        session = SessionFactory(
+            starts_at=at(date(2025, 6, 1 + n), 9), ends_at=at(date(2025, 6, 1 + n), 16), status=SessionStatus.COMPLETED
+        )
+        BookingFactory(session=session, status=BookingStatus.CONFIRMED)
+        AttendanceRecordFactory(session=session, person=UserFactory(), booking=None)
+    with django_assert_num_queries(3):
+        heads = metrics.headlines_of([whole, june, whole, june], begins=None)
+    assert [h.events_delivered for h in heads] == [22, 21, 22, 21]
+    assert [h.registrations for h in heads] == [26, 24, 26, 24]
+
+
 def test_rounding_is_half_up_and_division_by_zero_is_not_applicable(year):
     assert percent(33, 40) == 83  # 82.5%
     assert percent(1, 8) == 13  # 12.5%
