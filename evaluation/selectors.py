@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,16 +101,12 @@ def sessions_in(*, course=None, session=None, starts_on: date | None = None, end
 
 def results(sessions) -> Results:
     """Response rates by stage, agreement averages, choice shares, the before/after change in
-    confidence per learning outcome (delegates who answered both), and approved comments. Three queries,
-    the figures summed in the database."""
-    # Each course's sessions delivered (a session still to come has no results) and its outcomes' words:
-    # sessions of several courses name each delegate's confidence in the words of their own course.
-    courses = list(
-        sessions.values("course", "course__learning_outcomes").annotate(runs=Count("pk", filter=delivered())).order_by()
-    )
-    outcomes = {course["course"]: course["course__learning_outcomes"] for course in courses}
+    confidence per learning outcome (delegates who answered both), and approved comments. Two queries,
+    the figures summed in the database. Sessions of several courses name each delegate's confidence in
+    the words of their own course."""
     figures = _Figures()
-    for _course, found in sorted(_figures(sessions, outcomes).items()):  # one order, whatever the database's
+    for _course, found in sorted(_figures(sessions).items()):  # one order, whatever the database's
+        figures.runs += found.runs
         for stage, row in found.counts.items():
             counted = figures.counts.setdefault(stage, {"invited": 0, "answered": 0})
             counted["invited"] += row["invited"]
@@ -118,28 +114,25 @@ def results(sessions) -> Results:
         figures.items += found.items
         figures.confidence += found.confidence
         figures.comments += found.comments
-    return _results(sum(course["runs"] for course in courses), figures)
+    return _results(figures.runs, figures)
 
 
 def results_by_course(starts_on: date, ends_on: date) -> list[tuple]:
     """(course, Results) for each course with a session in the period whose delegates were asked,
-    in title order: the annual report's quality section. Three queries whatever the number of courses."""
+    in title order: the annual report's quality section. At most three queries, whatever the number of
+    courses."""
     from courses.models import Course
 
-    sessions = sessions_in(starts_on=starts_on, ends_on=ends_on)
-    courses = list(
-        Course.objects.filter(pk__in=sessions.values("course"))
-        .annotate(runs=Count("sessions", filter=Q(sessions__in=sessions) & delivered("sessions__")))
-        .order_by("title")
-    )
-    figures = _figures(sessions, {course.pk: course.learning_outcomes for course in courses})
-    return [(course, _results(course.runs, figures[course.pk])) for course in courses if course.pk in figures]
+    figures = _figures(sessions_in(starts_on=starts_on, ends_on=ends_on))
+    asked = Course.objects.filter(pk__in=[pk for pk, found in figures.items() if found.counts]).order_by("title")
+    return [(course, _results(figures[course.pk].runs, figures[course.pk])) for course in asked]
 
 
 @dataclass
 class _Figures:
     """What the database counted for one course."""
 
+    runs: int = 0  # its sessions delivered (a session still to come has no results)
     counts: dict = field(default_factory=dict)  # stage -> {"invited", "answered"}
     items: list = field(default_factory=list)  # rows of answers to a question counted by the choices made
     confidence: list = field(default_factory=list)  # (outcome, the course's outcomes, pairs, sums of ratings)
@@ -152,6 +145,8 @@ WITH_OPTIONS = (ItemKind.SINGLE, ItemKind.MULTIPLE)
 # Every count behind the results, in one statement that reads the sessions' own delegates (through their
 # bookings, and walk-ins through their register lines) and their answers once. Its rows say what they
 # count in their first column:
+# - "course": each course's sessions delivered (`ran`, by the one rule for it), and its learning outcomes
+#   (in `words`);
 # - "asked": the delegates asked at a stage (in `words`), and how many answered;
 # - "answers": the answers to a question, by the options chosen (for questions with options), the
 #   approved words, and the outcome rated (for a rating of a delegate asked through their booking);
@@ -198,6 +193,9 @@ FROM delegates GROUP BY course, stage
 UNION ALL
 SELECT 'paired', course, NULL, NULL, outcome, NULL, COUNT(*), SUM(rated_before), SUM(rated_after), NULL
 FROM paired WHERE rated_before IS NOT NULL AND rated_after IS NOT NULL GROUP BY course, outcome
+UNION ALL
+SELECT 'course', s.course, NULL, NULL, NULL, c.learning_outcomes, COUNT(CASE WHEN s.ran THEN 1 END), NULL, NULL, NULL
+FROM sessions s JOIN courses_course c ON c.id = s.course GROUP BY s.course, c.learning_outcomes
 ) counted
 """
 
@@ -214,13 +212,14 @@ def _placeholders(values: list) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"  # IN (NULL) matches nothing
 
 
-def _figures(sessions, learning_outcomes: dict) -> dict:
-    """The counts behind the results, summed in the database: {course pk: _Figures} for the courses
-    whose delegates were asked. `learning_outcomes` has each course's. Two queries."""
+def _figures(sessions) -> dict:
+    """The counts behind the results, summed in the database: {course pk: _Figures} for each course of
+    the sessions. Two queries."""
     questions = _questions()
     rating = [pk for pk, question in questions.items() if question["kind"] == ItemKind.CONFIDENCE]
     with_options = [pk for pk, question in questions.items() if question["kind"] in WITH_OPTIONS]
-    sql, params = sessions.order_by().values("pk", "course").query.sql_with_params()
+    ran = ExpressionWrapper(delivered(), output_field=BooleanField())
+    sql, params = sessions.order_by().values("pk", "course", ran=ran).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             _COUNTED.format(sessions=sql, rating=_placeholders(rating), with_options=_placeholders(with_options)),
@@ -228,14 +227,17 @@ def _figures(sessions, learning_outcomes: dict) -> dict:
         )
         counted = cursor.fetchall()
     figures = defaultdict(_Figures)
+    outcomes = {}  # each course's learning outcomes, the words of its ratings
     for what, course, item, choices, outcome, words, *numbers in counted:
         # PostgreSQL sums whole numbers as decimals: the counts and sums are whole numbers again here.
         n, m, total, first_written = (None if value is None else int(value) for value in numbers)
         found = figures[course]
-        if what == "asked":
+        if what == "course":
+            found.runs, outcomes[course] = n, words
+        elif what == "asked":
             found.counts[words] = {"invited": n, "answered": m}
         elif what == "paired":  # m and total: the sums of the pairs' ratings before and after
-            found.confidence.append((outcome, learning_outcomes.get(course), n, m, total))
+            found.confidence.append((outcome, n, m, total))
         else:
             question = questions[item]
             if question["kind"] in CHOSEN:
@@ -254,9 +256,11 @@ def _figures(sessions, learning_outcomes: dict) -> dict:
                     }
                 )
             elif question["kind"] == ItemKind.CONFIDENCE and outcome is not None:  # rated, if not paired
-                found.confidence.append((outcome, learning_outcomes.get(course), 0, None, None))
+                found.confidence.append((outcome, 0, None, None))
             if words:
                 found.comments.append({"comment": words, "n": n, "first_written": first_written})
+    for course, found in figures.items():  # each rating in the words of its own course's outcomes
+        found.confidence = [(outcome, outcomes[course], *counts) for outcome, *counts in found.confidence]
     return figures
 
 
