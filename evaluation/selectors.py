@@ -9,8 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Sum, TextField, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +18,7 @@ from courses.models import Session
 from courses.selectors.delivered import delivered
 from tna.selectors import percent
 
-from .models import AGREEMENT_SCALE, Answer, Invitation, Item, ItemKind, Stage, TextStatus
+from .models import AGREEMENT_SCALE, Answer, Item, ItemKind, Stage, TextStatus
 
 TOO_FEW = "too few responses"
 
@@ -100,33 +99,14 @@ def sessions_in(*, course=None, session=None, starts_on: date | None = None, end
     return sessions
 
 
-def _asked_about(sessions) -> tuple:
-    """The delegates' invitations about `sessions`, each way a delegate is asked: through their booking,
-    and for a walk-in (who came without one) through their register line. No invitation is both, and
-    each way is found from the sessions' own bookings or register lines, so only those are read."""
-    return (
-        Invitation.objects.filter(booking__isnull=False, booking__session__in=sessions),
-        Invitation.objects.filter(attendance__isnull=False, attendance__session__in=sessions),
-    )
-
-
 def results(sessions) -> Results:
     """Response rates by stage, agreement averages, choice shares, the before/after change in
-    confidence per learning outcome (delegates who answered both), and approved comments. Four queries:
-    the sessions are one course's (or one session), and figures are summed in the database."""
-    # Each course's sessions delivered (a session still to come has no results) and its outcomes' words.
-    courses = list(
-        sessions.values("course", "course__learning_outcomes").annotate(runs=Count("pk", filter=delivered())).order_by()
-    )
-    runs = sum(course["runs"] for course in courses)
-    if len(courses) <= 1:
-        outcomes = {None: courses[0]["course__learning_outcomes"] if courses else ""}
-        figures = _figures(sessions, outcomes, by_course=False).get(None, _Figures())
-        return _results(runs, figures)
-    # Sessions of several courses: each delegate's confidence in the words of their own course.
-    outcomes = {course["course"]: course["course__learning_outcomes"] for course in courses}
+    confidence per learning outcome (delegates who answered both), and approved comments. Two queries,
+    the figures summed in the database. Sessions of several courses name each delegate's confidence in
+    the words of their own course."""
     figures = _Figures()
-    for found in _figures(sessions, outcomes, by_course=True).values():
+    for _course, found in sorted(_figures(sessions).items()):  # one order, whatever the database's
+        figures.runs += found.runs
         for stage, row in found.counts.items():
             counted = figures.counts.setdefault(stage, {"invited": 0, "answered": 0})
             counted["invited"] += row["invited"]
@@ -134,28 +114,25 @@ def results(sessions) -> Results:
         figures.items += found.items
         figures.confidence += found.confidence
         figures.comments += found.comments
-    return _results(runs, figures)
+    return _results(figures.runs, figures)
 
 
 def results_by_course(starts_on: date, ends_on: date) -> list[tuple]:
     """(course, Results) for each course with a session in the period whose delegates were asked,
-    in title order: the annual report's quality section. Four queries whatever the number of courses."""
+    in title order: the annual report's quality section. At most three queries, whatever the number of
+    courses."""
     from courses.models import Course
 
-    sessions = sessions_in(starts_on=starts_on, ends_on=ends_on)
-    courses = list(
-        Course.objects.filter(pk__in=sessions.values("course"))
-        .annotate(runs=Count("sessions", filter=Q(sessions__in=sessions) & delivered("sessions__")))
-        .order_by("title")
-    )
-    figures = _figures(sessions, {course.pk: course.learning_outcomes for course in courses}, by_course=True)
-    return [(course, _results(course.runs, figures[course.pk])) for course in courses if course.pk in figures]
+    figures = _figures(sessions_in(starts_on=starts_on, ends_on=ends_on))
+    asked = Course.objects.filter(pk__in=[pk for pk, found in figures.items() if found.counts]).order_by("title")
+    return [(course, _results(figures[course.pk].runs, figures[course.pk])) for course in asked]
 
 
 @dataclass
 class _Figures:
-    """What the database counted for one course (or for all the sessions asked about)."""
+    """What the database counted for one course."""
 
+    runs: int = 0  # its sessions delivered (a session still to come has no results)
     counts: dict = field(default_factory=dict)  # stage -> {"invited", "answered"}
     items: list = field(default_factory=list)  # rows of answers to a question counted by the choices made
     confidence: list = field(default_factory=list)  # (outcome, the course's outcomes, pairs, sums of ratings)
@@ -163,117 +140,127 @@ class _Figures:
 
 
 CHOSEN = (ItemKind.AGREEMENT, ItemKind.SINGLE, ItemKind.MULTIPLE)
+WITH_OPTIONS = (ItemKind.SINGLE, ItemKind.MULTIPLE)
+
+# Every count behind the results, in one statement that reads the sessions' own delegates (through their
+# bookings, and walk-ins through their register lines) and their answers once. Its rows say what they
+# count in their first column:
+# - "course": each course's sessions delivered (`ran`, by the one rule for it), and its learning outcomes
+#   (in `words`);
+# - "asked": the delegates asked at a stage (in `words`), and how many answered;
+# - "answers": the answers to a question, by the options chosen (for questions with options), the
+#   approved words, and the outcome rated (for a rating of a delegate asked through their booking);
+# - "paired": per outcome, the delegates who rated it both before the course and straight after, and
+#   the sums of their two ratings. Only delegates asked before the course are read for these.
+# Questions are told apart by their ids (`with_options`, `rating`): comparing numbers costs PostgreSQL
+# less, for each of thousands of answers, than reading each answer's question. The statement begins
+# with SELECT, as reads do: one that begins with WITH may write, and counts as a write for the caches.
+_COUNTED = f"""
+SELECT * FROM (WITH sessions AS ({{sessions}}), delegates AS (
+    SELECT i.id, i.stage, i.answered_at, i.booking_id AS booking, s.course
+    FROM sessions s
+    JOIN courses_booking b ON b.session_id = s.pk
+    JOIN evaluation_invitation i ON i.booking_id = b.id
+    UNION ALL
+    SELECT i.id, i.stage, i.answered_at, NULL, s.course
+    FROM sessions s
+    JOIN courses_attendancerecord w ON w.session_id = s.pk
+    JOIN evaluation_invitation i ON i.attendance_id = w.id
+    WHERE i.attendance_id IS NOT NULL
+), paired AS (
+    SELECT d.course, a.outcome,
+        MAX(CASE WHEN d.stage = '{Stage.BEFORE}' THEN a.number END) AS rated_before,
+        MAX(CASE WHEN d.stage = '{Stage.IMMEDIATE}' THEN a.number END) AS rated_after
+    FROM delegates d
+    JOIN evaluation_invitation asked_before ON asked_before.booking_id = d.booking
+        AND asked_before.stage = '{Stage.BEFORE}' AND asked_before.answered_at IS NOT NULL
+    JOIN evaluation_response r ON r.invitation_id = d.id
+    JOIN evaluation_answer a ON a.response_id = r.id
+    WHERE a.item_id IN ({{rating}}) AND a.number IS NOT NULL AND a.outcome IS NOT NULL
+    GROUP BY d.course, d.booking, a.outcome
+)
+SELECT 'answers', d.course, a.item_id, CASE WHEN a.item_id IN ({{with_options}}) THEN a.choices END AS chosen,
+    CASE WHEN d.booking IS NOT NULL AND a.number IS NOT NULL THEN a.outcome END AS rated,
+    CASE WHEN a.text_status = '{TextStatus.APPROVED}' AND a.text <> '' THEN a.text END AS words,
+    COUNT(*), COUNT(a.number), SUM(a.number), MIN(a.id)
+FROM delegates d
+JOIN evaluation_response r ON r.invitation_id = d.id
+JOIN evaluation_answer a ON a.response_id = r.id
+GROUP BY d.course, a.item_id, chosen, rated, words
+UNION ALL
+SELECT 'asked', course, NULL, NULL, NULL, stage, COUNT(*), COUNT(answered_at), NULL, NULL
+FROM delegates GROUP BY course, stage
+UNION ALL
+SELECT 'paired', course, NULL, NULL, outcome, NULL, COUNT(*), SUM(rated_before), SUM(rated_after), NULL
+FROM paired WHERE rated_before IS NOT NULL AND rated_after IS NOT NULL GROUP BY course, outcome
+UNION ALL
+SELECT 'course', s.course, NULL, NULL, NULL, c.learning_outcomes, COUNT(CASE WHEN s.ran THEN 1 END), NULL, NULL, NULL
+FROM sessions s JOIN courses_course c ON c.id = s.course GROUP BY s.course, c.learning_outcomes
+) counted
+"""
 
 
-def _figures(sessions, learning_outcomes: dict, *, by_course: bool) -> dict:
-    """The counts behind the results, summed in the database: {course pk (or None): _Figures} for the
-    courses whose delegates were asked. `learning_outcomes` has each course's (None's: the one course's).
-    Three queries."""
-    figures = defaultdict(_Figures)
+def _questions() -> dict:
+    """Every question, by id: its kind, and the words, stage, options and place the results show."""
+    return {
+        item["pk"]: item
+        for item in Item.objects.values("pk", "questionnaire__stage", "text", "kind", "choices", "position")
+    }
 
-    def course_of(*paths):
-        """Each row's course, through a booking or a walk-in's register line (all one when not by course)."""
-        if not by_course:
-            return Value(None, output_field=IntegerField())
-        return Coalesce(*paths) if len(paths) > 1 else F(paths[0])
 
-    booked, walk_ins = _asked_about(sessions)
-    for row in (
-        booked.annotate(course=course_of("booking__session__course"))
-        .values("course", "stage")
-        .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
-        .order_by()
-        .union(
-            walk_ins.annotate(course=course_of("attendance__session__course"))
-            .values("course", "stage")
-            .annotate(invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
-            .order_by(),
-            all=True,
-        )
-    ):
-        counted = figures[row["course"]].counts.setdefault(row["stage"], {"invited": 0, "answered": 0})
-        counted["invited"] += row["invited"]
-        counted["answered"] += row["answered"]
-    # Confidence counts a delegate asked through their booking (walk-ins were not asked before the course):
-    # their rating before the course and straight after, per outcome, make a pair when both were given.
-    rated = Q(
-        item__kind=ItemKind.CONFIDENCE,
-        number__isnull=False,
-        outcome__isnull=False,
-        response__invitation__booking__isnull=False,
-    )
-    # One pass over the answers, counted by question, choices made (few distinct ones), approved words
-    # and outcome, and for confidence by delegate too; then those counts summed per question, in SQL.
-    per_delegate = (
-        Answer.objects.filter(response__invitation__in=booked.values("pk").union(walk_ins.values("pk")))
-        .filter(Q(item__kind__in=CHOSEN) | (Q(text_status=TextStatus.APPROVED) & ~Q(text="")) | rated)
-        .annotate(
-            course=course_of(
-                "response__invitation__booking__session__course",
-                "response__invitation__attendance__session__course",
-            ),
-            comment=Case(
-                When(text_status=TextStatus.APPROVED, then="text"), default=Value(""), output_field=TextField()
-            ),
-            # a delegate's ratings before and after answer different questionnaires' questions
-            question=Case(When(rated, then=None), default="item"),
-            delegate=Case(When(rated, then="response__invitation__booking")),
-        )
-        .values("course", "question", "choices", "comment", "outcome", "delegate")
-        .annotate(
-            n=Count("pk"),
-            numbers=Count("number"),
-            total=Sum("number"),
-            first_written=Min("pk"),
-            rated_before=Max("number", filter=rated & Q(item__questionnaire__stage=Stage.BEFORE)),
-            rated_after=Max("number", filter=rated & Q(item__questionnaire__stage=Stage.IMMEDIATE)),
-        )
-        .order_by()
-    )
-    sql, params = per_delegate.query.sql_with_params()
-    paired = "d.rated_before IS NOT NULL AND d.rated_after IS NOT NULL"
+def _placeholders(values: list) -> str:
+    return ", ".join(["%s"] * len(values)) or "NULL"  # IN (NULL) matches nothing
+
+
+def _figures(sessions) -> dict:
+    """The counts behind the results, summed in the database: {course pk: _Figures} for each course of
+    the sessions. Two queries."""
+    questions = _questions()
+    rating = [pk for pk, question in questions.items() if question["kind"] == ItemKind.CONFIDENCE]
+    with_options = [pk for pk, question in questions.items() if question["kind"] in WITH_OPTIONS]
+    ran = ExpressionWrapper(delivered(), output_field=BooleanField())
+    sql, params = sessions.order_by().values("pk", "course", ran=ran).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT d.course, d.question, d.choices, d.comment, d.outcome, SUM(d.n), SUM(d.numbers), SUM(d.total), "
-            f"MIN(d.first_written), COUNT(d.delegate), COUNT(CASE WHEN {paired} THEN 1 END), "
-            f"SUM(CASE WHEN {paired} THEN d.rated_before END), SUM(CASE WHEN {paired} THEN d.rated_after END) "
-            f"FROM ({sql}) d GROUP BY d.course, d.question, d.choices, d.comment, d.outcome",
-            params,
+            _COUNTED.format(sessions=sql, rating=_placeholders(rating), with_options=_placeholders(with_options)),
+            (*params, *rating, *with_options),
         )
         counted = cursor.fetchall()
-    items = {
-        item["pk"]: item
-        for item in Item.objects.filter(pk__in={row[1] for row in counted if row[1]}).values(
-            "pk", "questionnaire__stage", "text", "kind", "choices", "position"
-        )
-    }
-    for row in counted:
+    figures = defaultdict(_Figures)
+    outcomes = {}  # each course's learning outcomes, the words of its ratings
+    for what, course, item, choices, outcome, words, *numbers in counted:
         # PostgreSQL sums whole numbers as decimals: the counts and sums are whole numbers again here.
-        course, item, choices, comment, outcome = row[:5]
-        n, numbers, total, first_written, rated_n, pairs, before, after = (
-            None if value is None else int(value) for value in row[5:]
-        )
+        n, m, total, first_written = (None if value is None else int(value) for value in numbers)
         found = figures[course]
-        question = items.get(item, {})
-        if question.get("kind") in CHOSEN:
-            found.items.append(
-                {
-                    "item__questionnaire__stage": question["questionnaire__stage"],
-                    "item__text": question["text"],
-                    "item__kind": question["kind"],
-                    "item__choices": question["choices"],
-                    "choices": json.loads(choices) if isinstance(choices, str) else choices,
-                    "position": question["position"],
-                    "first": item,
-                    "n": n,
-                    "numbers": numbers,
-                    "total": total,
-                }
-            )
-        if comment:
-            found.comments.append({"comment": comment, "n": n, "first_written": first_written})
-        if rated_n:
-            found.confidence.append((outcome, learning_outcomes.get(course), pairs, before, after))
+        if what == "course":
+            found.runs, outcomes[course] = n, words
+        elif what == "asked":
+            found.counts[words] = {"invited": n, "answered": m}
+        elif what == "paired":  # m and total: the sums of the pairs' ratings before and after
+            found.confidence.append((outcome, n, m, total))
+        else:
+            question = questions[item]
+            if question["kind"] in CHOSEN:
+                found.items.append(
+                    {
+                        "item__questionnaire__stage": question["questionnaire__stage"],
+                        "item__text": question["text"],
+                        "item__kind": question["kind"],
+                        "item__choices": question["choices"],
+                        "choices": json.loads(choices) if isinstance(choices, str) else choices,
+                        "position": question["position"],
+                        "first": item,
+                        "n": n,
+                        "numbers": m,
+                        "total": total,
+                    }
+                )
+            elif question["kind"] == ItemKind.CONFIDENCE and outcome is not None:  # rated, if not paired
+                found.confidence.append((outcome, 0, None, None))
+            if words:
+                found.comments.append({"comment": words, "n": n, "first_written": first_written})
+    for course, found in figures.items():  # each rating in the words of its own course's outcomes
+        found.confidence = [(outcome, outcomes[course], *counts) for outcome, *counts in found.confidence]
     return figures
 
 

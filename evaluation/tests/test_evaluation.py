@@ -173,6 +173,36 @@ def test_before_and_after_against_a_hand_computed_fixture_and_small_groups_hidde
     assert rates[Stage.BEFORE] == (5, 5, 100)
 
 
+def test_only_delegates_who_rated_an_outcome_before_and_straight_after_make_a_pair(course, settings):
+    """Two delegates rated the first outcome before and after; two more rated it only straight after,
+    one of them the third outcome too, and a walk-in (never asked before the course) the second. The
+    first outcome has two pairs; the third is listed with none; the walk-in's rating is no pair."""
+    settings.EVALUATION_MIN_GROUP = 2
+    session = SessionFactory(course=course, days_ahead=-1)
+    for before, after in ((4, 7), (6, 9)):
+        rate(course, session, before, after)
+    immediate = course.evaluation.immediate
+    item = immediate.items.get(kind="confidence")
+    for ratings in ({0: 2}, {0: 3, 2: 8}):
+        [booking] = attended(session)
+        invitation = Invitation.objects.create(booking=booking, stage=Stage.IMMEDIATE, questionnaire=immediate)
+        answers = [{"item": item, "outcome": outcome, "number": value} for outcome, value in ratings.items()]
+        services.submit(invitation=invitation, answers=answers)
+    walk_in = AttendanceRecordFactory(
+        session=session, person=UserFactory(), booking=None, walk_in=True, outcome=Attendance.ATTENDED
+    )
+    invitation = Invitation.objects.create(attendance=walk_in, stage=Stage.IMMEDIATE, questionnaire=immediate)
+    services.submit(invitation=invitation, answers=[{"item": item, "outcome": 1, "number": 5}])
+
+    result = selectors.results(selectors.sessions_in(course=course))
+    # Before (4+6)/2 = 5.0, after (7+9)/2 = 8.0: the ratings given only afterwards do not count.
+    assert [(c.outcome, c.pairs, c.before, c.after) for c in result.confidence] == [
+        ("Recognise the signs of neglect", 2, Decimal("5.0"), Decimal("8.0")),
+        ("Know when to refer", 0, None, None),
+    ]
+    assert {r.stage: (r.invited, r.answered) for r in result.rates}[Stage.IMMEDIATE] == (5, 5)
+
+
 def test_results_page_hides_individuals_and_shows_the_chart(client, course, settings):
     settings.EVALUATION_MIN_GROUP = 5
     session = SessionFactory(course=course, days_ahead=-1)
@@ -349,6 +379,18 @@ def test_course_results_run_the_same_number_of_queries_for_one_answer_and_for_tw
     page, twenty = results_page()
     assert twenty == one
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">20</td>' in page  # twenty answered
+
+
+def test_reading_the_results_writes_nothing_the_caches_would_count(course):
+    """Every statement the results run reads as a read, so opening them never empties a cache."""
+    from common.pagecache import NO_WRITE, statement_writes
+
+    session = SessionFactory(course=course, days_ahead=-1)
+    rate(course, session, 4, 7)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.results(selectors.sessions_in(course=course))
+        selectors.results_by_course(timezone.localdate() - timedelta(days=30), timezone.localdate())
+    assert [statement_writes(query["sql"]) for query in queries.captured_queries] == [NO_WRITE] * len(queries)
 
 
 def test_results_over_two_courses_sessions_read_each_delegates_confidence_in_their_own_courses_words(settings):

@@ -234,7 +234,7 @@ def test_the_board_reads_results_but_no_one_else_does(client, others, neglect):
 def test_results_by_course_group_each_courses_answers_with_the_small_group_threshold(neglect, settings):
     """Neglect: five delegates answered (agreement 4, 4, 4, 5, 3 = 4.0; recommend Yes 4 of 5 = 80%), and
     two wrote the same comment, quoted once. Domestic abuse: two answered, too few to show. Each course's
-    figures are its own, in four queries whatever the number of courses."""
+    figures are its own, in three queries whatever the number of courses."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -259,7 +259,7 @@ def test_results_by_course_group_each_courses_answers_with_the_small_group_thres
     today = timezone.localdate()
     with CaptureQueriesContext(connection) as queries:
         found = selectors.results_by_course(today.replace(year=today.year - 1), today)
-    assert len(queries.captured_queries) == 4
+    assert len(queries.captured_queries) == 3
     by_title = {course.title: result for course, result in found}
     assert list(by_title) == ["Domestic Abuse and its Impact on Children", "Recognising and Responding to Neglect"]
     neglect_result = by_title["Recognising and Responding to Neglect"]
