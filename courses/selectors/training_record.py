@@ -430,7 +430,7 @@ def agency_training_summary(agency, *, today: date | None = None) -> AgencyTrain
             "pk", "full_name", "job_title", "target_group", "target_group__number"
         )
     ]
-    records = requirements_for(people, today=today, among=staff.values("pk"))
+    records = requirements_for(people, today=today, among=staff.order_by().values("pk"))  # ids in any order
     counts = {"red": 0, "amber": 0, "green": 0}
     for person in people:
         person.requirements = records[person.pk]
