@@ -24,7 +24,7 @@ loaded once and matched in Python.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 
 from django.db import DEFAULT_DB_ALIAS
@@ -142,7 +142,13 @@ def is_in_date(done_on: date, refresh_months: int | None, today: date) -> bool:
 
 def trained_on(record: AttendanceRecord) -> date:
     """The day training counts from: the local date its session ended."""
-    return timezone.localtime(record.session.ends_at).date()
+    return day_ended(record.session.ends_at)
+
+
+def day_ended(ends_at: datetime, zone: tzinfo | None = None) -> date:
+    """The local date of a session's end (`trained_on`). `zone`, the current time zone, read once by a
+    caller with many lines: it is a thread-local's, slow to reach for every one."""
+    return ends_at.astimezone(zone or timezone.get_current_timezone()).date()
 
 
 def _latest_in_date(records, *, today: date) -> dict[tuple[int, int], date | None]:
@@ -294,7 +300,7 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
         group: [(rule, frozenset(c for c, number in levels.items() if _meets(rule, c, number))) for rule in rules]
         for group, rules in rules_by_group.items()
     }
-    zone = timezone.get_current_timezone()  # read once: it is a thread-local's, slow to reach for every line
+    zone = timezone.get_current_timezone()  # see `day_ended`
     days: dict = {}  # a session's end -> the local day training counts from
     until: dict = {}  # (day, refresh period) -> the last day in date
     result = {}
@@ -309,7 +315,7 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
             match = next((r for r in lines if r[5] in courses), None) if lines else None
             done = elsewhere = None
             if match:
-                done = days.get(match[4]) or days.setdefault(match[4], match[4].astimezone(zone).date())
+                done = days.get(match[4]) or days.setdefault(match[4], day_ended(match[4], zone))
             if elsewheres:
                 elsewhere = next((e for e in elsewheres if _meets(rule, None, e.level.number)), None)
             if elsewhere is not None and (done is None or elsewhere.completed_on > done):
