@@ -25,9 +25,7 @@ loaded once and matched in Python.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from functools import cached_property
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import BooleanField, Expression, F, Q
 from django.utils import timezone
 
@@ -40,9 +38,7 @@ from ..models import (
     Course,
     ExternalTraining,
     ExternalTrainingStatus,
-    Level,
     PathwayRule,
-    Session,
 )
 
 DUE_SOON_DAYS = 92  # about three months
@@ -74,7 +70,7 @@ class Requirement:
     rule: PathwayRule
     done_on: date | None
     expires_on: date | None
-    # The register line that meets it, as `requirements_for` read it (its `record` is built when read).
+    # The register line that meets it, as `requirements_for` read it (`_LINE`).
     line: tuple | None
     status: str  # see `_status`
     # Confirmed training done elsewhere that meets the requirement (when no register line does better).
@@ -86,16 +82,16 @@ class Requirement:
     def label(self) -> str:
         return self.rule.course.title if self.rule.course_id else str(self.rule.level)
 
-    @cached_property
-    def record(self) -> AttendanceRecord | None:
+    @property
+    def record_id(self) -> int | None:
         """The register line that meets the requirement (None when nothing, or training done elsewhere, does)."""
-        return _record_from(self.line) if self.line else None
+        return self.line[0] if self.line else None
 
     @property
     def met_by(self) -> str:
         """What meets the requirement, in words ("" when nothing does)."""
         if self.line is not None:
-            return self.line[6]  # the course's title
+            return self.line[4]  # the course's title
         if self.external is not None:
             return f"{self.external.title} ({self.external.provider})"
         return ""
@@ -276,7 +272,7 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
     ):
         rules_by_group.setdefault(rule.target_group_id, []).append(rule)
     # The register lines are read as plain rows, newest first (an agency's summary reads a line for each
-    # course each of its people attended); a requirement's `record` is built from its row when it is read.
+    # course each of its people attended), with no more than a requirement shows of them.
     attended: dict[int, list[tuple]] = {}
     levels: dict[int, int] = {}  # course id -> its level's number
     for row in (
@@ -287,7 +283,7 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
         .values_list(*_LINE)
     ):
         attended.setdefault(row[1], []).append(row)
-        levels[row[5]] = row[9]
+        levels[row[3]] = row[5]
     if elsewhere is None:
         elsewhere = ExternalTraining.objects.filter(person__in=ids, status=ExternalTrainingStatus.CONFIRMED)
         elsewhere = elsewhere.select_related("level")
@@ -311,11 +307,11 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
         requirements = []
         lines, elsewheres = attended.get(person.pk, ()), external.get(person.pk, ())
         for rule, courses in rules:
-            # a row's course is its sixth column, its session's end its fifth
-            match = next((r for r in lines if r[5] in courses), None) if lines else None
+            # a row's course is its fourth column, its session's end its third
+            match = next((r for r in lines if r[3] in courses), None) if lines else None
             done = elsewhere = None
             if match:
-                done = days.get(match[4]) or days.setdefault(match[4], day_ended(match[4], zone))
+                done = days.get(match[2]) or days.setdefault(match[2], day_ended(match[2], zone))
             if elsewheres:
                 elsewhere = next((e for e in elsewheres if _meets(rule, None, e.level.number)), None)
             if elsewhere is not None and (done is None or elsewhere.completed_on > done):
@@ -340,35 +336,16 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
     return result
 
 
-# A `requirements_for` row: the register line, its session's end, the course and its level.
+# A `requirements_for` row: the register line, its person, its session's end, the course, its title and its
+# level's number.
 _LINE = (
     "pk",
     "person",
-    "outcome",
-    "session",
     "session__ends_at",
     "session__course",
     "session__course__title",
-    "session__course__slug",
-    "session__course__level",
     "session__course__level__number",
-    "session__course__level__name",
 )
-
-
-def _record_from(row: tuple) -> AttendanceRecord:
-    """The register line of a `requirements_for` row, with what a requirement reads of it (and pages
-    show: the course's title and level), no more."""
-    pk, person_id, outcome, session_id, ends_at, course_id, title, slug, level_id, number, name = row
-    course = Course.from_db(DEFAULT_DB_ALIAS, ["id", "title", "slug", "level_id"], [course_id, title, slug, level_id])
-    course.level = Level.from_db(DEFAULT_DB_ALIAS, ["id", "number", "name"], [level_id, number, name])
-    session = Session.from_db(DEFAULT_DB_ALIAS, ["id", "course_id", "ends_at"], [session_id, course_id, ends_at])
-    session.course = course
-    record = AttendanceRecord.from_db(
-        DEFAULT_DB_ALIAS, ["id", "session_id", "person_id", "outcome"], [pk, session_id, person_id, outcome]
-    )
-    record.session = session
-    return record
 
 
 def courses_meeting(requirements: list[Requirement]) -> None:

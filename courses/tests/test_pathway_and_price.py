@@ -91,7 +91,7 @@ def test_higher_level_meets_lower_level_requirement(group, police):
     for level in (level_1, level_2):
         met = requirement(person, str(level))
         assert met.status == Status.IN_DATE
-        assert met.record == record
+        assert met.record_id == record.pk
 
     # Lower-level training never meets a higher requirement.
     PathwayRuleFactory(target_group=group, level=LevelFactory(number=4), refresh_months=36)
