@@ -22,15 +22,28 @@ def external_training_visible_to(user):
     return records.filter(scope)
 
 
-def waiting_for(user) -> list[ExternalTraining]:
-    """Records waiting for this user to confirm: their agency's staff's for a lead; every one for
-    the training manager (who confirms for people with no agency or no lead). One query."""
+def _waiting(user):
+    """The records waiting for this user to confirm (see `waiting_for`), None when they confirm none."""
     if not (user.is_training_manager or user.is_agency_lead):
-        return []
+        return None
     waiting = external_training_visible_to(user).filter(status=ExternalTrainingStatus.WAITING).exclude(person=user)
     if not user.is_training_manager:
         waiting = waiting.filter(person__agency_id=user.agency_id)
-    return list(waiting.order_by("recorded_at", "pk"))
+    return waiting
+
+
+def waiting_for(user) -> list[ExternalTraining]:
+    """Records waiting for this user to confirm: their agency's staff's for a lead; every one for
+    the training manager (who confirms for people with no agency or no lead). One query."""
+    waiting = _waiting(user)
+    return [] if waiting is None else list(waiting.order_by("recorded_at", "pk"))
+
+
+def how_many_wait_for(user) -> int:
+    """How many records `waiting_for` lists, counted in the database (the pages that link to the list
+    need only the number). One query, none for a user who confirms none."""
+    waiting = _waiting(user)
+    return 0 if waiting is None else waiting.select_related(None).count()
 
 
 def get_external_training_for_user(user, pk: int, *, write: bool = False) -> ExternalTraining:
@@ -50,7 +63,7 @@ def training_elsewhere_todo(user) -> list[TodoItem]:
         return []
     return [
         TodoItem(
-            count=len(waiting_for(user)),
+            count=how_many_wait_for(user),
             singular="record of training done elsewhere to confirm",
             plural="records of training done elsewhere to confirm",
             url=reverse("courses:external-training"),

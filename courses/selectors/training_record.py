@@ -24,13 +24,10 @@ loaded once and matched in Python.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import partial
+from datetime import date, datetime, timedelta, tzinfo
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import BooleanField, Expression, F, Q
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
 
@@ -41,9 +38,7 @@ from ..models import (
     Course,
     ExternalTraining,
     ExternalTrainingStatus,
-    Level,
     PathwayRule,
-    Session,
 )
 
 DUE_SOON_DAYS = 92  # about three months
@@ -75,8 +70,9 @@ class Requirement:
     rule: PathwayRule
     done_on: date | None
     expires_on: date | None
-    record: AttendanceRecord | None
-    today: date | None = None
+    # The register line that meets it, as `requirements_for` read it (`_LINE`).
+    line: tuple | None
+    status: str  # see `_status`
     # Confirmed training done elsewhere that meets the requirement (when no register line does better).
     external: ExternalTraining | None = None
     # Courses that would meet it (filled by `courses_meeting`).
@@ -87,30 +83,35 @@ class Requirement:
         return self.rule.course.title if self.rule.course_id else str(self.rule.level)
 
     @property
+    def record_id(self) -> int | None:
+        """The register line that meets the requirement (None when nothing, or training done elsewhere, does)."""
+        return self.line[0] if self.line else None
+
+    @property
     def met_by(self) -> str:
         """What meets the requirement, in words ("" when nothing does)."""
-        if self.record is not None:
-            return self.record.session.course.title
+        if self.line is not None:
+            return self.line[4]  # the course's title
         if self.external is not None:
             return f"{self.external.title} ({self.external.provider})"
         return ""
 
     @property
-    def status(self) -> str:
-        if self.done_on is None:
-            return Status.NOT_DONE
-        if self.expires_on is None:
-            return Status.IN_DATE
-        today = self.today or timezone.localdate()
-        if self.expires_on < today:
-            return Status.OVERDUE
-        if self.expires_on <= today + timedelta(days=DUE_SOON_DAYS):
-            return Status.DUE_SOON
-        return Status.IN_DATE
-
-    @property
     def colour(self) -> str:
         return STATUS_COLOURS[self.status]
+
+
+def _status(done_on: date | None, expires_on: date | None, today: date) -> str:
+    """A requirement's status today, from when it was done and the last day it is in date."""
+    if done_on is None:
+        return Status.NOT_DONE
+    if expires_on is None:
+        return Status.IN_DATE
+    if expires_on < today:
+        return Status.OVERDUE
+    if expires_on <= today + timedelta(days=DUE_SOON_DAYS):
+        return Status.DUE_SOON
+    return Status.IN_DATE
 
 
 def _add_months(day: date, months: int) -> date:
@@ -137,7 +138,13 @@ def is_in_date(done_on: date, refresh_months: int | None, today: date) -> bool:
 
 def trained_on(record: AttendanceRecord) -> date:
     """The day training counts from: the local date its session ended."""
-    return timezone.localtime(record.session.ends_at).date()
+    return day_ended(record.session.ends_at)
+
+
+def day_ended(ends_at: datetime, zone: tzinfo | None = None) -> date:
+    """The local date of a session's end (`trained_on`). `zone`, the current time zone, read once by a
+    caller with many lines: it is a thread-local's, slow to reach for every one."""
+    return ends_at.astimezone(zone or timezone.get_current_timezone()).date()
 
 
 def _latest_in_date(records, *, today: date) -> dict[tuple[int, int], date | None]:
@@ -250,7 +257,11 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
     lines and training done elsewhere in the database (a whole agency's hundreds of ids need not be sent
     as values). `elsewhere`, the people's training done elsewhere when the caller lists it anyway (with
     its level, any status), saves reading the confirmed part of it again. Four queries whatever the
-    number of people (three with `elsewhere`)."""
+    number of people (three with `elsewhere`).
+
+    A whole agency is worked out here (hundreds of people, a requirement or two each), so what is the same
+    for many of them is worked out once: the courses that meet each rule, the local day of each session's
+    end, the last day in date of each day under each refresh period."""
     today = today or timezone.localdate()  # one day for every status the requirements give
     people = list(people)
     ids = [p.pk for p in people] if among is None else among
@@ -260,29 +271,19 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
         "level", "course", "target_group"
     ):
         rules_by_group.setdefault(rule.target_group_id, []).append(rule)
-    # The register lines are read as plain rows (an agency's summary reads a line for each course each
-    # of its people attended); a requirement's `record` is built from its row when it is first read.
+    # The register lines are read as plain rows, newest first (an agency's summary reads a line for each
+    # course each of its people attended), with no more than a requirement shows of them.
     attended: dict[int, list[tuple]] = {}
+    levels: dict[int, int] = {}  # course id -> its level's number
     for row in (
         AttendanceRecord.objects.filter(
             Q(person__in=ids) if isinstance(ids, list) else _Among("person", ids), outcome__in=counted_outcomes()
         )
         .order_by("-session__ends_at")
-        .values_list(
-            "pk",
-            "person",
-            "outcome",
-            "session",
-            "session__ends_at",
-            "session__course",
-            "session__course__title",
-            "session__course__slug",
-            "session__course__level",
-            "session__course__level__number",
-            "session__course__level__name",
-        )
+        .values_list(*_LINE)
     ):
         attended.setdefault(row[1], []).append(row)
+        levels[row[3]] = row[5]
     if elsewhere is None:
         elsewhere = ExternalTraining.objects.filter(person__in=ids, status=ExternalTrainingStatus.CONFIRMED)
         elsewhere = elsewhere.select_related("level")
@@ -290,54 +291,61 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
     for done in sorted(elsewhere, key=lambda e: (-e.completed_on.toordinal(), e.pk)):  # the latest first
         if done.status == ExternalTrainingStatus.CONFIRMED:
             external.setdefault(done.person_id, []).append(done)
+    # group id -> its rules, each with the ids of the courses read that meet it
+    pathway = {
+        group: [(rule, frozenset(c for c, number in levels.items() if _meets(rule, c, number))) for rule in rules]
+        for group, rules in rules_by_group.items()
+    }
+    zone = timezone.get_current_timezone()  # see `day_ended`
     days: dict = {}  # a session's end -> the local day training counts from
-    courses: dict = {}  # course id -> the course (with its level) the built records share
+    until: dict = {}  # (day, refresh period) -> the last day in date
     result = {}
     for person in people:
-        rules = rules_by_group.get(person.target_group_id, [])
+        rules = pathway.get(person.target_group_id, ())
         if rules and isinstance(person, User) and not person._meta.get_field("target_group").is_cached(person):
-            person.target_group = rules[0].target_group  # read with the rules: the pages show the group
+            person.target_group = rules[0][0].target_group  # read with the rules: the pages show the group
         requirements = []
         lines, elsewheres = attended.get(person.pk, ()), external.get(person.pk, ())
-        for rule in rules:
-            # a row's course is its sixth column, the course's level number its tenth
-            match = next((r for r in lines if _meets(rule, r[5], r[9])), None) if lines else None
-            elsewhere = (
-                next((e for e in elsewheres if _meets(rule, None, e.level.number)), None) if elsewheres else None
-            )
-            done = None
+        for rule, courses in rules:
+            # a row's course is its fourth column, its session's end its third
+            match = next((r for r in lines if r[3] in courses), None) if lines else None
+            done = elsewhere = None
             if match:
-                done = days.get(match[4]) or days.setdefault(match[4], timezone.localtime(match[4]).date())
+                done = days.get(match[2]) or days.setdefault(match[2], day_ended(match[2], zone))
+            if elsewheres:
+                elsewhere = next((e for e in elsewheres if _meets(rule, None, e.level.number)), None)
             if elsewhere is not None and (done is None or elsewhere.completed_on > done):
-                record, done = None, elsewhere.completed_on
+                match, done = None, elsewhere.completed_on
             else:
-                record = SimpleLazyObject(partial(_record_from, match, courses)) if match else None
                 elsewhere = None
-            expires = in_date_until(done, rule.refresh_months) if done else None
+            expires = None
+            if done and rule.refresh_months:
+                key = (done, rule.refresh_months)
+                expires = until.get(key) or until.setdefault(key, in_date_until(done, rule.refresh_months))
             requirements.append(
-                Requirement(rule=rule, done_on=done, expires_on=expires, record=record, today=today, external=elsewhere)
+                Requirement(
+                    rule=rule,
+                    done_on=done,
+                    expires_on=expires,
+                    line=match,
+                    status=_status(done, expires, today),
+                    external=elsewhere,
+                )
             )
         result[person.pk] = requirements
     return result
 
 
-def _record_from(row: tuple, courses: dict) -> AttendanceRecord:
-    """The register line of a `requirements_for` row, with what a requirement reads of it (and pages
-    show: the course's title and level), no more."""
-    pk, person_id, outcome, session_id, ends_at, course_id, title, slug, level_id, number, name = row
-    if course_id not in courses:
-        course = Course.from_db(
-            DEFAULT_DB_ALIAS, ["id", "title", "slug", "level_id"], [course_id, title, slug, level_id]
-        )
-        course.level = Level.from_db(DEFAULT_DB_ALIAS, ["id", "number", "name"], [level_id, number, name])
-        courses[course_id] = course
-    session = Session.from_db(DEFAULT_DB_ALIAS, ["id", "course_id", "ends_at"], [session_id, course_id, ends_at])
-    session.course = courses[course_id]
-    record = AttendanceRecord.from_db(
-        DEFAULT_DB_ALIAS, ["id", "session_id", "person_id", "outcome"], [pk, session_id, person_id, outcome]
-    )
-    record.session = session
-    return record
+# A `requirements_for` row: the register line, its person, its session's end, the course, its title and its
+# level's number.
+_LINE = (
+    "pk",
+    "person",
+    "session__ends_at",
+    "session__course",
+    "session__course__title",
+    "session__course__level__number",
+)
 
 
 def courses_meeting(requirements: list[Requirement]) -> None:
@@ -405,7 +413,7 @@ def agency_training_summary(agency, *, today: date | None = None) -> AgencyTrain
             "pk", "full_name", "job_title", "target_group", "target_group__number"
         )
     ]
-    records = requirements_for(people, today=today, among=staff.values("pk"))
+    records = requirements_for(people, today=today, among=staff.order_by().values("pk"))  # ids in any order
     counts = {"red": 0, "amber": 0, "green": 0}
     for person in people:
         person.requirements = records[person.pk]

@@ -91,7 +91,7 @@ def test_higher_level_meets_lower_level_requirement(group, police):
     for level in (level_1, level_2):
         met = requirement(person, str(level))
         assert met.status == Status.IN_DATE
-        assert met.record == record
+        assert met.record_id == record.pk
 
     # Lower-level training never meets a higher requirement.
     PathwayRuleFactory(target_group=group, level=LevelFactory(number=4), refresh_months=36)
@@ -392,3 +392,25 @@ def test_duplicate_warnings_a_refresher_booked_near_expiry_is_not_warned_about(g
     attended(person, course, days_ago=3 * 365 - 60)
     terms = booking_terms(person=person, session=SessionFactory(course=course, days_ahead=21))
     assert terms.allowed and not terms.warnings
+
+
+def test_the_records_waiting_to_be_confirmed_are_counted_as_they_are_listed(group, police):
+    """The pages that link to the records waiting (the agency's summary, the to-do list) count them in the
+    database: the same number the list shows each person, whoever may confirm them."""
+    from accounts.factories import training_manager
+    from courses.selectors.external_training import how_many_wait_for, waiting_for
+
+    level_1 = LevelFactory(number=1)
+    riverside = AgencyFactory(name="Riverside Academy Trust")
+    lead, other_lead = agency_lead(agency=police), agency_lead(agency=riverside)
+    for agency, status in ((police, "waiting"), (police, "waiting"), (police, "confirmed"), (riverside, "waiting")):
+        ExternalTraining.objects.create(
+            person=person_in(group, agency),
+            level=level_1,
+            title="Basic awareness",
+            provider="Northshire e-learning",
+            completed_on=date(2026, 1, 5),
+            status=status,
+        )
+    for user, waiting in ((lead, 2), (other_lead, 1), (training_manager(), 3), (person_in(group, police), 0)):
+        assert how_many_wait_for(user) == len(waiting_for(user)) == waiting

@@ -22,7 +22,7 @@ from ..gates import held_certificates
 from ..models import ACTIVE, Booking, Certificate, Course, ExternalTraining
 from ..selectors.booking import sessions_a_trainer_delivers
 from ..selectors.catalogue import catalogue_courses, catalogue_page, get_course_page, listed
-from ..selectors.external_training import waiting_for
+from ..selectors.external_training import how_many_wait_for
 from ..selectors.training_record import agency_training_summary, courses_meeting, overall_status, requirements_for
 from ..services.charges import cost_in_words
 from ..tables_training import AgencyTrainingTable
@@ -191,7 +191,7 @@ def agency_training(request):
         return render(
             request,
             "courses/training/choose_agency.html",
-            {"agencies": agencies, "to_confirm": len(waiting_for(request.user))},
+            {"agencies": agencies, "to_confirm": how_many_wait_for(request.user)},
         )
     summary = agency_training_summary(agency)
     filterset = AgencyTrainingFilter(request.GET or None)
@@ -207,7 +207,7 @@ def agency_training(request):
             "agency": agency,
             "counts": counts,
             "agencies": agencies,
-            "to_confirm": len(waiting_for(request.user)),
+            "to_confirm": how_many_wait_for(request.user),
         },
     )
 
