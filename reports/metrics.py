@@ -29,11 +29,10 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from accounts.selectors import members_of
-from common.rows import raw_rows
+from common.rows import Among, raw_rows
 from courses.models import Attendance, AttendanceRecord, Booking, BookingStatus, Course, Session, SessionStatus
 from courses.selectors.charges import charges_of_period
 from courses.selectors.delivered import delivered
-from courses.selectors.training_record import _Among
 from pool import selectors as pool_selectors
 from tna.models import AgencyContribution, ReturnStatus, SingleAgencyTraining, TrainingYear
 from tna.selectors import NeedRow, attendance_against_need, percent, rag
@@ -331,7 +330,7 @@ def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
     # Only the lines and bookings of the sessions delivered in the periods are read, through the indexes by
     # session, each session's read once however many periods it falls in; PostgreSQL is handed the sessions'
     # ids as one list, read first (asked to join, it reads every line and booking of the partnership).
-    among_delivered = _Among("session", Session.objects.filter(of_periods & done).values("pk"))
+    among_delivered = Among("session", Session.objects.filter(of_periods & done).values("pk"))
     attended = Q(outcome__in=ATTENDED)
     lines = (
         AttendanceRecord.objects.filter(among_delivered)

@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Agency
-from common.rows import raw_rows
+from common.rows import Among, raw_rows
 from common.todo import TodoItem
 from courses.models import HOLDS_PLACE, Attendance, AttendanceRecord, Booking, Course, Session, SessionStatus
-from courses.selectors.training_record import _Among
 
 from .models import ReminderLog, ReturnStatus, TnaCycle, TnaReturn, TrainingNeed, TrainingYear
 
@@ -267,7 +266,7 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     )
     # The year's sessions handed to PostgreSQL as one list, read first: it reads their lines through the index by
     # session; asked to join, it reads every register line of the partnership and keeps the year's.
-    of_year = _Among("session", Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish).values("pk"))
+    of_year = Among("session", Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish).values("pk"))
     attendance = (
         # No ordering: the model's (by the person's name) would join every person for nothing.
         AttendanceRecord.objects.filter(of_year)

@@ -26,10 +26,11 @@ loaded once and matched in Python.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from django.db.models import BooleanField, Expression, F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from common.rows import Among
 
 from ..models import (
     Attendance,
@@ -214,33 +215,6 @@ def in_date_for_course(*, person, course, today: date | None = None) -> InDate |
     return InDate(done_on=trained_on(records[0]), until=found[(person.pk, course.pk)])
 
 
-class _Among(Expression):
-    """`column` is one of the ids `query` selects. PostgreSQL is handed them as one list, read first, so
-    it goes from each person to their own register lines; asked `IN (query)` it reads every register
-    line of the partnership and keeps the agency's."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, column: str, query):
-        super().__init__()
-        self.column, self.query = F(column), query
-
-    def get_source_expressions(self):
-        return [self.column, self.query]
-
-    def set_source_expressions(self, exprs):
-        self.column, self.query = exprs
-
-    def as_sql(self, compiler, connection, template="%s IN %s"):
-        column, column_params = compiler.compile(self.column)
-        query, query_params = compiler.compile(self.query)
-        return template % (column, query), (*column_params, *query_params)
-
-    def as_postgresql(self, compiler, connection):
-        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
-
-
 def _meets(rule: PathwayRule, course_id: int | None, level_number: int | None) -> bool:
     """Whether training on a course (or at a level) meets `rule`: the named course itself, or any
     training at the rule's level or higher."""
@@ -277,7 +251,7 @@ def requirements_for(people, *, today: date | None = None, among=None, elsewhere
     levels: dict[int, int] = {}  # course id -> its level's number
     for row in (
         AttendanceRecord.objects.filter(
-            Q(person__in=ids) if isinstance(ids, list) else _Among("person", ids), outcome__in=counted_outcomes()
+            Q(person__in=ids) if isinstance(ids, list) else Among("person", ids), outcome__in=counted_outcomes()
         )
         .order_by("-session__ends_at")
         .values_list(*_LINE)
