@@ -23,7 +23,7 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html, strip_tags
 from django.utils.http import urlencode
-from django.utils.safestring import SafeData, SafeString
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django_filters import fields as filter_fields
 from django_filters.constants import EMPTY_VALUES
 from django_tables2 import RequestConfig
@@ -165,6 +165,35 @@ class FilterFormRenderer(DjangoTemplates):
 FILTER_FORM_RENDERER = FilterFormRenderer()
 
 
+def _drawn_select(name, values, attrs, choices) -> str | None:
+    """select.html and its options as `_select` draws them, straight from the choices: Django first builds
+    a dictionary of attributes and more for each option (some sixty agencies). None for options in groups."""
+    out = [f'<select name="{_printed(name)}"{_attributes(attrs)}>']
+    has_selected = False
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            return None
+        if value is None:
+            value = ""
+        selected = not has_selected and str(value) in values  # as Django marks the first match only
+        has_selected |= selected
+        chosen = " selected" if selected else ""
+        out.append(f'\n  <option value="{_formatted(value)}"{chosen}>{_printed(label)}</option>\n')
+    out.append("\n</select>")
+    return "".join(out)
+
+
+class _DrawnSelect(forms.Select):
+    """A filter's drop-down, drawn by `_drawn_select` when its form is drawn by FilterFormRenderer (by
+    Django's templates otherwise)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        drawn = None
+        if isinstance(renderer, FilterFormRenderer) and not self.allow_multiple_selected:
+            drawn = _drawn_select(name, self.format_value(value), self.build_attrs(self.attrs, attrs), self.choices)
+        return mark_safe(drawn) if drawn is not None else super().render(name, value, attrs, renderer)
+
+
 class _ListedModelChoices(filter_fields.ModelChoiceIterator):
     """A drop-down's records read with one ordinary query. Django reads them through `iterator()`, which on
     PostgreSQL opens a server-side cursor (three round trips) for a list of a few dozen names."""
@@ -184,6 +213,8 @@ def govuk_filter_form(filterset):
     form = filterset.form
     for field in form.fields.values():
         field.widget.attrs["class"] = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
+        if type(field.widget) is forms.Select:
+            field.widget.__class__ = _DrawnSelect
         if type(field) is filter_fields.ModelChoiceField:
             field.iterator = _ListedModelChoices
             field.widget.choices = field.choices
@@ -422,6 +453,12 @@ class _Cells:
         return SafeString(
             f'<a {self.link_prefix}href="{conditional_escape(address)}">{conditional_escape(content)}</a>'
         )
+
+
+def shown_records(table) -> list:
+    """The records a table draws: its page's, or every row's when it is not paginated (the CSV). What a
+    table reads for its rows alone (a many-to-many's names, a figure per row) is read for these."""
+    return [row.record for row in table.paginated_rows]
 
 
 def table_body(table) -> SafeString:
