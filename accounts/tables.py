@@ -1,8 +1,11 @@
+from collections import defaultdict
+
 import django_tables2 as tables
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from common.listing import LINK, DateTimeColumn, RecordLink
+from common.listing import LINK, DateTimeColumn, RecordLink, shown_records
 
 from .models import Agency, User
 from .roles import Role
@@ -27,8 +30,8 @@ class PeopleTable(tables.Table):
 
     def __init__(self, data, **kwargs):
         # What the rows (and the CSV) read, and no more: an account and its agencies carry much the list
-        # never shows. The groups stay prefetched (the roles).
-        rows = data.only(
+        # never shows. The roles are read for the people shown (`group_names`), not prefetched.
+        rows = data.prefetch_related(None).only(
             "full_name",
             "email",
             "unlisted_organisation",
@@ -49,10 +52,18 @@ class PeopleTable(tables.Table):
     def render_target_group(self, value):
         return f"Group {value}"
 
-    @staticmethod
-    def _roles(record):
-        # Uses the prefetched groups: no query per row.
-        names = {group.name for group in record.groups.all()}
+    @cached_property
+    def group_names(self) -> dict[int, set[str]]:
+        """The names of the groups (roles) of each person shown, in one query: a prefetch built a manager
+        and a queryset for every row."""
+        names = defaultdict(set)
+        memberships = User.groups.through.objects.filter(user_id__in=[person.pk for person in shown_records(self)])
+        for person, name in memberships.values_list("user_id", "group__name"):
+            names[person].add(name)
+        return names
+
+    def _roles(self, record):
+        names = self.group_names.get(record.pk, ())
         return [role.label for role in Role if role.value in names and role != Role.STAFF]
 
     def render_roles(self, record):
