@@ -31,6 +31,7 @@ from django_tables2 import utils as tables_utils
 from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.data import TableQuerysetData
 from django_tables2.rows import BoundRow
 
 from .csvfiles import csv_download
@@ -240,7 +241,8 @@ def addresses_for(name: str):
 class RecordLink:
     """`linkify=RecordLink("app:view")`: each row links to the view of its record, by primary key (or
     `RecordLink("app:view")(record, table)` in a cell's own markup). The address is worked out once per
-    table (`addresses_for`) rather than once per row, as a page of 50 rows otherwise would."""
+    table (`addresses_for`) rather than once per row, as a page of 50 rows otherwise would. A row read
+    with `values()` carries its primary key as "pk"."""
 
     def __init__(self, viewname: str):
         self.viewname = viewname
@@ -249,7 +251,7 @@ class RecordLink:
         addresses = table.__dict__.setdefault("_record_addresses", {})
         if self.viewname not in addresses:
             addresses[self.viewname] = addresses_for(self.viewname)
-        return addresses[self.viewname](record.pk)
+        return addresses[self.viewname](record["pk"] if type(record) is dict else record.pk)
 
 
 def _date_cell(value, format, bound_column):
@@ -384,7 +386,10 @@ class _Cells:
 
     def _resolve(self, record):
         """`Accessor.resolve`, by attribute straight away on model instances (it tries a dictionary
-        lookup first, an exception per step); anything else, or a failed step, goes its way."""
+        lookup first, an exception per step), and by the accessor's whole name on a row read with
+        `values()` (as it does); anything else, or a failed step, goes its way."""
+        if type(record) is dict:
+            return record[self.accessor] if self.accessor in record else self.accessor.resolve(record)
         current = record
         for bit in self.bits:
             if not isinstance(current, models.Model):
@@ -453,6 +458,22 @@ class _Cells:
         return SafeString(
             f'<a {self.link_prefix}href="{conditional_escape(address)}">{conditional_escape(content)}</a>'
         )
+
+
+class ValuesRows(TableQuerysetData):
+    """A table's rows read with `values(*fields)`: a dictionary for each row instead of a model instance
+    and one for each related record it shows, which cost more than the rest of a row. The cells find
+    their values by their accessors' whole names ("agency__name"). The rows are counted by their primary
+    keys alone: counting the values would join every table they read from."""
+
+    def __init__(self, queryset, fields):
+        super().__init__(queryset.prefetch_related(None).values(*fields))
+        self.counted = queryset.values("pk")
+
+    def __len__(self):
+        if getattr(self, "_length", None) is None:
+            self._length = self.counted.count() if hasattr(self.table, "paginator") else len(self.data)
+        return self._length
 
 
 def shown_records(table) -> list:
