@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from common.listing import DayFilter, govuk_filter_form
 
@@ -44,7 +44,9 @@ class PeopleFilter(django_filters.FilterSet):
         return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value)) if value else queryset
 
     def with_role(self, queryset, name, value):
-        return queryset.filter(groups__name=value)
+        # Asked per person rather than joined, so that each person is listed once without DISTINCT, which
+        # read and sorted every one of 25,000 people for any page of the filtered list.
+        return queryset.filter(Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=value)))
 
     def with_status(self, queryset, name, value):
         return {

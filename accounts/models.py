@@ -152,6 +152,16 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def organisation_name(agency: str | None, claimed_agency: str | None, unlisted_organisation: str) -> str:
+    """A person's organisation as the service names it, from the names of their agency and of the agency
+    they say they work for (None when they have none)."""
+    if agency is not None:
+        return agency
+    if claimed_agency is not None:
+        return f"{claimed_agency} (not confirmed yet)"
+    return unlisted_organisation
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: staff member, volunteer, trainer, agency lead, manager or Board member."""
 
@@ -217,11 +227,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def organisation_name(self) -> str:
-        if self.agency_id:
-            return self.agency.name
-        if self.claimed_agency_id:
-            return f"{self.claimed_agency.name} (not confirmed yet)"
-        return self.unlisted_organisation
+        return organisation_name(
+            self.agency.name if self.agency_id else None,
+            self.claimed_agency.name if self.claimed_agency_id else None,
+            self.unlisted_organisation,
+        )
 
     @cached_property
     def role_names(self) -> frozenset[str]:

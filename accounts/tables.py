@@ -1,16 +1,36 @@
+from collections import defaultdict
+
 import django_tables2 as tables
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from common.listing import LINK, DateTimeColumn, RecordLink
+from common.listing import LINK, DateTimeColumn, RecordLink, ValuesRows, shown_records
 
-from .models import Agency, User
+from .models import Agency, User, organisation_name
 from .roles import Role
+
+# A person's row: what the list (and the CSV) shows, read as values. An account and its agencies carry
+# much the list never shows, and a model instance for each cost more than the rest of the row.
+ROW_FIELDS = (
+    "pk",
+    "full_name",
+    "email",
+    "unlisted_organisation",
+    "deactivated_at",
+    "email_verified_at",
+    "agency",
+    "agency__name",
+    "claimed_agency",
+    "claimed_agency__name",
+    "target_group__number",
+)
 
 
 class PeopleTable(tables.Table):
     caption = "People, with their organisation, staff group, roles and status"
-    full_name = tables.Column("Name", linkify=RecordLink("manage:person"), attrs=LINK)
+    # Namesakes by their email (the index's order), so each keeps its page.
+    full_name = tables.Column("Name", linkify=RecordLink("manage:person"), attrs=LINK, order_by=("full_name", "email"))
     email = tables.Column("Email")
     organisation = tables.Column(
         "Organisation", accessor="agency__name", order_by=("agency__name", "unlisted_organisation"), empty_values=()
@@ -26,33 +46,29 @@ class PeopleTable(tables.Table):
         attrs = {"class": "govuk-table app-table--small"}
 
     def __init__(self, data, **kwargs):
-        # What the rows (and the CSV) read, and no more: an account and its agencies carry much the list
-        # never shows. The groups stay prefetched (the roles).
-        rows = data.only(
-            "full_name",
-            "email",
-            "unlisted_organisation",
-            "deactivated_at",
-            "email_verified_at",
-            "agency__name",
-            "claimed_agency__name",
-            "target_group__number",
-        )
-        super().__init__(rows, **kwargs)
+        super().__init__(ValuesRows(data, ROW_FIELDS), **kwargs)
 
     def render_organisation(self, record):
-        return record.organisation_name
+        return _organisation(record)
 
     def value_organisation(self, record):
-        return record.organisation_name
+        return _organisation(record)
 
     def render_target_group(self, value):
         return f"Group {value}"
 
-    @staticmethod
-    def _roles(record):
-        # Uses the prefetched groups: no query per row.
-        names = {group.name for group in record.groups.all()}
+    @cached_property
+    def group_names(self) -> dict[int, set[str]]:
+        """The names of the groups (roles) of each person shown, in one query: a prefetch built a manager
+        and a queryset for every row."""
+        names = defaultdict(set)
+        memberships = User.groups.through.objects.filter(user_id__in=[row["pk"] for row in shown_records(self)])
+        for person, name in memberships.values_list("user_id", "group__name"):
+            names[person].add(name)
+        return names
+
+    def _roles(self, record):
+        names = self.group_names.get(record["pk"], ())
         return [role.label for role in Role if role.value in names and role != Role.STAFF]
 
     def render_roles(self, record):
@@ -65,21 +81,42 @@ class PeopleTable(tables.Table):
         return "; ".join(self._roles(record)) or "Staff member"
 
     def render_status(self, record):
-        label, colour = person_status(record)
+        label, colour = account_status(**{name: record[name] for name in STATUS_FIELDS})
         return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, label)
 
     def value_status(self, record):
-        return person_status(record)[0]
+        return account_status(**{name: record[name] for name in STATUS_FIELDS})[0]
+
+
+def _organisation(row) -> str:
+    return organisation_name(row["agency__name"], row["claimed_agency__name"], row["unlisted_organisation"])
+
+
+# What a person's status is worked out from (account_status), as a row of the list names it.
+STATUS_FIELDS = ("deactivated_at", "email_verified_at", "agency", "unlisted_organisation", "claimed_agency")
 
 
 def person_status(person) -> tuple[str, str]:
-    if person.deactivated_at:
+    return account_status(
+        deactivated_at=person.deactivated_at,
+        email_verified_at=person.email_verified_at,
+        agency=person.agency_id,
+        unlisted_organisation=person.unlisted_organisation,
+        claimed_agency=person.claimed_agency_id,
+    )
+
+
+def account_status(
+    *, deactivated_at, email_verified_at, agency, unlisted_organisation, claimed_agency
+) -> tuple[str, str]:
+    """A person's status and its tag's colour, from their account's dates and their agency's ids."""
+    if deactivated_at:
         return "Deactivated", "grey"
-    if not person.email_verified_at:
+    if not email_verified_at:
         return "Email not confirmed", "yellow"
-    if person.agency_id is None and person.unlisted_organisation:
+    if agency is None and unlisted_organisation:
         return "Organisation to map", "orange"
-    if person.claimed_agency_id:
+    if claimed_agency:
         return "Waiting for the agency to confirm", "orange"
     return "Active", "green"
 

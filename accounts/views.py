@@ -228,10 +228,9 @@ def edit_profile(request):
 @permission_required("accounts.list_people")
 def people(request):
     filterset = PeopleFilter(request.GET or None, queryset=people_visible_to(request.user), user=request.user)
-    queryset = filterset.qs.distinct() if filterset.is_bound else people_visible_to(request.user)
     return table_page(
         request,
-        table=PeopleTable(queryset),
+        table=PeopleTable(filterset.qs),
         filterset=filterset,
         template="manage/people.html",
         csv_filename="people.csv",

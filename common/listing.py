@@ -23,7 +23,7 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, escape, format_html, strip_tags
 from django.utils.http import urlencode
-from django.utils.safestring import SafeData, SafeString
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django_filters import fields as filter_fields
 from django_filters.constants import EMPTY_VALUES
 from django_tables2 import RequestConfig
@@ -31,6 +31,7 @@ from django_tables2 import utils as tables_utils
 from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.data import TableQuerysetData
 from django_tables2.rows import BoundRow
 
 from .csvfiles import csv_download
@@ -165,6 +166,35 @@ class FilterFormRenderer(DjangoTemplates):
 FILTER_FORM_RENDERER = FilterFormRenderer()
 
 
+def _drawn_select(name, values, attrs, choices) -> str | None:
+    """select.html and its options as `_select` draws them, straight from the choices: Django first builds
+    a dictionary of attributes and more for each option (some sixty agencies). None for options in groups."""
+    out = [f'<select name="{_printed(name)}"{_attributes(attrs)}>']
+    has_selected = False
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            return None
+        if value is None:
+            value = ""
+        selected = not has_selected and str(value) in values  # as Django marks the first match only
+        has_selected |= selected
+        chosen = " selected" if selected else ""
+        out.append(f'\n  <option value="{_formatted(value)}"{chosen}>{_printed(label)}</option>\n')
+    out.append("\n</select>")
+    return "".join(out)
+
+
+class _DrawnSelect(forms.Select):
+    """A filter's drop-down, drawn by `_drawn_select` when its form is drawn by FilterFormRenderer (by
+    Django's templates otherwise)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        drawn = None
+        if isinstance(renderer, FilterFormRenderer) and not self.allow_multiple_selected:
+            drawn = _drawn_select(name, self.format_value(value), self.build_attrs(self.attrs, attrs), self.choices)
+        return mark_safe(drawn) if drawn is not None else super().render(name, value, attrs, renderer)
+
+
 class _ListedModelChoices(filter_fields.ModelChoiceIterator):
     """A drop-down's records read with one ordinary query. Django reads them through `iterator()`, which on
     PostgreSQL opens a server-side cursor (three round trips) for a list of a few dozen names."""
@@ -184,6 +214,8 @@ def govuk_filter_form(filterset):
     form = filterset.form
     for field in form.fields.values():
         field.widget.attrs["class"] = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
+        if type(field.widget) is forms.Select:
+            field.widget.__class__ = _DrawnSelect
         if type(field) is filter_fields.ModelChoiceField:
             field.iterator = _ListedModelChoices
             field.widget.choices = field.choices
@@ -209,7 +241,8 @@ def addresses_for(name: str):
 class RecordLink:
     """`linkify=RecordLink("app:view")`: each row links to the view of its record, by primary key (or
     `RecordLink("app:view")(record, table)` in a cell's own markup). The address is worked out once per
-    table (`addresses_for`) rather than once per row, as a page of 50 rows otherwise would."""
+    table (`addresses_for`) rather than once per row, as a page of 50 rows otherwise would. A row read
+    with `values()` carries its primary key as "pk"."""
 
     def __init__(self, viewname: str):
         self.viewname = viewname
@@ -218,7 +251,7 @@ class RecordLink:
         addresses = table.__dict__.setdefault("_record_addresses", {})
         if self.viewname not in addresses:
             addresses[self.viewname] = addresses_for(self.viewname)
-        return addresses[self.viewname](record.pk)
+        return addresses[self.viewname](record["pk"] if type(record) is dict else record.pk)
 
 
 def _date_cell(value, format, bound_column):
@@ -353,7 +386,10 @@ class _Cells:
 
     def _resolve(self, record):
         """`Accessor.resolve`, by attribute straight away on model instances (it tries a dictionary
-        lookup first, an exception per step); anything else, or a failed step, goes its way."""
+        lookup first, an exception per step), and by the accessor's whole name on a row read with
+        `values()` (as it does); anything else, or a failed step, goes its way."""
+        if type(record) is dict:
+            return record[self.accessor] if self.accessor in record else self.accessor.resolve(record)
         current = record
         for bit in self.bits:
             if not isinstance(current, models.Model):
@@ -422,6 +458,28 @@ class _Cells:
         return SafeString(
             f'<a {self.link_prefix}href="{conditional_escape(address)}">{conditional_escape(content)}</a>'
         )
+
+
+class ValuesRows(TableQuerysetData):
+    """A table's rows read with `values(*fields)`: a dictionary for each row instead of a model instance
+    and one for each related record it shows, which cost more than the rest of a row. The cells find
+    their values by their accessors' whole names ("agency__name"). The rows are counted by their primary
+    keys alone: counting the values would join every table they read from."""
+
+    def __init__(self, queryset, fields):
+        super().__init__(queryset.prefetch_related(None).values(*fields))
+        self.counted = queryset.values("pk")
+
+    def __len__(self):
+        if getattr(self, "_length", None) is None:
+            self._length = self.counted.count() if hasattr(self.table, "paginator") else len(self.data)
+        return self._length
+
+
+def shown_records(table) -> list:
+    """The records a table draws: its page's, or every row's when it is not paginated (the CSV). What a
+    table reads for its rows alone (a many-to-many's names, a figure per row) is read for these."""
+    return [row.record for row in table.paginated_rows]
 
 
 def table_body(table) -> SafeString:

@@ -584,13 +584,18 @@ class Invoice(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"INV-{self.number:05d}"
+        return invoice_reference(self.number)
 
     @property
     def status(self) -> str:
         if self.paid_at:
             return "Paid"
         return "Sent" if self.sent_at else "Raised"
+
+
+def invoice_reference(number: int) -> str:
+    """An invoice's reference, as the agency sees it, from its number."""
+    return f"INV-{number:05d}"
 
 
 class Charge(models.Model):

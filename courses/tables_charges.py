@@ -1,13 +1,17 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from common.listing import DateColumn, RecordLink
+from common.listing import DateColumn, RecordLink, ValuesRows
 from common.money import format_money
 
-from .models import Charge, Invoice
+from .models import Charge, ChargeKind, Invoice, invoice_reference
 
 WAIVE = RecordLink("courses:charge-waive")
+# A charge's row: what the list (and the CSV) shows, read as values. A charge joins a session, its
+# course, a person and an invoice, whose other columns the list never shows; a model instance for each
+# of them cost more than the rest of the row.
 ROW_FIELDS = (
+    "pk",
     "raised_at",
     "agency__name",
     "person__full_name",
@@ -19,9 +23,11 @@ ROW_FIELDS = (
     "cancellation_reason",
     "waived_at",
     "waiver_reason",
+    "invoice",
     "invoice__number",
     "invoice__paid_at",
 )
+KIND_LABELS = dict(ChargeKind.choices)
 NUMERIC = {"td": {"class": "govuk-table__cell--numeric"}, "th": {"class": "govuk-table__header--numeric"}}
 
 
@@ -45,19 +51,22 @@ class ChargeTable(tables.Table):
         attrs = {"class": "govuk-table app-table--small app-table--stack"}
 
     def __init__(self, data, *, can_waive=False, **kwargs):
-        # What the rows (and the CSV) read, and no more: each charge joins a session, its course, a person
-        # and an invoice, whose other columns the list never shows.
-        rows = data.select_related(None).select_related("agency", "person", "session__course", "invoice")
-        super().__init__(rows.only(*ROW_FIELDS), **kwargs)
+        super().__init__(ValuesRows(data, ROW_FIELDS), **kwargs)
         if not can_waive:
             self.columns.hide("action")
         self.can_waive = can_waive
 
     def render_course(self, record):
-        return f"{record.session.course.title}, {record.session.starts_at:%-d %b %Y}"
+        return f"{record['session__course__title']}, {record['session__starts_at']:%-d %b %Y}"
 
     def value_course(self, record):
         return self.render_course(record)
+
+    def render_kind(self, value):
+        return KIND_LABELS.get(value, value)
+
+    def value_kind(self, value):
+        return KIND_LABELS.get(value, value)
 
     def render_amount(self, value):
         return format_money(value)
@@ -82,24 +91,25 @@ class ChargeTable(tables.Table):
         return f"{status}: {detail}" if detail else status
 
     def render_action(self, record):
-        if record.is_waived or record.is_cancelled or record.invoice_id:
+        if charge_status(record)[0] != "Outstanding":
             return ""
         return format_html(
             '<a class="govuk-link" href="{}">Waive<span class="govuk-visually-hidden"> {} charge to {}</span></a>',
             WAIVE(record, self),
-            format_money(record.amount),
-            record.person.full_name,
+            format_money(record["amount"]),
+            record["person__full_name"],
         )
 
 
-def charge_status(charge: Charge) -> tuple[str, str]:
-    """A charge's status as the charges list filters it, with the detail that goes with it."""
-    if charge.is_cancelled:
-        return "Cancelled", charge.cancellation_reason
-    if charge.is_waived:
-        return "Waived", charge.waiver_reason
-    if charge.invoice_id:
-        return ("Paid" if charge.invoice.paid_at else "Invoiced"), charge.invoice.reference
+def charge_status(row: dict) -> tuple[str, str]:
+    """A charge's status as the charges list filters it, with the detail that goes with it (`row`: a
+    charge read with ROW_FIELDS)."""
+    if row["cancelled_at"] is not None:
+        return "Cancelled", row["cancellation_reason"]
+    if row["waived_at"] is not None:
+        return "Waived", row["waiver_reason"]
+    if row["invoice"]:
+        return ("Paid" if row["invoice__paid_at"] else "Invoiced"), invoice_reference(row["invoice__number"])
     return "Outstanding", ""
 
 

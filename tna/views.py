@@ -9,15 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from common.access import permission_required
 from common.csvfiles import dict_reader
+from common.dates import written
 from common.listing import addresses_for, rows_csv_response
 from common.pagecache import shared_page
 from common.views import form_error, post_data, site_url
@@ -245,23 +245,36 @@ def agency_status_html(row, return_address) -> str:
     """One agency's row of the overview (its return linked at `return_address(pk)`), written here rather
     than by the template: the overview has a row for each of some sixty agencies."""
     r = row.tna_return
-    name = row.agency.name
-    agency = format_html('<a class="govuk-link" href="{}">{}</a>', return_address(r.pk), name) if r else name
+    name = escape(row.agency.name)
+    agency = f'<a class="govuk-link" href="{escape(return_address(r.pk))}">{name}</a>' if r else name
     submitted = ""
     if r and r.submitted_at:
-        by = getattr(r.submitted_by, "full_name", "")
-        submitted = format_html(
-            "{} {}",
-            date_filter(template_localtime(r.submitted_at), "j M Y"),
-            format_html("imported by {} from {}", by, r.imported_from) if r.imported_from else format_html("by {}", by),
-        )
+        by = escape(getattr(r.submitted_by, "full_name", ""))
+        on = written(template_localtime(r.submitted_at), "j M Y")
+        submitted = f"{on} imported by {by} from {escape(r.imported_from)}" if r.imported_from else f"{on} by {by}"
     log = row.last_reminder
-    reminder = (
-        format_html("{}, {}", log.get_kind_display(), date_filter(template_localtime(log.sent_at), "j M Y"))
-        if log
-        else ""
+    reminder = f"{escape(log.get_kind_display())}, {written(template_localtime(log.sent_at), 'j M Y')}" if log else ""
+    return mark_safe(
+        _AGENCY_ROW.format(agency, _STATUS_COLOURS.get(row.status, "grey"), escape(row.status), submitted, reminder)
     )
-    return format_html(_AGENCY_ROW, agency, _STATUS_COLOURS.get(row.status, "grey"), row.status, submitted, reminder)
+
+
+_DEMAND_ROW = (
+    '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td></tr>'
+)
+
+
+def demand_html(demand) -> str:
+    """A course's row of places requested against places planned, written here as the agencies' rows are."""
+    return mark_safe(
+        _DEMAND_ROW.format(
+            escape(demand.course.title), demand.requested, demand.offered, demand.shortfall, demand.extra_sessions
+        )
+    )
 
 
 @permission_required("tna.manage")
@@ -293,7 +306,7 @@ def cycle(request, pk):
             "rows": rows,
             "rows_html": [agency_status_html(row, return_address) for row in rows],
             "counts": sorted(counts.items()),
-            "demand": demand_against_supply(cycle),
+            "demand_html": [demand_html(demand) for demand in demand_against_supply(cycle)],
             "reminders": cycle.reminders.select_related("agency")[:100],
             "year": cycle.year,
             "years": TrainingYear.objects.filter(cycle__isnull=False),

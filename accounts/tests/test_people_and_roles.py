@@ -242,3 +242,14 @@ def test_the_audit_trail_runs_the_same_number_of_queries_for_1_and_100_entries(c
     for n in range(99):
         log_action(actor=manager, action="changed agency", obj=manager, changes={"name": ["a", str(n)]})
     assert count_queries(client, reverse("manage:audit")) == one
+
+
+def test_the_people_list_filtered_by_role_lists_each_person_once_with_namesakes_in_email_order(client, manager, police):
+    client.force_login(manager)
+    for email in ("sam.b@example.org", "sam.a@example.org", "sam.c@example.org"):
+        UserFactory(agency=police, full_name="Sam Jones", email=email, roles=[Role.TRAINER, Role.AGENCY_LEAD])
+    html = client.get(reverse("manage:people"), {"role": Role.TRAINER, "q": "sam"}).content.decode()
+    assert "3 people" in html
+    emails = [line.split("<")[0] for line in html.split('data-label="Email">')[1:]]
+    assert emails == ["sam.a@example.org", "sam.b@example.org", "sam.c@example.org"]
+    assert html.count("Agency lead, Trainer") == 3

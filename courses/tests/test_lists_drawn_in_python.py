@@ -13,6 +13,9 @@ from django.test import RequestFactory
 from django_tables2 import RequestConfig
 
 from accounts.factories import AgencyFactory, UserFactory, training_manager
+from accounts.filters import PeopleFilter
+from accounts.models import User
+from accounts.roles import Role
 from common.listing import FILTER_FORM_RENDERER, DateColumn, DateTimeColumn, table_body, table_head
 from courses.factories import CourseFactory, SessionFactory, VenueFactory
 from courses.filters_charges import ChargeFilter
@@ -116,11 +119,14 @@ def test_headings_link_each_sort_as_querystring_replace_did():
 def test_filter_forms_draw_their_fields_as_djangos_widget_templates_did():
     CourseFactory(title="Neglect & <Thresholds>")
     course = CourseFactory(title='"Early help"')
-    AgencyFactory(name="Police & Crime")
+    agency = AgencyFactory(name="Police & Crime")
+    manager = training_manager()
     for filterset in (
         SessionFilter({"course": course.pk, "date_from": "nonsense", "status": "cancelled"}, queryset=Session.objects),
         SessionFilter({}, queryset=Session.objects),
-        ChargeFilter({"session_from": "01/02/2026"}, queryset=Charge.objects, user=training_manager()),
+        ChargeFilter({"session_from": "01/02/2026"}, queryset=Charge.objects, user=manager),
+        ChargeFilter({"agency": agency.pk, "kind": ChargeKind.FEE, "waived": "nonsense"}, queryset=Charge.objects),
+        PeopleFilter({"agency": agency.pk, "role": Role.TRAINER, "status": "active"}, queryset=User.objects),
     ):
         assert filterset.form.renderer is FILTER_FORM_RENDERER
         filterset.form.is_valid()

@@ -344,3 +344,17 @@ def test_the_pool_directory_shows_and_sorts_by_the_sessions_each_member_delivere
     lines = list(csv.reader(io.StringIO(client.get(reverse("pool:members") + "?export=csv").content.decode())))
     counts = {line[0]: line[lines[0].index("Sessions delivered")] for line in lines[1:]}
     assert counts == {"Busy Trainer": "3", "Quiet Trainer": "1", "New Trainer": "0"}
+
+
+def test_the_pool_directory_lists_the_courses_each_member_delivers_in_the_courses_order(client):
+    client.force_login(training_manager())
+    level = CourseFactory().level
+    courses = [CourseFactory(title=title, level=level) for title in ("Neglect & thresholds", "Early help")]
+    active_member(UserFactory(full_name="Both Courses"), courses=courses)
+    active_member(UserFactory(full_name="No Courses"), courses=[])
+    html = client.get(reverse("pool:members")).content.decode()
+    assert '<span class="govuk-body-s">Early help; Neglect &amp; thresholds</span>' in html
+    assert html.split(">No Courses</a>")[1].split('data-label="Courses they deliver">')[1].startswith("None chosen<")
+    lines = list(csv.reader(io.StringIO(client.get(reverse("pool:members") + "?export=csv").content.decode())))
+    chosen = {line[0]: line[lines[0].index("Courses they deliver")] for line in lines[1:]}
+    assert chosen == {"Both Courses": "Early help; Neglect & thresholds", "No Courses": ""}
