@@ -1,7 +1,7 @@
 from operator import attrgetter
 
 import django_tables2 as tables
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
@@ -60,16 +60,14 @@ class AgencyTrainingTable(tables.Table):
     def render_requirements(self, record):
         if not record.requirements:
             return "None set for this group"
-        # As format_html_join("<br>", "{}: {}{}", ...) writes them, with each rule's label escaped once per
-        # table (a page lists the same few rules row after row); a status and a date have nothing to escape.
-        labels = self.__dict__.setdefault("_escaped_labels", {})
-        lines = []
-        for r in record.requirements:
-            label = r.label
-            escaped = labels.get(label) or labels.setdefault(label, conditional_escape(label))
-            expires = f" (expires {r.expires_on:%-d %b %Y})" if r.expires_on else ""
-            lines.append(f"{escaped}: {r.status}{expires}")
-        return mark_safe("<br>".join(lines))
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}{}",
+            (
+                (r.label, r.status, f" (expires {r.expires_on:%-d %b %Y})" if r.expires_on else "")
+                for r in record.requirements
+            ),
+        )
 
     def value_requirements(self, record):
         return "; ".join(

@@ -266,12 +266,13 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
     )
     # The year's sessions handed to PostgreSQL as one list, read first: it reads their lines through the index by
     # session; asked to join, it reads every register line of the partnership and keeps the year's.
+    keys = tuple(dict.fromkeys((record_key, "agency", "session__course")))  # record_key may be "agency"
     of_year = Among("session", Session.objects.filter(starts_at__gte=begin, starts_at__lt=finish).values("pk"))
     attendance = (
         # No ordering: the model's (by the person's name) would join every person for nothing.
         AttendanceRecord.objects.filter(of_year)
         .order_by()
-        .values(*dict.fromkeys((record_key, "agency", "session__course")))
+        .values(*keys)
         .annotate(
             # Lines counted by their session (never empty), not their ids: the index by session holds all this needs.
             attended=Count("session", filter=Q(outcome__in=[Attendance.ATTENDED, Attendance.PARTIAL])),
@@ -280,7 +281,7 @@ def attendance_against_need(year: TrainingYear, *, by: str = "agency") -> list[N
         .order_by()
     )
     attended: dict = {}
-    columns = [*dict.fromkeys((record_key, "agency", "session__course")), "attended", "no_shows"]
+    columns = (*keys, "attended", "no_shows")
     for row in raw_rows(attendance):  # several hundred rows of ids and counts
         row = dict(zip(columns, row, strict=True))
         a, unrequested = row["attended"], (row["agency"], row["session__course"]) not in requested_pairs

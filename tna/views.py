@@ -259,24 +259,6 @@ def agency_status_html(row, return_address) -> str:
     )
 
 
-_DEMAND_ROW = (
-    '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>'
-    '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
-    '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
-    '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
-    '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td></tr>'
-)
-
-
-def demand_html(demand) -> str:
-    """A course's row of places requested against places planned, written here as the agencies' rows are."""
-    return mark_safe(
-        _DEMAND_ROW.format(
-            escape(demand.course.title), demand.requested, demand.offered, demand.shortfall, demand.extra_sessions
-        )
-    )
-
-
 @permission_required("tna.manage")
 @shared_page
 def cycle(request, pk):
@@ -306,7 +288,7 @@ def cycle(request, pk):
             "rows": rows,
             "rows_html": [agency_status_html(row, return_address) for row in rows],
             "counts": sorted(counts.items()),
-            "demand_html": [demand_html(demand) for demand in demand_against_supply(cycle)],
+            "demand": demand_against_supply(cycle),
             "reminders": cycle.reminders.select_related("agency")[:100],
             "year": cycle.year,
             "years": TrainingYear.objects.filter(cycle__isnull=False),
