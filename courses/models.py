@@ -470,6 +470,56 @@ class AttendanceRecord(models.Model):
         return self.outcome in (Attendance.ATTENDED, Attendance.PARTIAL)
 
 
+# --- Counts kept by the database ----------------------------------------------------------------------
+# The Board's headline figures count three years of register lines and bookings on every dashboard and
+# report. These tables hold the same counts a few rows per session: how many of a session's lines (or
+# bookings) have each combination of the columns the figures ask about. The database keeps them itself,
+# with triggers on the lines and bookings (migration 0012), so every write counts, whatever made it: a
+# trainer's register, a service, an import's bulk insert, a queryset's update or raw SQL. They hold raw
+# counts and no rule: what counts as attended, or as a place booked, is still decided by the reader.
+
+
+class RegisterTally(models.Model):
+    """How many of a session's register lines have this outcome, walk-in or not, with a booking or not."""
+
+    # Found through the unique constraint, which begins with the session.
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+", db_index=False)
+    outcome = models.CharField(max_length=10, choices=Attendance.choices)
+    walk_in = models.BooleanField()
+    booked = models.BooleanField()
+    lines = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "outcome", "walk_in", "booked"], name="one_register_tally_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}: {self.lines} {self.outcome}"
+
+
+class BookingTally(models.Model):
+    """How many of a session's bookings are in this status, cancelled late or not."""
+
+    # Found through the unique constraint, which begins with the session.
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+", db_index=False)
+    status = models.CharField(max_length=20, choices=BookingStatus.choices)
+    late_cancellation = models.BooleanField()
+    bookings = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "status", "late_cancellation"], name="one_booking_tally_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}: {self.bookings} {self.status}"
+
+
 class BookingPolicy(models.Model):
     """The Board's booking and charging rules: configuration, not code. One row."""
 

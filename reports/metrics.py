@@ -30,7 +30,17 @@ from django.utils import timezone
 from accounts.models import Agency
 from accounts.selectors import members_of
 from common.rows import Among, raw_rows
-from courses.models import Attendance, AttendanceRecord, Booking, BookingStatus, Course, Session, SessionStatus
+from courses.models import (
+    Attendance,
+    AttendanceRecord,
+    Booking,
+    BookingStatus,
+    BookingTally,
+    Course,
+    RegisterTally,
+    Session,
+    SessionStatus,
+)
 from courses.selectors.charges import charges_of_period
 from courses.selectors.delivered import delivered
 from pool import selectors as pool_selectors
@@ -306,8 +316,8 @@ def _counted_by_session(queryset, periods_of: dict[int, list[int]], count: int, 
 def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
     """The headline statistics for each of the periods, in the same three queries however many
     periods there are (the periods' sessions, one row each with the periods it falls in; then the
-    register lines and the bookings of those delivered, summed per session), and one for `begins`
-    when it is not given."""
+    register lines and the bookings of those delivered, per session, as the database keeps them counted),
+    and one for `begins` when it is not given."""
     if begins is _LOOK_UP:
         begins = records_begin()
     now = timezone.now()
@@ -327,20 +337,20 @@ def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
         .order_by()
     )
     s, courses, periods_of = _session_sums(sessions, len(periods))
-    # Only the lines and bookings of the sessions delivered in the periods are read, through the indexes by
-    # session, each session's read once however many periods it falls in; PostgreSQL is handed the sessions'
-    # ids as one list, read first (asked to join, it reads every line and booking of the partnership).
+    # The register lines and bookings of the sessions delivered in the periods, as the database counts them
+    # per session (the tallies in courses.models, a few rows each), each session's read once however many
+    # periods it falls in; PostgreSQL is handed the sessions' ids as one list, read first, and goes through
+    # the tallies' index by session.
     among_delivered = Among("session", Session.objects.filter(of_periods & done).values("pk"))
     attended = Q(outcome__in=ATTENDED)
     lines = (
-        AttendanceRecord.objects.filter(among_delivered)
+        RegisterTally.objects.filter(among_delivered)
         .values("session")
         .annotate(
-            # Lines counted by their session (never empty), not their ids: the index by session holds all this needs.
-            attended=Count("session", filter=attended),
-            walk_ins=Count("session", filter=attended & Q(walk_in=True)),
-            booked_attended=Count("session", filter=attended & Q(booking__isnull=False)),
-            no_shows=Count("session", filter=Q(outcome=Attendance.NO_SHOW)),
+            attended=Sum("lines", filter=attended, default=0),
+            walk_ins=Sum("lines", filter=attended & Q(walk_in=True), default=0),
+            booked_attended=Sum("lines", filter=attended & Q(booked=True), default=0),
+            no_shows=Sum("lines", filter=Q(outcome=Attendance.NO_SHOW), default=0),
         )
         .order_by()
     )
@@ -348,13 +358,12 @@ def headlines_of(periods: list[Period], *, begins=_LOOK_UP) -> list[Headline]:
     # The event went ahead, so each cancelled booking was the delegate's (or made for them).
     cancelled = Q(status=BookingStatus.CANCELLED)
     bookings = (
-        Booking.objects.filter(among_delivered)
+        BookingTally.objects.filter(among_delivered)
         .values("session")
         .annotate(
-            # Counted by their session, as the lines are: the bookings' index by session holds all this needs.
-            registrations=Count("session", filter=Q(status=BookingStatus.CONFIRMED)),
-            cancelled=Count("session", filter=cancelled),
-            late=Count("session", filter=cancelled & Q(late_cancellation=True)),
+            registrations=Sum("bookings", filter=Q(status=BookingStatus.CONFIRMED), default=0),
+            cancelled=Sum("bookings", filter=cancelled, default=0),
+            late=Sum("bookings", filter=cancelled & Q(late_cancellation=True), default=0),
         )
         .order_by()
     )
