@@ -478,7 +478,12 @@ def measure_pages(args) -> list[dict]:
     signed in) again just before each page, for `args.seconds / 2`: on a shared machine the load
     moves within a run, so each page's budget ratio is taken against the bare view measured beside
     it. The figures are the medians over the runs, with their lowest and highest."""
-    listed = pages()
+    # The bare views are always measured: every ratio is taken against them.
+    listed = [
+        page
+        for page in pages()
+        if not args.only or page[0] in (BARE, BARE_SIGNED_IN) or any(part in page[0] for part in args.only)
+    ]
     cookies = {email: signed_in_cookie(email) for _, _, email in listed}
     queries = {label: query_count(path, email) for label, path, email in listed}
     afresh = args.page_cache_seconds == 0
@@ -573,6 +578,7 @@ def main():
         default=None,
         help="PAGE_CACHE_SECONDS for the server; 0 measures every page built afresh",
     )
+    parser.add_argument("--only", nargs="*", default=[], help="labels (or parts of them) of the pages to measure")
     parser.add_argument("--skip", nargs="*", default=[], choices=["pages", "contention", "rush", "report", "import"])
     args = parser.parse_args()
     PORT = args.port
