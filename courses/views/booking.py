@@ -288,7 +288,7 @@ def approvals(request):
 
 
 @login_required
-@shared_page(per=PER_PERSON)  # the session's own trainers see its register: whose it is depends on the person
+@shared_page(per=PER_PERSON)  # the training manager's, or a trainer's whose session it is: who may see it is personal
 def register(request, pk):
     session = get_session_for_register(request.user, pk)
     posted = request.method == "POST"
