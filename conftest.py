@@ -7,6 +7,7 @@ turns the skip into a failure so CI always runs them.
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -80,6 +81,30 @@ def fresh_cache():
     for cache in caches.all():
         cache.clear()
     yield
+
+
+# What every signed-in request reads whatever the page: the session, the person and their roles.
+SIGNED_IN_QUERIES = 3
+
+
+def _unmasked(page: bytes) -> bytes:
+    return re.sub(rb'(name="csrfmiddlewaretoken" value=")[^"]+"', rb'\1"', page)
+
+
+def served_twice(client, url: str) -> str:
+    """`url` read twice with the page cache on: the same page both times, the second served from the
+    cache (common/pagecache.py), reading nothing beyond what every signed-in request reads."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as built:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as served:
+        second = client.get(url)
+    assert first.status_code == second.status_code == 200
+    # The same page but for the CSRF token, masked afresh for each response.
+    assert _unmasked(second.content) == _unmasked(first.content)
+    assert len(served) <= SIGNED_IN_QUERIES < len(built), [q["sql"] for q in served]
+    return second.content.decode()
 
 
 @pytest.fixture

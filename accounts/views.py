@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from common.access import permission_required
 from common.listing import table_page
+from common.pagecache import shared_page
 from common.views import form_error, post_data, site_url
 
 from . import services
@@ -226,6 +227,7 @@ def edit_profile(request):
 
 
 @permission_required("accounts.list_people")
+@shared_page  # everyone for the training manager, their own agency's staff for a lead
 def people(request):
     filterset = PeopleFilter(request.GET or None, queryset=people_visible_to(request.user), user=request.user)
     return table_page(

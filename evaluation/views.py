@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from common.access import permission_required
 from common.errors import LinkExpired
+from common.pagecache import PER_ROLES, shared_page
 from common.svg import horizontal_bars
 from common.views import form_error, link_expired_page, post_data
 from courses.models import Course, Session
@@ -159,6 +160,7 @@ def _confidence_chart(result):
 
 
 @permission_required("evaluation.view_results")
+@shared_page(per=PER_ROLES)  # the same figures for everyone who may see them
 def course_results(request, pk):
     course = get_object_or_404(Course, pk=pk)
     years = list(TrainingYear.objects.all())

@@ -14,6 +14,7 @@ from accounts.models import Agency, User
 from common.access import permission_required
 from common.errors import LinkExpired
 from common.listing import rows_csv_response, table_page
+from common.pagecache import PER_ROLES, shared_page
 from common.views import form_error, link_expired_page, post_data
 from courses.durations import days_figure
 from courses.models import Session, SessionTrainer
@@ -223,6 +224,7 @@ def endorse(request, pk):
 
 
 @permission_required("pool.manage")
+@shared_page(per=PER_ROLES)  # the whole pool, for the training manager alone
 def members(request):
     filterset = PoolFilter(request.GET or None, queryset=selectors.directory())
     queryset = (

@@ -122,6 +122,7 @@ def _rows(tna_return, section):
 
 
 @login_required
+@shared_page  # for the agency's own lead and the training manager: roles and agency decide who may see it
 def return_page(request, pk):
     tna_return = get_return_for_user(request.user, pk)
     done = set(tna_return.sections_done)

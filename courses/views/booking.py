@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import normalise_email
 from common.errors import LinkExpired
 from common.money import format_money
+from common.pagecache import PER_PERSON, shared_page
 from common.views import form_error, link_expired_page, post_data, site_url
 
 from ..forms.booking import (
@@ -287,6 +288,7 @@ def approvals(request):
 
 
 @login_required
+@shared_page(per=PER_PERSON)  # the training manager's, or a trainer's whose session it is: who may see it is personal
 def register(request, pk):
     session = get_session_for_register(request.user, pk)
     posted = request.method == "POST"

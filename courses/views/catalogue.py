@@ -184,6 +184,7 @@ def _agency_for(request) -> Agency:
 
 
 @permission_required("courses.view_agency_training")
+@shared_page(per=PER_PERSON)  # the records to confirm it counts leave out the viewer's own
 def agency_training(request):
     agency = _agency_for(request)
     agencies = Agency.objects.filter(active=True).order_by("name") if request.user.is_training_manager else []

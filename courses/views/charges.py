@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from common.access import permission_required
 from common.listing import table_page
 from common.money import format_money
+from common.pagecache import shared_page
 from common.views import form_error, post_data
 
 from ..certificates import normalise_code, open_certificate_pdf
@@ -22,6 +23,7 @@ from ..tables_charges import ChargeTable
 
 
 @permission_required("courses.view_charges")
+@shared_page  # every agency's charges for the training manager, their own agency's for a lead
 def charges(request):
     filterset = ChargeFilter(request.GET or None, queryset=charges_visible_to(request.user), user=request.user)
     shown = filterset.qs
