@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -12,7 +13,7 @@ from django.views.generic import TemplateView
 
 from common.access import permission_required
 from common.listing import table_page
-from common.pagecache import shared_page
+from common.pagecache import PER_ROLES, shared_page
 from common.views import form_error, post_data, site_url
 
 from . import services
@@ -407,7 +408,17 @@ def agency_edit(request, pk=None):
     return render(request, "manage/agency_form.html", {"agency": agency, "form": form})
 
 
+def _audit_trail_version() -> str:
+    """The newest and oldest entries of the audit trail: an entry is only ever added (often alone, as
+    a download is recorded) or, when the retention period has passed, deleted from the oldest."""
+    ends = AuditEntry.objects.aggregate(newest=Max("pk"), oldest=Min("pk"))
+    return f"{ends['newest']}-{ends['oldest']}"
+
+
 @permission_required("accounts.view_audit")
+# The same for everyone who may see it. The generation ignores the audit trail's own writes, so its two
+# ends are asked on each request.
+@shared_page(per=PER_ROLES, version=_audit_trail_version)
 def audit(request):
     """Who changed what: bookings, attendance, charges, returns, roles and more."""
     filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.select_related("actor"))

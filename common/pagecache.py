@@ -1,10 +1,12 @@
 """Whole pages served from the cache between writes, and the "as at" time of every figure.
 
 The pages most people open (the catalogue, a course, "My training", the training manager's
-sessions, the TNA overview, attendance against need, the Board dashboard) take 10-70 ms of
-Python to build: model instances and template rendering, not the database. Their content depends
-on the data and on who is looking (roles and agency, or the person for "My training"), so a page
-built once can serve everyone in the same position until something changes.
+sessions, the TNA overview, attendance against need, the Board dashboard) and the working pages
+read again between writes (a register, the people and charges lists, an agency's training, a
+course's evaluation results, the pool's members, a TNA return) take 10-100 ms to build. Their
+content depends on the data and on who is looking (roles and agency, or the person for "My
+training" or a register), so a page built once can serve everyone in the same position until
+something changes. The audit trail is never cached: its own writes are ignored (below).
 
 How it stays right:
 - one generation for all pages, kept in the shared cache. A page's key includes it, so changing
@@ -327,10 +329,12 @@ def _built(key: str) -> None:
         building.set()
 
 
-def shared_page(view=None, *, per: str = PER_AGENCY):
+def shared_page(view=None, *, per: str = PER_AGENCY, version=None):
     """Serve this GET view from the cache between writes (see the module's docstring). `per` says
     what besides the roles the content depends on: PER_ROLES (the same for everyone with the same
-    roles, such as the catalogue), PER_AGENCY (the default) or PER_PERSON."""
+    roles, such as the catalogue), PER_AGENCY (the default) or PER_PERSON. `version`, for a page
+    that shows a table whose writes the generation ignores (settings.PAGE_CACHE_IGNORED_TABLES): a
+    function, asked on every request, returning what changes whenever that table does."""
     if per not in (PER_ROLES, PER_AGENCY, PER_PERSON):
         raise ValueError(f"per must be {PER_ROLES!r}, {PER_AGENCY!r} or {PER_PERSON!r}")
 
@@ -341,6 +345,8 @@ def shared_page(view=None, *, per: str = PER_AGENCY):
             if not seconds or request.method not in ("GET", "HEAD") or len(messages.get_messages(request)):
                 return view(request, *args, **kwargs)
             parts = (view.__module__, view.__qualname__, request.get_full_path(), _audience(request, per), generation())
+            if version is not None:
+                parts += (str(version()),)
             key = "pagecache:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
             pages = caches["pages"]
             cached = pages.get(key)
