@@ -83,6 +83,21 @@ def fresh_cache():
     yield
 
 
+@pytest.fixture
+def page_cache_on(settings):
+    """Pages served from the cache between writes, as in production (common/pagecache.py)."""
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+def signed_in(user, *, enforce_csrf_checks: bool = False):
+    """A browser signed in as `user`."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    client.force_login(user, backend="accounts.backends.EmailBackend")
+    return client
+
+
 # What every signed-in request reads whatever the page: the session, the person and their roles.
 SIGNED_IN_QUERIES = 3
 

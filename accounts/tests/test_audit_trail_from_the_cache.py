@@ -5,7 +5,6 @@ recorded alone (a download) shows at once, and so does the removal of entries pa
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,21 +12,10 @@ from accounts.audit import log_action
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, training_manager
 from accounts.models import AuditEntry
 from accounts.retention import apply_retention
-from conftest import served_twice
+from conftest import served_twice, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 AUDIT = reverse("manage:audit")
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 60
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
 
 
 def test_an_entry_recorded_alone_shows_on_the_next_view_of_the_audit_trail():

@@ -2,27 +2,15 @@
 shows on the next view, and each agency's lead gets their own agency's list, never another's."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, training_manager
 from accounts.roles import Role
 from accounts.services import deactivate_person, set_roles
-from conftest import served_twice
+from conftest import served_twice, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 PEOPLE = reverse("manage:people")
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 60
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
 
 
 def row_of(page: str, name: str) -> str:

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -15,24 +14,13 @@ from django.utils import timezone
 from accounts.factories import AgencyFactory, OrganisationCategoryFactory, UserFactory, agency_lead, trainer
 from accounts.factories import training_manager as make_training_manager
 from accounts.services import move_person_to_agency
-from conftest import SIGNED_IN_QUERIES, served_twice
+from conftest import SIGNED_IN_QUERIES, served_twice, signed_in
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, LevelFactory, SessionFactory
 from courses.models import Attendance, BookingPolicy, ExternalTraining, ExternalTrainingStatus, FeeRate
 from courses.services.charges import raise_register_charge, waive_charge
 from courses.services.register import record_attendance
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 60
-
-
-def signed_in(user) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture
@@ -84,7 +72,8 @@ def test_the_register_served_from_the_cache_saves_with_the_readers_own_csrf_toke
     today_session.trainers.add(delivering)
     booking = BookingFactory(session=today_session)
     url = reverse("courses:register", args=[today_session.pk])
-    laptop, phone = signed_in(delivering), signed_in(delivering)
+    # As a browser checks it: the token in the cached page must be this reader's own.
+    laptop, phone = signed_in(delivering, enforce_csrf_checks=True), signed_in(delivering, enforce_csrf_checks=True)
     built = laptop.get(url).content.decode()
     with CaptureQueriesContext(connection) as queries:
         page = phone.get(url).content.decode()

@@ -4,23 +4,21 @@ a new answer shows on the next view, and people who may not see results still ca
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, trainer, training_manager
-from conftest import served_twice
+from conftest import served_twice, signed_in
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
 from courses.models import Attendance
 from evaluation import services
 from evaluation.models import Invitation, Stage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on", "immediate_on_commit", "target_groups")]
 OUTCOMES = "Recognise the signs of neglect\nUse the graded care profile\nKnow when to refer"
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings, immediate_on_commit, target_groups):
-    settings.PAGE_CACHE_SECONDS = 60
+def results_of_any_group(settings):
     settings.EVALUATION_MIN_GROUP = 1
 
 
@@ -29,12 +27,6 @@ def course():
     course = CourseFactory(title="Recognising and Responding to Neglect", learning_outcomes=OUTCOMES)
     services.settings_for(course)
     return course
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
 
 
 def rate(course, session, before, after):

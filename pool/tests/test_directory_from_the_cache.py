@@ -3,29 +3,17 @@ member's status shows on the next view, and only the training manager ever sees 
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, board_member, training_manager
-from conftest import SIGNED_IN_QUERIES, served_twice
+from conftest import SIGNED_IN_QUERIES, served_twice, signed_in
 from pool import services
 from pool.factories import active_member
 from pool.models import MembershipStatus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on", "immediate_on_commit", "target_groups")]
 MEMBERS = reverse("pool:members")
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings, immediate_on_commit, target_groups):
-    settings.PAGE_CACHE_SECONDS = 60
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
 
 
 def test_a_member_who_leaves_goes_from_the_directory_on_the_next_view():

@@ -6,22 +6,16 @@ from datetime import date
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.factories import AgencyFactory, UserFactory, agency_lead, training_manager
-from conftest import SIGNED_IN_QUERIES, served_twice
+from conftest import SIGNED_IN_QUERIES, served_twice, signed_in
 from courses.factories import CourseFactory, LevelFactory
 from tna import services
 from tna.models import TnaCycle, TrainingYear
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings, immediate_on_commit):
-    settings.PAGE_CACHE_SECONDS = 60
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on", "immediate_on_commit")]
 
 
 @pytest.fixture
@@ -34,12 +28,6 @@ def tna_return(police):
     year = TrainingYear.objects.create(name="2026-27", starts_on=date(2026, 4, 1), ends_on=date(2027, 3, 31))
     cycle = TnaCycle.objects.create(year=year, opens_on=date(2026, 1, 5), deadline=date(2026, 2, 27))
     return services.start_return(agency=police, cycle=cycle)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="accounts.backends.EmailBackend")
-    return client
 
 
 def status_of(page: str, task: str) -> str:
