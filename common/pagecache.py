@@ -6,7 +6,8 @@ read again between writes (a register, the people and charges lists, an agency's
 course's evaluation results, the pool's members, a TNA return) take 10-100 ms to build. Their
 content depends on the data and on who is looking (roles and agency, or the person for "My
 training" or a register), so a page built once can serve everyone in the same position until
-something changes. The audit trail is never cached: its own writes are ignored (below).
+something changes. The audit trail's own writes are ignored (below), so its page is kept with
+a version too: its newest and oldest entries, asked on each request (`shared_page(version=...)`).
 
 How it stays right:
 - one generation for all pages, kept in the shared cache. A page's key includes it, so changing
