@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accounts.factories import AgencyFactory, OrganisationCategoryFactory, UserFactory, training_manager
+from accounts.factories import AgencyFactory, UserFactory, training_manager
 from courses.calendar import is_working_day, working_days_before, working_days_between
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, SessionFactory
 from courses.models import Attendance, BookingPolicy, Charge, FeeRate
@@ -35,17 +35,6 @@ def test_working_days_are_counted_across_christmas():
     # Christmas Day, Boxing Day (observed on Monday 28th) and New Year's Day are bank holidays.
     assert working_days_between(date(2026, 12, 23), date(2027, 1, 5)) == 6
     assert working_days_before(date(2026, 12, 29), 2) == date(2026, 12, 23)
-
-
-@pytest.fixture
-def nursery():
-    category = OrganisationCategoryFactory(name="Private or independent provider")
-    FeeRate.objects.create(
-        policy=BookingPolicy.current(), category=category, per_day=Decimal("120"), per_half_day=Decimal("70")
-    )
-    return AgencyFactory(
-        name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False
-    )
 
 
 def session_on(day: date, **kwargs):

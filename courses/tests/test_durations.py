@@ -9,10 +9,10 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.factories import AgencyFactory, OrganisationCategoryFactory, UserFactory, training_manager
+from accounts.factories import UserFactory, training_manager
 from courses.durations import charged_days, days_from_hours, days_in_words, duration_in_words
 from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, LevelFactory, SessionFactory
-from courses.models import Attendance, BookingPolicy, Course, FeeRate
+from courses.models import Attendance, BookingPolicy, Course
 from courses.services.charges import fee_for, late_cancellation_charge, raise_register_charge
 from courses.services.programme import ProgrammeError, record_trainer_share, save_policy
 
@@ -111,17 +111,6 @@ def test_editing_a_course_shows_its_length_as_it_was_typed(manager_client):
     course = CourseFactory(title="Harmful Sexual Behaviour", duration_days=Decimal("1.25"))
     page = manager_client.get(reverse("courses:manage-course-edit", args=[course.pk])).content.decode()
     assert 'value="1.25"' in page and "1.2500" not in page
-
-
-@pytest.fixture
-def nursery():
-    category = OrganisationCategoryFactory(name="Private or independent provider")
-    FeeRate.objects.create(
-        policy=BookingPolicy.current(), category=category, per_day=Decimal("120"), per_half_day=Decimal("70")
-    )
-    return AgencyFactory(
-        name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False
-    )
 
 
 def test_charges_count_a_length_rounded_up_to_the_next_half_day(nursery):

@@ -3,7 +3,6 @@
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.factories import AgencyFactory, OrganisationCategoryFactory, UserFactory, agency_lead, trainer
+from accounts.factories import AgencyFactory, UserFactory, agency_lead, trainer
 from accounts.factories import training_manager as make_training_manager
 from accounts.services import move_person_to_agency
 from conftest import SIGNED_IN_QUERIES, served_twice, signed_in
-from courses.factories import AttendanceRecordFactory, BookingFactory, CourseFactory, LevelFactory, SessionFactory
-from courses.models import Attendance, BookingPolicy, ExternalTraining, ExternalTrainingStatus, FeeRate
+from courses.factories import AttendanceRecordFactory, BookingFactory, LevelFactory, SessionFactory
+from courses.models import Attendance, ExternalTraining, ExternalTrainingStatus
 from courses.services.charges import raise_register_charge, waive_charge
 from courses.services.register import record_attendance
 
@@ -29,17 +28,6 @@ def manager():
 
 
 # --- A session's register ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def today_session():
-    start = timezone.now() - timedelta(hours=2)
-    return SessionFactory(
-        course=CourseFactory(title="Recognising and Responding to Neglect"),
-        starts_at=start,
-        ends_at=start + timedelta(hours=6),
-        bookings_close_at=start - timedelta(days=2),
-    )
 
 
 def marked(page: str, booking, outcome: str) -> bool:
@@ -118,17 +106,6 @@ def test_a_trainer_assigned_or_taken_off_a_session_finds_its_register_opened_or_
 
 
 # --- The charges list --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def nursery():
-    category = OrganisationCategoryFactory(name="Private or independent provider")
-    FeeRate.objects.create(
-        policy=BookingPolicy.current(), category=category, per_day=Decimal("120"), per_half_day=Decimal("70")
-    )
-    return AgencyFactory(
-        name="Little Acorns Day Nurseries Ltd", sector="independent", category=category, contributing=False
-    )
 
 
 def no_show_charge(agency, name: str):

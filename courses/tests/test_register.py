@@ -1,7 +1,5 @@
 """The register: marking attendance, walk-ins, and what closing it sets off."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,17 +22,6 @@ def run_on_commit(immediate_on_commit):
 @pytest.fixture
 def nursery():
     return AgencyFactory(name="Little Acorns Day Nurseries Ltd", sector="independent", contributing=False)
-
-
-@pytest.fixture
-def today_session():
-    start = timezone.now() - timedelta(hours=2)
-    return SessionFactory(
-        course=CourseFactory(title="Recognising and Responding to Neglect"),
-        starts_at=start,
-        ends_at=start + timedelta(hours=6),
-        bookings_close_at=start - timedelta(days=2),
-    )
 
 
 @pytest.fixture
