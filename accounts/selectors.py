@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -288,3 +289,14 @@ def partnership_context() -> dict:
     its name, the name it signs with in the footer, and the record (for the logo). One query."""
     running = partnership()
     return {"partnership_name": running.name, "partnership_signature": running.signature, "partnership": running}
+
+
+def audit_trail_ends() -> str:
+    """The newest and oldest entries of the audit trail: an entry is only ever added (often alone, as
+    a download is recorded) or, when the retention period has passed, deleted from the oldest."""
+    # Written out: asked on every view, the ORM would take longer to build the statement than the
+    # database to answer it from the primary key's index.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id), MIN(id) FROM {AuditEntry._meta.db_table}")
+        newest, oldest = cursor.fetchone()
+    return f"{newest}-{oldest}"

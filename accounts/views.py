@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -38,6 +37,7 @@ from .models import AuditEntry
 from .roles import Role
 from .selectors import (
     agencies_visible_to,
+    audit_trail_ends,
     claims_visible_to,
     get_agency_for_user,
     get_claim_for_user,
@@ -408,21 +408,10 @@ def agency_edit(request, pk=None):
     return render(request, "manage/agency_form.html", {"agency": agency, "form": form})
 
 
-def _audit_trail_version() -> str:
-    """The newest and oldest entries of the audit trail: an entry is only ever added (often alone, as
-    a download is recorded) or, when the retention period has passed, deleted from the oldest."""
-    # Written out: asked on every view, the ORM would take longer to build the statement than the
-    # database to answer it from the primary key's index.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id), MIN(id) FROM {AuditEntry._meta.db_table}")
-        newest, oldest = cursor.fetchone()
-    return f"{newest}-{oldest}"
-
-
 @permission_required("accounts.view_audit")
 # The same for everyone who may see it. The generation ignores the audit trail's own writes, so its two
 # ends are asked on each request.
-@shared_page(per=PER_ROLES, version=_audit_trail_version)
+@shared_page(per=PER_ROLES, version=audit_trail_ends)
 def audit(request):
     """Who changed what: bookings, attendance, charges, returns, roles and more."""
     filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.select_related("actor"))

@@ -263,7 +263,7 @@ PAGE_CACHE_IGNORED_TABLES = frozenset(
         # The audit trail (including who downloaded which report): most changes it records also
         # write the tables they are about. Pages showing a history table are built for each request;
         # the audit trail's own page asks for its newest and oldest entries on each request instead
-        # (accounts/views.py), so an entry recorded alone shows at once there too.
+        # (accounts.selectors.audit_trail_ends), so an entry recorded alone shows at once there too.
         "accounts_auditentry",
     }
 )
